@@ -1,0 +1,25 @@
+"""hiplbp: reproducible reanalysis and audit of Lee & Kim (2015).
+
+Lee SW, Kim SY. Effects of hip exercises for chronic low-back pain patients with lumbar
+instability. J Phys Ther Sci. 2015;27(2):345-348. doi:10.1589/jpts.27.345.
+
+One module per pipeline stage; every function is pure (data in, data out) so that it can be
+tested without Snakemake:
+
+- :mod:`hiplbp.published`   the paper's printed numbers, precision kept
+- :mod:`hiplbp.reconstruct` synthetic patients from the published summaries
+- :mod:`hiplbp.ingest`      any CSV/TSV/XLSX, long or wide, to the canonical long table
+- :mod:`hiplbp.clean`       range checks, duplicates, inconsistent subjects, with a log
+- :mod:`hiplbp.audit`       allocation and baseline balance
+- :mod:`hiplbp.anova`       mixed ANOVA with one or two between factors (type II/III, GG)
+- :mod:`hiplbp.describe`    descriptive statistics with t-based confidence intervals
+- :mod:`hiplbp.figures`     deterministic figures
+- :mod:`hiplbp.report`      papermill execution and self-contained HTML
+"""
+
+__version__ = "0.1.0"
+
+SYNTHETIC_NOTE = (
+    "synthetic: reconstructed from the published summary statistics of Lee & Kim 2015; "
+    "not patient data"
+)
