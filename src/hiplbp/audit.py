@@ -1,0 +1,129 @@
+"""Randomization audit: allocation ratio, baseline balance and the paper's group labels.
+
+Within each stratum the trial allocated patients to hip exercise + lumbar stabilization or to
+lumbar stabilization alone; if that allocation was simple 1:1 randomization, the number in the
+hip arm is Binomial(n, 1/2). The baseline table compares the arms within strata with the
+standardized mean difference (the stratum itself is a classification, not randomized).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+
+def allocation(subjects: pd.DataFrame, arms: Mapping[str, str], strata: Sequence[str] = ()) -> pd.DataFrame:
+    """Allocation counts per stratum (and overall) with an exact binomial test against 1:1.
+
+    Parameters
+    ----------
+    subjects : DataFrame
+        One row per subject with ``arm`` (and ``stratum`` when ``strata`` is given).
+    arms : mapping
+        ``{"treatment": label, "control": label}``.
+    strata : sequence of str
+        Stratum labels, in order; empty for a one-factor design.
+
+    Returns
+    -------
+    DataFrame
+        ``stratum, n, n_treatment, n_control, prop_treatment, p_binomial`` with ``stratum ==
+        "all"`` for the whole sample. ``p_binomial`` is the two-sided exact binomial test of
+        ``n_treatment`` against ``p = 0.5`` (scipy's two-sided test: the sum of the probabilities
+        of all counts no more likely than the observed one, as R's ``binom.test``).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"stratum": ["u"] * 30, "arm": ["hip"] * 21 + ["ctl"] * 9})
+    >>> round(float(allocation(s, {"treatment": "hip", "control": "ctl"}, ["u"]).p_binomial[0]), 4)
+    0.0428
+    """
+    groups = [(s, subjects[subjects["stratum"] == s]) for s in strata] if strata else []
+    groups.append(("all", subjects))
+    rows = []
+    for name, g in groups:
+        nt = int((g["arm"] == arms["treatment"]).sum())
+        nc = int((g["arm"] == arms["control"]).sum())
+        n = nt + nc
+        p = float(stats.binomtest(nt, n, 0.5).pvalue) if n else np.nan
+        rows.append(dict(stratum=name, n=n, n_treatment=nt, n_control=nc,
+                         prop_treatment=nt / n if n else np.nan, p_binomial=p))
+    return pd.DataFrame(rows)
+
+
+def smd(mean_t: float, sd_t: float, mean_c: float, sd_c: float) -> float:
+    """Standardized mean difference with the average-variance denominator (as R's tableone).
+
+    Notes
+    -----
+    ``(mean_t - mean_c) / sqrt((sd_t^2 + sd_c^2) / 2)`` (Austin 2009, Stat Med 28:3083).
+
+    Examples
+    --------
+    >>> smd(1.0, 1.0, 0.0, 1.0)
+    1.0
+    """
+    return float((mean_t - mean_c) / np.sqrt((sd_t**2 + sd_c**2) / 2.0))
+
+
+def baseline_table(subjects: pd.DataFrame, variables: Sequence[str], arms: Mapping[str, str],
+                   strata: Sequence[str] = ()) -> pd.DataFrame:
+    """Baseline comparison of the arms within each stratum.
+
+    Parameters
+    ----------
+    subjects : DataFrame
+        One row per subject with ``arm``, optional ``stratum`` and the ``variables``.
+    variables : sequence of str
+        Numeric baseline variables.
+    arms, strata
+        As in :func:`allocation`.
+
+    Returns
+    -------
+    DataFrame
+        ``stratum, variable, n_treatment, mean_treatment, sd_treatment, n_control,
+        mean_control, sd_control, smd``.
+    """
+    blocks = [(s, subjects[subjects["stratum"] == s]) for s in strata] if strata else [("all", subjects)]
+    rows = []
+    for name, g in blocks:
+        for v in variables:
+            t = g.loc[g["arm"] == arms["treatment"], v].dropna().astype(float)
+            c = g.loc[g["arm"] == arms["control"], v].dropna().astype(float)
+            row = dict(stratum=name, variable=v, n_treatment=t.size, mean_treatment=t.mean(),
+                       sd_treatment=t.std(ddof=1), n_control=c.size, mean_control=c.mean(),
+                       sd_control=c.std(ddof=1))
+            row["smd"] = smd(row["mean_treatment"], row["sd_treatment"], row["mean_control"],
+                             row["sd_control"]) if t.size > 1 and c.size > 1 else np.nan
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def label_consistency(groups: pd.DataFrame, arm_from: str) -> pd.DataFrame:
+    """Compare each published group's printed label (EG/CG) with its footnote marker.
+
+    Parameters
+    ----------
+    groups : DataFrame
+        From :func:`hiplbp.published.read_groups`.
+    arm_from : {"marker", "label"}
+        The attribute the reconstruction follows (config ``reconstruction.arm_from``).
+
+    Returns
+    -------
+    DataFrame
+        ``group, stratum, printed_label, printed_marker, arm_by_label, arm_by_marker,
+        consistent, arm_used, note``.
+    """
+    g = groups[["group", "stratum", "printed_label", "printed_marker", "arm_by_label", "arm_by_marker"]].copy()
+    g["consistent"] = g["arm_by_label"] == g["arm_by_marker"]
+    g["arm_used"] = g["arm_by_marker"] if arm_from == "marker" else g["arm_by_label"]
+    g["note"] = np.where(
+        g["consistent"], "label and footnote marker agree",
+        "CONFLICT: the printed label says " + g["arm_by_label"] + " but the footnote marker says "
+        + g["arm_by_marker"] + f"; this run follows the {arm_from} (reconstruction.arm_from)")
+    return g.reset_index(drop=True)

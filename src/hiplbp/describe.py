@@ -1,0 +1,50 @@
+"""Descriptive statistics per design cell, with t-based confidence intervals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+
+def t_interval(x: Sequence[float], level: float = 0.95) -> tuple[float, float]:
+    """Confidence interval of a mean from the t distribution.
+
+    Notes
+    -----
+    ``mean +/- t_{(1+level)/2, n-1} * sd / sqrt(n)``; NaN bounds for fewer than 2 values.
+
+    Examples
+    --------
+    >>> lo, hi = t_interval([1.0, 2.0, 3.0])
+    >>> round(lo, 4), round(hi, 4)
+    (-0.4841, 4.4841)
+    """
+    a = np.asarray(x, float)
+    a = a[~np.isnan(a)]
+    if a.size < 2:
+        return (np.nan, np.nan)
+    half = stats.t.ppf(0.5 + level / 2, a.size - 1) * a.std(ddof=1) / np.sqrt(a.size)
+    return (float(a.mean() - half), float(a.mean() + half))
+
+
+def cell_summary(data: pd.DataFrame, dv: str, by: Sequence[str], level: float = 0.95) -> pd.DataFrame:
+    """n, mean, SD, SE and t-based CI of ``dv`` in every cell of ``by`` (all observed values).
+
+    Returns
+    -------
+    DataFrame
+        ``*by, n, mean, sd, se, ci_low, ci_high`` in the order of the grouping columns.
+    """
+    rows = []
+    for key, g in data.groupby(list(by), observed=True, sort=True):
+        v = g[dv].dropna().to_numpy(float)
+        lo, hi = t_interval(v, level)
+        key = key if isinstance(key, tuple) else (key,)
+        rows.append(dict(zip(by, key)) | dict(
+            n=v.size, mean=v.mean() if v.size else np.nan,
+            sd=v.std(ddof=1) if v.size > 1 else np.nan,
+            se=v.std(ddof=1) / np.sqrt(v.size) if v.size > 1 else np.nan, ci_low=lo, ci_high=hi))
+    return pd.DataFrame(rows)
