@@ -279,3 +279,18 @@ def ingest(path: str | Path, design: Design, *, layout: str, columns: Mapping[st
     long = to_long(raw, design, layout=layout, columns=columns, path=str(path), wide_separator=wide_separator)
     out = validate(long, design, columns=columns, path=str(path), layout=layout, wide_separator=wide_separator)
     return out.sort_values(["subject", "time", ROW], kind="stable").reset_index(drop=True)
+
+
+def read_canonical(path: str | Path, design: Design) -> pd.DataFrame:
+    """Read a canonical table written by an earlier stage and validate it again.
+
+    The contract between stages is the pandera schema of :func:`canonical_schema`; checking it on
+    every read means a hand-edited intermediate file fails loudly instead of silently. ``_row``
+    keeps pointing at the row of the original raw file.
+    """
+    df = pd.read_csv(path, dtype=str, keep_default_na=False).replace({"": np.nan})
+    if ROW not in df.columns:
+        raise IngestError(f"{path}: row 1 (header), column {ROW!r}: not found (expected a canonical table)")
+    df[ROW] = df[ROW].astype(int)
+    identity = {"subject": "subject", "stratum": "stratum", "arm": "arm", "time": "time"}
+    return validate(df, design, columns=identity, path=str(path))

@@ -1,0 +1,19 @@
+"""Rule analysis: mixed ANOVA and descriptives of one outcome (see hiplbp.anova, hiplbp.describe)."""
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
+
+from hiplbp.anova import mixed_anova  # noqa: E402
+from hiplbp.describe import cell_summary  # noqa: E402
+from hiplbp.ingest import Design, read_canonical  # noqa: E402
+
+p = snakemake.params  # noqa: F821
+outcome = snakemake.wildcards.outcome  # noqa: F821
+design = Design.from_config(p.design)
+data = read_canonical(snakemake.input.data, design)  # noqa: F821
+table = mixed_anova(data, outcome, "time", "subject", design.between, ss_type=p.ss_type)
+table.to_csv(snakemake.output.anova, index=False)  # noqa: F821
+cell_summary(data, outcome, design.between + ["time"], level=p.ci_level).to_csv(
+    snakemake.output.descriptives, index=False)  # noqa: F821
+print(f"{outcome}: {table.attrs['n']} complete subjects; excluded (incomplete): {table.attrs['excluded']}",
+      file=sys.stderr)

@@ -1,0 +1,28 @@
+"""Rule report: run notebooks/report.ipynb with papermill, write it and its HTML (see hiplbp.report)."""
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
+
+from pathlib import Path  # noqa: E402
+
+from hiplbp.report import execute, to_html  # noqa: E402
+
+i, p = snakemake.input, snakemake.params  # noqa: F821
+parameters = dict(
+    title=p.title,
+    provenance=i.provenance,
+    reconstruction_check=i.check if i.check else "",
+    cleaning_log=i.cleaning_log,
+    allocation=i.allocation,
+    baseline=i.baseline,
+    group_labels=i.labels,
+    outcomes=[o["name"] for o in p.outcomes],
+    outcome_labels={o["name"]: o.get("label", o["name"]) for o in p.outcomes},
+    anova_tables=list(i.anova),
+    descriptive_tables=list(i.descriptives),
+    figures=list(i.figures),
+    ss_type=p.ss_type,
+    alpha=p.alpha,
+)
+nb = execute(i.notebook, snakemake.output.notebook, parameters, cwd=Path.cwd())  # noqa: F821
+Path(snakemake.output.html).write_text(to_html(nb), encoding="utf-8")  # noqa: F821

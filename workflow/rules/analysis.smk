@@ -1,0 +1,16 @@
+rule analysis:
+    input:
+        data="results/data/clean.csv",
+    output:
+        anova=report("results/tables/rm_anova_{outcome}.csv", caption="../report/rm_anova.rst", category="3 Analysis", labels={"outcome": "{outcome}", "table": "mixed ANOVA"}),
+        descriptives=report("results/tables/descriptives_{outcome}.csv", caption="../report/descriptives.rst", category="3 Analysis", labels={"outcome": "{outcome}", "table": "descriptives"}),
+    params:
+        design=design(),
+        ss_type=config["analysis"].get("ss_type", 3),
+        ci_level=config["analysis"].get("ci_level", 0.95),
+    log:
+        "results/logs/analysis_{outcome}.log",
+    benchmark:
+        "results/benchmarks/analysis_{outcome}.tsv"
+    script:
+        "../../scripts/analysis.py"

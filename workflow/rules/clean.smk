@@ -1,0 +1,16 @@
+rule clean:
+    input:
+        data="results/data/canonical.csv",
+    output:
+        data=report("results/data/clean.csv", caption="../report/clean.rst", category="1 Data", labels={"table": "clean data"}),
+        log=report("results/data/cleaning_log.csv", caption="../report/cleaning_log.rst", category="1 Data", labels={"table": "cleaning log"}),
+    params:
+        design=design(),
+        exclude=config.get("cleaning", {}).get("exclude", []),
+        drop_incomplete=config.get("cleaning", {}).get("drop_incomplete", False),
+    log:
+        "results/logs/clean.log",
+    benchmark:
+        "results/benchmarks/clean.tsv"
+    script:
+        "../../scripts/clean.py"

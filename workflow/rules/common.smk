@@ -1,0 +1,99 @@
+# Helpers shared by the rules: every value a script needs is computed here and passed as params.
+import hashlib
+from pathlib import Path
+
+RECONSTRUCTED = config["data"]["source"] == "reconstructed"
+OUTCOMES = [o["name"] for o in config["outcomes"]]
+# The reconstructed data are written by the pipeline itself, in wide layout with canonical names.
+RECONSTRUCTED_COVARIATES = ["age", "height", "weight", "bmi"]
+
+
+wildcard_constraints:
+    outcome="|".join(OUTCOMES),
+
+
+def design():
+    """The design as the library's Design.from_config expects it (plain, JSON-able values)."""
+    d = config["design"]
+    covariates = RECONSTRUCTED_COVARIATES if RECONSTRUCTED else config["data"].get("covariates", [])
+    return {
+        "design": {
+            "time_levels": [str(t) for t in d["time_levels"]],
+            "arms": {k: str(v) for k, v in d["arms"].items()},
+            "strata": [str(s) for s in (d.get("strata") or [])],
+            "covariates": list(covariates),
+        },
+        "outcomes": config["outcomes"],
+    }
+
+
+def raw_data():
+    """The file ingestion reads: the reconstruction, or the user's data file."""
+    return "results/data/raw.csv" if RECONSTRUCTED else config["data"]["path"]
+
+
+def ingest_options():
+    """How to read the raw file: layout and column names."""
+    if RECONSTRUCTED:
+        return {"layout": "wide", "wide_separator": "_",
+                "columns": {"subject": "subject", "stratum": "stratum", "arm": "arm", "time": "time"}}
+    data = config["data"]
+    return {"layout": data.get("layout", "long"), "wide_separator": data.get("wide_separator", "_"),
+            "columns": data["columns"]}
+
+
+def assumptions():
+    """Plain-language list of the assumptions the data rest on (empty for real data)."""
+    if not RECONSTRUCTED:
+        return []
+    notes = [f"within-subject correlation {config['reconstruction']['correlation']} between visits"]
+    for a in config["reconstruction"].get("assumptions", []):
+        if a["outcome"] in OUTCOMES:
+            notes.append(
+                f"{a['outcome']} at {a['time']} in {a['group']} = {a['from_time']} mean "
+                f"{float(a.get('mean_shift', 0)):+g}, SD x {float(a.get('sd_scale', 1)):g}")
+    return notes
+
+
+def provenance():
+    """What the report and figures must say about the data's origin."""
+    return {
+        "source": config["data"]["source"],
+        "synthetic": RECONSTRUCTED,
+        "correlation": config["reconstruction"]["correlation"] if RECONSTRUCTED else None,
+        "assumptions": assumptions()[1:] if RECONSTRUCTED else [],
+        "path": raw_data(),
+    }
+
+
+def published_tables():
+    """The published summary tables (always available: they ship with the project)."""
+    p = config["reconstruction"].get("published", {})
+    return {
+        "groups": p.get("groups", "data/published/groups.csv"),
+        "characteristics": p.get("characteristics", "data/published/table1_characteristics.csv"),
+        "outcomes": p.get("outcomes", ["data/published/table2_vas.csv"]),
+    }
+
+
+def outcome_def(wildcards):
+    return next(o for o in config["outcomes"] if o["name"] == wildcards.outcome)
+
+
+def all_outputs():
+    """Every final output of the pipeline."""
+    out = [
+        "results/data/clean.csv",
+        "results/data/cleaning_log.csv",
+        "results/audit/allocation.csv",
+        "results/audit/baseline.csv",
+        "results/audit/group_labels.csv",
+        "results/report/report.ipynb",
+        "results/report/report.html",
+    ]
+    out += expand("results/tables/rm_anova_{outcome}.csv", outcome=OUTCOMES)
+    out += expand("results/tables/descriptives_{outcome}.csv", outcome=OUTCOMES)
+    out += expand("results/figures/{outcome}.{ext}", outcome=OUTCOMES, ext=["png", "svg"])
+    if RECONSTRUCTED:
+        out += ["results/data/raw.csv", "results/data/reconstruction_check.csv"]
+    return out

@@ -1,0 +1,17 @@
+rule reconstruct:
+    input:
+        groups=published_tables()["groups"],
+        characteristics=published_tables()["characteristics"],
+        outcomes=published_tables()["outcomes"],
+    output:
+        raw=report("results/data/raw.csv", caption="../report/raw.rst", category="1 Data", labels={"table": "reconstructed raw data"}),
+        check=report("results/data/reconstruction_check.csv", caption="../report/reconstruction_check.rst", category="1 Data", labels={"table": "reconstruction check"}),
+    params:
+        design=design(),
+        reconstruction={k: v for k, v in config["reconstruction"].items() if k != "published"},
+    log:
+        "results/logs/reconstruct.log",
+    benchmark:
+        "results/benchmarks/reconstruct.tsv"
+    script:
+        "../../scripts/reconstruct.py"

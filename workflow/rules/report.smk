@@ -1,0 +1,28 @@
+# The report is an explicit papermill rule (not the `notebook:` directive) so that the executed
+# notebook and its HTML are real outputs.
+rule report:
+    input:
+        notebook="notebooks/report.ipynb",
+        provenance="results/data/provenance.json",
+        check="results/data/reconstruction_check.csv" if RECONSTRUCTED else [],
+        cleaning_log="results/data/cleaning_log.csv",
+        allocation="results/audit/allocation.csv",
+        baseline="results/audit/baseline.csv",
+        labels="results/audit/group_labels.csv",
+        anova=expand("results/tables/rm_anova_{outcome}.csv", outcome=OUTCOMES),
+        descriptives=expand("results/tables/descriptives_{outcome}.csv", outcome=OUTCOMES),
+        figures=expand("results/figures/{outcome}.png", outcome=OUTCOMES),
+    output:
+        notebook="results/report/report.ipynb",
+        html=report("results/report/report.html", caption="../report/report.rst", category="5 Report", labels={"document": "report"}),
+    params:
+        title=config.get("report", {}).get("title", "hiplbp report"),
+        outcomes=config["outcomes"],
+        ss_type=config["analysis"].get("ss_type", 3),
+        alpha=config["analysis"].get("alpha", 0.05),
+    log:
+        "results/logs/report.log",
+    benchmark:
+        "results/benchmarks/report.tsv"
+    script:
+        "../../scripts/report.py"
