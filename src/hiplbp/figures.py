@@ -20,7 +20,8 @@ from .describe import t_interval  # noqa: E402
 
 STYLE = {
     "svg.hashsalt": "hiplbp",
-    "svg.fonttype": "path",
+    # Text stays text in the SVG, so the synthetic-data banner is searchable and accessible.
+    "svg.fonttype": "none",
     "figure.dpi": 100,
     "savefig.dpi": 150,
     "font.family": "DejaVu Sans",

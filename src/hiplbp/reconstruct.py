@@ -303,7 +303,7 @@ def reconstruct(
             scale = Scale(float(o["min"]), float(o["max"]), 1.0 if o.get("integer", False) else 0.01)
             for j, t in enumerate(time_levels):
                 v = round_keep_mean(x[:, j], scale, c["mean"].iloc[j])
-                block[f"{o['column']}_{t}"] = v
+                block[f"{o['column']}_{t}"] = v.astype(int) if scale.step == 1.0 else v
                 checks.append(_check_row("outcome", o["name"], g.group, t, v, c.iloc[j]))
         rows.append(block)
     raw = pd.concat(rows, ignore_index=True)
@@ -328,7 +328,7 @@ def _demographics(rng, group, n, characteristics, hw_corr, checks) -> pd.DataFra
     if "age" in ch.index:
         a = ch.loc["age"]
         x = exact_moment_sample(rng, n, [a.mean_value], [a.sd_value], np.eye(1))[:, 0]
-        out["age"] = round_keep_mean(x, Scale(**DEMOGRAPHICS["age"]), a.mean_value)
+        out["age"] = round_keep_mean(x, Scale(**DEMOGRAPHICS["age"]), a.mean_value).astype(int)
     if {"height", "weight"} <= set(ch.index):
         h, w = ch.loc["height"], ch.loc["weight"]
         x = exact_moment_sample(rng, n, [h.mean_value, w.mean_value], [h.sd_value, w.sd_value],

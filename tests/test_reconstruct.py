@@ -1,0 +1,139 @@
+"""Reconstruction: exact moments before rounding, published n, arms, assumptions, determinism."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import PUBLISHED
+from hiplbp import SYNTHETIC_NOTE, published, reconstruct as R
+
+VAS = {"name": "vas", "column": "vas", "min": 0, "max": 100, "integer": True}
+ASSUME = [dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")]
+
+
+def _run(**kw):
+    args = dict(
+        outcomes=[VAS], time_levels=["baseline", "week3", "week6"],
+        arms={"treatment": "hip", "control": "control"}, strata=["stable", "unstable"],
+        assumptions=ASSUME, seed=20150217, correlation=0.5)
+    args.update(kw)
+    return R.reconstruct(
+        published.read_groups(PUBLISHED / "groups.csv"),
+        published.read_summary(PUBLISHED / "table2_vas.csv"),
+        published.read_summary(PUBLISHED / "table1_characteristics.csv"), **args)
+
+
+def test_exact_moment_sample_hits_the_targets():
+    rng = np.random.default_rng(3)
+    corr = R.compound_symmetry(3, 0.6)
+    x = R.exact_moment_sample(rng, 9, [55.0, 46.1, 39.6], [8.9, 6.9, 7.5], corr)
+    np.testing.assert_allclose(x.mean(0), [55.0, 46.1, 39.6], rtol=1e-12)
+    np.testing.assert_allclose(x.std(0, ddof=1), [8.9, 6.9, 7.5], rtol=1e-12)
+    np.testing.assert_allclose(np.corrcoef(x.T), corr, atol=1e-12)
+
+
+def test_exact_moment_sample_needs_more_rows_than_variables():
+    with pytest.raises(ValueError, match="more rows than variables"):
+        R.exact_moment_sample(np.random.default_rng(0), 3, [0, 0, 0], [1, 1, 1], np.eye(3))
+
+
+def test_compound_symmetry_rejects_impossible_correlation():
+    with pytest.raises(ValueError, match="positive definite"):
+        R.compound_symmetry(3, -0.6)
+
+
+def test_round_keep_mean_restores_the_attainable_mean():
+    x = np.array([0.4, 0.4, 0.4, 0.4, 98.0, 100.6])
+    v = R.round_keep_mean(x, R.Scale(0, 100, 1), target_mean=x.mean())
+    assert v.min() >= 0 and v.max() <= 100 and np.all(v == np.round(v))
+    assert v.sum() == np.round(x.sum())  # 200 = round(199.2 + ...) to the nearest attainable total
+
+
+def test_groups_have_published_sizes_strata_and_arms_by_marker():
+    raw, _ = _run()
+    counts = raw.groupby(["published_group", "stratum", "arm"]).size().to_dict()
+    assert counts == {("CG I", "stable", "control"): 16, ("CG II", "unstable", "hip"): 21,
+                      ("EG I", "stable", "hip"): 23, ("EG II", "unstable", "control"): 9}
+    assert raw["subject"].is_unique and len(raw) == 69
+    assert (raw["synthetic"] == SYNTHETIC_NOTE).all()
+
+
+def test_arm_from_label_follows_eg_cg():
+    raw, _ = _run(arm_from="label")
+    arm = raw.groupby("published_group")["arm"].first().to_dict()
+    assert arm == {"EG I": "hip", "CG I": "control", "CG II": "control", "EG II": "hip"}
+
+
+def _grim_possible(mean_text: str, n: int) -> bool:
+    d = published.decimals(mean_text)
+    m = float(mean_text)
+    return any(abs(round(s / n, d) - m) < 1e-9 for s in range(int((m - 1) * n), int((m + 1) * n) + 1))
+
+
+def test_means_match_published_at_printed_precision_where_possible():
+    raw, check = _run()
+    vas = published.read_summary(PUBLISHED / "table2_vas.csv")
+    n = published.read_groups(PUBLISHED / "groups.csv").set_index("group")["n"]
+    for r in vas[vas.status == "printed"].itertuples():
+        v = raw.loc[raw.published_group == r.group, f"vas_{r.time}"]
+        assert v.between(0, 100).all() and (v == v.round()).all()
+        if _grim_possible(r.mean, n[r.group]):
+            assert abs(v.mean() - r.mean_value) <= 0.5 * 10.0 ** -int(r.mean_decimals) + 1e-9, (r.group, r.time)
+        # rounding to whole mm moves an SD by far less than one unit in groups this size
+        assert abs(v.std(ddof=1) - r.sd_value) < 0.5, (r.group, r.time)
+
+
+def test_check_table_reports_targets_achieved_and_basis():
+    raw, check = _run()
+    vas = check[check.variable == "vas"]
+    assert len(vas) == 12
+    assumed = vas[vas.basis == "assumed"]
+    assert set(zip(assumed.group, assumed.time)) == {("CG II", "week6"), ("EG II", "week6")}
+    # the assumed target is the week-3 cell (no change after week 3)
+    eg2 = assumed.set_index("group").loc["EG II"]
+    assert eg2.published_mean == 53.89 and eg2.published_sd == 9.6
+    assert "ASSUMPTION" in eg2.note
+    achieved = raw.loc[raw.published_group == "EG II", "vas_week6"]
+    assert np.isclose(eg2.achieved_mean, achieved.mean()) and np.isclose(eg2.achieved_sd, achieved.std(ddof=1))
+    assert set(check.basis) == {"published", "assumed", "derived"}
+    bmi = check[check.variable == "bmi"]
+    assert len(bmi) == 4 and (bmi.basis == "derived").all()
+
+
+def test_bmi_is_weight_over_height_squared():
+    raw, _ = _run()
+    np.testing.assert_allclose(raw.bmi, raw.weight / (raw.height / 100) ** 2, atol=0.005)
+
+
+def test_unprinted_cell_without_assumption_is_an_error():
+    with pytest.raises(ValueError, match=r"vas at week6 in group 'CG II' was not printed.*reconstruction.assumptions"):
+        _run(assumptions=[])
+
+
+def test_assumption_shift_and_scale_are_applied():
+    shifted = [dict(a, mean_shift=-5.0, sd_scale=1.2) for a in ASSUME]
+    _, check = _run(assumptions=shifted)
+    c = check[(check.variable == "vas") & (check.group == "CG II") & (check.time == "week6")].iloc[0]
+    assert np.isclose(c.published_mean, 39.1 - 5.0) and np.isclose(c.published_sd, 10.7 * 1.2)
+
+
+def test_outcome_without_published_numbers_is_an_error():
+    kodi = {"name": "kodi", "column": "kodi", "min": 0, "max": 100, "integer": True}
+    with pytest.raises(ValueError, match="'kodi' has no published numbers"):
+        _run(outcomes=[VAS, kodi])
+
+
+def test_deterministic_and_seed_dependent():
+    a, ca = _run()
+    b, cb = _run()
+    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(ca, cb)
+    c, _ = _run(seed=1)
+    assert not a["vas_baseline"].equals(c["vas_baseline"])
+
+
+def test_correlation_is_the_configured_one_before_rounding():
+    raw, _ = _run(correlation=0.8)
+    g = raw[raw.published_group == "EG I"][["vas_baseline", "vas_week3", "vas_week6"]]
+    r = np.corrcoef(g.to_numpy(float).T)
+    assert np.all(np.abs(r[np.triu_indices(3, 1)] - 0.8) < 0.1)
