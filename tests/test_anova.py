@@ -1,0 +1,108 @@
+"""Mixed ANOVA against independent references: R afex (two between factors) and pingouin (one)."""
+
+import numpy as np
+import pandas as pd
+import pingouin as pg
+import pytest
+
+from conftest import afex_table
+from hiplbp.anova import ANOVA_COLUMNS, design_matrix, gg_epsilon, mixed_anova, orthonormal_contrasts, sum_coding
+
+RTOL = 1e-6
+R_SOURCES = ["lumbar", "exercise", "lumbar:exercise", "visit", "lumbar:visit", "exercise:visit",
+             "lumbar:exercise:visit"]
+
+
+@pytest.mark.parametrize("name", ["shared1", "shared2"])
+@pytest.mark.parametrize("ss_type", [3, 2])
+def test_two_between_factors_equal_afex(afex_dir, shared_long, name, ss_type):
+    ref = afex_table(afex_dir, f"{name}_ref_anova_type{ss_type}.csv").set_index("source")
+    out = mixed_anova(shared_long[name], "score", "visit", "pid", ["lumbar", "exercise"], ss_type)
+    assert list(out.columns) == ANOVA_COLUMNS
+    assert out["source"].tolist() == R_SOURCES
+    out = out.set_index("source")
+    np.testing.assert_array_equal(out["df1"], ref["df1"])
+    np.testing.assert_array_equal(out["df2"], ref["df2"])
+    for mine, theirs in [("F", "F"), ("p_unc", "p"), ("p_gg", "p_gg"), ("np2", "pes")]:
+        np.testing.assert_allclose(out[mine], ref[theirs], rtol=RTOL, err_msg=mine)
+    within = ref["eps_gg"].notna()
+    np.testing.assert_allclose(out.loc[within, "eps_gg"], ref.loc[within, "eps_gg"], rtol=RTOL)
+    assert out.loc[~within, "eps_gg"].isna().all()
+
+
+def test_complete_cases_only(shared_long):
+    out = mixed_anova(shared_long["shared2"], "score", "visit", "pid", ["lumbar", "exercise"])
+    assert out.attrs["n"] == 56 and len(out.attrs["excluded"]) == 11
+    assert out.loc[out.source == "lumbar", "df2"].item() == 56 - 4
+
+
+def test_one_between_factor_equals_pingouin_type2(shared_long):
+    # pingouin's mixed_anova uses the classical (weighted) decomposition: type II sums of squares.
+    d = shared_long["shared1"]
+    pgo = pg.mixed_anova(d, dv="score", within="visit", between="exercise", subject="pid", correction=True)
+    out = mixed_anova(d, "score", "visit", "pid", ["exercise"], ss_type=2)
+    assert out["source"].tolist() == ["exercise", "visit", "exercise:visit"]
+    np.testing.assert_allclose(out["F"], pgo["F"], rtol=1e-10)
+    np.testing.assert_allclose(out["p_unc"], pgo["p_unc"], rtol=1e-10)
+    np.testing.assert_allclose(out["np2"], pgo["np2"], rtol=1e-10)
+    np.testing.assert_allclose(out["eps_gg"].iloc[1:], pgo["eps"].iloc[1:], rtol=1e-10)
+    np.testing.assert_allclose(out["p_gg"].iloc[1:], pgo["p_GG_corr"].iloc[1:], rtol=1e-10)
+
+
+def test_balanced_design_types_agree(shared_long):
+    # With equal cell sizes, type II and type III coincide.
+    d = shared_long["shared1"]
+    keep = d.drop_duplicates("pid").groupby(["lumbar", "exercise"]).head(15)["pid"]
+    bal = d[d.pid.isin(keep)]
+    t2 = mixed_anova(bal, "score", "visit", "pid", ["lumbar", "exercise"], 2)
+    t3 = mixed_anova(bal, "score", "visit", "pid", ["lumbar", "exercise"], 3)
+    np.testing.assert_allclose(t2["F"], t3["F"], rtol=1e-10)
+
+
+def test_two_visits_closed_form(shared_long):
+    # With two visits, arm x time is the one-way ANOVA of the change scores: F = t^2.
+    d = shared_long["shared1"]
+    d2 = d[d.visit.isin(["t0", "t2"])]
+    out = mixed_anova(d2, "score", "visit", "pid", ["exercise"]).set_index("source")
+    w = d2.pivot(index=["pid", "exercise"], columns="visit", values="score").reset_index()
+    w["change"] = w["t2"] - w["t0"]
+    t = pg.ttest(w.loc[w.exercise == "hip", "change"], w.loc[w.exercise == "control", "change"], correction=False)
+    assert out.loc["exercise:visit", "F"] == pytest.approx(t["T"].item() ** 2, rel=1e-10)
+    assert out.loc["exercise:visit", "eps_gg"] == 1.0
+    assert out.loc["exercise:visit", "p_gg"] == pytest.approx(t["p_val"].item(), rel=1e-10)
+
+
+def test_invariant_to_level_labels(shared_long):
+    d = shared_long["shared1"].copy()
+    a = mixed_anova(d, "score", "visit", "pid", ["lumbar", "exercise"])
+    d["exercise"] = d["exercise"].map({"hip": "zz_hip", "control": "aa_control"})
+    b = mixed_anova(d, "score", "visit", "pid", ["lumbar", "exercise"])
+    np.testing.assert_allclose(a["F"], b["F"], rtol=1e-10)
+
+
+def test_gg_epsilon_closed_forms():
+    assert gg_epsilon(np.eye(3) * 2.0) == pytest.approx(1.0)  # sphericity
+    assert gg_epsilon(np.diag([1.0, 0.0, 0.0])) == pytest.approx(1 / 3)  # lower bound 1/(k-1)
+    assert gg_epsilon(np.array([[5.0]])) == 1.0
+
+
+def test_building_blocks():
+    c = orthonormal_contrasts(4)
+    np.testing.assert_allclose(c.T @ c, np.eye(3), atol=1e-12)
+    np.testing.assert_allclose(c.sum(axis=0), 0, atol=1e-12)
+    x = sum_coding(np.array([0, 1, 1, 2]), 3)
+    np.testing.assert_array_equal(x, [[1, 0], [0, 1], [0, 1], [-1, -1]])
+    X, blocks = design_matrix(pd.DataFrame({"a": list("xxyy"), "b": list("pqpq")}))
+    assert blocks == {(): [0], ("a",): [1], ("b",): [2], ("a", "b"): [3]}
+    np.testing.assert_array_equal(X[:, 3], X[:, 1] * X[:, 2])
+
+
+def test_errors(shared_long):
+    d = shared_long["shared1"]
+    with pytest.raises(ValueError, match="ss_type must be 2 or 3"):
+        mixed_anova(d, "score", "visit", "pid", ["exercise"], ss_type=1)
+    empty_cell = d[~((d.lumbar == "unstable") & (d.exercise == "hip"))]
+    with pytest.raises(ValueError, match=r"every combination of \['lumbar', 'exercise'\] needs at least one complete subject \(3 of 4"):
+        mixed_anova(empty_cell, "score", "visit", "pid", ["lumbar", "exercise"])
+    with pytest.raises(ValueError, match="at least 2 levels"):
+        mixed_anova(d[d.visit == "t0"], "score", "visit", "pid", ["exercise"])

@@ -1,0 +1,58 @@
+"""Audit: binomial allocation test, SMD and label consistency against closed forms."""
+
+from math import comb
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import PUBLISHED
+from hiplbp import audit, published
+
+ARMS = {"treatment": "hip", "control": "control"}
+
+
+def _subjects():
+    return pd.DataFrame({
+        "stratum": ["stable"] * 39 + ["unstable"] * 30,
+        "arm": ["hip"] * 23 + ["control"] * 16 + ["hip"] * 21 + ["control"] * 9,
+    })
+
+
+def test_allocation_counts_and_exact_binomial():
+    a = audit.allocation(_subjects(), ARMS, ["stable", "unstable"]).set_index("stratum")
+    assert a.loc["unstable", ["n", "n_treatment", "n_control"]].tolist() == [30, 21, 9]
+    assert a.loc["all", ["n", "n_treatment", "n_control"]].tolist() == [69, 44, 25]
+    # two-sided exact test for a symmetric null: twice the lower tail
+    p_unstable = 2 * sum(comb(30, k) for k in range(0, 10)) / 2**30
+    assert a.loc["unstable", "p_binomial"] == pytest.approx(p_unstable, rel=1e-12)
+    assert a.loc["unstable", "p_binomial"] == pytest.approx(0.0428, abs=5e-5)
+    p_stable = 2 * sum(comb(39, k) for k in range(0, 17)) / 2**39
+    assert a.loc["stable", "p_binomial"] == pytest.approx(p_stable, rel=1e-12)
+    p_all = 2 * sum(comb(69, k) for k in range(0, 26)) / 2**69
+    assert a.loc["all", "p_binomial"] == pytest.approx(p_all, rel=1e-12)
+
+
+def test_allocation_without_strata():
+    a = audit.allocation(_subjects(), ARMS)
+    assert a["stratum"].tolist() == ["all"] and a["n"].item() == 69
+
+
+def test_baseline_table_and_smd():
+    rng = np.random.default_rng(0)
+    s = _subjects().assign(age=rng.normal(55, 10, 69))
+    b = audit.baseline_table(s, ["age"], ARMS, ["stable", "unstable"]).set_index("stratum")
+    t = s[(s.stratum == "unstable") & (s.arm == "hip")].age
+    c = s[(s.stratum == "unstable") & (s.arm == "control")].age
+    expected = (t.mean() - c.mean()) / np.sqrt((t.var() + c.var()) / 2)
+    assert b.loc["unstable", "smd"] == pytest.approx(expected, rel=1e-12)
+    assert b.loc["unstable", "n_treatment"] == 21 and b.loc["unstable", "sd_control"] == pytest.approx(c.std())
+
+
+def test_label_consistency_flags_the_instability_stratum():
+    g = published.read_groups(PUBLISHED / "groups.csv")
+    lab = audit.label_consistency(g, "marker").set_index("group")
+    assert lab["consistent"].to_dict() == {"EG I": True, "CG I": True, "CG II": False, "EG II": False}
+    assert lab.loc["CG II", "arm_used"] == "treatment"
+    assert lab.loc["CG II", "note"].startswith("CONFLICT: the printed label says control but the footnote marker says treatment")
+    assert audit.label_consistency(g, "label").set_index("group").loc["CG II", "arm_used"] == "control"
