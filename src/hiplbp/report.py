@@ -26,12 +26,15 @@ REMOTE_REFERENCE = re.compile(r"(?:\bsrc|\bhref)\s*=\s*[\"']https?://|url\(\s*[\
 
 
 def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Remove timings and paths that papermill and nbclient record, in place; return ``nb``."""
+    """Remove what makes two executions differ (timings, paths, random ids), in place; return ``nb``."""
     pm = nb.metadata.get("papermill", {})
     for key in _VOLATILE_NB:
         pm.pop(key, None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        # papermill gives the cell it injects a random id; any fixed, unique id will do.
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
         cpm = cell.metadata.get("papermill")
         if cpm is not None:
             for key in _VOLATILE_CELL:

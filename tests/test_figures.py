@@ -1,0 +1,45 @@
+"""Figures: deterministic bytes, labelled as reconstructed, one panel per stratum."""
+
+import pandas as pd
+
+from conftest import DATA
+from hiplbp.figures import outcome_figure, save
+
+OUTCOME = {"name": "score", "label": "Score (points)"}
+ARMS = {"treatment": "hip", "control": "control"}
+
+
+def _data():
+    return pd.read_csv(DATA / "shared1_long.csv").rename(columns={"lumbar": "stratum", "exercise": "arm", "visit": "time"})
+
+
+def _make(tmp_path, name, **kw):
+    fig = outcome_figure(_data(), OUTCOME, time_levels=["t0", "t1", "t2"], arms=ARMS, **kw)
+    out = {}
+    for ext in ("png", "svg"):
+        p = tmp_path / f"{name}.{ext}"
+        save(fig if ext == "png" else outcome_figure(_data(), OUTCOME, time_levels=["t0", "t1", "t2"], arms=ARMS, **kw), p)
+        out[ext] = p.read_bytes()
+    return out, fig
+
+
+def test_figure_is_deterministic_and_labelled(tmp_path):
+    a, fig = _make(tmp_path, "a", strata=["stable", "unstable"], synthetic=True, assumed=["score at t2 in X = t1"])
+    b, _ = _make(tmp_path, "b", strata=["stable", "unstable"], synthetic=True, assumed=["score at t2 in X = t1"])
+    assert a == b
+    assert a["png"].startswith(b"\x89PNG")
+    svg = a["svg"].decode()
+    assert "RECONSTRUCTED DATA (synthetic, from published summary statistics)" in svg
+    assert "Assumed, not published: score at t2 in X = t1" in svg
+    assert "<dc:date>" not in svg
+    assert len(fig.axes) == 2 and [ax.get_title() for ax in fig.axes] == ["stable", "unstable"]
+
+
+def test_real_data_figure_has_no_banner_and_plots_cell_means(tmp_path):
+    out, fig = _make(tmp_path, "c")
+    assert b"RECONSTRUCTED" not in out["svg"]
+    ax = fig.axes[0]
+    d = _data()
+    hip_means = d[d.arm == "hip"].groupby("time").score.mean().to_numpy()
+    ys = [line.get_ydata() for line in ax.lines if len(line.get_ydata()) == 3]
+    assert any(abs(y - hip_means).max() < 1e-9 for y in map(lambda v: pd.Series(v).to_numpy(float), ys))

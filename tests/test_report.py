@@ -1,0 +1,63 @@
+"""Report helpers: template contract, timing removal, HTML with no network references."""
+
+import json
+
+import nbformat
+import pytest
+
+from conftest import ROOT
+from hiplbp import report
+
+TEMPLATE = ROOT / "notebooks" / "report.ipynb"
+
+
+def test_template_has_one_tagged_parameters_cell_and_no_outputs():
+    nb = nbformat.read(TEMPLATE, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
+
+
+def test_template_parameters_match_the_report_rule():
+    import papermill as pm
+
+    declared = set(pm.inspect_notebook(str(TEMPLATE)))
+    rule = (ROOT / "scripts" / "report.py").read_text()
+    passed = {line.split("=")[0].strip() for line in rule.split("parameters = dict(")[1].split(")\nnb")[0].splitlines()
+              if "=" in line}
+    assert passed == declared
+
+
+def test_strip_volatile_removes_timings():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+    nb.metadata["papermill"] = {"start_time": "2026", "end_time": "2026", "duration": 1.0, "parameters": {"a": 1}}
+    nb.cells[0].metadata["papermill"] = {"start_time": "x", "duration": 2.0, "status": "completed"}
+    nb.cells[0].metadata["execution"] = {"iopub.execute_input": "2026-01-01T00:00:00Z"}
+    nb.cells[0].metadata["tags"] = ["injected-parameters"]
+    report.strip_volatile(nb)
+    assert nb.cells[0]["id"] == "injected-parameters"
+    assert nb.metadata["papermill"] == {"parameters": {"a": 1}}
+    assert nb.cells[0].metadata["papermill"] == {"status": "completed"} and "execution" not in nb.cells[0].metadata
+
+
+def test_html_loads_nothing_from_the_network():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Title $x$")])
+    html = report.to_html(nb)
+    assert report.REMOTE_REFERENCE.search(html) is None
+    assert "<script src=" not in html and "cdnjs" not in html.split("</style>")[-1]
+    assert "Title" in html
+
+
+def test_unknown_parameter_fails_fast(tmp_path):
+    with pytest.raises(ValueError, match=r"unknown report parameter\(s\) \['colour'\]"):
+        report.execute(TEMPLATE, tmp_path / "o.ipynb", {"colour": "red"})
+
+
+def test_provenance_text_names_synthetic_data_and_assumptions():
+    text = report.provenance_markdown({"synthetic": True, "correlation": 0.5,
+                                       "assumptions": ["vas at week6 in CG II = week3 mean +0, SD x 1"]})
+    assert "not patient data" in text and "0.5" in text and "vas at week6 in CG II" in text
+    real = report.provenance_markdown({"synthetic": False, "path": "d.csv", "sha256": "ab" * 32,
+                                       "n_rows": 3, "layout": "long"})
+    assert "d.csv" in real and "not patient data" not in real
+    json.dumps(real)

@@ -1,0 +1,215 @@
+"""End to end: Snakemake in a temporary copy of the repository, outputs checked for content.
+
+Each test copies the work tree (without results, virtual environments or caches) to a temporary
+folder and runs Snakemake there, never in the work tree itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import ROOT, afex_table
+from hiplbp import SYNTHETIC_NOTE
+from hiplbp.anova import ANOVA_COLUMNS
+from hiplbp.report import REMOTE_REFERENCE
+
+pytestmark = pytest.mark.e2e
+IGNORE = shutil.ignore_patterns(".venv", "results", ".snakemake", ".git", "__pycache__", "*.egg-info",
+                                ".pytest_cache", "benchmarks")
+
+
+def _copy(dest: Path) -> Path:
+    shutil.copytree(ROOT, dest, ignore=IGNORE)
+    return dest
+
+
+def snakemake(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(cwd / "src"))
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", *args]
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return proc
+
+
+def _pending_jobs(proc: subprocess.CompletedProcess) -> dict[str, int]:
+    text = proc.stdout + proc.stderr
+    if "Nothing to be done" in text:
+        return {}
+    block = text.split("Job stats:", 1)[1].split("total", 1)[0]
+    return {m[0]: int(m[1]) for m in re.findall(r"^(\w+)\s+(\d+)\s*$", block, re.M)}
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    repo = _copy(tmp_path_factory.mktemp("default") / "repo")
+    snakemake(repo)
+    return repo
+
+
+def _deterministic_files(repo: Path) -> dict[str, bytes]:
+    res = repo / "results"
+    return {str(p.relative_to(res)): p.read_bytes() for p in sorted(res.rglob("*"))
+            if p.is_file() and p.parts[len(res.parts)] not in ("logs", "benchmarks")}
+
+
+def test_default_run_produces_every_output(default_run):
+    files = set(_deterministic_files(default_run))
+    assert files == {
+        "data/raw.csv", "data/reconstruction_check.csv", "data/canonical.csv", "data/provenance.json",
+        "data/clean.csv", "data/cleaning_log.csv", "audit/allocation.csv", "audit/baseline.csv",
+        "audit/group_labels.csv", "tables/rm_anova_vas.csv", "tables/descriptives_vas.csv",
+        "figures/vas.png", "figures/vas.svg", "report/report.ipynb", "report/report.html"}
+    for rule in ("reconstruct", "ingest", "clean", "audit", "analysis_vas", "figures_vas", "report"):
+        assert (default_run / "results" / "logs" / f"{rule}.log").exists()
+        assert (default_run / "results" / "benchmarks" / f"{rule}.tsv").exists()
+
+
+def test_default_data_are_marked_synthetic_and_match_published_sizes(default_run):
+    res = default_run / "results"
+    raw = pd.read_csv(res / "data" / "raw.csv")
+    assert len(raw) == 69 and (raw["synthetic"] == SYNTHETIC_NOTE).all()
+    assert raw.groupby("published_group").size().to_dict() == {"CG I": 16, "CG II": 21, "EG I": 23, "EG II": 9}
+    assert raw.groupby(["stratum", "arm"]).size().to_dict() == {
+        ("stable", "control"): 16, ("stable", "hip"): 23, ("unstable", "control"): 9, ("unstable", "hip"): 21}
+    check = pd.read_csv(res / "data" / "reconstruction_check.csv")
+    assumed = check[check.basis == "assumed"]
+    assert sorted(assumed.group) == ["CG II", "EG II"] and (assumed.time == "week6").all()
+    prov = json.loads((res / "data" / "provenance.json").read_text())
+    assert prov["synthetic"] is True and prov["correlation"] == 0.5 and len(prov["assumptions"]) == 2
+    clean = pd.read_csv(res / "data" / "clean.csv")
+    assert len(clean) == 207 and pd.read_csv(res / "data" / "cleaning_log.csv").empty
+    # the clean table holds exactly the reconstructed VAS values
+    wide = clean.pivot(index="subject", columns="time", values="vas")
+    np.testing.assert_array_equal(wide.loc[raw.subject, "week3"].to_numpy(), raw["vas_week3"].to_numpy())
+
+
+def test_default_audit_tables(default_run):
+    res = default_run / "results" / "audit"
+    alloc = pd.read_csv(res / "allocation.csv").set_index("stratum")
+    assert alloc.loc["unstable", ["n_treatment", "n_control"]].tolist() == [21, 9]
+    assert alloc.loc["unstable", "p_binomial"] == pytest.approx(0.042774, abs=1e-6)
+    labels = pd.read_csv(res / "group_labels.csv").set_index("group")
+    assert labels["consistent"].to_dict() == {"EG I": True, "CG I": True, "CG II": False, "EG II": False}
+    base = pd.read_csv(res / "baseline.csv")
+    assert set(base.variable) == {"vas", "age", "height", "weight", "bmi"}
+    raw = pd.read_csv(default_run / "results" / "data" / "raw.csv")
+    row = base[(base.stratum == "unstable") & (base.variable == "age")].iloc[0]
+    assert row.mean_treatment == pytest.approx(raw[raw.published_group == "CG II"].age.mean())
+
+
+def test_default_analysis_table(default_run):
+    res = default_run / "results" / "tables"
+    a = pd.read_csv(res / "rm_anova_vas.csv")
+    assert list(a.columns) == ANOVA_COLUMNS
+    assert a.source.tolist() == ["stratum", "arm", "stratum:arm", "time", "stratum:time", "arm:time",
+                                 "stratum:arm:time"]
+    assert (a.loc[a.source == "arm", "df2"] == 69 - 4).all()
+    assert a.loc[a.source == "time", "df1"].item() == 2 and a.loc[a.source == "time", "df2"].item() == 130
+    assert a.eps_gg.iloc[:3].isna().all() and a.eps_gg.iloc[3:].between(0.5, 1).all()
+    d = pd.read_csv(res / "descriptives_vas.csv")
+    assert len(d) == 12 and d.n.sum() == 207
+    raw = pd.read_csv(default_run / "results" / "data" / "raw.csv")
+    cell = d[(d.stratum == "unstable") & (d.arm == "control") & (d.time == "week3")].iloc[0]
+    assert cell["mean"] == pytest.approx(raw[raw.published_group == "EG II"].vas_week3.mean())
+
+
+def test_default_figures_and_report(default_run):
+    res = default_run / "results"
+    svg = (res / "figures" / "vas.svg").read_text()
+    assert "RECONSTRUCTED DATA" in svg and "Assumed, not published: vas at week6 in CG II" in svg
+    html = (res / "report" / "report.html").read_text()
+    assert REMOTE_REFERENCE.search(html) is None
+    assert "RECONSTRUCTED DATA" in html and "not patient data" in html
+    assert "vas at week6 in EG II = week3 mean +0, SD x 1" in html
+    assert html.count("data:image/png;base64,") >= 1
+    a = pd.read_csv(res / "tables" / "rm_anova_vas.csv").set_index("source")
+    assert f"{a.loc['arm:time', 'F']:.4g}" in html  # the ANOVA table is in the report
+    assert "CONFLICT" in html and "0.04277" in html
+    assert not re.search(r"20\d\d-\d\d-\d\dT\d\d:\d\d", html)
+    nb = nbformat.read(res / "report" / "report.ipynb", as_version=4)
+    assert "start_time" not in nb.metadata.get("papermill", {})
+    assert not any("execution" in c.metadata for c in nb.cells)
+
+
+def test_second_run_has_nothing_to_do(default_run):
+    assert _pending_jobs(snakemake(default_run, "-n")) == {}
+
+
+def test_two_runs_give_identical_outputs(default_run, tmp_path):
+    again = _copy(tmp_path / "again")
+    snakemake(again)
+    a, b = _deterministic_files(default_run), _deterministic_files(again)
+    assert a.keys() == b.keys()
+    differ = [k for k in a if a[k] != b[k]]
+    assert differ == []
+
+
+def _reference_run(repo: Path, name: str, ss_type: int, afex_dir: Path) -> None:
+    a = pd.read_csv(repo / "results" / "tables" / "rm_anova_score.csv").set_index("source")
+    ref = afex_table(afex_dir, f"{name}_ref_anova_type{ss_type}.csv")
+    ref["source"] = ref["source"].str.replace("lumbar", "stratum").str.replace("exercise", "arm").str.replace("visit", "time")
+    ref = ref.set_index("source")
+    assert a.index.tolist() == ref.index.tolist()
+    for mine, theirs in [("F", "F"), ("p_unc", "p"), ("p_gg", "p_gg"), ("np2", "pes"), ("eps_gg", "eps_gg")]:
+        m, r = a[mine], ref[theirs]
+        assert m.isna().equals(r.isna()), mine
+        np.testing.assert_allclose(m[r.notna()], r[r.notna()], rtol=1e-6, err_msg=f"{name} type {ss_type} {mine}")
+
+
+def test_reanalysis_shared1_type3_then_type2(tmp_path, afex_dir):
+    repo = _copy(tmp_path / "s1")
+    snakemake(repo, "--configfile", "tests/data/shared1.yaml")
+    _reference_run(repo, "shared1", 3, afex_dir)
+    prov = json.loads((repo / "results" / "data" / "provenance.json").read_text())
+    assert prov["synthetic"] is False and prov["path"] == "tests/data/shared1_long.csv"
+    html = (repo / "results" / "report" / "report.html").read_text()
+    assert "RECONSTRUCTED" not in html and "tests/data/shared1_long.csv" in html
+    assert not (repo / "results" / "data" / "raw.csv").exists()
+    # Changing the type of sums of squares reruns only the analysis and what depends on it.
+    (repo / "type2.yaml").write_text("analysis: {alpha: 0.05, ss_type: 2}\n")
+    args = ("--configfile", "tests/data/shared1.yaml", "type2.yaml")
+    assert _pending_jobs(snakemake(repo, "-n", *args)) == {"analysis": 1, "report": 1, "all": 1}
+    snakemake(repo, *args)
+    _reference_run(repo, "shared1", 2, afex_dir)
+
+
+def test_reanalysis_shared2_four_visits_with_missing_values(tmp_path, afex_dir):
+    repo = _copy(tmp_path / "s2")
+    snakemake(repo, "--configfile", "tests/data/shared2.yaml")
+    _reference_run(repo, "shared2", 3, afex_dir)
+    log = pd.read_csv(repo / "results" / "data" / "cleaning_log.csv")
+    assert (log.action == "incomplete").sum() == 11
+    assert "56 complete subjects" in (repo / "results" / "logs" / "analysis_score.log").read_text()
+
+
+def test_config_typo_is_an_error_naming_the_key(tmp_path):
+    repo = _copy(tmp_path / "typo")
+    (repo / "typo.yaml").write_text("analysis: {sstype: 2}\n")
+    proc = snakemake(repo, "-n", "--configfile", "typo.yaml", check=False)
+    assert proc.returncode != 0
+    assert "Additional properties are not allowed ('sstype' was unexpected)" in proc.stdout + proc.stderr
+
+
+def test_bad_data_file_gives_one_clear_line(tmp_path):
+    repo = _copy(tmp_path / "bad")
+    d = pd.read_csv(repo / "tests" / "data" / "shared1_long.csv", dtype=str)
+    d.loc[10, "score"] = "twelve"
+    d.to_csv(repo / "bad.csv", index=False)
+    (repo / "bad.yaml").write_text("data: {source: file, path: bad.csv}\n")
+    proc = snakemake(repo, "--configfile", "tests/data/shared1.yaml", "bad.yaml", check=False)
+    assert proc.returncode != 0
+    log = (repo / "results" / "logs" / "ingest.log").read_text()
+    assert "bad.csv: row 12, column 'score': expected a number (outcome 'score'), got 'twelve'" in log
+    assert (repo / "bad.csv").read_text() == d.to_csv(index=False)  # input untouched
