@@ -147,6 +147,15 @@ def test_second_run_has_nothing_to_do(default_run):
     assert _pending_jobs(snakemake(default_run, "-n")) == {}
 
 
+def test_snakemake_report_collects_flagged_outputs(default_run, tmp_path):
+    import zipfile
+
+    snakemake(default_run, "--report", str(tmp_path / "report.zip"))
+    names = zipfile.ZipFile(tmp_path / "report.zip").namelist()
+    for f in ("rm_anova_vas.csv", "allocation.csv", "reconstruction_check.csv", "vas.png", "report.html"):
+        assert any(n.endswith(f) for n in names), f
+
+
 def test_two_runs_give_identical_outputs(default_run, tmp_path):
     again = _copy(tmp_path / "again")
     snakemake(again)

@@ -1,0 +1,92 @@
+"""Time the pipeline: each library stage on the default data, and the whole DAG from nothing.
+
+Run from the repository root:  .venv/bin/python benchmarks/pipeline.py [--repeat N]
+Prints wall-clock times (median of N for the library stages); nothing here is a pass/fail test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from hiplbp import published, reconstruct
+from hiplbp.anova import mixed_anova
+from hiplbp.clean import clean
+from hiplbp.ingest import Design, ingest
+
+ROOT = Path(__file__).resolve().parents[1]
+VAS = {"name": "vas", "column": "vas", "label": "VAS", "min": 0, "max": 100, "integer": True}
+ASSUME = [dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")]
+DESIGN = Design(time_levels=["baseline", "week3", "week6"], arms={"treatment": "hip", "control": "control"},
+                strata=["stable", "unstable"], outcomes=[VAS], covariates=["age", "height", "weight", "bmi"])
+
+
+def timed(fn, repeat: int) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--no-pipeline", action="store_true", help="skip the whole-DAG run")
+    args = ap.parse_args()
+    pub = ROOT / "data" / "published"
+    groups, vas, t1 = (published.read_groups(pub / "groups.csv"), published.read_summary(pub / "table2_vas.csv"),
+                       published.read_summary(pub / "table1_characteristics.csv"))
+
+    def rec():
+        return reconstruct.reconstruct(groups, vas, t1, outcomes=[VAS], time_levels=DESIGN.time_levels,
+                                       arms=DESIGN.arms, strata=DESIGN.strata, assumptions=ASSUME)
+
+    t_rec, (raw, _) = timed(rec, args.repeat)
+    with tempfile.TemporaryDirectory() as tmp:
+        f = Path(tmp) / "raw.csv"
+        raw.to_csv(f, index=False)
+        cols = {"subject": "subject", "stratum": "stratum", "arm": "arm", "time": "time"}
+        t_ing, data = timed(lambda: ingest(f, DESIGN, layout="wide", columns=cols), args.repeat)
+    t_cln, (cl, _) = timed(lambda: clean(data, DESIGN), args.repeat)
+    t_anova, _ = timed(lambda: mixed_anova(cl, "vas", "time", "subject", ["stratum", "arm"]), args.repeat)
+    s2 = pd.read_csv(ROOT / "tests" / "data" / "shared2_long.csv")
+    t_anova2, _ = timed(lambda: mixed_anova(s2, "score", "visit", "pid", ["lumbar", "exercise"]), args.repeat)
+    print(f"library stages, median of {args.repeat} (default data, 69 patients x 3 visits):")
+    print(f"  reconstruct          {t_rec * 1e3:8.2f} ms")
+    print(f"  ingest (wide csv)    {t_ing * 1e3:8.2f} ms")
+    print(f"  clean                {t_cln * 1e3:8.2f} ms")
+    print(f"  mixed_anova          {t_anova * 1e3:8.2f} ms")
+    print(f"  mixed_anova shared2  {t_anova2 * 1e3:8.2f} ms  (67 subjects x 4 visits, complete cases)")
+    if args.no_pipeline:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = Path(tmp) / "repo"
+        shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(
+            ".venv", "results", ".snakemake", ".git", "__pycache__", "*.egg-info", ".pytest_cache"))
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "snakemake", "--cores", "all", "-q"], cwd=repo, check=True,
+                       capture_output=True)
+        t_all = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "snakemake", "--cores", "all", "-n"], cwd=repo, check=True,
+                       capture_output=True)
+        t_noop = time.perf_counter() - t0
+        jobs = {p.stem: float(p.read_text().splitlines()[1].split("\t")[0])
+                for p in sorted((repo / "results" / "benchmarks").glob("*.tsv"))}
+    print(f"whole pipeline from nothing (snakemake --cores all): {t_all:.1f} s")
+    print(f"second dry run (nothing to do):                      {t_noop:.1f} s")
+    print("per job (Snakemake benchmark files, s): " + ", ".join(f"{k} {v:.1f}" for k, v in jobs.items()))
+
+
+if __name__ == "__main__":
+    main()
