@@ -13,7 +13,14 @@ design = Design.from_config(p.design)
 data = read_canonical(snakemake.input.data, design)  # noqa: F821
 table = mixed_anova(data, outcome, "time", "subject", design.between, ss_type=p.ss_type)
 table.to_csv(snakemake.output.anova, index=False)  # noqa: F821
-cell_summary(data, outcome, design.between + ["time"], level=p.ci_level).to_csv(
+basis = "data"
+if snakemake.input.get("check"):  # noqa: F821 (reconstructed data: say which cells are assumed)
+    import pandas as pd
+
+    from hiplbp.reconstruct import value_basis
+
+    basis = value_basis(data, pd.read_csv(snakemake.input.raw), pd.read_csv(snakemake.input.check), outcome)  # noqa: F821
+cell_summary(data, outcome, design.between + ["time"], level=p.ci_level, basis=basis).to_csv(
     snakemake.output.descriptives, index=False)  # noqa: F821
 print(f"{outcome}: {table.attrs['n']} complete subjects; excluded (incomplete): {table.attrs['excluded']}",
       file=sys.stderr)

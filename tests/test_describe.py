@@ -22,3 +22,10 @@ def test_cell_summary_ignores_missing_values():
     assert s.loc["a", "n"] == 3 and s.loc["a", "mean"] == 2.0 and s.loc["b", "sd"] == 2.0
     assert s.loc["b", "se"] == pytest.approx(2.0 / np.sqrt(3))
     assert s.loc["b", "ci_high"] == pytest.approx(6.0 + stats.t.ppf(0.975, 2) * 2.0 / np.sqrt(3))
+
+
+def test_cell_basis_is_reported_and_mixed_cells_say_so():
+    d = pd.DataFrame({"arm": ["a", "a", "b", "b"], "y": [1.0, 2.0, 3.0, 4.0]})
+    s = cell_summary(d, "y", ["arm"], basis=pd.Series(["published", "published", "published", "assumed"]))
+    assert s.set_index("arm")["basis"].to_dict() == {"a": "published", "b": "assumed+published"}
+    assert (cell_summary(d, "y", ["arm"])["basis"] == "data").all()

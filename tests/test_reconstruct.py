@@ -137,3 +137,16 @@ def test_correlation_is_the_configured_one_before_rounding():
     g = raw[raw.published_group == "EG I"][["vas_baseline", "vas_week3", "vas_week6"]]
     r = np.corrcoef(g.to_numpy(float).T)
     assert np.all(np.abs(r[np.triu_indices(3, 1)] - 0.8) < 0.1)
+
+
+def test_value_basis_marks_exactly_the_assumed_cells():
+    raw, check = _run()
+    long = raw.melt(id_vars=["subject"], value_vars=["vas_baseline", "vas_week3", "vas_week6"],
+                    var_name="time", value_name="vas")
+    long["time"] = long["time"].str.removeprefix("vas_")
+    basis = R.value_basis(long, raw, check, "vas")
+    group = long["subject"].map(raw.set_index("subject")["published_group"])
+    expected = (long["time"] == "week6") & group.isin(["CG II", "EG II"])
+    assert (basis == "assumed").equals(expected) and expected.sum() == 30
+    cell = check[(check.variable == "vas") & (check.group == "CG II")].iloc[0]
+    assert (cell.stratum, cell.arm) == ("unstable", "hip")

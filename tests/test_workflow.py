@@ -120,6 +120,10 @@ def test_default_analysis_table(default_run):
     assert a.eps_gg.iloc[:3].isna().all() and a.eps_gg.iloc[3:].between(0.5, 1).all()
     d = pd.read_csv(res / "descriptives_vas.csv")
     assert len(d) == 12 and d.n.sum() == 207
+    # the assumed cells say so: week 6 of the instability stratum, both arms
+    assumed = d[d.basis == "assumed"]
+    assert sorted(zip(assumed.stratum, assumed.time)) == [("unstable", "week6")] * 2
+    assert (d.loc[d.basis != "assumed", "basis"] == "published").all()
     raw = pd.read_csv(default_run / "results" / "data" / "raw.csv")
     cell = d[(d.stratum == "unstable") & (d.arm == "control") & (d.time == "week3")].iloc[0]
     assert cell["mean"] == pytest.approx(raw[raw.published_group == "EG II"].vas_week3.mean())
@@ -201,6 +205,30 @@ def test_reanalysis_shared2_four_visits_with_missing_values(tmp_path, afex_dir):
     log = pd.read_csv(repo / "results" / "data" / "cleaning_log.csv")
     assert (log.action == "incomplete").sum() == 11
     assert "56 complete subjects" in (repo / "results" / "logs" / "analysis_score.log").read_text()
+    d = pd.read_csv(repo / "results" / "tables" / "descriptives_score.csv")
+    assert (d.basis == "data").all() and d.n.sum() == 268 - 11
+    (repo / "type2.yaml").write_text("analysis: {alpha: 0.05, ss_type: 2}\n")
+    snakemake(repo, "--configfile", "tests/data/shared2.yaml", "type2.yaml")
+    _reference_run(repo, "shared2", 2, afex_dir)
+
+
+def test_one_factor_design_arm_by_time(tmp_path):
+    import pingouin as pg
+
+    repo = _copy(tmp_path / "one")
+    (repo / "one.yaml").write_text("design: {time_levels: [t0, t1, t2], arms: {treatment: hip, control: control}, strata: []}\n")
+    snakemake(repo, "--configfile", "tests/data/shared1.yaml", "one.yaml")
+    res = repo / "results"
+    a = pd.read_csv(res / "tables" / "rm_anova_score.csv")
+    assert a.source.tolist() == ["arm", "time", "arm:time"]
+    # type III with one between factor: arm and arm:time equal pingouin (type II = III there)
+    raw = pd.read_csv(repo / "tests" / "data" / "shared1_long.csv")
+    ref = pg.mixed_anova(raw, dv="score", within="visit", between="exercise", subject="pid")
+    np.testing.assert_allclose(a.F.iloc[[0, 2]], ref.F.iloc[[0, 2]], rtol=1e-10)
+    alloc = pd.read_csv(res / "audit" / "allocation.csv")
+    assert alloc.stratum.tolist() == ["all"] and alloc.n.item() == 70
+    assert "stratum" not in pd.read_csv(res / "data" / "clean.csv").columns
+    assert (res / "report" / "report.html").exists()
 
 
 def test_config_typo_is_an_error_naming_the_key(tmp_path):

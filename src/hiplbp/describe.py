@@ -30,14 +30,31 @@ def t_interval(x: Sequence[float], level: float = 0.95) -> tuple[float, float]:
     return (float(a.mean() - half), float(a.mean() + half))
 
 
-def cell_summary(data: pd.DataFrame, dv: str, by: Sequence[str], level: float = 0.95) -> pd.DataFrame:
+def cell_summary(data: pd.DataFrame, dv: str, by: Sequence[str], level: float = 0.95,
+                 basis: pd.Series | str = "data") -> pd.DataFrame:
     """n, mean, SD, SE and t-based CI of ``dv`` in every cell of ``by`` (all observed values).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Long table.
+    dv : str
+        Variable to summarize.
+    by : sequence of str
+        Grouping columns.
+    level : float
+        Confidence level.
+    basis : Series or str
+        What each value rests on (``data`` for real data; ``published``/``assumed`` for a
+        reconstruction, see :func:`hiplbp.reconstruct.value_basis`). A cell mixing several is
+        labelled with all of them joined by ``+``.
 
     Returns
     -------
     DataFrame
-        ``*by, n, mean, sd, se, ci_low, ci_high`` in the order of the grouping columns.
+        ``*by, n, mean, sd, se, ci_low, ci_high, basis`` in the order of the grouping columns.
     """
+    data = data.assign(_basis=basis)
     rows = []
     for key, g in data.groupby(list(by), observed=True, sort=True):
         v = g[dv].dropna().to_numpy(float)
@@ -46,5 +63,6 @@ def cell_summary(data: pd.DataFrame, dv: str, by: Sequence[str], level: float = 
         rows.append(dict(zip(by, key)) | dict(
             n=v.size, mean=v.mean() if v.size else np.nan,
             sd=v.std(ddof=1) if v.size > 1 else np.nan,
-            se=v.std(ddof=1) / np.sqrt(v.size) if v.size > 1 else np.nan, ci_low=lo, ci_high=hi))
+            se=v.std(ddof=1) / np.sqrt(v.size) if v.size > 1 else np.nan, ci_low=lo, ci_high=hi,
+            basis="+".join(sorted(g.loc[g[dv].notna(), "_basis"].astype(str).unique()))))
     return pd.DataFrame(rows)

@@ -261,7 +261,7 @@ def reconstruct(
         Wide: ``subject, published_group, stratum, arm, age, height, weight, bmi``, then
         ``<outcome>_<time>`` per outcome and visit, and ``synthetic``.
     check : DataFrame
-        One row per reconstructed cell: ``table, variable, group, time, n, published_mean,
+        One row per reconstructed cell: ``table, variable, group, stratum, arm, time, n, published_mean,
         achieved_mean, published_sd, achieved_sd, mean_decimals, sd_decimals, basis, match,
         note``. For assumed cells the ``published_*`` columns hold the assumed target.
     """
@@ -304,11 +304,42 @@ def reconstruct(
             for j, t in enumerate(time_levels):
                 v = round_keep_mean(x[:, j], scale, c["mean"].iloc[j])
                 block[f"{o['column']}_{t}"] = v.astype(int) if scale.step == 1.0 else v
-                checks.append(_check_row("outcome", o["name"], g.group, t, v, c.iloc[j]))
+                checks.append(_check_row("outcome", o["name"], g.group, t, v, c.iloc[j])
+                              | {"stratum": STRATUM_LABELS[g.stratum], "arm": arms[arm_key]})
         rows.append(block)
     raw = pd.concat(rows, ignore_index=True)
     raw["synthetic"] = SYNTHETIC_NOTE
-    return raw, pd.DataFrame(checks)
+    check = pd.DataFrame(checks)
+    front = ["table", "variable", "group", "stratum", "arm", "time"]
+    return raw, check[front + [c for c in check.columns if c not in front]]
+
+
+def value_basis(data: pd.DataFrame, raw: pd.DataFrame, check: pd.DataFrame, outcome: str) -> pd.Series:
+    """Label each value of an outcome in the canonical table by what it was reconstructed from.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Canonical long table (``subject``, ``time``).
+    raw : DataFrame
+        Reconstructed wide table (``subject``, ``published_group``).
+    check : DataFrame
+        Reconstruction check (``variable``, ``group``, ``time``, ``basis``).
+    outcome : str
+        Outcome name.
+
+    Returns
+    -------
+    Series
+        Aligned with ``data``: ``assumed`` for values of a cell the paper did not print (filled
+        from a config assumption), ``published`` otherwise.
+    """
+    cells = check[(check["variable"] == outcome) & (check["basis"] == "assumed")]
+    group = data["subject"].map(raw.set_index("subject")["published_group"])
+    assumed = pd.Series(False, index=data.index)
+    for c in cells.itertuples():
+        assumed |= (group == c.group) & (data["time"].astype(str) == str(c.time))
+    return pd.Series(np.where(assumed, "assumed", "published"), index=data.index, name="basis")
 
 
 def _check_row(table: str, variable: str, group: str, time: str, v: np.ndarray, cell) -> dict:

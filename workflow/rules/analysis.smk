@@ -1,6 +1,9 @@
 rule analysis:
     input:
         data="results/data/clean.csv",
+        # reconstructed data: which cells rest on assumptions, for the descriptives' basis column
+        raw="results/data/raw.csv" if RECONSTRUCTED else [],
+        check="results/data/reconstruction_check.csv" if RECONSTRUCTED else [],
     output:
         anova=report("results/tables/rm_anova_{outcome}.csv", caption="../report/rm_anova.rst", category="3 Analysis", labels={"outcome": "{outcome}", "table": "mixed ANOVA"}),
         descriptives=report("results/tables/descriptives_{outcome}.csv", caption="../report/descriptives.rst", category="3 Analysis", labels={"outcome": "{outcome}", "table": "descriptives"}),

@@ -4,7 +4,7 @@ rule figures:
         provenance="results/data/provenance.json",
     output:
         png=report("results/figures/{outcome}.png", caption="../report/figure.rst", category="4 Figures", labels={"outcome": "{outcome}", "format": "png"}),
-        svg="results/figures/{outcome}.svg",
+        svg=report("results/figures/{outcome}.svg", caption="../report/figure.rst", category="4 Figures", labels={"outcome": "{outcome}", "format": "svg"}),
     params:
         design=design(),
         outcome=outcome_def,

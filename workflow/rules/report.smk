@@ -13,7 +13,7 @@ rule report:
         descriptives=expand("results/tables/descriptives_{outcome}.csv", outcome=OUTCOMES),
         figures=expand("results/figures/{outcome}.png", outcome=OUTCOMES),
     output:
-        notebook="results/report/report.ipynb",
+        notebook=report("results/report/report.ipynb", caption="../report/report_notebook.rst", category="5 Report", labels={"document": "executed notebook"}),
         html=report("results/report/report.html", caption="../report/report.rst", category="5 Report", labels={"document": "report"}),
     params:
         title=config.get("report", {}).get("title", "hiplbp report"),
