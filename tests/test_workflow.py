@@ -151,6 +151,17 @@ def test_second_run_has_nothing_to_do(default_run):
     assert _pending_jobs(snakemake(default_run, "-n")) == {}
 
 
+def test_library_change_reruns_only_the_rules_that_use_it(default_run):
+    module = default_run / "src" / "hiplbp" / "figures.py"
+    original = module.read_text()
+    try:
+        module.write_text(original + "\n# a change\n")
+        assert _pending_jobs(snakemake(default_run, "-n")) == {"figures": 1, "report": 1, "all": 1}
+    finally:
+        module.write_text(original)
+    assert _pending_jobs(snakemake(default_run, "-n")) == {}
+
+
 def test_snakemake_report_collects_flagged_outputs(default_run, tmp_path):
     import zipfile
 

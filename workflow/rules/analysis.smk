@@ -1,5 +1,6 @@
 rule analysis:
     input:
+        code=library_code("analysis"),
         data="results/data/clean.csv",
         # reconstructed data: which cells rest on assumptions, for the descriptives' basis column
         raw="results/data/raw.csv" if RECONSTRUCTED else [],

@@ -1,5 +1,6 @@
 rule audit:
     input:
+        code=library_code("audit"),
         data="results/data/clean.csv",
         groups=published_tables()["groups"],
     output:

@@ -1,5 +1,6 @@
 rule clean:
     input:
+        code=library_code("clean"),
         data="results/data/canonical.csv",
     output:
         data=report("results/data/clean.csv", caption="../report/clean.rst", category="1 Data", labels={"table": "clean data"}),

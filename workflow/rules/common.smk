@@ -1,5 +1,5 @@
 # Helpers shared by the rules: every value a script needs is computed here and passed as params.
-import hashlib
+import ast
 from pathlib import Path
 
 RECONSTRUCTED = config["data"]["source"] == "reconstructed"
@@ -97,3 +97,29 @@ def all_outputs():
     if RECONSTRUCTED:
         out += ["results/data/raw.csv", "results/data/reconstruction_check.csv"]
     return out
+
+
+def library_code(script):
+    """The library modules a rule script imports, directly or through other modules.
+
+    Snakemake reruns a job when its script changes, but not when the library behind it does;
+    listing these files as inputs closes that gap (a changed module reruns exactly the rules that
+    use it).
+    """
+    pkg = Path(workflow.basedir) / "src" / "hiplbp"
+    seen, todo = set(), [Path(workflow.basedir) / "scripts" / f"{script}.py"]
+    while todo:
+        tree = ast.parse(todo.pop().read_text())
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and node.module.split(".")[0] == "hiplbp":
+                parts = node.module.split(".")[1:]
+                names = [parts[0]] if parts else [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 1:
+                names = [node.module.split(".")[0]] if node.module else [a.name for a in node.names]
+            for name in names + ["__init__"]:
+                f = pkg / f"{name}.py"
+                if f.exists() and f not in seen:
+                    seen.add(f)
+                    todo.append(f)
+    return sorted(str(f.relative_to(workflow.basedir)) for f in seen)

@@ -1,5 +1,6 @@
 rule figures:
     input:
+        code=library_code("figures"),
         data="results/data/clean.csv",
         provenance="results/data/provenance.json",
     output:

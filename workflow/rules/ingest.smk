@@ -1,5 +1,6 @@
 rule ingest:
     input:
+        code=library_code("ingest"),
         raw=raw_data(),
     output:
         data="results/data/canonical.csv",

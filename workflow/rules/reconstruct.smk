@@ -1,5 +1,6 @@
 rule reconstruct:
     input:
+        code=library_code("reconstruct"),
         groups=published_tables()["groups"],
         characteristics=published_tables()["characteristics"],
         outcomes=published_tables()["outcomes"],

@@ -2,6 +2,7 @@
 # notebook and its HTML are real outputs.
 rule report:
     input:
+        code=library_code("report"),
         notebook="notebooks/report.ipynb",
         provenance="results/data/provenance.json",
         check="results/data/reconstruction_check.csv" if RECONSTRUCTED else [],
