@@ -261,3 +261,12 @@ def test_bad_data_file_gives_one_clear_line(tmp_path):
     log = (repo / "results" / "logs" / "ingest.log").read_text()
     assert "bad.csv: row 12, column 'score': expected a number (outcome 'score'), got 'twelve'" in log
     assert (repo / "bad.csv").read_text() == d.to_csv(index=False)  # input untouched
+
+
+def test_readme_rule_graph_is_the_workflow_s(tmp_path):
+    """The README's mermaid graph has exactly the edges of `snakemake --rulegraph mermaid-js`."""
+    out = snakemake(_copy(tmp_path / "graph"), "--rulegraph", "mermaid-js").stdout
+    names = dict(re.findall(r"(id\d+)\[(\w+)\]", out))
+    actual = {(names[a], names[b]) for a, b in re.findall(r"(id\d+) --> (id\d+)", out)}
+    block = re.search(r"```mermaid\n(.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
+    assert set(re.findall(r"(\w+) --> (\w+)", block)) == actual
