@@ -3,7 +3,7 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
 
-from hiplbp.anova import mixed_anova  # noqa: E402
+from hiplbp.anova import ANOVA_COLUMNS, mixed_anova  # noqa: E402
 from hiplbp.describe import cell_summary  # noqa: E402
 from hiplbp.ingest import Design, read_canonical  # noqa: E402
 
@@ -12,7 +12,7 @@ outcome = snakemake.wildcards.outcome  # noqa: F821
 design = Design.from_config(p.design)
 data = read_canonical(snakemake.input.data, design)  # noqa: F821
 table = mixed_anova(data, outcome, "time", "subject", design.between, ss_type=p.ss_type)
-table.to_csv(snakemake.output.anova, index=False)  # noqa: F821
+table[ANOVA_COLUMNS].to_csv(snakemake.output.anova, index=False)  # noqa: F821
 basis = "data"
 if snakemake.input.get("check"):  # noqa: F821 (reconstructed data: say which cells are assumed)
     import pandas as pd

@@ -25,7 +25,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+#: The stable contract of ``rm_anova_<outcome>.csv``.
 ANOVA_COLUMNS = ["source", "df1", "df2", "F", "p_unc", "eps_gg", "p_gg", "np2"]
+#: Everything :func:`mixed_anova` returns (``rm_anova_detail_<outcome>.csv``).
+DETAIL_COLUMNS = ANOVA_COLUMNS + ["ss", "ss_error", "eps_hf", "p_hf", "ges", "mauchly_w", "mauchly_chi2",
+                                  "mauchly_df", "mauchly_p", "ss_type"]
 
 
 def sum_coding(codes: np.ndarray, n_levels: int) -> np.ndarray:
@@ -130,6 +134,50 @@ def _hypothesis_ssp(x, blocks, term, z, ss_type) -> np.ndarray:
     return _residual_ssp(xa, z) - _residual_ssp(xb, z)
 
 
+def hf_epsilon(eps_gg: float, p: int, df_error: int) -> float:
+    """Huynh-Feldt epsilon with Lecoutre's correction, as R's car and afex report it.
+
+    Notes
+    -----
+    ``eps_HF = ((df_e + 1) p eps_GG - 2) / (p (df_e - p eps_GG))`` with ``p = k - 1`` and
+    ``df_e = N - g`` the between-subject error df (Huynh & Feldt 1976 with Lecoutre's 1991
+    replacement of ``N`` by ``N - g + 1``). It can exceed 1; p values use ``min(1, eps_HF)``.
+
+    References
+    ----------
+    Huynh H, Feldt LS (1976). J Educ Stat 1:69-82. Lecoutre B (1991). J Educ Stat 16:371-372.
+    """
+    return float(((df_error + 1) * p * eps_gg - 2) / (p * (df_error - p * eps_gg)))
+
+
+def mauchly(error_ssp: np.ndarray, df_error: int) -> tuple[float, float, int, float]:
+    """Mauchly's test of sphericity on the residual SSP matrix of orthonormal contrasts.
+
+    Notes
+    -----
+    As R's ``mauchly.test``: ``W = det(S) / (tr(S) / p)^p``, ``rho = 1 - (2p^2 + p + 2) /
+    (6 p n)`` with ``n`` the error df, ``z = -n rho log W`` on ``f = p (p + 1) / 2 - 1`` df, and
+    the second-order term ``w2`` of Anderson (1958): ``P = P1 + w2 (P2 - P1)`` with ``P1`` and
+    ``P2`` the chi-square tails on ``f`` and ``f + 4`` df.
+
+    Returns
+    -------
+    (W, chi2, df, p); NaN statistics and p = 1 when ``p == 1`` (sphericity holds trivially).
+    """
+    p = error_ssp.shape[0]
+    if p == 1:
+        return 1.0, np.nan, 0, 1.0
+    n = df_error
+    u = error_ssp / n
+    logw = float(np.linalg.slogdet(u)[1] - p * np.log(np.trace(u) / p))
+    rho = 1 - (2 * p**2 + p + 2) / (6 * p * n)
+    w2 = (p + 2) * (p - 1) * (p - 2) * (2 * p**3 + 6 * p**2 + 3 * p + 2) / (288 * (n * p * rho) ** 2)
+    z = -n * rho * logw
+    f = p * (p + 1) // 2 - 1
+    p1, p2 = stats.chi2.sf(z, f), stats.chi2.sf(z, f + 4)
+    return float(np.exp(logw)), float(z), int(f), float(p1 + w2 * (p2 - p1))
+
+
 def gg_epsilon(error_ssp: np.ndarray) -> float:
     """Greenhouse-Geisser epsilon from the residual SSP matrix of orthonormal contrasts.
 
@@ -166,7 +214,8 @@ def wide_complete(data: pd.DataFrame, dv: str, within: str, subject: str,
 
 
 def mixed_anova(data: pd.DataFrame, dv: str, within: str, subject: str,
-                between: Sequence[str], ss_type: int = 3) -> pd.DataFrame:
+                between: Sequence[str] = (), ss_type: int = 3,
+                observed: Sequence[str] = ()) -> pd.DataFrame:
     """Split-plot ANOVA: between factors x one within factor, on complete cases.
 
     Parameters
@@ -180,29 +229,39 @@ def mixed_anova(data: pd.DataFrame, dv: str, within: str, subject: str,
     subject : str
         Subject identifier.
     between : sequence of str
-        Between-subject factors (one or more), crossed in a full factorial.
+        Between-subject factors (none, one or more), crossed in a full factorial.
     ss_type : {2, 3}
         Type of sums of squares; type III uses sum-to-zero contrasts.
+    observed : sequence of str
+        Factors that were measured rather than manipulated (e.g. the lumbar stability
+        classification); they change the denominator of generalized eta squared.
 
     Returns
     -------
     DataFrame
-        Columns ``source, df1, df2, F, p_unc, eps_gg, p_gg, np2``: every between term (main
-        effects then interactions), then ``within`` and its interaction with each between term.
-        ``eps_gg`` is NaN for between-subject sources (no correction applies), and
-        ``p_gg == p_unc`` there. ``np2`` is partial eta squared ``SS / (SS + SS_error)``.
+        One row per source: every between term (main effects then interactions), then
+        ``within`` and its interaction with each between term. Columns :data:`DETAIL_COLUMNS`:
+        the contract columns ``source, df1, df2, F, p_unc, eps_gg, p_gg, np2`` (``eps_gg`` NaN and
+        ``p_gg == p_unc`` for between-subject sources; ``np2 = SS / (SS + SS_error)``), then
+        ``ss, ss_error``, Huynh-Feldt ``eps_hf`` (Lecoutre) and ``p_hf``, generalized eta squared
+        ``ges``, Mauchly's test (same for every within source) and ``ss_type``.
         ``attrs`` holds ``n`` (subjects analysed) and ``excluded`` (incomplete subjects).
 
     Notes
     -----
     With ``k`` visits and a between term of ``q`` degrees of freedom, the within-subject
     interaction has ``df1 = q (k - 1)`` and ``df2 = (N - g)(k - 1)`` where ``g`` is the number of
-    between cells. ``p_gg`` uses both df multiplied by the Greenhouse-Geisser epsilon.
+    between cells. ``p_gg`` and ``p_hf`` multiply both df by the epsilon.
+
+    ``ges = SS / (SS + sum of the error SS + SS of every effect involving an observed factor,
+    the effect itself excepted)`` (Olejnik & Algina 2003; as ``afex``).
 
     References
     ----------
     Greenhouse SW, Geisser S (1959). On methods in the analysis of profile data.
     Psychometrika 24:95-112.
+    Olejnik S, Algina J (2003). Generalized eta and omega squared statistics. Psychol Methods
+    8:434-447.
     Fox J, Weisberg S (2019). An R Companion to Applied Regression, 3rd ed. (car::Anova).
 
     Examples
@@ -216,40 +275,62 @@ def mixed_anova(data: pd.DataFrame, dv: str, within: str, subject: str,
     if ss_type not in (2, 3):
         raise ValueError(f"ss_type must be 2 or 3, got {ss_type!r}")
     between = list(between)
-    if not between:
-        raise ValueError("mixed_anova needs at least one between-subject factor")
+    unknown = set(observed) - set(between)
+    if unknown:
+        raise ValueError(f"observed factors {sorted(unknown)} are not between factors {between}")
     wide, excluded = wide_complete(data, dv, within, subject, between)
     y = wide.drop(columns=between).to_numpy(float)
     n, k = y.shape
-    x, blocks = design_matrix(wide[between])
-    cells = wide[between].drop_duplicates().shape[0]
-    expected_cells = int(np.prod([wide[f].nunique() for f in between]))
-    if cells < expected_cells or np.linalg.matrix_rank(x) < x.shape[1]:
-        raise ValueError(f"every combination of {between} needs at least one complete subject "
-                         f"({cells} of {expected_cells} cells observed)")
+    if between:
+        x, blocks = design_matrix(wide[between])
+        cells = wide[between].drop_duplicates().shape[0]
+        expected_cells = int(np.prod([wide[f].nunique() for f in between]))
+        if cells < expected_cells or np.linalg.matrix_rank(x) < x.shape[1]:
+            raise ValueError(f"every combination of {between} needs at least one complete subject "
+                             f"({cells} of {expected_cells} cells observed)")
+    else:
+        x, blocks = np.ones((n, 1)), {(): [0]}
     df_err = n - x.shape[1]
     if df_err < 1:
         raise ValueError(f"too few complete subjects ({n}) for {x.shape[1]} between-subject cells")
-    rows = []
-    parts = [(y.sum(axis=1, keepdims=True) / np.sqrt(k), False)]
-    parts.append((y @ orthonormal_contrasts(k), True))
-    for z, is_within in parts:
+    rows, error_ss = [], []
+    contrasts = orthonormal_contrasts(k)
+    p = k - 1
+    for z, is_within in ((y.sum(axis=1, keepdims=True) / np.sqrt(k), False), (y @ contrasts, True)):
         err = _residual_ssp(x, z)
-        p = z.shape[1]
-        eps = gg_epsilon(err) if is_within else np.nan
+        if is_within:
+            eps = gg_epsilon(err)
+            eps_hf = hf_epsilon(eps, p, df_err)
+            w, chi2, mdf, mp = mauchly(err, df_err)
+        else:
+            eps = eps_hf = w = chi2 = mdf = mp = np.nan
         sse = float(np.trace(err))
+        error_ss.append(sse)
         for term in blocks:
             if term == () and not is_within:
                 continue  # the grand mean of the subject totals is not a hypothesis of interest
             ss = float(np.trace(_hypothesis_ssp(x, blocks, term, z, ss_type)))
             q = len(blocks[term])
-            df1, df2 = q * p, df_err * p
+            df1, df2 = q * z.shape[1], df_err * z.shape[1]
             f = (ss / df1) / (sse / df2)
             p_unc = float(stats.f.sf(f, df1, df2))
-            p_gg = float(stats.f.sf(f, df1 * eps, df2 * eps)) if is_within else p_unc
+            if is_within:
+                p_gg = float(stats.f.sf(f, df1 * eps, df2 * eps))
+                e = min(1.0, eps_hf)
+                p_hf = float(stats.f.sf(f, df1 * e, df2 * e))
+            else:
+                p_gg = p_hf = p_unc
             source = ":".join(list(term) + ([within] if is_within else []))
-            rows.append((source, df1, df2, f, p_unc, eps, p_gg, ss / (ss + sse)))
-    out = pd.DataFrame(rows, columns=ANOVA_COLUMNS)
+            rows.append(dict(source=source, df1=df1, df2=df2, F=f, p_unc=p_unc, eps_gg=eps, p_gg=p_gg,
+                             np2=ss / (ss + sse), ss=ss, ss_error=sse, eps_hf=eps_hf, p_hf=p_hf, ges=np.nan,
+                             mauchly_w=w, mauchly_chi2=chi2, mauchly_df=mdf, mauchly_p=mp,
+                             ss_type=ss_type, _term=term))
+    out = pd.DataFrame(rows)
+    is_obs = out["_term"].map(lambda t: any(f in t for f in observed))
+    errors = sum(error_ss)  # between-subject and within-subject error, as afex's unique(SSE)
+    obs_total = float(out.loc[is_obs, "ss"].sum())
+    out["ges"] = out["ss"] / (out["ss"] + errors + obs_total - out["ss"].where(is_obs, 0.0))
+    out = out.drop(columns="_term")[DETAIL_COLUMNS]
     out[["df1", "df2"]] = out[["df1", "df2"]].astype(int)
     out.attrs.update(n=n, excluded=excluded)
     return out
