@@ -1,0 +1,323 @@
+"""The mixed ANOVA from summary statistics alone, and its sensitivity to what was not reported.
+
+A split-plot ANOVA depends on the data only through each between cell's size, mean vector and
+covariance matrix. Papers print sizes, means and SDs but not the correlation between visits, on
+which every within-subject test depends. With the correlation ``rho`` assumed equal for every
+pair of visits (so cell covariance ``S_g(rho) = D_g ((1 - rho) I + rho J) D_g``):
+
+* each hypothesis SSP is a quadratic form in the cell means, ``H_t = (M C)' A_t (M C)``, where
+  ``A_t`` depends only on the cell sizes and the design (weighted least squares on cell means);
+* the residual SSP is ``E(rho) = sum_g (n_g - 1) C' S_g(rho) C = (1 - rho) E_0 + rho E_1``;
+
+so ``F(rho) = (tr H_t / df1) / (tr E(rho) / df2)``, and the Greenhouse-Geisser epsilon needs only
+``tr E(rho)^2``, a quadratic in ``rho``. Thousands of scenarios (correlations x assumed means)
+are a few array operations, and the result is exact: data with these moments give the same F.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from .anova import design_matrix, orthonormal_contrasts
+
+SENSITIVITY_COLUMNS = ["scenario", "correlation", "shift_treatment", "shift_control", "source", "F", "df1",
+                       "df2", "p_unc", "eps_gg", "p_gg", "significant_unc", "significant_gg", "note"]
+
+
+class SummaryDesign:
+    """Everything of a split-plot ANOVA that does not depend on the means or the correlation.
+
+    Parameters
+    ----------
+    cells : DataFrame
+        One row per between cell: the factor columns, ``n``, and ``sd_<visit>`` per visit.
+    between : sequence of str
+        Between factors (cell columns), model order.
+    time_levels : sequence of str
+        Visits, in order.
+    ss_type : {2, 3}
+        Type of sums of squares.
+    within : str
+        Name of the within factor in source labels.
+    """
+
+    def __init__(self, cells: pd.DataFrame, between: Sequence[str], time_levels: Sequence[str],
+                 ss_type: int = 3, within: str = "time"):
+        self.between, self.time_levels, self.within = list(between), [str(t) for t in time_levels], within
+        self.k = len(self.time_levels)
+        self.n = cells["n"].to_numpy(float)
+        self.sds = cells[[f"sd_{t}" for t in self.time_levels]].to_numpy(float)
+        x, blocks = design_matrix(cells[self.between].astype(str)) if self.between else (
+            np.ones((len(cells), 1)), {(): [0]})
+        self.g = len(cells)
+        if np.linalg.matrix_rank(x) < self.g:
+            raise ValueError("summary ANOVA needs one row per cell of the full factorial design")
+        self.df_err = int(self.n.sum()) - self.g
+        w = np.sqrt(self.n)[:, None]
+        xw = x * w
+        self.terms, self.a = [], []
+        for term, cols in blocks.items():
+            if ss_type == 3:
+                drop_b, drop_a = set(), set(cols)
+            else:
+                rel = {c for u, uc in blocks.items() if set(term) < set(u) for c in uc}
+                drop_b, drop_a = rel, rel | set(cols)
+            pa = self._proj(xw[:, [c for c in range(x.shape[1]) if c not in drop_a]])
+            pb = self._proj(xw[:, [c for c in range(x.shape[1]) if c not in drop_b]])
+            self.terms.append((term, len(cols)))
+            self.a.append(w * (pb - pa) * w.T)
+        self.a = np.array(self.a)  # (terms, g, g)
+        c = orthonormal_contrasts(self.k)
+        self.c = c
+        self.q = c @ c.T
+        one = np.full((self.k, 1), 1 / np.sqrt(self.k))
+        nm1 = self.n - 1
+        # E(rho) = (1 - rho) E0 + rho E1, for the within part (contrasts) and between part (total)
+        self.e0_w = np.einsum("g,gk,kp,kq->pq", nm1, self.sds**2, c, c)
+        self.e1_w = np.einsum("g,gk,gl,kp,lq->pq", nm1, self.sds, self.sds, c, c)
+        self.e0_b = float(np.sum(nm1 * np.sum(self.sds**2, axis=1)) / self.k)
+        self.e1_b = float(np.sum(nm1 * np.sum(self.sds, axis=1) ** 2) / self.k)
+        self._tr_a0, self._tr_a1 = np.trace(self.e0_w @ self.e0_w), np.trace(self.e0_w @ self.e1_w)
+        self._tr_b1 = np.trace(self.e1_w @ self.e1_w)
+        self.one = one
+
+    @staticmethod
+    def _proj(x: np.ndarray) -> np.ndarray:
+        if x.shape[1] == 0:
+            return np.zeros((x.shape[0], x.shape[0]))
+        return x @ np.linalg.pinv(x)
+
+    def sources(self) -> list[str]:
+        """Source labels in :func:`hiplbp.anova.mixed_anova` order."""
+        between = [":".join(t) for t, _ in self.terms if t]
+        within = [":".join(list(t) + [self.within]) for t, _ in self.terms]
+        return between + within
+
+    def evaluate(self, means: np.ndarray, rho: np.ndarray) -> dict[str, np.ndarray]:
+        """F, df, p and GG epsilon of every source for each scenario.
+
+        Parameters
+        ----------
+        means : ndarray, shape (S, g, k) or (g, k)
+            Cell means per scenario.
+        rho : ndarray, shape (S,) or scalar
+            Correlation per scenario.
+
+        Returns
+        -------
+        dict
+            ``F``, ``p_unc``, ``p_gg``, ``eps_gg`` of shape (S, sources) and ``df1``, ``df2``
+            of shape (sources,).
+        """
+        m = np.asarray(means, float)
+        m = m[None] if m.ndim == 2 else m
+        rho = np.broadcast_to(np.asarray(rho, float), (m.shape[0],))
+        # hypothesis SS: between part on the scaled totals, within part on the contrasts
+        tot = m @ self.one[:, 0]  # (S, g)
+        ss_b = np.einsum("tgh,sg,sh->st", self.a, tot, tot)
+        mc = m @ self.c  # (S, g, p)
+        ss_w = np.einsum("tgh,sgp,shp->st", self.a, mc, mc)
+        p = self.k - 1
+        sse_b = (1 - rho) * self.e0_b + rho * self.e1_b
+        tr_e = (1 - rho) * np.trace(self.e0_w) + rho * np.trace(self.e1_w)
+        tr_e2 = (1 - rho) ** 2 * self._tr_a0 + 2 * rho * (1 - rho) * self._tr_a1 + rho**2 * self._tr_b1
+        eps = tr_e**2 / (p * tr_e2)
+        qs = np.array([q for _, q in self.terms], float)
+        between_idx = [i for i, (t, _) in enumerate(self.terms) if t]
+        f_b = (ss_b[:, between_idx] / qs[between_idx]) / (sse_b[:, None] / self.df_err)
+        f_w = (ss_w / (qs * p)) / (tr_e[:, None] / (self.df_err * p))
+        df1 = np.concatenate([qs[between_idx], qs * p])
+        df2 = np.concatenate([np.full(len(between_idx), self.df_err), np.full(len(qs), self.df_err * p)])
+        f = np.concatenate([f_b, f_w], axis=1)
+        eps_all = np.concatenate([np.full((len(rho), len(between_idx)), np.nan),
+                                  np.repeat(eps[:, None], len(qs), axis=1)], axis=1)
+        e = np.where(np.isnan(eps_all), 1.0, eps_all)
+        return dict(F=f, df1=df1, df2=df2, p_unc=stats.f.sf(f, df1, df2), eps_gg=eps_all,
+                    p_gg=stats.f.sf(f, df1 * e, df2 * e))
+
+
+def cell_means(cells: pd.DataFrame, time_levels: Sequence[str]) -> np.ndarray:
+    """The (g, k) matrix of cell means from ``mean_<visit>`` columns."""
+    return cells[[f"mean_{t}" for t in time_levels]].to_numpy(float)
+
+
+def summary_anova(cells: pd.DataFrame, between: Sequence[str], time_levels: Sequence[str], rho: float,
+                  ss_type: int = 3, within: str = "time") -> pd.DataFrame:
+    """Mixed ANOVA computed from cell sizes, means and SDs with an assumed correlation.
+
+    Parameters
+    ----------
+    cells : DataFrame
+        One row per between cell: factor columns, ``n``, ``mean_<visit>`` and ``sd_<visit>``.
+    between, time_levels, ss_type, within
+        As :class:`SummaryDesign`.
+    rho : float
+        Correlation between any two visits within a subject.
+
+    Returns
+    -------
+    DataFrame
+        ``source, df1, df2, F, p_unc, eps_gg, p_gg`` as :func:`hiplbp.anova.mixed_anova`.
+
+    Examples
+    --------
+    >>> cells = pd.DataFrame({"arm": ["a", "b"], "n": [10, 12], "mean_t0": [50.0, 51.0],
+    ...                       "mean_t1": [40.0, 48.0], "sd_t0": [9.0, 10.0], "sd_t1": [8.0, 9.5]})
+    >>> summary_anova(cells, ["arm"], ["t0", "t1"], 0.5).source.tolist()
+    ['arm', 'time', 'arm:time']
+    """
+    d = SummaryDesign(cells, between, time_levels, ss_type, within)
+    r = d.evaluate(cell_means(cells, time_levels), rho)
+    return pd.DataFrame({"source": d.sources(), "df1": r["df1"].astype(int), "df2": r["df2"].astype(int), "F": r["F"][0], "p_unc": r["p_unc"][0],
+                         "eps_gg": r["eps_gg"][0], "p_gg": r["p_gg"][0]})
+
+
+def cells_from_data(data: pd.DataFrame, dv: str, between: Sequence[str], time_levels: Sequence[str],
+                    subject: str = "subject", within: str = "time") -> pd.DataFrame:
+    """Cell sizes, means and SDs of complete cases: what a paper would print."""
+    w = data.pivot_table(index=subject, columns=within, values=dv, aggfunc="first", observed=True)
+    w.columns = [str(c) for c in w.columns]
+    w = w[[str(t) for t in time_levels]].dropna()
+    f = data.groupby(subject, observed=True)[list(between)].first().loc[w.index]
+    rows = []
+    for key, g in w.groupby([f[b] for b in between] if between else np.zeros(len(w)), sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        row = dict(zip(between, key)) | {"n": len(g)}
+        row |= {f"mean_{t}": g[t].mean() for t in w.columns} | {f"sd_{t}": g[t].std(ddof=1) for t in w.columns}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def average_correlation(data: pd.DataFrame, dv: str, between: Sequence[str], time_levels: Sequence[str],
+                        subject: str = "subject", within: str = "time") -> float:
+    """Mean of the pooled within-cell correlations between pairs of visits (complete cases)."""
+    w = data.pivot_table(index=subject, columns=within, values=dv, aggfunc="first", observed=True)
+    w.columns = [str(c) for c in w.columns]
+    w = w[[str(t) for t in time_levels]].dropna()
+    f = data.groupby(subject, observed=True)[list(between)].first().loc[w.index]
+    resid = w - (w.groupby([f[b] for b in between]).transform("mean") if between else w.mean())
+    r = np.corrcoef(resid.to_numpy(float).T)
+    return float(r[np.triu_indices_from(r, 1)].mean())
+
+
+def crossings(fn, lo: float = 0.0, hi: float = 0.99, n: int = 199) -> list[float]:
+    """Every ``x`` in ``[lo, hi]`` where ``fn(x)`` changes sign (grid bracketing, then Brent)."""
+    xs = np.linspace(lo, hi, n)
+    ys = np.array([fn(x) for x in xs])
+    out = []
+    for i in np.flatnonzero(np.sign(ys[:-1]) * np.sign(ys[1:]) < 0):
+        out.append(float(optimize.brentq(fn, xs[i], xs[i + 1], xtol=1e-12)))
+    return out
+
+
+def paired_t_threshold(n: int, m1: float, s1: float, m2: float, s2: float, alpha: float) -> float:
+    """Smallest correlation at which a paired t-test of two visits' means is significant.
+
+    Notes
+    -----
+    ``t = (m1 - m2) / sqrt((s1^2 + s2^2 - 2 rho s1 s2) / n)`` with ``n - 1`` df; solving
+    ``|t| = t_crit`` for ``rho`` gives ``rho* = (s1^2 + s2^2 - n (m1 - m2)^2 / t_crit^2) / (2 s1 s2)``.
+    Below ``rho*`` the change is not significant. Returns -inf when it is significant for every
+    correlation, +inf when for none.
+    """
+    tc = stats.t.ppf(1 - alpha / 2, n - 1)
+    r = (s1**2 + s2**2 - n * (m1 - m2) ** 2 / tc**2) / (2 * s1 * s2)
+    return float(-np.inf if r < -1 else (np.inf if r > 1 else r))
+
+
+def paired_t(n: int, m1: float, s1: float, m2: float, s2: float, rho: float) -> tuple[float, float]:
+    """Paired t statistic and two-sided p from summaries and an assumed correlation."""
+    t = (m1 - m2) / np.sqrt((s1**2 + s2**2 - 2 * rho * s1 * s2) / n)
+    return float(t), float(2 * stats.t.sf(abs(t), n - 1))
+
+
+def scenario_grid(cells: pd.DataFrame, assumed: pd.DataFrame, between: Sequence[str],
+                  time_levels: Sequence[str], arms: Mapping[str, str], *, correlations: Sequence[float],
+                  shifts: Sequence[float] = (0.0,), ss_type: int = 3, alpha: float = 0.05) -> pd.DataFrame:
+    """Every source's test over correlations x shifts of the assumed (unprinted) cell means.
+
+    Parameters
+    ----------
+    cells : DataFrame
+        Cell summaries (factors, ``n``, ``mean_<visit>``, ``sd_<visit>``), assumed cells filled
+        with their configured values.
+    assumed : DataFrame
+        ``cell`` (row index in ``cells``) and ``time`` of each assumed cell; may be empty.
+    between, time_levels, ss_type
+        As :func:`summary_anova`.
+    arms : mapping
+        ``{"treatment": label, "control": label}``: assumed cells of the treatment arm move by
+        ``shift_treatment``, those of the control arm by ``shift_control``.
+    correlations, shifts : sequence of float
+        The grid. With no assumed cell only ``shift = 0`` is evaluated.
+    alpha : float
+        Significance level of the ``significant_*`` columns.
+
+    Returns
+    -------
+    DataFrame
+        :data:`SENSITIVITY_COLUMNS` with ``scenario == "grid"``.
+    """
+    design = SummaryDesign(cells, between, time_levels, ss_type)
+    base = cell_means(cells, time_levels)
+    shifts = np.asarray(shifts if len(assumed) else [0.0], float)
+    rho, st, sc = (a.ravel() for a in np.meshgrid(np.asarray(correlations, float), shifts, shifts, indexing="ij"))
+    means = np.repeat(base[None], rho.size, axis=0)
+    tcol = {str(t): j for j, t in enumerate(time_levels)}
+    for a in assumed.itertuples():
+        is_treat = cells["arm"].iloc[a.cell] == arms["treatment"]
+        means[:, a.cell, tcol[str(a.time)]] += st if is_treat else sc
+    r = design.evaluate(means, rho)
+    src = design.sources()
+    n_s, n_src = r["F"].shape
+    out = pd.DataFrame({
+        "scenario": "grid", "correlation": np.repeat(rho, n_src),
+        "shift_treatment": np.repeat(st, n_src), "shift_control": np.repeat(sc, n_src),
+        "source": np.tile(src, n_s), "F": r["F"].ravel(), "df1": np.tile(r["df1"], n_s).astype(int),
+        "df2": np.tile(r["df2"], n_s).astype(int), "p_unc": r["p_unc"].ravel(), "eps_gg": r["eps_gg"].ravel(),
+        "p_gg": r["p_gg"].ravel()})
+    out["significant_unc"] = out["p_unc"] < alpha
+    out["significant_gg"] = out["p_gg"] < alpha
+    out["note"] = "assumed cells shifted" if len(assumed) else ""
+    return out[SENSITIVITY_COLUMNS]
+
+
+def thresholds(cells: pd.DataFrame, between: Sequence[str], time_levels: Sequence[str], *,
+               ss_type: int = 3, alpha: float = 0.05) -> pd.DataFrame:
+    """The correlations at which each source's p crosses ``alpha`` (uncorrected and GG).
+
+    Returns
+    -------
+    DataFrame
+        :data:`SENSITIVITY_COLUMNS` with ``scenario`` ``threshold_unc`` or ``threshold_gg``;
+        ``correlation`` is the crossing and ``note`` says on which side the effect is
+        significant. A source that never crosses within [0, 0.99] has one row with NaN
+        correlation saying whether it is significant throughout.
+    """
+    design = SummaryDesign(cells, between, time_levels, ss_type)
+    m = cell_means(cells, time_levels)
+    rows = []
+    for j, source in enumerate(design.sources()):
+        for kind in ("unc", "gg"):
+            def fn(r, j=j, kind=kind):
+                return float(design.evaluate(m, r)[f"p_{kind}"][0, j]) - alpha
+            xs = crossings(fn)
+            if not xs:
+                sig = fn(0.5) < 0
+                rows.append(dict(scenario=f"threshold_{kind}", correlation=np.nan, source=source,
+                                 note=("significant" if sig else "not significant") + " for every correlation in [0, 0.99]"))
+            for x in xs:
+                above = fn(min(x + 1e-4, 0.999)) < 0
+                res = design.evaluate(m, x)
+                rows.append(dict(scenario=f"threshold_{kind}", correlation=x, source=source,
+                                 F=res["F"][0, j], df1=int(res["df1"][j]), df2=int(res["df2"][j]),
+                                 p_unc=res["p_unc"][0, j], eps_gg=res["eps_gg"][0, j], p_gg=res["p_gg"][0, j],
+                                 note=f"significant at alpha={alpha} for correlations "
+                                      + ("above" if above else "below") + " this value"))
+    out = pd.DataFrame(rows).reindex(columns=SENSITIVITY_COLUMNS)
+    out[["shift_treatment", "shift_control"]] = 0.0
+    return out
