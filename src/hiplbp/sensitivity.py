@@ -194,14 +194,25 @@ def cells_from_data(data: pd.DataFrame, dv: str, between: Sequence[str], time_le
 
 def average_correlation(data: pd.DataFrame, dv: str, between: Sequence[str], time_levels: Sequence[str],
                         subject: str = "subject", within: str = "time") -> float:
-    """Mean of the pooled within-cell correlations between pairs of visits (complete cases)."""
+    """The data's own between-visit correlation, on the scale of the sensitivity analysis.
+
+    For each between cell, the mean of the sample correlations of all pairs of visits (complete
+    cases); then the average over cells weighted by ``n - 1``. Equals ``rho`` exactly for data
+    drawn with compound-symmetric correlation ``rho`` and exact moments.
+    """
     w = data.pivot_table(index=subject, columns=within, values=dv, aggfunc="first", observed=True)
     w.columns = [str(c) for c in w.columns]
     w = w[[str(t) for t in time_levels]].dropna()
     f = data.groupby(subject, observed=True)[list(between)].first().loc[w.index]
-    resid = w - (w.groupby([f[b] for b in between]).transform("mean") if between else w.mean())
-    r = np.corrcoef(resid.to_numpy(float).T)
-    return float(r[np.triu_indices_from(r, 1)].mean())
+    keys = [f[b] for b in between] if between else np.zeros(len(w))
+    total, weight = 0.0, 0.0
+    for _, g in w.groupby(keys):
+        if len(g) < 3:
+            continue
+        r = np.corrcoef(g.to_numpy(float).T)
+        total += (len(g) - 1) * r[np.triu_indices_from(r, 1)].mean()
+        weight += len(g) - 1
+    return float(total / weight)
 
 
 def crossings(fn, lo: float = 0.0, hi: float = 0.99, n: int = 199) -> list[float]:

@@ -1,0 +1,40 @@
+"""Effect sizes against pingouin (compute_effsize, compute_esci) and closed forms."""
+
+import numpy as np
+import pingouin as pg
+import pytest
+
+from hiplbp.effects import EFFECT_SIZE_COLUMNS, d_z, effect_sizes, hedges_g
+
+ARMS = {"treatment": "hip", "control": "control"}
+
+
+def test_hedges_g_equals_pingouin():
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(50, 10, 21), rng.normal(55, 9, 9)
+    g, lo, hi = hedges_g(x, y)
+    assert g == pytest.approx(pg.compute_effsize(x, y, eftype="hedges"), rel=1e-12)
+    ci = pg.compute_esci(stat=g, nx=21, ny=9, eftype="cohen", confidence=0.95, decimals=12)
+    assert (lo, hi) == pytest.approx(tuple(ci), rel=1e-9)
+
+
+def test_d_z_closed_form_and_interval():
+    before = np.array([60.0, 55, 70, 62, 58, 66])
+    after = np.array([50.0, 49, 61, 60, 50, 55])
+    dz, lo, hi = d_z(before, after)
+    diff = after - before
+    assert dz == pytest.approx(diff.mean() / diff.std(ddof=1), rel=1e-12)
+    ci = pg.compute_esci(stat=dz, nx=6, ny=6, paired=True, eftype="cohen", confidence=0.95, decimals=12)
+    assert (lo, hi) == pytest.approx(tuple(ci), rel=1e-9)
+
+
+def test_effect_size_table(shared_long):
+    d = shared_long["shared1"].rename(columns={"pid": "subject", "lumbar": "stratum", "exercise": "arm", "visit": "time"})
+    out = effect_sizes(d, "score", ["stable", "unstable"], ARMS, ["t0", "t1", "t2"])
+    assert list(out.columns) == EFFECT_SIZE_COLUMNS
+    assert (out.measure == "hedges_g").sum() == 6 and (out.measure == "d_z").sum() == 8
+    row = out[(out.measure == "hedges_g") & (out.visit == "t2") & (out.stratum == "unstable")].iloc[0]
+    at = d[(d.time == "t2") & (d.stratum == "unstable")]
+    assert row.estimate == pytest.approx(pg.compute_effsize(at[at.arm == "hip"].score, at[at.arm == "control"].score,
+                                                            eftype="hedges"), rel=1e-12)
+    assert (out.ci_low < out.estimate).all() and (out.estimate < out.ci_high).all()
