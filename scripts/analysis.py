@@ -11,8 +11,9 @@ p = snakemake.params  # noqa: F821
 outcome = snakemake.wildcards.outcome  # noqa: F821
 design = Design.from_config(p.design)
 data = read_canonical(snakemake.input.data, design)  # noqa: F821
-table = mixed_anova(data, outcome, "time", "subject", design.between, ss_type=p.ss_type)
+table = mixed_anova(data, outcome, "time", "subject", design.between, ss_type=p.ss_type, observed=p.observed)
 table[ANOVA_COLUMNS].to_csv(snakemake.output.anova, index=False)  # noqa: F821
+table.to_csv(snakemake.output.detail, index=False)  # noqa: F821
 basis = "data"
 if snakemake.input.get("check"):  # noqa: F821 (reconstructed data: say which cells are assumed)
     import pandas as pd

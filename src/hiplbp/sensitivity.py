@@ -332,3 +332,59 @@ def thresholds(cells: pd.DataFrame, between: Sequence[str], time_levels: Sequenc
     out = pd.DataFrame(rows).reindex(columns=SENSITIVITY_COLUMNS)
     out[["shift_treatment", "shift_control"]] = 0.0
     return out
+
+
+def _claims(cells: pd.DataFrame, time_levels: Sequence[str], alpha: float) -> pd.DataFrame:
+    """For each cell and follow-up visit: the correlation above which its change is significant."""
+    base, rows = str(time_levels[0]), []
+    for c in cells.itertuples(index=False):
+        c = c._asdict()
+        for t in time_levels[1:]:
+            r = paired_t_threshold(int(c["n"]), c[f"mean_{base}"], c[f"sd_{base}"], c[f"mean_{t}"], c[f"sd_{t}"], alpha)
+            label = c.get("group") or "/".join(str(c[k]) for k in ("stratum", "arm") if k in c)
+            rows.append(dict(scenario="paper_claim", correlation=r, shift_treatment=0.0, shift_control=0.0,
+                             source=f"change {base} to {t} in {label}",
+                             note=f"paired t of the published summaries: significant at alpha={alpha} iff the "
+                                  "correlation is at least this value"))
+    return pd.DataFrame(rows).reindex(columns=SENSITIVITY_COLUMNS)
+
+
+def sensitivity_from_published(cells: pd.DataFrame, assumed: pd.DataFrame, *, between: Sequence[str],
+                               time_levels: Sequence[str], arms: Mapping[str, str], correlations: Sequence[float],
+                               shifts: Sequence[float], configured_correlation: float, ss_type: int = 3,
+                               alpha: float = 0.05) -> pd.DataFrame:
+    """The whole sensitivity table from published cell summaries (with assumed cells).
+
+    Rows: ``grid`` (correlations x shifts of the assumed cells), ``threshold_unc`` /
+    ``threshold_gg`` (at the configured assumptions), ``configured`` (the configured
+    correlation, the values the reconstructed default data have) and ``paper_claim`` (the
+    correlation each claimed within-group change needs).
+    """
+    cfg = scenario_grid(cells, assumed, between, time_levels, arms, correlations=[configured_correlation],
+                        shifts=[0.0], ss_type=ss_type, alpha=alpha).assign(
+        scenario="configured", note="the configured correlation and assumptions (the reconstructed data)")
+    return pd.concat([
+        scenario_grid(cells, assumed, between, time_levels, arms, correlations=correlations, shifts=shifts,
+                      ss_type=ss_type, alpha=alpha),
+        thresholds(cells, between, time_levels, ss_type=ss_type, alpha=alpha), cfg,
+        _claims(cells, time_levels, alpha)], ignore_index=True)[SENSITIVITY_COLUMNS]
+
+
+def sensitivity_from_data(data: pd.DataFrame, outcome: str, *, between: Sequence[str], time_levels: Sequence[str],
+                          arms: Mapping[str, str], correlations: Sequence[float], ss_type: int = 3,
+                          alpha: float = 0.05, **_: object) -> pd.DataFrame:
+    """The sensitivity table for individual data: their cell summaries with other correlations.
+
+    Rows: ``grid`` and ``threshold_*`` as :func:`sensitivity_from_published`, and ``observed``:
+    the data's own average correlation (:func:`average_correlation`) evaluated in the closed form.
+    """
+    cells = cells_from_data(data, outcome, between, time_levels)
+    none = pd.DataFrame(columns=["cell", "time"])
+    rho = average_correlation(data, outcome, between, time_levels)
+    obs = scenario_grid(cells, none, between, time_levels, arms, correlations=[rho], ss_type=ss_type,
+                        alpha=alpha).assign(scenario="observed",
+                                            note="the data's own average correlation between visits")
+    return pd.concat([scenario_grid(cells, none, between, time_levels, arms, correlations=correlations,
+                                    ss_type=ss_type, alpha=alpha),
+                      thresholds(cells, between, time_levels, ss_type=ss_type, alpha=alpha), obs],
+                     ignore_index=True)[SENSITIVITY_COLUMNS]

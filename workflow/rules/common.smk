@@ -76,6 +76,25 @@ def published_tables():
     }
 
 
+def observed_factors():
+    """Observed (not randomized) between factors present in the design, canonical names."""
+    present = (["stratum"] if config["design"].get("strata") else []) + ["arm"]
+    return [f for f in config["analysis"].get("observed", ["stratum"]) if f in present]
+
+
+def sensitivity_grid():
+    """The correlation and mean-shift grids as explicit lists (so params change when they do)."""
+    s = config.get("sensitivity", {})
+
+    def seq(spec, default):
+        spec = spec or default
+        n = int(round((spec["to"] - spec["from"]) / spec["step"])) + 1
+        return [round(spec["from"] + i * spec["step"], 10) for i in range(n)]
+
+    return {"correlations": seq(s.get("correlations"), {"from": 0.0, "to": 0.95, "step": 0.05}),
+            "mean_shifts": seq(s.get("mean_shifts"), {"from": -20.0, "to": 20.0, "step": 5.0})}
+
+
 def outcome_def(wildcards):
     return next(o for o in config["outcomes"] if o["name"] == wildcards.outcome)
 
@@ -91,7 +110,10 @@ def all_outputs():
         "results/report/report.ipynb",
         "results/report/report.html",
     ]
-    out += expand("results/tables/rm_anova_{outcome}.csv", outcome=OUTCOMES)
+    out += ["results/tables/published_vs_reproduced.csv"]
+    out += expand("results/tables/{table}_{outcome}.csv", outcome=OUTCOMES,
+                  table=["rm_anova", "rm_anova_detail", "ancova", "ancova_terms", "lmm", "contrasts",
+                         "effect_sizes", "sensitivity"])
     out += expand("results/tables/descriptives_{outcome}.csv", outcome=OUTCOMES)
     out += expand("results/figures/{outcome}.{ext}", outcome=OUTCOMES, ext=["png", "svg"])
     if RECONSTRUCTED:

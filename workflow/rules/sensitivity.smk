@@ -1,0 +1,46 @@
+# Robustness of the conclusions to what the paper did not report, and the paper's own analysis.
+
+
+rule sensitivity:
+    input:
+        code=library_code("sensitivity"),
+        # published summaries for the reconstructed default; the data's own summaries otherwise
+        groups=published_tables()["groups"] if RECONSTRUCTED else [],
+        outcomes=published_tables()["outcomes"] if RECONSTRUCTED else [],
+        data=[] if RECONSTRUCTED else "results/data/clean.csv",
+    output:
+        table=report("results/tables/sensitivity_{outcome}.csv", caption="../report/sensitivity.rst", category="3 Analysis", labels={"outcome": "{outcome}", "table": "sensitivity"}),
+    params:
+        design=design(),
+        source=config["data"]["source"],
+        ss_type=config["analysis"].get("ss_type", 3),
+        alpha=config["analysis"].get("alpha", 0.05),
+        grid=sensitivity_grid(),
+        reconstruction={k: v for k, v in config["reconstruction"].items() if k != "published"},
+    log:
+        "results/logs/sensitivity_{outcome}.log",
+    benchmark:
+        "results/benchmarks/sensitivity_{outcome}.tsv"
+    script:
+        "../../scripts/sensitivity.py"
+
+
+rule replay:
+    input:
+        code=library_code("replay"),
+        groups=published_tables()["groups"],
+        characteristics=published_tables()["characteristics"],
+        outcomes=published_tables()["outcomes"],
+        raw="results/data/raw.csv" if RECONSTRUCTED else [],
+    output:
+        table=report("results/tables/published_vs_reproduced.csv", caption="../report/published_vs_reproduced.rst", category="2 Audit", labels={"table": "published vs reproduced"}),
+    params:
+        arms=design()["design"]["arms"],
+        alpha=config["analysis"].get("alpha", 0.05),
+        reconstruction={k: v for k, v in config["reconstruction"].items() if k != "published"},
+    log:
+        "results/logs/replay.log",
+    benchmark:
+        "results/benchmarks/replay.tsv"
+    script:
+        "../../scripts/replay.py"
