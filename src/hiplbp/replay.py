@@ -116,7 +116,7 @@ def published_vs_reproduced(groups: pd.DataFrame, summaries: pd.DataFrame, chara
             for stat, text, val in (("mean", r.mean, v.mean()), ("SD", r.sd, v.std(ddof=1))):
                 ok, d = _fmt_match(val, text)
                 note = "" if ok else ("derived per patient as weight/height^2; the printed BMI is not a target"
-                                      if r.variable == "bmi" else "integer data cannot reach the printed value")
+                                      if r.variable == "bmi" else "not reached by this reconstruction: rounding to the measurement unit moved it (see reconstruction_check)")
                 rows.append(dict(item=f"Table 1 {r.variable} {stat} {r.group}", published=text, reproduced=val,
                                  decimals=d, match=ok, note=note))
         for r in summaries[summaries.outcome == outcome].itertuples():
@@ -129,7 +129,7 @@ def published_vs_reproduced(groups: pd.DataFrame, summaries: pd.DataFrame, chara
                     continue
                 ok, d = _fmt_match(val, text)
                 rows.append(dict(item=f"Table 2 {outcome} {stat} {r.group} {r.time}", published=text, reproduced=val,
-                                 decimals=d, match=ok, note="" if ok else "integer data cannot reach the printed value"))
+                                 decimals=d, match=ok, note="" if ok else "not reached by this reconstruction: rounding to the measurement unit moved it (see reconstruction_check)"))
     base = time_levels[0]
     assumed_keys = {(a.group, a.time) for a in assumed.itertuples()}
     for t in time_levels[1:]:

@@ -115,7 +115,8 @@ def all_outputs():
                   table=["rm_anova", "rm_anova_detail", "ancova", "ancova_terms", "lmm", "contrasts",
                          "effect_sizes", "sensitivity"])
     out += expand("results/tables/descriptives_{outcome}.csv", outcome=OUTCOMES)
-    out += expand("results/figures/{outcome}.{ext}", outcome=OUTCOMES, ext=["png", "svg"])
+    out += expand("results/figures/{prefix}{outcome}.{ext}", outcome=OUTCOMES, ext=["png", "svg"],
+                  prefix=["", "sensitivity_"])
     if RECONSTRUCTED:
         out += ["results/data/raw.csv", "results/data/reconstruction_check.csv"]
     return out

@@ -4,8 +4,8 @@ rule figures:
         data="results/data/clean.csv",
         provenance="results/data/provenance.json",
     output:
-        png=report("results/figures/{outcome}.png", caption="../report/figure.rst", category="4 Figures", labels={"outcome": "{outcome}", "format": "png"}),
-        svg=report("results/figures/{outcome}.svg", caption="../report/figure.rst", category="4 Figures", labels={"outcome": "{outcome}", "format": "svg"}),
+        png=report("results/figures/{outcome}.png", caption="../report/figure.rst", category="4 Figures", labels={"outcome": "{outcome}", "figure": "means", "format": "png"}),
+        svg=report("results/figures/{outcome}.svg", caption="../report/figure.rst", category="4 Figures", labels={"outcome": "{outcome}", "figure": "means", "format": "svg"}),
     params:
         design=design(),
         outcome=outcome_def,
@@ -16,3 +16,21 @@ rule figures:
         "results/benchmarks/figures_{outcome}.tsv"
     script:
         "../../scripts/figures.py"
+
+
+rule sensitivity_figure:
+    input:
+        code=library_code("sensitivity_figure"),
+        table="results/tables/sensitivity_{outcome}.csv",
+        provenance="results/data/provenance.json",
+    output:
+        png=report("results/figures/sensitivity_{outcome}.png", caption="../report/sensitivity_figure.rst", category="4 Figures", labels={"outcome": "{outcome}", "figure": "sensitivity", "format": "png"}),
+        svg=report("results/figures/sensitivity_{outcome}.svg", caption="../report/sensitivity_figure.rst", category="4 Figures", labels={"outcome": "{outcome}", "figure": "sensitivity", "format": "svg"}),
+    params:
+        alpha=config["analysis"].get("alpha", 0.05),
+    log:
+        "results/logs/sensitivity_figure_{outcome}.log",
+    benchmark:
+        "results/benchmarks/sensitivity_figure_{outcome}.tsv"
+    script:
+        "../../scripts/sensitivity_figure.py"
