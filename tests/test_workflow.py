@@ -70,8 +70,13 @@ def test_default_run_produces_every_output(default_run):
         "data/raw.csv", "data/reconstruction_check.csv", "data/canonical.csv", "data/provenance.json",
         "data/clean.csv", "data/cleaning_log.csv", "audit/allocation.csv", "audit/baseline.csv",
         "audit/group_labels.csv", "tables/rm_anova_vas.csv", "tables/descriptives_vas.csv",
-        "figures/vas.png", "figures/vas.svg", "report/report.ipynb", "report/report.html"}
-    for rule in ("reconstruct", "ingest", "clean", "audit", "analysis_vas", "figures_vas", "report"):
+        "tables/rm_anova_detail_vas.csv", "tables/ancova_vas.csv", "tables/ancova_terms_vas.csv",
+        "tables/lmm_vas.csv", "tables/contrasts_vas.csv", "tables/effect_sizes_vas.csv",
+        "tables/sensitivity_vas.csv", "tables/published_vs_reproduced.csv",
+        "figures/vas.png", "figures/vas.svg", "figures/sensitivity_vas.png", "figures/sensitivity_vas.svg",
+        "report/report.ipynb", "report/report.html"}
+    for rule in ("reconstruct", "ingest", "clean", "audit", "analysis_vas", "models_vas", "followup_vas",
+                 "sensitivity_vas", "replay", "figures_vas", "sensitivity_figure_vas", "report"):
         assert (default_run / "results" / "logs" / f"{rule}.log").exists()
         assert (default_run / "results" / "benchmarks" / f"{rule}.tsv").exists()
 
@@ -129,6 +134,44 @@ def test_default_analysis_table(default_run):
     assert cell["mean"] == pytest.approx(raw[raw.published_group == "EG II"].vas_week3.mean())
 
 
+def test_default_issue3_tables(default_run):
+    from hiplbp import published
+    from hiplbp.replay import published_cells
+    from hiplbp.sensitivity import summary_anova
+
+    res = default_run / "results" / "tables"
+    detail = pd.read_csv(res / "rm_anova_detail_vas.csv").set_index("source")
+    anova = pd.read_csv(res / "rm_anova_vas.csv").set_index("source")
+    np.testing.assert_allclose(detail.F, anova.F, rtol=1e-12)
+    assert detail.loc["time", "eps_hf"] >= detail.loc["time", "eps_gg"] and 0 < detail.loc["time", "mauchly_p"] <= 1
+    assert (detail.ges <= detail.np2 + 1e-12).all()  # stratum observed: ges never exceeds partial eta^2
+    anc = pd.read_csv(res / "ancova_vas.csv")
+    assert sorted(zip(anc.visit, anc.stratum)) == sorted(
+        (v, s) for v in ("week3", "week6") for s in ("stable", "unstable", "all"))
+    lmm = pd.read_csv(res / "lmm_vas.csv").set_index("source")
+    # complete data: the random-intercept LMM reproduces the univariate ANOVA F
+    np.testing.assert_allclose(lmm.loc[anova.index, "F"], anova.F, rtol=1e-6)
+    assert (lmm.df_method == "Satterthwaite").all()
+    con = pd.read_csv(res / "contrasts_vas.csv")
+    assert set(con.contrast) == {"difference", "change_difference"} and (con.p_holm >= con.p_unc).all()
+    eff = pd.read_csv(res / "effect_sizes_vas.csv")
+    assert set(eff.measure) == {"hedges_g", "d_z"}
+    sens = pd.read_csv(res / "sensitivity_vas.csv")
+    assert {"grid", "threshold_unc", "threshold_gg", "configured", "paper_claim"} <= set(sens.scenario)
+    assert sens[sens.scenario == "grid"].correlation.nunique() == 20
+    # the sensitivity comes from the published summaries alone, in closed form
+    pub = ROOT / "data" / "published"
+    cells, _ = published_cells(published.read_groups(pub / "groups.csv"), published.read_summary(pub / "table2_vas.csv"),
+                               "vas", ["baseline", "week3", "week6"], {"treatment": "hip", "control": "control"}, "marker",
+                               [dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")])
+    closed = summary_anova(cells, ["stratum", "arm"], ["baseline", "week3", "week6"], 0.5).set_index("source")
+    cfg = sens[sens.scenario == "configured"].set_index("source")
+    np.testing.assert_allclose(cfg.loc[closed.index, "F"], closed.F, rtol=1e-12)
+    rep = pd.read_csv(res / "published_vs_reproduced.csv")
+    claim = rep[rep.item == "claim: vas of EG II decreased significantly, baseline to week3"].iloc[0]
+    assert not claim.match and "0.749" in claim.note
+
+
 def test_default_figures_and_report(default_run):
     res = default_run / "results"
     svg = (res / "figures" / "vas.svg").read_text()
@@ -141,6 +184,10 @@ def test_default_figures_and_report(default_run):
     a = pd.read_csv(res / "tables" / "rm_anova_vas.csv").set_index("source")
     assert f"{a.loc['arm:time', 'F']:.4g}" in html  # the ANOVA table is in the report
     assert "CONFLICT" in html and "0.04277" in html
+    for section in ("The question (estimand)", "The paper's own analysis, replayed", "ANCOVA", "Linear mixed model",
+                    "Follow-up contrasts", "Effect sizes", "How robust is this to what the paper did not report?"):
+        assert section in html, section
+    assert "summary measure" in html and html.count("data:image/png;base64,") >= 2
     assert not re.search(r"20\d\d-\d\d-\d\dT\d\d:\d\d", html)
     nb = nbformat.read(res / "report" / "report.ipynb", as_version=4)
     assert "start_time" not in nb.metadata.get("papermill", {})
@@ -156,7 +203,8 @@ def test_library_change_reruns_only_the_rules_that_use_it(default_run):
     original = module.read_text()
     try:
         module.write_text(original + "\n# a change\n")
-        assert _pending_jobs(snakemake(default_run, "-n")) == {"figures": 1, "report": 1, "all": 1}
+        assert _pending_jobs(snakemake(default_run, "-n")) == {"figures": 1, "sensitivity_figure": 1, "report": 1,
+                                                              "all": 1}
     finally:
         module.write_text(original)
     assert _pending_jobs(snakemake(default_run, "-n")) == {}
@@ -192,10 +240,36 @@ def _reference_run(repo: Path, name: str, ss_type: int, afex_dir: Path) -> None:
         np.testing.assert_allclose(m[r.notna()], r[r.notna()], rtol=1e-6, err_msg=f"{name} type {ss_type} {mine}")
 
 
+def _reference_models(repo: Path, name: str, last: str, afex_dir: Path) -> None:
+    """ANCOVA and LMM tables of a reanalysis against car/emmeans and lmerTest."""
+    res = repo / "results" / "tables"
+    terms = pd.read_csv(res / "ancova_terms_score.csv")
+    terms = terms[terms.visit == last].reset_index(drop=True)
+    ref = afex_table(afex_dir, f"{name}_ref_ancova_type3.csv")
+    np.testing.assert_allclose(terms.F.iloc[:-1], ref.F.iloc[:-1], rtol=1e-6)
+    np.testing.assert_allclose(terms.p.iloc[:-1], ref.p.iloc[:-1], rtol=1e-6)
+    anc = pd.read_csv(res / "ancova_score.csv")
+    anc = anc[anc.visit == last].set_index("stratum")
+    con = afex_table(afex_dir, f"{name}_ref_ancova_contrasts.csv").set_index("lumbar")
+    for s in ("stable", "unstable"):
+        assert anc.loc[s, "estimate"] == pytest.approx(con.loc[s, "estimate"], rel=1e-6)
+        assert anc.loc[s, "ci_low"] == pytest.approx(con.loc[s, "lower.CL"], rel=1e-6)
+        assert anc.loc[s, "ci_high"] == pytest.approx(con.loc[s, "upper.CL"], rel=1e-6)
+    lmm = pd.read_csv(res / "lmm_score.csv")
+    lmm["source"] = lmm.source.str.replace("stratum", "lumbar").str.replace("arm", "exercise").str.replace("time", "visit")
+    lref = afex_table(afex_dir, f"{name}_ref_lmm_type3.csv").set_index("source")
+    lmm = lmm.set_index("source").loc[lref.index]
+    np.testing.assert_allclose(lmm.F, lref.F, rtol=1e-4)
+    np.testing.assert_allclose(lmm.df2, lref.df2, rtol=1e-5)
+    sens = pd.read_csv(res / "sensitivity_score.csv")
+    assert set(sens.scenario) == {"grid", "threshold_unc", "threshold_gg", "observed"}
+
+
 def test_reanalysis_shared1_type3_then_type2(tmp_path, afex_dir):
     repo = _copy(tmp_path / "s1")
     snakemake(repo, "--configfile", "tests/data/shared1.yaml")
     _reference_run(repo, "shared1", 3, afex_dir)
+    _reference_models(repo, "shared1", "t2", afex_dir)
     prov = json.loads((repo / "results" / "data" / "provenance.json").read_text())
     assert prov["synthetic"] is False and prov["path"] == "tests/data/shared1_long.csv"
     html = (repo / "results" / "report" / "report.html").read_text()
@@ -204,7 +278,8 @@ def test_reanalysis_shared1_type3_then_type2(tmp_path, afex_dir):
     # Changing the type of sums of squares reruns only the analysis and what depends on it.
     (repo / "type2.yaml").write_text("analysis: {alpha: 0.05, ss_type: 2}\n")
     args = ("--configfile", "tests/data/shared1.yaml", "type2.yaml")
-    assert _pending_jobs(snakemake(repo, "-n", *args)) == {"analysis": 1, "report": 1, "all": 1}
+    assert _pending_jobs(snakemake(repo, "-n", *args)) == {
+        "analysis": 1, "sensitivity": 1, "sensitivity_figure": 1, "report": 1, "all": 1}
     snakemake(repo, *args)
     _reference_run(repo, "shared1", 2, afex_dir)
 
@@ -213,6 +288,7 @@ def test_reanalysis_shared2_four_visits_with_missing_values(tmp_path, afex_dir):
     repo = _copy(tmp_path / "s2")
     snakemake(repo, "--configfile", "tests/data/shared2.yaml")
     _reference_run(repo, "shared2", 3, afex_dir)
+    _reference_models(repo, "shared2", "t3", afex_dir)
     log = pd.read_csv(repo / "results" / "data" / "cleaning_log.csv")
     assert (log.action == "incomplete").sum() == 11
     assert "56 complete subjects" in (repo / "results" / "logs" / "analysis_score.log").read_text()
@@ -239,6 +315,8 @@ def test_one_factor_design_arm_by_time(tmp_path):
     alloc = pd.read_csv(res / "audit" / "allocation.csv")
     assert alloc.stratum.tolist() == ["all"] and alloc.n.item() == 70
     assert "stratum" not in pd.read_csv(res / "data" / "clean.csv").columns
+    assert pd.read_csv(res / "tables" / "ancova_score.csv").stratum.unique().tolist() == ["all"]
+    assert pd.read_csv(res / "tables" / "lmm_score.csv").source.tolist() == ["arm", "time", "arm:time"]
     assert (res / "report" / "report.html").exists()
 
 
