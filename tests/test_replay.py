@@ -47,3 +47,25 @@ def test_published_vs_reproduced_claims():
     anova3 = out[out.item.str.startswith("comparison among four groups at week3")].iloc[0]
     assert anova3.reproduced == pytest.approx(oneway_from_summaries(cells.n, cells.mean_week3, cells.sd_week3)[3])
     assert out[out.item.str.contains("hip ROM")].published.item() == "not_available"
+
+
+def test_claims_are_also_recomputed_from_the_reconstructed_data():
+    from hiplbp.reconstruct import reconstruct
+
+    g, s, t1 = _tables()
+    arms = {"treatment": "hip", "control": "control"}
+    raw, _ = reconstruct(g, s, t1, outcomes=[{"name": "vas", "column": "vas", "min": 0, "max": 100, "integer": True}],
+                         time_levels=TIMES, arms=arms, strata=["stable", "unstable"], assumptions=ASSUME)
+    cells, assumed = published_cells(g, s, "vas", TIMES, arms, "marker", ASSUME)
+    out = published_vs_reproduced(g, s, t1, cells, assumed, outcome="vas", time_levels=TIMES, correlation=0.5,
+                                  alpha=0.05, raw=raw)
+    eg2 = raw[raw.published_group == "EG II"]
+    ref = stats.ttest_rel(eg2.vas_baseline, eg2.vas_week3)
+    note = out[out.item == "claim: vas of EG II decreased significantly, baseline to week3"].note.item()
+    assert f"reconstructed data: paired t = {ref.statistic:.2f}, p = {ref.pvalue:.3g}" in note
+    # table cells: every printed number has a row, compared at its printed precision
+    cells_rows = out[out.item.str.startswith("Table")]
+    assert len(cells_rows) == 2 * 16 + 2 * 12
+    age = cells_rows[cells_rows.item == "Table 1 age mean CG II"].iloc[0]
+    assert age.published == "59.38" and age.decimals == 2
+    assert bool(age.match) == (abs(raw[raw.published_group == "CG II"].age.mean() - 59.38) <= 0.005 + 1e-9)
