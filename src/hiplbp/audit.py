@@ -86,7 +86,7 @@ def baseline_table(subjects: pd.DataFrame, variables: Sequence[str], arms: Mappi
     -------
     DataFrame
         ``stratum, variable, n_treatment, mean_treatment, sd_treatment, n_control,
-        mean_control, sd_control, smd``.
+        mean_control, sd_control, smd, p`` (``p``: classical two-sample t-test, as tableone).
     """
     blocks = [(s, subjects[subjects["stratum"] == s]) for s in strata] if strata else [("all", subjects)]
     rows = []
@@ -99,8 +99,37 @@ def baseline_table(subjects: pd.DataFrame, variables: Sequence[str], arms: Mappi
                        sd_control=c.std(ddof=1))
             row["smd"] = smd(row["mean_treatment"], row["sd_treatment"], row["mean_control"],
                              row["sd_control"]) if t.size > 1 and c.size > 1 else np.nan
+            # as R's tableone for continuous variables: classical (equal-variance) t-test / ANOVA
+            row["p"] = float(stats.ttest_ind(t, c).pvalue) if t.size > 1 and c.size > 1 else np.nan
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def attrition(data: pd.DataFrame, outcomes: Sequence[str], time_levels: Sequence[str],
+              strata: Sequence[str] = ()) -> pd.DataFrame:
+    """Subjects with each outcome observed, by stratum, arm and visit.
+
+    Returns
+    -------
+    DataFrame
+        ``stratum, arm, time, outcome, n_subjects, n_observed, n_missing`` where ``n_subjects`` is
+        the number of subjects of the arm in the data (at any visit).
+    """
+    keys = (["stratum"] if strata else []) + ["arm"]
+    rows = []
+    for key, g in data.groupby(keys, observed=True, sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        n_sub = g["subject"].nunique()
+        for t in time_levels:
+            at = g[g["time"].astype(str) == str(t)]
+            for o in outcomes:
+                obs = at.loc[at[o].notna(), "subject"].nunique()
+                rows.append(dict(zip(keys, key)) | dict(time=str(t), outcome=o, n_subjects=n_sub, n_observed=obs,
+                                                        n_missing=n_sub - obs))
+    out = pd.DataFrame(rows)
+    if not strata:
+        out.insert(0, "stratum", "all")
+    return out
 
 
 def label_consistency(groups: pd.DataFrame, arm_from: str) -> pd.DataFrame:
