@@ -1,19 +1,43 @@
-"""Rule audit: allocation ratio, baseline balance, published group labels (see hiplbp.audit)."""
+"""Rule audit: randomization and publication audit (see hiplbp.audit and hiplbp.findings)."""
 import sys
 
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
 
-from hiplbp import audit, published  # noqa: E402
+import json  # noqa: E402
+
+import pandas as pd  # noqa: E402
+
+from hiplbp import audit, findings, published  # noqa: E402
 from hiplbp.ingest import Design, read_canonical  # noqa: E402
 
-p = snakemake.params  # noqa: F821
+i, o, p = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
 design = Design.from_config(p.design)
-data = read_canonical(snakemake.input.data, design)  # noqa: F821
-baseline = data[data["time"] == design.time_levels[0]]
-subjects = baseline.drop_duplicates("subject")
-audit.allocation(data.drop_duplicates("subject"), design.arms, design.strata).to_csv(
-    snakemake.output.allocation, index=False)  # noqa: F821
-audit.baseline_table(subjects, design.outcome_names + design.covariates, design.arms, design.strata).to_csv(
-    snakemake.output.baseline, index=False)  # noqa: F821
-audit.label_consistency(published.read_groups(snakemake.input.groups), p.arm_from).to_csv(  # noqa: F821
-    snakemake.output.labels, index=False)  # noqa: F821
+data = read_canonical(i.data, design)
+subjects = data[data["time"] == design.time_levels[0]].drop_duplicates("subject")
+variables = design.outcome_names + design.covariates
+with open(i.provenance) as fh:
+    synthetic = json.load(fh)["synthetic"]
+
+audit.allocation(data.drop_duplicates("subject"), design.arms, design.strata).to_csv(o.allocation, index=False)
+audit.baseline_table(subjects, variables, design.arms, design.strata).to_csv(o.baseline, index=False)
+audit.attrition(data, design.outcome_names, design.time_levels, design.strata).to_csv(o.attrition, index=False)
+groups = published.read_groups(i.groups)
+audit.label_consistency(groups, p.arm_from).to_csv(o.labels, index=False)
+
+summaries = pd.concat([published.read_summary(f) for f in i.outcomes], ignore_index=True)
+characteristics = published.read_summary(i.characteristics)
+replay = pd.read_csv(i.replay)
+# scale bounds for the SD-bounds check: the configured outcome definitions (min, max)
+scales = {o["name"]: (float(o["min"]), float(o["max"])) for o in design.outcomes if "min" in o and "max" in o}
+parts = []
+for outcome, s in summaries.groupby("outcome", sort=False):
+    times = list(dict.fromkeys(s["time"]))  # the paper's visits, in printed order
+    parts.append(findings.publication_findings(
+        groups, s, characteristics if not parts else characteristics.iloc[:0], pd.read_csv(i.enrollment),
+        replay[replay["item"].str.contains(f" {outcome} ") | ~replay["item"].str.startswith("Table")],
+        granularity=p.granularity, bounds=scales, outcome=outcome, time_levels=times,
+        configured_correlation=p.correlation, seed=p.seed, draws=p.draws))
+parts.append(findings.data_findings(subjects, variables, design.arms, design.strata, synthetic=synthetic))
+table = pd.concat(parts, ignore_index=True).drop_duplicates(["check", "target"])
+table.to_csv(o.findings, index=False)
+print(f"findings: {table['verdict'].value_counts().to_dict()}", file=sys.stderr)

@@ -2,14 +2,25 @@ rule audit:
     input:
         code=library_code("audit"),
         data="results/data/clean.csv",
+        provenance="results/data/provenance.json",
         groups=published_tables()["groups"],
+        characteristics=published_tables()["characteristics"],
+        outcomes=published_tables()["outcomes"],
+        enrollment=published_tables()["enrollment"],
+        replay="results/tables/published_vs_reproduced.csv",
     output:
         allocation=report("results/audit/allocation.csv", caption="../report/allocation.rst", category="2 Audit", labels={"table": "allocation"}),
         baseline=report("results/audit/baseline.csv", caption="../report/baseline.rst", category="2 Audit", labels={"table": "baseline balance"}),
         labels=report("results/audit/group_labels.csv", caption="../report/group_labels.rst", category="2 Audit", labels={"table": "published group labels"}),
+        attrition=report("results/audit/attrition.csv", caption="../report/attrition.rst", category="2 Audit", labels={"table": "attrition"}),
+        findings=report("results/audit/findings.csv", caption="../report/findings.rst", category="2 Audit", labels={"table": "findings"}),
     params:
         design=design(),
         arm_from=config["reconstruction"].get("arm_from", "marker"),
+        granularity=config.get("audit", {}).get("granularity", {"vas": 1, "age": 1}),
+        draws=config.get("audit", {}).get("carlisle_draws", 10000),
+        seed=config["reconstruction"]["seed"],
+        correlation=config["reconstruction"]["correlation"],
     log:
         "results/logs/audit.log",
     benchmark:

@@ -72,6 +72,7 @@ def published_tables():
     return {
         "groups": p.get("groups", "data/published/groups.csv"),
         "characteristics": p.get("characteristics", "data/published/table1_characteristics.csv"),
+        "enrollment": p.get("enrollment", "data/published/enrollment.csv"),
         "outcomes": p.get("outcomes", ["data/published/table2_vas.csv"]),
     }
 
@@ -107,6 +108,10 @@ def all_outputs():
         "results/audit/allocation.csv",
         "results/audit/baseline.csv",
         "results/audit/group_labels.csv",
+        "results/audit/attrition.csv",
+        "results/audit/findings.csv",
+        "results/figures/consort.png",
+        "results/figures/consort.svg",
         "results/report/report.ipynb",
         "results/report/report.html",
     ]

@@ -34,3 +34,19 @@ rule sensitivity_figure:
         "results/benchmarks/sensitivity_figure_{outcome}.tsv"
     script:
         "../../scripts/sensitivity_figure.py"
+
+
+rule consort:
+    input:
+        code=library_code("consort"),
+        groups=published_tables()["groups"],
+        enrollment=published_tables()["enrollment"],
+    output:
+        png=report("results/figures/consort.png", caption="../report/consort.rst", category="4 Figures", labels={"figure": "CONSORT flow", "format": "png"}),
+        svg=report("results/figures/consort.svg", caption="../report/consort.rst", category="4 Figures", labels={"figure": "CONSORT flow", "format": "svg"}),
+    log:
+        "results/logs/consort.log",
+    benchmark:
+        "results/benchmarks/consort.tsv"
+    script:
+        "../../scripts/consort.py"

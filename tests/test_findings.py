@@ -1,0 +1,91 @@
+"""The findings table on the published paper: every check, known verdicts, valid vocabulary."""
+
+import pandas as pd
+import pytest
+
+from conftest import PUBLISHED
+from hiplbp import published
+from hiplbp.consort import flow_counts
+from hiplbp.findings import CHECKS, FINDING_COLUMNS, VERDICTS, data_findings, publication_findings
+from hiplbp.replay import published_cells, published_vs_reproduced
+
+TIMES = ["baseline", "week3", "week6"]
+ASSUME = [dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")]
+
+
+@pytest.fixture(scope="module")
+def findings():
+    g = published.read_groups(PUBLISHED / "groups.csv")
+    s = published.read_summary(PUBLISHED / "table2_vas.csv")
+    t1 = published.read_summary(PUBLISHED / "table1_characteristics.csv")
+    cells, assumed = published_cells(g, s, "vas", TIMES, {"treatment": "hip", "control": "control"}, "marker", ASSUME)
+    rep = published_vs_reproduced(g, s, t1, cells, assumed, outcome="vas", time_levels=TIMES, correlation=0.5, alpha=0.05)
+    return publication_findings(g, s, t1, pd.read_csv(PUBLISHED / "enrollment.csv"), rep,
+                                granularity={"vas": 1, "age": 1}, bounds={"vas": (0, 100)}, outcome="vas",
+                                time_levels=TIMES, configured_correlation=0.5, seed=20150217, draws=2000)
+
+
+def _get(f, check, target):
+    return f[(f.check == check) & (f.target == target)].iloc[0]
+
+
+def test_vocabulary(findings):
+    assert list(findings.columns) == FINDING_COLUMNS
+    assert set(findings.check) == set(CHECKS) and set(findings.verdict) <= set(VERDICTS)
+    assert findings.explanation.str.len().min() > 20
+
+
+def test_unprinted_cells_are_not_applicable_never_guessed(findings):
+    na = findings[findings.check.isin(["grim", "grimmer", "sd_bounds"]) & findings.target.str.contains("week6")
+                  & findings.target.str.contains("II")]
+    assert len(na) == 6 and (na.verdict == "not_applicable").all() and (na.value == "not_available").all()
+
+
+def test_grim_on_the_printed_means(findings):
+    assert _get(findings, "grim", "vas EG II week3").verdict == "pass"   # 53.89 = 485 / 9
+    assert _get(findings, "grim", "age CG II").verdict == "pass"         # 59.38 = 1247 / 21
+    assert _get(findings, "grim", "vas EG I baseline").verdict == "not_applicable"  # n = 23 > 10 at 1 decimal
+
+
+def test_counts_labels_bmi_allocation(findings):
+    lost = _get(findings, "n_reconciliation", "enrolled vs analysed")
+    assert (lost.verdict, lost.statistic) == ("flag", 9)
+    assert _get(findings, "n_reconciliation", "lumbar stability").statistic == 6
+    assert _get(findings, "label_consistency", "CG II label vs marker").verdict == "flag"
+    assert _get(findings, "label_consistency", "EG I label vs marker").verdict == "pass"
+    direction = _get(findings, "label_consistency", "lumbar instability: direction of results")
+    assert direction.value == "CG II" and direction.statistic == pytest.approx(39.1 - 61.0)
+    assert (findings[(findings.check == "bmi_consistency") & findings.target.str.startswith("BMI ")
+                     & (findings.target != "BMI unit")].verdict == "pass").all()
+    assert _get(findings, "bmi_consistency", "BMI unit").verdict == "flag"
+    alloc = _get(findings, "allocation_ratio", "published: lumbar instability")
+    assert alloc.value == "21:9" and alloc.p == pytest.approx(0.042774, abs=1e-6) and alloc.verdict == "flag"
+
+
+def test_reported_tests(findings):
+    eg2 = _get(findings, "reported_test", "vas of EG II decreased significantly, baseline to week3")
+    assert eg2.verdict == "unconfirmed" and "0.75" in eg2.explanation
+    assert _get(findings, "reported_test", "vas of EG I decreased significantly, baseline to week3").verdict == "pass"
+
+
+def test_carlisle_rows(findings):
+    c = findings[findings.check == "carlisle"]
+    assert len(c) == 2 * (5 + 1)
+    assert c.p.between(0, 1).all()
+
+
+def test_data_findings_exact_t_tests():
+    from scipy import stats
+
+    subj = pd.DataFrame({"stratum": ["s"] * 10, "arm": ["hip"] * 6 + ["control"] * 4,
+                         "age": [50, 55, 61, 47, 52, 58, 49, 60, 51, 57]})
+    f = data_findings(subj, ["age"], {"treatment": "hip", "control": "control"}, ["s"], synthetic=False)
+    row = f[f.target == "data: s: age"].iloc[0]
+    assert row.p == pytest.approx(stats.ttest_ind(subj.age[:6], subj.age[6:]).pvalue)
+    assert set(f.check) == {"allocation_ratio", "carlisle"}
+
+
+def test_consort_counts():
+    c = flow_counts(published.read_groups(PUBLISHED / "groups.csv"), pd.read_csv(PUBLISHED / "enrollment.csv"))
+    assert c.groupby("stratum").lost_unexplained.first().to_dict() == {"lumbar instability": 3, "lumbar stability": 6}
+    assert c.n_analysed.sum() == 69

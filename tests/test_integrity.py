@@ -1,0 +1,115 @@
+"""GRIM, GRIMMER, SD bounds and Carlisle against worked examples and brute-force enumeration.
+
+Worked examples: the GRIM paper's 5.19 with n = 28 (Brown & Heathers 2017) and the sequences
+scrutiny's test suite checks against it; GRIMMER's (5.21, 1.6, 28) and (3.44, 2.47, 18) and
+the SD bounds (n = 5, mean 4.2, 1-7 scale) from rsprite2/scrutiny, implementations by the
+methods' authors. Brute force: for small n, every multiset of integers is enumerated, so what is
+attainable is known exactly.
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from hiplbp.integrity import carlisle_p, grim, grimmer, sd_bounds, stouffer, ttest_p_from_summaries
+
+
+def test_grim_worked_example_and_sequences():
+    assert not grim("5.19", 28).consistent
+    seq = [f"{x:.2f}" for x in np.arange(5.19, 5.305, 0.01)]
+    assert [grim(m, 28).consistent for m in seq] == [False, False, True, False, False, False, True, False, False,
+                                                   False, True, False]
+    seq = [f"{x:.2f}" for x in np.arange(0.80, 0.895, 0.01)]
+    assert [grim(m, 28, items=2).consistent for m in seq] == [True, False, True, False, True, False, True, True,
+                                                            True, True]
+
+
+def test_grim_dice_example_and_informativeness():
+    # 20 die rolls cannot average 3.48: a total over 20 gives x.x0 or x.x5
+    assert not grim("3.48", 20).consistent and grim("3.45", 20).consistent
+    # with n >= 10^decimals every mean is possible: the test cannot detect anything
+    assert not grim("55.7", 23).informative and grim("53.89", 9).informative
+
+
+def test_grim_granularity_two_for_even_percentages():
+    # KODI-like: each value an even percentage; 9 patients
+    assert grim("33.2", 9, granularity=1).consistent
+    assert not grim("33.2", 9, granularity=2).consistent
+    assert grim("33.3", 9, granularity=2).consistent
+
+
+def _attainable(n, lo, hi, dm, ds):
+    out = set()
+    for vals in itertools.combinations_with_replacement(range(lo, hi + 1), n):
+        a = np.array(vals, float)
+        out.add((f"{a.mean():.{dm}f}", f"{a.std(ddof=1):.{ds}f}"))
+    return out
+
+
+def test_grimmer_worked_examples():
+    assert grimmer("5.21", "1.6", 28).consistent
+    assert not grimmer("3.44", "2.47", 18).consistent
+
+
+def test_grimmer_never_flags_real_integer_data_and_catches_impossible_sds():
+    n, lo, hi = 6, 1, 7
+    real = _attainable(n, lo, hi, 2, 2)
+    assert all(grimmer(m, s, n).consistent for m, s in real)
+    means = sorted({m for m, _ in real})
+    sds = [f"{x:.2f}" for x in np.arange(0.0, 3.3, 0.01)]
+    impossible = [(m, s) for m in means[::7] for s in sds if (m, s) not in real]
+    flagged = [p for p in impossible if not grimmer(p[0], p[1], n).consistent]
+    assert len(flagged) > 0.5 * len(impossible)
+
+
+def test_grimmer_parity_only_is_reported_separately():
+    # search the smallest case failing only on parity, and confirm by enumeration that it is impossible
+    found = None
+    for n in range(3, 8):
+        for total in range(n, 5 * n):
+            mean = f"{total / n:.2f}"
+            for sd in (f"{x:.2f}" for x in np.arange(0.3, 2.5, 0.01)):
+                r = grimmer(mean, sd, n)
+                if not r.consistent and r.failed == "parity":
+                    found = (mean, sd, n)
+                    break
+            if found:
+                break
+        if found:
+            break
+    assert found is not None
+    mean, sd, n = found
+    assert (mean, sd) not in _attainable(n, 0, 8, 2, 2)
+
+
+def test_sd_bounds_worked_example_and_enumeration():
+    lo, hi = sd_bounds(4.2, 5, 1, 7)
+    assert (round(lo, 2), round(hi, 2)) == (0.45, 3.03)
+    for total in (7, 13, 21, 29):
+        sds = [np.std(v, ddof=1) for v in itertools.combinations_with_replacement(range(1, 8), 5) if sum(v) == total]
+        assert sd_bounds(total / 5, 5, 1, 7) == pytest.approx((min(sds), max(sds)), rel=1e-12)
+
+
+def test_stouffer_closed_form_and_tails():
+    z, p_diff, p_sim = stouffer([0.5, 0.5, 0.5, 0.5])
+    assert z == pytest.approx(0.0, abs=1e-12) and p_diff == pytest.approx(0.5) and p_sim == pytest.approx(0.5)
+    z, p_diff, p_sim = stouffer([0.9, 0.95, 0.8])
+    assert z == pytest.approx(sum(stats.norm.isf(p) for p in (0.9, 0.95, 0.8)) / np.sqrt(3))
+    assert p_sim < 0.05 < p_diff and p_sim == pytest.approx(stats.norm.cdf(z))
+
+
+def test_carlisle_p_without_rounding_is_the_t_test():
+    p = carlisle_p([21, 9], ["61.000000", "58.900000"], ["10.000000", "8.600000"], draws=200, seed=1)
+    assert p == pytest.approx(ttest_p_from_summaries(21, 61.0, 10.0, 9, 58.9, 8.6), rel=1e-6)
+
+
+def test_carlisle_combined_p_is_uniform_under_randomization():
+    rng = np.random.default_rng(5)
+    combined = []
+    for _ in range(400):
+        ps = [stats.ttest_ind(rng.normal(0, 1, 21), rng.normal(0, 1, 9)).pvalue for _ in range(5)]
+        combined.append(stouffer(ps)[1])
+    assert abs(np.mean(np.array(combined) < 0.05) - 0.05) < 0.035
+    assert abs(np.mean(combined) - 0.5) < 0.05
