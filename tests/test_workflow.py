@@ -69,14 +69,15 @@ def test_default_run_produces_every_output(default_run):
     assert files == {
         "data/raw.csv", "data/reconstruction_check.csv", "data/canonical.csv", "data/provenance.json",
         "data/clean.csv", "data/cleaning_log.csv", "audit/allocation.csv", "audit/baseline.csv",
-        "audit/group_labels.csv", "tables/rm_anova_vas.csv", "tables/descriptives_vas.csv",
+        "audit/group_labels.csv", "audit/attrition.csv", "audit/findings.csv", "figures/consort.png",
+        "figures/consort.svg", "tables/rm_anova_vas.csv", "tables/descriptives_vas.csv",
         "tables/rm_anova_detail_vas.csv", "tables/ancova_vas.csv", "tables/ancova_terms_vas.csv",
         "tables/lmm_vas.csv", "tables/contrasts_vas.csv", "tables/effect_sizes_vas.csv",
         "tables/sensitivity_vas.csv", "tables/published_vs_reproduced.csv",
         "figures/vas.png", "figures/vas.svg", "figures/sensitivity_vas.png", "figures/sensitivity_vas.svg",
         "report/report.ipynb", "report/report.html"}
     for rule in ("reconstruct", "ingest", "clean", "audit", "analysis_vas", "models_vas", "followup_vas",
-                 "sensitivity_vas", "replay", "figures_vas", "sensitivity_figure_vas", "report"):
+                 "sensitivity_vas", "replay", "figures_vas", "sensitivity_figure_vas", "consort", "report"):
         assert (default_run / "results" / "logs" / f"{rule}.log").exists()
         assert (default_run / "results" / "benchmarks" / f"{rule}.tsv").exists()
 
@@ -132,6 +133,27 @@ def test_default_analysis_table(default_run):
     raw = pd.read_csv(default_run / "results" / "data" / "raw.csv")
     cell = d[(d.stratum == "unstable") & (d.arm == "control") & (d.time == "week3")].iloc[0]
     assert cell["mean"] == pytest.approx(raw[raw.published_group == "EG II"].vas_week3.mean())
+
+
+def test_default_audit_findings(default_run):
+    from hiplbp.findings import CHECKS, FINDING_COLUMNS, VERDICTS
+
+    res = default_run / "results"
+    f = pd.read_csv(res / "audit" / "findings.csv")
+    assert list(f.columns) == FINDING_COLUMNS
+    assert set(f.check) == set(CHECKS) and set(f.verdict) <= set(VERDICTS)
+    assert not f.duplicated(["check", "target"]).any()
+    row = f[(f.check == "allocation_ratio") & (f.target == "published: lumbar instability")].iloc[0]
+    assert row.verdict == "flag" and row.p == pytest.approx(0.042774, abs=1e-6)
+    data_rows = f[f.target.str.startswith("reconstructed data:")]
+    assert set(data_rows.check) == {"allocation_ratio", "carlisle"} and data_rows.explanation.str.contains("synthetic").all()
+    base = pd.read_csv(res / "audit" / "baseline.csv")
+    assert "p" in base.columns and base.p.between(0, 1).all()
+    att = pd.read_csv(res / "audit" / "attrition.csv")
+    assert (att.n_missing == 0).all() and att.n_subjects.sum() == 69 * 3
+    assert "Lost or excluded:" in (res / "figures" / "consort.svg").read_text()
+    html = (res / "report" / "report.html").read_text()
+    assert "Publication audit" in html and "not evidence of misconduct" in html
 
 
 def test_default_issue3_tables(default_run):
@@ -203,8 +225,8 @@ def test_library_change_reruns_only_the_rules_that_use_it(default_run):
     original = module.read_text()
     try:
         module.write_text(original + "\n# a change\n")
-        assert _pending_jobs(snakemake(default_run, "-n")) == {"figures": 1, "sensitivity_figure": 1, "report": 1,
-                                                              "all": 1}
+        assert _pending_jobs(snakemake(default_run, "-n")) == {"figures": 1, "sensitivity_figure": 1, "consort": 1,
+                                                              "report": 1, "all": 1}
     finally:
         module.write_text(original)
     assert _pending_jobs(snakemake(default_run, "-n")) == {}
