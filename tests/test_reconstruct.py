@@ -42,13 +42,6 @@ def test_compound_symmetry_rejects_impossible_correlation():
         R.compound_symmetry(3, -0.6)
 
 
-def test_round_keep_mean_restores_the_attainable_mean():
-    x = np.array([0.4, 0.4, 0.4, 0.4, 98.0, 100.6])
-    v = R.round_keep_mean(x, R.Scale(0, 100, 1), target_mean=x.mean())
-    assert v.min() >= 0 and v.max() <= 100 and np.all(v == np.round(v))
-    assert v.sum() == np.round(x.sum())  # 200 = round(199.2 + ...) to the nearest attainable total
-
-
 def test_groups_have_published_sizes_strata_and_arms_by_marker():
     raw, _ = _run()
     counts = raw.groupby(["published_group", "stratum", "arm"]).size().to_dict()
@@ -70,17 +63,45 @@ def _grim_possible(mean_text: str, n: int) -> bool:
     return any(abs(round(s / n, d) - m) < 1e-9 for s in range(int((m - 1) * n), int((m + 1) * n) + 1))
 
 
-def test_means_match_published_at_printed_precision_where_possible():
+def test_every_possible_cell_matches_at_the_printed_precision():
+    from hiplbp.integrity import grim, grimmer
+
     raw, check = _run()
-    vas = published.read_summary(PUBLISHED / "table2_vas.csv")
     n = published.read_groups(PUBLISHED / "groups.csv").set_index("group")["n"]
+    vas = published.read_summary(PUBLISHED / "table2_vas.csv")
+    t1 = published.read_summary(PUBLISHED / "table1_characteristics.csv")
     for r in vas[vas.status == "printed"].itertuples():
         v = raw.loc[raw.published_group == r.group, f"vas_{r.time}"]
         assert v.between(0, 100).all() and (v == v.round()).all()
-        if _grim_possible(r.mean, n[r.group]):
-            assert abs(v.mean() - r.mean_value) <= 0.5 * 10.0 ** -int(r.mean_decimals) + 1e-9, (r.group, r.time)
-        # rounding to whole mm moves an SD by far less than one unit in groups this size
-        assert abs(v.std(ddof=1) - r.sd_value) < 0.5, (r.group, r.time)
+        assert grimmer(r.mean, r.sd, int(n[r.group])).consistent  # possible, so it must be reached
+        assert abs(v.mean() - r.mean_value) <= 0.5 * 10.0 ** -int(r.mean_decimals) + 1e-9, (r.group, r.time)
+        assert abs(v.std(ddof=1) - r.sd_value) <= 0.5 * 10.0 ** -int(r.sd_decimals) + 1e-9, (r.group, r.time)
+    for r in t1[t1.variable != "bmi"].itertuples():
+        v = raw.loc[raw.published_group == r.group, r.variable]
+        if r.variable == "age":
+            assert (v == v.round()).all() and grim(r.mean, int(n[r.group])).consistent
+        else:
+            assert np.allclose(v * 10, np.round(v * 10))  # printed precision: one decimal
+        assert abs(v.mean() - r.mean_value) <= 0.5 * 10.0 ** -int(r.mean_decimals) + 1e-9, (r.variable, r.group)
+        assert abs(v.std(ddof=1) - r.sd_value) <= 0.5 * 10.0 ** -int(r.sd_decimals) + 1e-9, (r.variable, r.group)
+    assert check[check.basis != "derived"].match.all()
+
+
+def test_within_group_correlations_are_within_tolerance_of_the_target():
+    for rho in (0.3, 0.5, 0.8):
+        raw, check = _run(correlation=rho)
+        for grp, g in raw.groupby("published_group"):
+            r = np.corrcoef(g[["vas_baseline", "vas_week3", "vas_week6"]].to_numpy(float).T)
+            assert np.all(np.abs(r[np.triu_indices(3, 1)] - rho) <= 0.02), (rho, grp)
+        vas = check[check.variable == "vas"]
+        assert (vas.correlation_min >= rho - 0.02).all() and (vas.correlation_max <= rho + 0.02).all()
+
+
+def test_bmi_gap_is_reported():
+    raw, check = _run()
+    bmi = check[check.variable == "bmi"]
+    assert (abs(bmi.achieved_mean - bmi.published_mean) < 0.1).all()
+    assert bmi.note.str.contains("gap to the printed mean").all()
 
 
 def test_check_table_reports_targets_achieved_and_basis():
@@ -130,13 +151,6 @@ def test_deterministic_and_seed_dependent():
     pd.testing.assert_frame_equal(ca, cb)
     c, _ = _run(seed=1)
     assert not a["vas_baseline"].equals(c["vas_baseline"])
-
-
-def test_correlation_is_the_configured_one_before_rounding():
-    raw, _ = _run(correlation=0.8)
-    g = raw[raw.published_group == "EG I"][["vas_baseline", "vas_week3", "vas_week6"]]
-    r = np.corrcoef(g.to_numpy(float).T)
-    assert np.all(np.abs(r[np.triu_indices(3, 1)] - 0.8) < 0.1)
 
 
 def test_value_basis_marks_exactly_the_assumed_cells():

@@ -1,11 +1,13 @@
 """Synthetic individual patients reconstructed from published summary statistics.
 
 The trial's individual data are not public. To let the whole pipeline run on this trial, this
-module draws, for each analysed group, ``n`` patients whose values at every visit have exactly the
-published mean and SD before rounding (an exact-moment multivariate normal sample with a
-compound-symmetric within-subject correlation taken from config), then rounds them to the
-measurement's granularity and clips them to its range, and finally nudges single values by one
-unit so that each group mean comes back to the published one. Every row says it is synthetic.
+module draws, for each analysed group, ``n`` patients from an exact-moment multivariate normal
+sample with the published means and SDs and a compound-symmetric within-subject correlation taken
+from config, then makes them integers (or values at the printed precision) whose mean and SD round
+to the published ones at the printed number of decimals, and whose correlations between visits
+are within a tolerance of the configured one (:mod:`hiplbp.exact`). Weights are paired with
+heights so that each patient's BMI = weight / height^2 gives a group BMI as close to the printed
+one as the data allow. Every row says it is synthetic.
 
 Cells the paper did not print (``not_available``) are filled only from explicit entries of
 ``reconstruction.assumptions`` in config, and the check table marks them ``assumed``.
@@ -21,6 +23,7 @@ import pandas as pd
 
 from . import SYNTHETIC_NOTE
 from .common import derive_seed
+from .exact import Target, fit_moments, tune_correlations, tune_ratio
 from .published import NOT_AVAILABLE, STRATUM_LABELS, decimals
 
 #: Granularity and plausible range of the demographic variables of Table 1. Heights and weights
@@ -30,15 +33,6 @@ DEMOGRAPHICS = {
     "height": {"step": 0.1, "min": 130.0, "max": 210.0},
     "weight": {"step": 0.1, "min": 30.0, "max": 150.0},
 }
-
-
-@dataclass(frozen=True)
-class Scale:
-    """Measurement scale of a variable: bounds and granularity (``step``)."""
-
-    min: float
-    max: float
-    step: float = 1.0
 
 
 def exact_moment_sample(
@@ -107,46 +101,6 @@ def compound_symmetry(k: int, rho: float) -> np.ndarray:
     r = np.full((k, k), float(rho))
     np.fill_diagonal(r, 1.0)
     return r
-
-
-def round_keep_mean(x: np.ndarray, scale: Scale, target_mean: float) -> np.ndarray:
-    """Round a sample to its scale and restore its mean by single-step moves.
-
-    Values are rounded to the nearest multiple of ``scale.step`` and clipped to the bounds; then
-    the total is brought to the attainable total closest to ``n * target_mean`` by moving single
-    values one step, choosing those that rounding moved furthest, so the SD changes as little as
-    possible.
-
-    Parameters
-    ----------
-    x : ndarray, shape (n,)
-        Continuous values.
-    scale : Scale
-        Bounds and granularity.
-    target_mean : float
-        Mean to restore.
-
-    Returns
-    -------
-    ndarray
-        Rounded values on the scale.
-    """
-    step = scale.step
-    units = np.clip(np.round(x / step), np.ceil(scale.min / step - 1e-9), np.floor(scale.max / step + 1e-9))
-    lo_u, hi_u = np.ceil(scale.min / step - 1e-9), np.floor(scale.max / step + 1e-9)
-    diff = int(np.round(len(x) * target_mean / step)) - int(units.sum())
-    resid = x / step - units
-    while diff != 0:
-        sign = 1 if diff > 0 else -1
-        movable = units < hi_u if sign > 0 else units > lo_u
-        if not movable.any():
-            break
-        order = np.argsort(-sign * resid, kind="stable")
-        order = order[movable[order]][: abs(diff)]
-        units[order] += sign
-        resid[order] -= sign
-        diff -= sign * order.size
-    return np.round(units * step, 10)
 
 
 def target_cells(
@@ -223,6 +177,7 @@ def reconstruct(
     height_weight_correlation: float = 0.5,
     assumptions: Sequence[Mapping] = (),
     seed: int = 20150217,
+    correlation_tolerance: float = 0.02,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Reconstruct one row per analysed patient from the published summaries.
 
@@ -254,6 +209,9 @@ def reconstruct(
         Targets for cells that are not available (see :func:`target_cells`).
     seed : int
         Config seed; each group's draw derives its own seed from it.
+    correlation_tolerance : float
+        Achieved between-visit correlations are brought within this distance of ``correlation``
+        where the integer data allow (reported in the check table).
 
     Returns
     -------
@@ -263,7 +221,9 @@ def reconstruct(
     check : DataFrame
         One row per reconstructed cell: ``table, variable, group, stratum, arm, time, n, published_mean,
         achieved_mean, published_sd, achieved_sd, mean_decimals, sd_decimals, basis, match,
-        note``. For assumed cells the ``published_*`` columns hold the assumed target.
+        note`` and, for outcomes, the smallest and largest achieved correlation of that visit with
+        the others. For assumed cells the ``published_*`` columns hold the assumed target.
+        ``match`` is True when mean and SD round to the target at the printed precision.
     """
     if arm_from not in ("marker", "label"):
         raise ValueError(f"reconstruction.arm_from must be 'marker' or 'label', got {arm_from!r}")
@@ -298,14 +258,26 @@ def reconstruct(
         for o in outcomes:
             cg = cells[o["name"]]
             c = cg[cg["group"] == g.group].set_index("time").loc[list(time_levels)]
-            x = exact_moment_sample(rng, n, c["mean"].to_numpy(), c["sd"].to_numpy(),
-                                    compound_symmetry(len(time_levels), correlation))
-            scale = Scale(float(o["min"]), float(o["max"]), 1.0 if o.get("integer", False) else 0.01)
+            target_r = compound_symmetry(len(time_levels), correlation)
+            x = exact_moment_sample(rng, n, c["mean"].to_numpy(), c["sd"].to_numpy(), target_r)
+            step = 1.0 if o.get("integer", False) else 10.0 ** -int(max(c["mean_decimals"].max(), 0) + 1)
+            cols, infos = [], []
+            for j in range(len(time_levels)):
+                cell = c.iloc[j]
+                tgt = Target(cell["mean"], cell["sd"], int(cell["mean_decimals"]), int(cell["sd_decimals"]), step,
+                             float(o["min"]), float(o["max"]))
+                v, info = fit_moments(x[:, j], tgt)
+                cols.append(v)
+                infos.append(info)
+            y = tune_correlations(np.column_stack(cols), target_r, tol=correlation_tolerance)
+            r = np.corrcoef(y.T)
             for j, t in enumerate(time_levels):
-                v = round_keep_mean(x[:, j], scale, c["mean"].iloc[j])
-                block[f"{o['column']}_{t}"] = v.astype(int) if scale.step == 1.0 else v
-                checks.append(_check_row("outcome", o["name"], g.group, t, v, c.iloc[j])
-                              | {"stratum": STRATUM_LABELS[g.stratum], "arm": arms[arm_key]})
+                v = y[:, j]
+                block[f"{o['column']}_{t}"] = v.astype(int) if step == 1.0 else v
+                others = [r[j, u] for u in range(len(time_levels)) if u != j]
+                checks.append(_check_row("outcome", o["name"], g.group, t, v, c.iloc[j], infos[j])
+                              | {"stratum": STRATUM_LABELS[g.stratum], "arm": arms[arm_key],
+                                 "correlation_min": min(others), "correlation_max": max(others)})
         rows.append(block)
     raw = pd.concat(rows, ignore_index=True)
     raw["synthetic"] = SYNTHETIC_NOTE
@@ -342,39 +314,55 @@ def value_basis(data: pd.DataFrame, raw: pd.DataFrame, check: pd.DataFrame, outc
     return pd.Series(np.where(assumed, "assumed", "published"), index=data.index, name="basis")
 
 
-def _check_row(table: str, variable: str, group: str, time: str, v: np.ndarray, cell) -> dict:
+def _check_row(table: str, variable: str, group: str, time: str, v: np.ndarray, cell, info=None) -> dict:
     am, asd = float(np.mean(v)), float(np.std(v, ddof=1))
     md = None if pd.isna(cell["mean_decimals"]) else int(cell["mean_decimals"])
     sdd = None if pd.isna(cell["sd_decimals"]) else int(cell["sd_decimals"])
     match = _rounds_to(am, cell["mean"], md) and _rounds_to(asd, cell["sd"], sdd)
+    note = cell["note"]
+    info = info or {}
+    if info.get("mean_possible") is False:
+        note = (note + "; " if note else "") + "the printed mean is impossible for this n (GRIM): nearest possible used"
+    elif info.get("sd_possible") is False:
+        note = (note + "; " if note else "") + "the printed SD is impossible with this mean and n (GRIMMER): nearest used"
     return dict(table=table, variable=variable, group=group, time=time, n=len(v),
                 published_mean=cell["mean"], achieved_mean=am, published_sd=cell["sd"],
                 achieved_sd=asd, mean_decimals=md, sd_decimals=sdd, basis=cell["basis"],
-                match=match, note=cell["note"])
+                match=match, note=note)
 
 
 def _demographics(rng, group, n, characteristics, hw_corr, checks) -> pd.DataFrame:
     ch = characteristics[characteristics["group"] == group].set_index("variable")
-    out = {}
+    out, infos = {}, {}
+
+    def target(name):
+        row, d = ch.loc[name], DEMOGRAPHICS[name]
+        return Target(row.mean_value, row.sd_value, int(row.mean_decimals), int(row.sd_decimals), d["step"],
+                      d["min"], d["max"])
+
     if "age" in ch.index:
         a = ch.loc["age"]
         x = exact_moment_sample(rng, n, [a.mean_value], [a.sd_value], np.eye(1))[:, 0]
-        out["age"] = round_keep_mean(x, Scale(**DEMOGRAPHICS["age"]), a.mean_value).astype(int)
+        v, infos["age"] = fit_moments(x, target("age"))
+        out["age"] = v.astype(int)
     if {"height", "weight"} <= set(ch.index):
         h, w = ch.loc["height"], ch.loc["weight"]
         x = exact_moment_sample(rng, n, [h.mean_value, w.mean_value], [h.sd_value, w.sd_value],
                                 compound_symmetry(2, hw_corr))
-        for j, (name, row) in enumerate((("height", h), ("weight", w))):
-            d = DEMOGRAPHICS[name]
-            out[name] = round_keep_mean(x[:, j], Scale(**d), row.mean_value)
+        out["height"], infos["height"] = fit_moments(x[:, 0], target("height"))
+        out["weight"], infos["weight"] = fit_moments(x[:, 1], target("weight"))
+        if "bmi" in ch.index:
+            # pair weights with heights so that the derived BMI comes close to the printed one
+            out["weight"] = tune_ratio(out["height"], out["weight"], ch.loc["bmi"].mean_value, ch.loc["bmi"].sd_value)
         out["bmi"] = np.round(out["weight"] / (out["height"] / 100.0) ** 2, 2)
     for name, v in out.items():
         if name not in ch.index:
             continue
         row = ch.loc[name]
         cell = dict(mean=row.mean_value, sd=row.sd_value, mean_decimals=decimals(row["mean"]),
-                    sd_decimals=decimals(row["sd"]), basis="published" if name != "bmi" else "derived",
-                    note="" if name != "bmi" else
-                    "derived: weight / height^2 per patient; the published BMI is not a target")
-        checks.append(_check_row("characteristics", name, group, "baseline", v, cell))
+                    sd_decimals=decimals(row["sd"]), basis="published" if name != "bmi" else "derived", note="")
+        if name == "bmi":
+            cell["note"] = (f"derived per patient as weight / height^2 (no free parameter): gap to the printed mean "
+                            f"{np.mean(v) - row.mean_value:+.3f}, SD {np.std(v, ddof=1) - row.sd_value:+.3f}")
+        checks.append(_check_row("characteristics", name, group, "baseline", v, cell, infos.get(name)))
     return pd.DataFrame(out)
