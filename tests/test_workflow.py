@@ -73,11 +73,12 @@ def test_default_run_produces_every_output(default_run):
         "figures/consort.svg", "tables/rm_anova_vas.csv", "tables/descriptives_vas.csv",
         "tables/rm_anova_detail_vas.csv", "tables/ancova_vas.csv", "tables/ancova_terms_vas.csv",
         "tables/lmm_vas.csv", "tables/contrasts_vas.csv", "tables/effect_sizes_vas.csv",
-        "tables/sensitivity_vas.csv", "tables/published_vs_reproduced.csv",
+        "tables/sensitivity_vas.csv", "tables/published_vs_reproduced.csv", "tables/replicates_vas.csv",
         "figures/vas.png", "figures/vas.svg", "figures/sensitivity_vas.png", "figures/sensitivity_vas.svg",
         "report/report.ipynb", "report/report.html"}
     for rule in ("reconstruct", "ingest", "clean", "audit", "analysis_vas", "models_vas", "followup_vas",
-                 "sensitivity_vas", "replay", "figures_vas", "sensitivity_figure_vas", "consort", "report"):
+                 "sensitivity_vas", "replay", "figures_vas", "sensitivity_figure_vas", "consort", "replicates_vas",
+                 "report"):
         assert (default_run / "results" / "logs" / f"{rule}.log").exists()
         assert (default_run / "results" / "benchmarks" / f"{rule}.tsv").exists()
 
@@ -133,6 +134,24 @@ def test_default_analysis_table(default_run):
     raw = pd.read_csv(default_run / "results" / "data" / "raw.csv")
     cell = d[(d.stratum == "unstable") & (d.arm == "control") & (d.time == "week3")].iloc[0]
     assert cell["mean"] == pytest.approx(raw[raw.published_group == "EG II"].vas_week3.mean())
+
+
+def test_default_reconstruction_to_the_printed_digit_and_replicates(default_run):
+    res = default_run / "results"
+    check = pd.read_csv(res / "data" / "reconstruction_check.csv")
+    for col in ("table", "variable", "group", "time", "n", "published_mean", "achieved_mean", "published_sd",
+                "achieved_sd", "mean_decimals", "sd_decimals", "match", "note"):
+        assert col in check.columns
+    assert check[check.basis != "derived"].match.all()
+    vas = check[check.variable == "vas"]
+    assert (vas.correlation_min >= 0.48).all() and (vas.correlation_max <= 0.52).all()
+    rep = pd.read_csv(res / "tables" / "replicates_vas.csv")
+    assert (rep.n_replicates == 20).all()
+    normal = rep[(rep.family == "normal-theory") & (rep.statistic == "mixed ANOVA F")]
+    rank = rep[rep.family == "rank-based"]
+    # normal-theory F moves by well under 1 % across reconstructions; rank-based p values move more
+    assert (normal.range / normal["median"] < 0.02).all()
+    assert rank.range.max() > 10 * (normal.range / normal["median"]).max()
 
 
 def test_default_audit_findings(default_run):

@@ -130,12 +130,15 @@ def fit_moments(x: np.ndarray, t: Target, n_iter: int | None = None) -> tuple[np
     return np.round(u * t.step, 10), dict(mean_possible=mean_ok, sd_possible=sd_ok)
 
 
-def tune_correlations(y: np.ndarray, target: np.ndarray, tol: float = 0.02, n_iter: int = 400) -> np.ndarray:
+def tune_correlations(y: np.ndarray, target: np.ndarray, tol: float = 0.02, n_iter: int = 400,
+                      rng: np.random.Generator | None = None, restarts: int = 200) -> np.ndarray:
     """Swap values within columns so that every pairwise correlation approaches its target.
 
     Swaps are permutations of a column, so each column's mean and SD are unchanged; the swap
     that most reduces ``sum (r_tu - target_tu)^2`` is made until every ``|r_tu - target_tu|`` is at
-    most ``tol / 2`` or no swap helps.
+    most ``tol / 2`` or no swap helps. In small groups this greedy search can stop in a local
+    optimum outside ``tol``; with ``rng`` given, it is then restarted from random perturbations
+    (two random swaps) of the best arrangement so far, up to ``restarts`` times.
 
     Parameters
     ----------
@@ -143,7 +146,35 @@ def tune_correlations(y: np.ndarray, target: np.ndarray, tol: float = 0.02, n_it
         Values (one column per visit).
     target : ndarray, shape (k, k)
         Target correlation matrix.
+    tol : float
+        Tolerance on every correlation.
+    rng : numpy.random.Generator, optional
+        Source of the restarts' perturbations (deterministic for a seeded generator).
     """
+    best = _greedy_swaps(y, target, tol, n_iter)
+    if rng is None:
+        return best
+
+    def worst(a):
+        r = np.corrcoef(a.T)
+        return float(np.max(np.abs((r - target)[np.triu_indices_from(r, 1)])))
+
+    n, k = best.shape
+    for _ in range(restarts):
+        if worst(best) <= tol:
+            break
+        cand = best.copy()
+        for _ in range(2):
+            col = int(rng.integers(k))
+            i, j = rng.choice(n, 2, replace=False)
+            cand[[i, j], col] = cand[[j, i], col]
+        cand = _greedy_swaps(cand, target, tol, n_iter)
+        if worst(cand) < worst(best):
+            best = cand
+    return best
+
+
+def _greedy_swaps(y: np.ndarray, target: np.ndarray, tol: float, n_iter: int) -> np.ndarray:
     y = y.astype(float).copy()
     n, k = y.shape
     if k < 2:

@@ -269,7 +269,7 @@ def reconstruct(
                 v, info = fit_moments(x[:, j], tgt)
                 cols.append(v)
                 infos.append(info)
-            y = tune_correlations(np.column_stack(cols), target_r, tol=correlation_tolerance)
+            y = tune_correlations(np.column_stack(cols), target_r, tol=correlation_tolerance, rng=rng)
             r = np.corrcoef(y.T)
             for j, t in enumerate(time_levels):
                 v = y[:, j]

@@ -124,7 +124,15 @@ def all_outputs():
                   prefix=["", "sensitivity_"])
     if RECONSTRUCTED:
         out += ["results/data/raw.csv", "results/data/reconstruction_check.csv"]
+        out += replicate_tables()
     return out
+
+
+def replicate_tables():
+    """Spread of the statistics over several reconstructions (reconstructed data, replicates > 1)."""
+    if RECONSTRUCTED and config["reconstruction"].get("replicates", 20) > 1:
+        return expand("results/tables/replicates_{outcome}.csv", outcome=OUTCOMES)
+    return []
 
 
 def library_code(script):

@@ -16,3 +16,23 @@ rule reconstruct:
         "results/benchmarks/reconstruct.tsv"
     script:
         "../../scripts/reconstruct.py"
+
+
+rule replicates:
+    input:
+        code=library_code("replicates"),
+        groups=published_tables()["groups"],
+        characteristics=published_tables()["characteristics"],
+        outcomes=published_tables()["outcomes"],
+    output:
+        spread=report("results/tables/replicates_{outcome}.csv", caption="../report/replicates.rst", category="3 Analysis", labels={"outcome": "{outcome}", "table": "spread over reconstructions"}),
+    params:
+        design=design(),
+        outcome=outcome_def,
+        reconstruction={k: v for k, v in config["reconstruction"].items() if k != "published"},
+    log:
+        "results/logs/replicates_{outcome}.log",
+    benchmark:
+        "results/benchmarks/replicates_{outcome}.tsv"
+    script:
+        "../../scripts/replicates.py"
