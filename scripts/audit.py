@@ -32,9 +32,10 @@ scales = {o["name"]: (float(o["min"]), float(o["max"])) for o in design.outcomes
 parts = []
 for outcome, s in summaries.groupby("outcome", sort=False):
     times = list(dict.fromkeys(s["time"]))  # the paper's visits, in printed order
+    # Table 1 and the study-level checks belong to the paper, not to an outcome: run them once
+    # (duplicates across outcomes are dropped below).
     parts.append(findings.publication_findings(
-        groups, s, characteristics if not parts else characteristics.iloc[:0], pd.read_csv(i.enrollment),
-        replay[replay["item"].str.contains(f" {outcome} ") | ~replay["item"].str.startswith("Table")],
+        groups, s, characteristics if not parts else characteristics.iloc[:0], pd.read_csv(i.enrollment), replay,
         granularity=p.granularity, bounds=scales, outcome=outcome, time_levels=times,
         configured_correlation=p.correlation, seed=p.seed, draws=p.draws))
 parts.append(findings.data_findings(subjects, variables, design.arms, design.strata, synthetic=synthetic))

@@ -24,8 +24,7 @@ raw, check = reconstruct.reconstruct(
     assumptions=p.reconstruction.get("assumptions", []),
     seed=p.reconstruction["seed"],
 )
-# (replicates is read by the replicates rule)
 raw.to_csv(snakemake.output.raw, index=False)  # noqa: F821
 check.to_csv(snakemake.output.check, index=False)  # noqa: F821
-print(f"reconstructed {len(raw)} synthetic patients; {int(check['match'].sum())} of {len(check)} "
-      "cells match at the printed precision", file=sys.stderr)
+print(f"reconstructed {len(raw)} synthetic patients; {int(check['match'].sum())} of {len(check)} cells match at "
+      "the printed precision (BMI is derived per patient, not fitted)", file=sys.stderr)

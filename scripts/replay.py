@@ -18,6 +18,7 @@ for outcome, s in summaries.groupby("outcome", sort=False):
     times = list(dict.fromkeys(s["time"]))  # the paper's visits, in printed order
     cells, assumed = published_cells(groups, summaries, outcome, times, p.arms,
                                      p.reconstruction.get("arm_from", "marker"), p.reconstruction.get("assumptions", []))
+    # Table 1 is compared once, with the first outcome
     parts.append(published_vs_reproduced(groups, summaries, characteristics if not parts else characteristics.iloc[:0],
                                          cells, assumed, outcome=outcome, time_levels=times,
                                          correlation=p.reconstruction["correlation"], alpha=p.alpha, raw=raw))
