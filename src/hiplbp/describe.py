@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -66,3 +66,17 @@ def cell_summary(data: pd.DataFrame, dv: str, by: Sequence[str], level: float = 
             se=v.std(ddof=1) / np.sqrt(v.size) if v.size > 1 else np.nan, ci_low=lo, ci_high=hi,
             basis="+".join(sorted(g.loc[g[dv].notna(), "_basis"].astype(str).unique()))))
     return pd.DataFrame(rows)
+
+
+def arm_samples(data: pd.DataFrame, dv: str, arms: Mapping[str, str], strata: Sequence[str],
+                time_levels: Sequence[str]) -> Iterator[tuple[str, str, pd.Series, pd.Series]]:
+    """Yield ``(stratum, visit, treatment values, control values)`` for every stratum and visit.
+
+    The stratum is ``"all"`` in a one-factor design; missing values are dropped.
+    """
+    blocks = [(s, data[data["stratum"] == s]) for s in strata] if strata else [("all", data)]
+    for s, d in blocks:
+        for v in time_levels:
+            at = d[d["time"].astype(str) == str(v)]
+            yield (s, str(v), at.loc[at["arm"] == arms["treatment"], dv].dropna(),
+                   at.loc[at["arm"] == arms["control"], dv].dropna())

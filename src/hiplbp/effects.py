@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .describe import arm_samples
+
 EFFECT_SIZE_COLUMNS = ["measure", "visit", "stratum", "arm", "n1", "n2", "estimate", "ci_low", "ci_high"]
 
 
@@ -70,15 +72,12 @@ def effect_sizes(data: pd.DataFrame, dv: str, strata: Sequence[str], arms: Mappi
         in the treatment arm or after the change.
     """
     rows = []
+    for s, v, x, y in arm_samples(data, dv, arms, strata, time_levels):
+        g, lo, hi = hedges_g(x, y, level)
+        rows.append(dict(measure="hedges_g", visit=v, stratum=s, arm="", n1=x.size, n2=y.size,
+                         estimate=g, ci_low=lo, ci_high=hi))
     blocks = [(s, data[data["stratum"] == s]) for s in strata] if strata else [("all", data)]
     for s, d in blocks:
-        for v in time_levels:
-            at = d[d["time"].astype(str) == str(v)]
-            x = at.loc[at["arm"] == arms["treatment"], dv].dropna()
-            y = at.loc[at["arm"] == arms["control"], dv].dropna()
-            g, lo, hi = hedges_g(x, y, level)
-            rows.append(dict(measure="hedges_g", visit=str(v), stratum=s, arm="", n1=x.size, n2=y.size,
-                             estimate=g, ci_low=lo, ci_high=hi))
         w = d.pivot_table(index=["subject", "arm"], columns="time", values=dv, aggfunc="first", observed=True)
         w.columns = [str(c) for c in w.columns]
         w = w.reset_index()

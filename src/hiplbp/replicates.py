@@ -19,6 +19,7 @@ from scipy import stats
 from .ancova import ancova
 from .anova import mixed_anova
 from .common import derive_seed
+from .describe import arm_samples
 from .reconstruct import reconstruct
 
 SPREAD_COLUMNS = ["family", "statistic", "target", "n_replicates", "min", "median", "max", "sd", "range"]
@@ -46,16 +47,11 @@ def replicate_statistics(data: pd.DataFrame, outcome: str, arms: Mapping[str, st
     for r in eff.itertuples():
         rows.append(dict(family="normal-theory", statistic="ANCOVA effect", target=f"{r.visit} {r.stratum}",
                          value=r.estimate))
-    blocks = [(s, data[data["stratum"] == s]) for s in strata] if strata else [("all", data)]
-    for s, d in blocks:
-        for t in time_levels:
-            at = d[d["time"].astype(str) == str(t)]
-            x = at.loc[at["arm"] == arms["treatment"], outcome].dropna()
-            y = at.loc[at["arm"] == arms["control"], outcome].dropna()
-            rows.append(dict(family="rank-based", statistic="Mann-Whitney p", target=f"{t} {s}",
-                             value=float(stats.mannwhitneyu(x, y, alternative="two-sided").pvalue)))
-            rows.append(dict(family="robust", statistic="median difference", target=f"{t} {s}",
-                             value=float(x.median() - y.median())))
+    for s, t, x, y in arm_samples(data, outcome, arms, strata, time_levels):
+        rows.append(dict(family="rank-based", statistic="Mann-Whitney p", target=f"{t} {s}",
+                         value=float(stats.mannwhitneyu(x, y, alternative="two-sided").pvalue)))
+        rows.append(dict(family="robust", statistic="median difference", target=f"{t} {s}",
+                         value=float(x.median() - y.median())))
     return rows
 
 
