@@ -66,7 +66,7 @@ def main() -> None:
     # closed form, the 2 x 2 design of the pipeline (type III), every scenario at once
     design = SummaryDesign(cells, ["stratum", "arm"], TIMES, ss_type=3)
     t0 = time.perf_counter()
-    res = design.evaluate(means_for(np.arange(args.scenarios)), rho)
+    design.evaluate(means_for(np.arange(args.scenarios)), rho)
     t_closed = time.perf_counter() - t0
     # the same, assembled into the long result table the rule writes
     t0 = time.perf_counter()

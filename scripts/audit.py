@@ -9,6 +9,7 @@ import pandas as pd  # noqa: E402
 
 from hiplbp import audit, findings, published  # noqa: E402
 from hiplbp.ingest import Design, read_canonical  # noqa: E402
+from hiplbp.replay import published_cells  # noqa: E402
 
 i, o, p = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
 design = Design.from_config(p.design)
@@ -24,9 +25,8 @@ audit.attrition(data, design.outcome_names, design.time_levels, design.strata).t
 groups = published.read_groups(i.groups)
 audit.label_consistency(groups, p.arm_from).to_csv(o.labels, index=False)
 
-summaries = pd.concat([published.read_summary(f) for f in i.outcomes], ignore_index=True)
+summaries = published.read_summaries(i.outcomes)
 characteristics = published.read_summary(i.characteristics)
-replay = pd.read_csv(i.replay)
 # scale bounds for the SD-bounds check: the configured outcome definitions (min, max)
 scales = {o["name"]: (float(o["min"]), float(o["max"])) for o in design.outcomes if "min" in o and "max" in o}
 parts = []
@@ -34,10 +34,11 @@ for outcome, s in summaries.groupby("outcome", sort=False):
     times = list(dict.fromkeys(s["time"]))  # the paper's visits, in printed order
     # Table 1 and the study-level checks belong to the paper, not to an outcome: run them once
     # (duplicates across outcomes are dropped below).
+    cells, assumed = published_cells(groups, summaries, outcome, times, design.arms, p.arm_from, p.assumptions)
     parts.append(findings.publication_findings(
-        groups, s, characteristics if not parts else characteristics.iloc[:0], pd.read_csv(i.enrollment), replay,
-        granularity=p.granularity, bounds=scales, outcome=outcome, time_levels=times,
-        configured_correlation=p.correlation, seed=p.seed, draws=p.draws))
+        groups, s, characteristics if not parts else characteristics.iloc[:0], pd.read_csv(i.enrollment), cells,
+        assumed, granularity=p.granularity, bounds=scales, outcome=outcome, time_levels=times,
+        configured_correlation=p.correlation, alpha=p.alpha, seed=p.seed, draws=p.draws))
 parts.append(findings.data_findings(subjects, variables, design.arms, design.strata, synthetic=synthetic))
 table = pd.concat(parts, ignore_index=True).drop_duplicates(["check", "target"])
 table.to_csv(o.findings, index=False)

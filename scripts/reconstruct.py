@@ -3,13 +3,12 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
 
-import pandas as pd  # noqa: E402
 
 from hiplbp import published, reconstruct  # noqa: E402
 
 p = snakemake.params  # noqa: F821
 d = p.design["design"]
-outcome_tables = pd.concat([published.read_summary(f) for f in snakemake.input.outcomes], ignore_index=True)
+outcome_tables = published.read_summaries(snakemake.input.outcomes)
 raw, check = reconstruct.reconstruct(
     published.read_groups(snakemake.input.groups),
     outcome_tables,

@@ -10,7 +10,7 @@ from hiplbp.replay import published_cells, published_vs_reproduced  # noqa: E402
 
 i, p = snakemake.input, snakemake.params  # noqa: F821
 groups = published.read_groups(i.groups)
-summaries = pd.concat([published.read_summary(f) for f in i.outcomes], ignore_index=True)
+summaries = published.read_summaries(i.outcomes)
 characteristics = published.read_summary(i.characteristics)
 raw = pd.read_csv(i.raw) if i.raw else None
 parts = []

@@ -3,7 +3,6 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
 
-import pandas as pd  # noqa: E402
 
 from hiplbp import published  # noqa: E402
 from hiplbp.replicates import replicate_spread  # noqa: E402
@@ -11,7 +10,7 @@ from hiplbp.replicates import replicate_spread  # noqa: E402
 i, p = snakemake.input, snakemake.params  # noqa: F821
 d, r = p.design["design"], p.reconstruction
 spread, values = replicate_spread(
-    published.read_groups(i.groups), pd.concat([published.read_summary(f) for f in i.outcomes], ignore_index=True),
+    published.read_groups(i.groups), published.read_summaries(i.outcomes),
     published.read_summary(i.characteristics), outcome=p.outcome, time_levels=d["time_levels"], arms=d["arms"],
     strata=d["strata"], replicates=r.get("replicates", 20), seed=r["seed"], arm_from=r.get("arm_from", "marker"),
     correlation=r["correlation"], height_weight_correlation=r.get("height_weight_correlation", 0.5),

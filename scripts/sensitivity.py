@@ -3,7 +3,6 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
 
-import pandas as pd  # noqa: E402
 
 from hiplbp import published, sensitivity  # noqa: E402
 from hiplbp.ingest import Design, read_canonical  # noqa: E402
@@ -16,7 +15,7 @@ common = dict(between=design.between, time_levels=design.time_levels, arms=desig
               alpha=p.alpha, correlations=p.grid["correlations"])
 if p.source == "reconstructed":
     # from the published summaries alone, not from the reconstructed patients
-    summaries = pd.concat([published.read_summary(f) for f in i.outcomes], ignore_index=True)
+    summaries = published.read_summaries(i.outcomes)
     cells, assumed = published_cells(published.read_groups(i.groups), summaries, outcome, design.time_levels,
                                      design.arms, p.reconstruction.get("arm_from", "marker"),
                                      p.reconstruction.get("assumptions", []))

@@ -1,7 +1,6 @@
 """ANCOVA against R (car::Anova type III, emmeans contrasts) to 1e-6 relative."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from conftest import afex_table

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from conftest import DATA
 from hiplbp.clean import LOG_COLUMNS, clean

@@ -1,7 +1,6 @@
 """Contrasts against per-visit OLS (statsmodels) and Holm against statsmodels' multipletests."""
 
 import numpy as np
-import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 from statsmodels.stats.multitest import multipletests

@@ -1,7 +1,6 @@
 """Linear mixed model against lmerTest (F to 1e-4 required; df too) and against closed forms."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from conftest import afex_table

@@ -1,7 +1,6 @@
 """The paper replayed: one-way ANOVA from summaries equals scipy on data with those moments."""
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy import stats
 

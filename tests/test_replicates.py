@@ -5,7 +5,6 @@ import pandas as pd
 
 from conftest import PUBLISHED
 from hiplbp import published
-from hiplbp.anova import mixed_anova
 from hiplbp.replicates import SPREAD_COLUMNS, raw_to_long, replicate_spread
 
 VAS = dict(name="vas", column="vas", min=0, max=100, integer=True)

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .describe import strata_blocks
+
 
 def allocation(subjects: pd.DataFrame, arms: Mapping[str, str], strata: Sequence[str] = ()) -> pd.DataFrame:
     """Allocation counts per stratum (and overall) with an exact binomial test against 1:1.
@@ -88,9 +90,8 @@ def baseline_table(subjects: pd.DataFrame, variables: Sequence[str], arms: Mappi
         ``stratum, variable, n_treatment, mean_treatment, sd_treatment, n_control,
         mean_control, sd_control, smd, p`` (``p``: classical two-sample t-test, as tableone).
     """
-    blocks = [(s, subjects[subjects["stratum"] == s]) for s in strata] if strata else [("all", subjects)]
     rows = []
-    for name, g in blocks:
+    for name, g in strata_blocks(subjects, strata):
         for v in variables:
             t = g.loc[g["arm"] == arms["treatment"], v].dropna().astype(float)
             c = g.loc[g["arm"] == arms["control"], v].dropna().astype(float)

@@ -68,14 +68,18 @@ def cell_summary(data: pd.DataFrame, dv: str, by: Sequence[str], level: float = 
     return pd.DataFrame(rows)
 
 
+def strata_blocks(data: pd.DataFrame, strata: Sequence[str]) -> list[tuple[str, pd.DataFrame]]:
+    """``(stratum, rows of that stratum)`` for each stratum, or ``[("all", data)]`` without strata."""
+    return [(s, data[data["stratum"] == s]) for s in strata] if strata else [("all", data)]
+
+
 def arm_samples(data: pd.DataFrame, dv: str, arms: Mapping[str, str], strata: Sequence[str],
                 time_levels: Sequence[str]) -> Iterator[tuple[str, str, pd.Series, pd.Series]]:
     """Yield ``(stratum, visit, treatment values, control values)`` for every stratum and visit.
 
     The stratum is ``"all"`` in a one-factor design; missing values are dropped.
     """
-    blocks = [(s, data[data["stratum"] == s]) for s in strata] if strata else [("all", data)]
-    for s, d in blocks:
+    for s, d in strata_blocks(data, strata):
         for v in time_levels:
             at = d[d["time"].astype(str) == str(v)]
             yield (s, str(v), at.loc[at["arm"] == arms["treatment"], dv].dropna(),

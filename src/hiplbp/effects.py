@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .describe import arm_samples
+from .describe import arm_samples, strata_blocks
 
 EFFECT_SIZE_COLUMNS = ["measure", "visit", "stratum", "arm", "n1", "n2", "estimate", "ci_low", "ci_high"]
 
@@ -76,8 +76,7 @@ def effect_sizes(data: pd.DataFrame, dv: str, strata: Sequence[str], arms: Mappi
         g, lo, hi = hedges_g(x, y, level)
         rows.append(dict(measure="hedges_g", visit=v, stratum=s, arm="", n1=x.size, n2=y.size,
                          estimate=g, ci_low=lo, ci_high=hi))
-    blocks = [(s, data[data["stratum"] == s]) for s in strata] if strata else [("all", data)]
-    for s, d in blocks:
+    for s, d in strata_blocks(data, strata):
         w = d.pivot_table(index=["subject", "arm"], columns="time", values=dv, aggfunc="first", observed=True)
         w.columns = [str(c) for c in w.columns]
         w = w.reset_index()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .published import decimals
+from .published import decimals, half_unit
 
 
 @dataclass(frozen=True)
@@ -43,10 +43,9 @@ class Target:
 
 def target_sum(t: Target, n: int) -> tuple[int, bool]:
     """Total (in steps) whose mean is closest to the printed mean; and whether it rounds to it."""
-    half = 0.5 * 10.0 ** -t.mean_decimals
     centre = t.mean * n / t.step
     cands = np.arange(int(np.floor(centre)) - 2, int(np.ceil(centre)) + 3)
-    ok = np.abs(cands * t.step / n - t.mean) <= half + 1e-9
+    ok = np.abs(cands * t.step / n - t.mean) <= half_unit(t.mean_decimals) + 1e-9
     pool = cands[ok] if ok.any() else cands
     best = int(pool[np.argmin(np.abs(pool - centre))])
     return best, bool(ok.any())
@@ -58,7 +57,7 @@ def target_squares(t: Target, n: int, total: int) -> tuple[int, int, bool]:
     Returns ``(q_lo, q_hi, possible)``; when no integer of the right parity fits, the nearest
     one is returned as a one-point interval and ``possible`` is False.
     """
-    half = 0.5 * 10.0 ** -t.sd_decimals
+    half = half_unit(t.sd_decimals)
     lo_sd, hi_sd = max(t.sd - half, 0.0) / t.step, (t.sd + half) / t.step
     base = total**2 / n
     q_lo = int(np.ceil((n - 1) * lo_sd**2 + base - 1e-9))

@@ -18,7 +18,8 @@ from scipy import stats
 
 from .common import derive_seed
 from .integrity import carlisle_p, grim, grimmer, sd_bounds, stouffer
-from .published import NOT_AVAILABLE
+from .published import NOT_AVAILABLE, decimals, half_unit
+from .replay import summary_claims, summary_comparisons
 
 FINDING_COLUMNS = ["check", "target", "value", "expected", "statistic", "p", "verdict", "explanation"]
 CHECKS = ["grim", "grimmer", "sd_bounds", "n_reconciliation", "label_consistency", "reported_test",
@@ -92,7 +93,7 @@ def granularity_checks(summary: pd.DataFrame, n_by_group: Mapping[str, int], gra
         if measure in bounds:
             lo, hi = bounds[measure]
             smin, smax = sd_bounds(float(r["mean"]), n, lo, hi, step)
-            half = 0.5 * 10.0 ** -len(r["sd"].split(".")[-1]) if "." in r["sd"] else 0.5
+            half = half_unit(decimals(r["sd"]) or 0)
             ok = smin - half - 1e-9 <= float(r["sd"]) <= smax + half + 1e-9
             rows.append(_row("sd_bounds", target, r["sd"], f"[{smin:.2f}, {smax:.2f}]", verdict="pass" if ok else "flag",
                              explanation=(f"An SD of {r['sd']} is attainable on a {lo:g}-{hi:g} scale with this mean and n."
@@ -156,28 +157,33 @@ def label_checks(groups: pd.DataFrame, summary: pd.DataFrame, outcome: str, base
     return rows
 
 
-def reported_test_checks(replay: pd.DataFrame, configured_correlation: float) -> list[dict]:
-    """Claims of significance recomputed from the summaries (rows of ``published_vs_reproduced``)."""
+def reported_test_checks(claims: pd.DataFrame, comparisons: pd.DataFrame, configured_correlation: float) -> list[dict]:
+    """Claims of significance recomputed from the summaries.
+
+    Parameters
+    ----------
+    claims, comparisons : DataFrame
+        From :func:`hiplbp.replay.summary_claims` and :func:`hiplbp.replay.summary_comparisons`.
+    configured_correlation : float
+        The correlation assumed in ``claims``, named in the explanations.
+    """
     rows = []
-    for r in replay[replay["item"].str.startswith("claim")].itertuples():
-        if r.published == NOT_AVAILABLE:
-            rows.append(_row("reported_test", r.item[7:], verdict="not_applicable",
-                             explanation="The data needed to check this claim were not recovered from the paper."))
-            continue
-        needs = r.note.split("holds for any correlation >= ")
-        if str(r.match) == "True":
+    for c in claims.itertuples():
+        if c.decreased:
             verdict, text = "pass", "Recomputed from the printed means and SDs, the change is significant at the assumed correlation."
-        elif len(needs) > 1:
-            rho = float(needs[1].split(";")[0].split()[0])
+        elif np.isfinite(c.threshold):
             verdict = "unconfirmed"
-            text = (f"Significant only if the correlation between a patient's visits is at least {rho:.2f} (assumed "
-                    f"here: {configured_correlation}); the paper does not report it, so the claim cannot be confirmed.")
+            text = (f"Significant only if the correlation between a patient's visits is at least {c.threshold:.2f} "
+                    f"(assumed here: {configured_correlation}); the paper does not report it, so the claim cannot be "
+                    "confirmed.")
         else:
             verdict, text = "flag", "Not significant for any correlation between visits: the printed numbers do not support the claim."
-        rows.append(_row("reported_test", r.item[7:], r.published, "p < alpha", p=float(r.reproduced), verdict=verdict,
+        rows.append(_row("reported_test", c.item, "significant decrease", "p < alpha", p=float(c.p), verdict=verdict,
                          explanation=text))
-    for r in replay[replay["item"].str.startswith("comparison")].itertuples():
-        rows.append(_row("reported_test", r.item, "not_available", p=float(r.reproduced), verdict="not_applicable",
+    rows.append(_row("reported_test", "hip ROM limitation greater in the instability group", verdict="not_applicable",
+                     explanation="The data needed to check this claim were not recovered from the paper."))
+    for c in comparisons.itertuples():
+        rows.append(_row("reported_test", c.item, "not_available", p=float(c.p), verdict="not_applicable",
                          explanation="The paper's statistic for this comparison was not recovered; the p shown is the "
                                      "one-way ANOVA recomputed from the printed summaries."))
     return rows
@@ -198,7 +204,7 @@ def bmi_checks(characteristics: pd.DataFrame) -> list[dict]:
         if not {("bmi", grp), ("weight", grp), ("height", grp)} <= set(c.index):
             continue
         w, h, b = c.loc[("weight", grp)], c.loc[("height", grp)], c.loc[("bmi", grp)]
-        hw, hh, hb = (0.5 * 10.0 ** -int(x["mean_decimals"]) for x in (w, h, b))
+        hw, hh, hb = (half_unit(int(x["mean_decimals"])) for x in (w, h, b))
         cvw, cvh = w.sd_value / w.mean_value, h.sd_value / h.mean_value
         vals = []
         for mw in (w.mean_value - hw, w.mean_value + hw):
@@ -282,10 +288,17 @@ def carlisle_checks(groups: pd.DataFrame, summaries: pd.DataFrame, *, seed: int,
 
 
 def publication_findings(groups: pd.DataFrame, outcome_summaries: pd.DataFrame, characteristics: pd.DataFrame,
-                         enrollment: pd.DataFrame, replay: pd.DataFrame, *, granularity: Mapping[str, float],
-                         bounds: Mapping[str, tuple[float, float]], outcome: str, time_levels: Sequence[str],
-                         configured_correlation: float, seed: int, draws: int = 10_000) -> pd.DataFrame:
-    """Every check on the published summaries (see the module docstring)."""
+                         enrollment: pd.DataFrame, cells: pd.DataFrame, assumed: pd.DataFrame, *,
+                         granularity: Mapping[str, float], bounds: Mapping[str, tuple[float, float]], outcome: str,
+                         time_levels: Sequence[str], configured_correlation: float, alpha: float = 0.05, seed: int,
+                         draws: int = 10_000) -> pd.DataFrame:
+    """Every check on the published summaries (see the module docstring).
+
+    ``cells`` and ``assumed`` are the published groups as cell summaries
+    (:func:`hiplbp.replay.published_cells`); the claims of significance are tested from them.
+    """
+    claims = summary_claims(cells, assumed, outcome=outcome, time_levels=time_levels,
+                            correlation=configured_correlation, alpha=alpha)
     n = groups.set_index("group")["n"].to_dict()
     base = [dict(variable=r.variable, group=r.group, mean=r.mean, sd=r.sd) for r in characteristics.itertuples()]
     base += [dict(variable=f"{r.outcome} at {r.time}", group=r.group, mean=r.mean, sd=r.sd)
@@ -294,7 +307,7 @@ def publication_findings(groups: pd.DataFrame, outcome_summaries: pd.DataFrame, 
             + granularity_checks(characteristics, n, granularity, bounds)
             + n_reconciliation(groups, enrollment)
             + label_checks(groups, outcome_summaries, outcome, time_levels[0], time_levels[1])
-            + reported_test_checks(replay, configured_correlation)
+            + reported_test_checks(claims, summary_comparisons(cells, assumed, time_levels), configured_correlation)
             + bmi_checks(characteristics)
             + allocation_checks(groups)
             + carlisle_checks(groups, pd.DataFrame(base), seed=seed, draws=draws))

@@ -21,12 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from .published import decimals
+from .published import decimals, half_unit
 
 
 def _half(text: str) -> float:
-    d = decimals(text)
-    return 0.5 * 10.0 ** -(d or 0)
+    return half_unit(decimals(text) or 0)
 
 
 @dataclass(frozen=True)

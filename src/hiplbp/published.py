@@ -8,6 +8,7 @@ and an empty value; they are unknown, never zero.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +49,36 @@ def decimals(text: str | float | None) -> int | None:
     if not s or s.lower() == "nan":
         return None
     return len(s.split(".", 1)[1]) if "." in s else 0
+
+
+def read_summaries(paths: Sequence[str | Path]) -> pd.DataFrame:
+    """:func:`read_summary` of several outcome tables, stacked (one per outcome, same columns)."""
+    return pd.concat([read_summary(p) for p in paths], ignore_index=True)
+
+
+def half_unit(ndec: int) -> float:
+    """Half a unit of the last printed digit: how far a value printed with ``ndec`` decimals may be
+    from the true one.
+
+    Examples
+    --------
+    >>> half_unit(2), half_unit(0)
+    (0.005, 0.5)
+    """
+    return 0.5 * 10.0 ** -ndec
+
+
+def rounds_to(value: float, printed: float, ndec: int) -> bool:
+    """Whether ``value`` rounds (half up or half down) to ``printed`` at ``ndec`` decimals.
+
+    A tolerance of 1e-9 absorbs binary representation (``53.885`` is not exactly representable).
+
+    Examples
+    --------
+    >>> rounds_to(485 / 9, 53.89, 2), rounds_to(53.884, 53.89, 2), rounds_to(0.125, 0.12, 2)
+    (True, False, True)
+    """
+    return bool(abs(value - printed) <= half_unit(ndec) + 1e-9)
 
 
 def _read_text_csv(path: Path) -> pd.DataFrame:

@@ -16,7 +16,6 @@ Cells the paper did not print (``not_available``) are filled only from explicit 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -24,7 +23,7 @@ import pandas as pd
 from . import SYNTHETIC_NOTE
 from .common import derive_seed
 from .exact import Target, fit_moments, tune_correlations, tune_ratio
-from .published import NOT_AVAILABLE, STRATUM_LABELS, decimals
+from .published import NOT_AVAILABLE, STRATUM_LABELS, decimals, rounds_to
 
 #: Granularity and plausible range of the demographic variables of Table 1. Heights and weights
 #: are printed with one decimal, ages in whole years.
@@ -159,8 +158,7 @@ def target_cells(
 def _rounds_to(achieved: float, target: float, ndec: int | None) -> bool:
     if ndec is None or np.isnan(target):
         return False
-    # Half-up at the printed precision, with a small tolerance for binary representation.
-    return abs(achieved - target) <= 0.5 * 10.0 ** (-ndec) + 1e-9
+    return rounds_to(achieved, target, ndec)
 
 
 def reconstruct(
@@ -228,8 +226,7 @@ def reconstruct(
     if arm_from not in ("marker", "label"):
         raise ValueError(f"reconstruction.arm_from must be 'marker' or 'label', got {arm_from!r}")
     published_times = set(outcome_tables["time"])
-    if list(time_levels) != [t for t in time_levels if t in published_times] or \
-            published_times != set(time_levels):
+    if published_times != set(time_levels):
         raise ValueError(
             f"design.time_levels {list(time_levels)} must be the published visits "
             f"{sorted(published_times)} when data.source is reconstructed"

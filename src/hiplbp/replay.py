@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .published import NOT_AVAILABLE, STRATUM_LABELS
+from .published import NOT_AVAILABLE, STRATUM_LABELS, decimals, rounds_to
 from .reconstruct import target_cells
 from .sensitivity import paired_t, paired_t_threshold
 
@@ -74,9 +74,52 @@ def published_cells(groups: pd.DataFrame, summary: pd.DataFrame, outcome: str, t
     return pd.DataFrame(rows), pd.DataFrame(assumed, columns=["cell", "group", "time"])
 
 
+def summary_claims(cells: pd.DataFrame, assumed: pd.DataFrame, *, outcome: str, time_levels: Sequence[str],
+                   correlation: float, alpha: float) -> pd.DataFrame:
+    """The paper's claim that every group improved, tested from the summaries, one row per group x visit.
+
+    Returns
+    -------
+    DataFrame
+        ``item`` (the claim in words), ``group``, ``visit``, ``t``, ``df``, ``p`` (paired t at the
+        assumed ``correlation``), ``threshold`` (the correlation from which the change is
+        significant, :func:`hiplbp.sensitivity.paired_t_threshold`), ``decreased`` (lower and
+        significant at ``alpha``) and ``assumed`` (the follow-up cell was not printed).
+    """
+    base = time_levels[0]
+    assumed_keys = {(a.group, a.time) for a in assumed.itertuples()}
+    rows = []
+    for t in time_levels[1:]:
+        for c in cells.itertuples():
+            m0, s0, m1, s1 = (getattr(c, f"mean_{base}"), getattr(c, f"sd_{base}"),
+                              getattr(c, f"mean_{t}"), getattr(c, f"sd_{t}"))
+            tval, p = paired_t(c.n, m0, s0, m1, s1, correlation)
+            rows.append(dict(item=f"{outcome} of {c.group} decreased significantly, {base} to {t}", group=c.group,
+                             visit=t, t=tval, df=c.n - 1, p=p,
+                             threshold=paired_t_threshold(c.n, m0, s0, m1, s1, alpha),
+                             decreased=bool(m1 < m0 and p < alpha), assumed=(c.group, t) in assumed_keys))
+    return pd.DataFrame(rows)
+
+
+def summary_comparisons(cells: pd.DataFrame, assumed: pd.DataFrame, time_levels: Sequence[str]) -> pd.DataFrame:
+    """One-way ANOVA among the groups at each visit, from the summaries (:func:`oneway_from_summaries`).
+
+    Returns
+    -------
+    DataFrame
+        ``item, visit, F, df1, df2, p, assumed`` (``assumed``: some cell of that visit was not printed).
+    """
+    rows = []
+    for t in time_levels:
+        f, d1, d2, p = oneway_from_summaries(cells.n, cells[f"mean_{t}"], cells[f"sd_{t}"])
+        rows.append(dict(item=f"comparison among four groups at {t} (one-way ANOVA from summaries)", visit=t, F=f,
+                         df1=d1, df2=d2, p=p, assumed=bool((assumed["time"] == t).any())))
+    return pd.DataFrame(rows)
+
+
 def _fmt_match(reproduced: float, published_text: str) -> tuple[bool, int]:
-    d = len(published_text.split(".", 1)[1]) if "." in published_text else 0
-    return bool(abs(round(reproduced, 10) - float(published_text)) <= 0.5 * 10.0 ** -d + 1e-9), d
+    d = decimals(published_text) or 0
+    return rounds_to(reproduced, float(published_text), d), d
 
 
 def published_vs_reproduced(groups: pd.DataFrame, summaries: pd.DataFrame, characteristics: pd.DataFrame,
@@ -130,38 +173,31 @@ def published_vs_reproduced(groups: pd.DataFrame, summaries: pd.DataFrame, chara
                 ok, d = _fmt_match(val, text)
                 rows.append(dict(item=f"Table 2 {outcome} {stat} {r.group} {r.time}", published=text, reproduced=val,
                                  decimals=d, match=ok, note="" if ok else "not reached by this reconstruction: rounding to the measurement unit moved it (see reconstruction_check)"))
+    claims = summary_claims(cells, assumed, outcome=outcome, time_levels=time_levels, correlation=correlation,
+                            alpha=alpha)
     base = time_levels[0]
-    assumed_keys = {(a.group, a.time) for a in assumed.itertuples()}
-    for t in time_levels[1:]:
-        for c in cells.itertuples():
-            m0, s0, m1, s1 = (getattr(c, f"mean_{base}"), getattr(c, f"sd_{base}"),
-                              getattr(c, f"mean_{t}"), getattr(c, f"sd_{t}"))
-            tval, p = paired_t(c.n, m0, s0, m1, s1, correlation)
-            thr = paired_t_threshold(c.n, m0, s0, m1, s1, alpha)
-            decreased = m1 < m0 and p < alpha
-            note = (f"paired t from the summaries at the assumed correlation {correlation}: t({c.n - 1}) = {tval:.2f}; "
-                    f"the claim holds for any correlation >= {thr:.3f}" if np.isfinite(thr) else
-                    "the claim holds for every correlation" if thr == -np.inf else "the claim fails for every correlation")
-            if (c.group, t) in assumed_keys:
-                note = "week cell not printed (assumption): " + note
-            if raw is not None:
-                pair = raw.loc[raw.published_group == c.group, [f"{outcome}_{base}", f"{outcome}_{t}"]].astype(float)
-                res = stats.ttest_rel(pair.iloc[:, 0], pair.iloc[:, 1])
-                note += f"; reconstructed data: paired t = {res.statistic:.2f}, p = {res.pvalue:.3g}"
-            rows.append(dict(item=f"claim: {outcome} of {c.group} decreased significantly, {base} to {t}",
-                             published="significant decrease", reproduced=p, decimals=np.nan,
-                             match=bool(decreased), note=note))
-    for t in time_levels:
-        f, d1, d2, p = oneway_from_summaries(cells.n, cells[f"mean_{t}"], cells[f"sd_{t}"])
-        partly = any(tt == t for _, tt in assumed_keys)
-        note = (f"F({d1}, {d2}) = {f:.3f}, closed form from n, means, SDs; the paper's statistic and the legend "
-                "of its '*' marks were not recovered" + ("; uses assumed cells" if partly else ""))
+    for c in claims.itertuples():
+        note = (f"paired t from the summaries at the assumed correlation {correlation}: t({c.df}) = {c.t:.2f}; "
+                f"the claim holds for any correlation >= {c.threshold:.3f}" if np.isfinite(c.threshold) else
+                "the claim holds for every correlation" if c.threshold == -np.inf else
+                "the claim fails for every correlation")
+        if c.assumed:
+            note = "week cell not printed (assumption): " + note
         if raw is not None:
-            res = stats.f_oneway(*[raw.loc[raw.published_group == g, f"{outcome}_{t}"].astype(float)
+            pair = raw.loc[raw.published_group == c.group, [f"{outcome}_{base}", f"{outcome}_{c.visit}"]].astype(float)
+            res = stats.ttest_rel(pair.iloc[:, 0], pair.iloc[:, 1])
+            note += f"; reconstructed data: paired t = {res.statistic:.2f}, p = {res.pvalue:.3g}"
+        rows.append(dict(item=f"claim: {c.item}", published="significant decrease", reproduced=c.p, decimals=np.nan,
+                         match=bool(c.decreased), note=note))
+    for c in summary_comparisons(cells, assumed, time_levels).itertuples():
+        note = (f"F({c.df1}, {c.df2}) = {c.F:.3f}, closed form from n, means, SDs; the paper's statistic and the legend "
+                "of its '*' marks were not recovered" + ("; uses assumed cells" if c.assumed else ""))
+        if raw is not None:
+            res = stats.f_oneway(*[raw.loc[raw.published_group == g, f"{outcome}_{c.visit}"].astype(float)
                                    for g in cells.group])
             note += f"; reconstructed data: F = {res.statistic:.3f}, p = {res.pvalue:.3g}"
-        rows.append(dict(item=f"comparison among four groups at {t} (one-way ANOVA from summaries)",
-                         published="not_available", reproduced=p, decimals=np.nan, match=None, note=note))
+        rows.append(dict(item=c.item, published="not_available", reproduced=c.p, decimals=np.nan, match=None,
+                         note=note))
     rows.append(dict(item="claim: hip ROM limitation greater in the instability group", published="not_available",
                      reproduced=np.nan, decimals=np.nan, match=None,
                      note="hip range of motion was not recovered from the paper"))

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .anova import design_matrix, orthonormal_contrasts
+from .anova import design_matrix, orthonormal_contrasts, wide_complete
 
 SENSITIVITY_COLUMNS = ["scenario", "correlation", "shift_treatment", "shift_control", "source", "F", "df1",
                        "df2", "p_unc", "eps_gg", "p_gg", "significant_unc", "significant_gg", "note"]
@@ -176,18 +176,22 @@ def summary_anova(cells: pd.DataFrame, between: Sequence[str], time_levels: Sequ
                          "eps_gg": r["eps_gg"][0], "p_gg": r["p_gg"][0]})
 
 
+def _complete_cells(data: pd.DataFrame, dv: str, between: Sequence[str], time_levels: Sequence[str],
+                    subject: str, within: str):
+    """Yield ``(cell key, complete subjects x visits)`` for every between cell."""
+    wide, _ = wide_complete(data, dv, within, subject, between)
+    keys = [wide[b] for b in between] if between else np.zeros(len(wide))
+    for key, g in wide.groupby(keys, sort=True):
+        yield (key if isinstance(key, tuple) else (key,)), g[[str(t) for t in time_levels]]
+
+
 def cells_from_data(data: pd.DataFrame, dv: str, between: Sequence[str], time_levels: Sequence[str],
                     subject: str = "subject", within: str = "time") -> pd.DataFrame:
     """Cell sizes, means and SDs of complete cases: what a paper would print."""
-    w = data.pivot_table(index=subject, columns=within, values=dv, aggfunc="first", observed=True)
-    w.columns = [str(c) for c in w.columns]
-    w = w[[str(t) for t in time_levels]].dropna()
-    f = data.groupby(subject, observed=True)[list(between)].first().loc[w.index]
     rows = []
-    for key, g in w.groupby([f[b] for b in between] if between else np.zeros(len(w)), sort=True):
-        key = key if isinstance(key, tuple) else (key,)
+    for key, g in _complete_cells(data, dv, between, time_levels, subject, within):
         row = dict(zip(between, key)) | {"n": len(g)}
-        row |= {f"mean_{t}": g[t].mean() for t in w.columns} | {f"sd_{t}": g[t].std(ddof=1) for t in w.columns}
+        row |= {f"mean_{t}": g[t].mean() for t in g.columns} | {f"sd_{t}": g[t].std(ddof=1) for t in g.columns}
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -200,13 +204,8 @@ def average_correlation(data: pd.DataFrame, dv: str, between: Sequence[str], tim
     cases); then the average over cells weighted by ``n - 1``. Equals ``rho`` exactly for data
     drawn with compound-symmetric correlation ``rho`` and exact moments.
     """
-    w = data.pivot_table(index=subject, columns=within, values=dv, aggfunc="first", observed=True)
-    w.columns = [str(c) for c in w.columns]
-    w = w[[str(t) for t in time_levels]].dropna()
-    f = data.groupby(subject, observed=True)[list(between)].first().loc[w.index]
-    keys = [f[b] for b in between] if between else np.zeros(len(w))
     total, weight = 0.0, 0.0
-    for _, g in w.groupby(keys):
+    for _, g in _complete_cells(data, dv, between, time_levels, subject, within):
         if len(g) < 3:
             continue
         r = np.corrcoef(g.to_numpy(float).T)

@@ -7,7 +7,6 @@ rule audit:
         characteristics=published_tables()["characteristics"],
         outcomes=published_tables()["outcomes"],
         enrollment=published_tables()["enrollment"],
-        replay="results/tables/published_vs_reproduced.csv",
     output:
         allocation=report("results/audit/allocation.csv", caption="../report/allocation.rst", category="2 Audit", labels={"table": "allocation"}),
         baseline=report("results/audit/baseline.csv", caption="../report/baseline.rst", category="2 Audit", labels={"table": "baseline balance"}),
@@ -21,6 +20,8 @@ rule audit:
         draws=config.get("audit", {}).get("carlisle_draws", 10000),
         seed=config["reconstruction"]["seed"],
         correlation=config["reconstruction"]["correlation"],
+        assumptions=config["reconstruction"].get("assumptions", []),
+        alpha=config["analysis"].get("alpha", 0.05),
     log:
         "results/logs/audit.log",
     benchmark:

@@ -66,6 +66,11 @@ def provenance():
     }
 
 
+def reconstruction_params():
+    """The reconstruction settings a script needs (the published file paths are inputs instead)."""
+    return {k: v for k, v in config["reconstruction"].items() if k != "published"}
+
+
 def published_tables():
     """The published summary tables (always available: they ship with the project)."""
     p = config["reconstruction"].get("published", {})

@@ -9,7 +9,7 @@ rule reconstruct:
         check=report("results/data/reconstruction_check.csv", caption="../report/reconstruction_check.rst", category="1 Data", labels={"table": "reconstruction check"}),
     params:
         design=design(),
-        reconstruction={k: v for k, v in config["reconstruction"].items() if k != "published"},
+        reconstruction=reconstruction_params(),
     log:
         "results/logs/reconstruct.log",
     benchmark:
@@ -29,7 +29,7 @@ rule replicates:
     params:
         design=design(),
         outcome=outcome_def,
-        reconstruction={k: v for k, v in config["reconstruction"].items() if k != "published"},
+        reconstruction=reconstruction_params(),
     log:
         "results/logs/replicates_{outcome}.log",
     benchmark:

@@ -16,7 +16,7 @@ rule sensitivity:
         ss_type=config["analysis"].get("ss_type", 3),
         alpha=config["analysis"].get("alpha", 0.05),
         grid=sensitivity_grid(),
-        reconstruction={k: v for k, v in config["reconstruction"].items() if k != "published"},
+        reconstruction=reconstruction_params(),
     log:
         "results/logs/sensitivity_{outcome}.log",
     benchmark:
@@ -37,7 +37,7 @@ rule replay:
     params:
         arms=design()["design"]["arms"],
         alpha=config["analysis"].get("alpha", 0.05),
-        reconstruction={k: v for k, v in config["reconstruction"].items() if k != "published"},
+        reconstruction=reconstruction_params(),
     log:
         "results/logs/replay.log",
     benchmark:
