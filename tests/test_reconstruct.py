@@ -164,3 +164,21 @@ def test_value_basis_marks_exactly_the_assumed_cells():
     assert (basis == "assumed").equals(expected) and expected.sum() == 30
     cell = check[(check.variable == "vas") & (check.group == "CG II")].iloc[0]
     assert (cell.stratum, cell.arm) == ("unstable", "hip")
+
+
+def test_impossible_published_value_uses_the_nearest_and_says_so(tmp_path):
+    from hiplbp.integrity import grim
+
+    text = (PUBLISHED / "table2_vas.csv").read_text().replace("vas,week3,EG II,53.89,9.6", "vas,week3,EG II,53.88,9.6")
+    (tmp_path / "t2.csv").write_text(text)
+    assert not grim("53.88", 9).consistent  # 484/9 = 53.78, 485/9 = 53.89
+    raw, check = R.reconstruct(
+        published.read_groups(PUBLISHED / "groups.csv"), published.read_summary(tmp_path / "t2.csv"),
+        published.read_summary(PUBLISHED / "table1_characteristics.csv"), outcomes=[VAS],
+        time_levels=["baseline", "week3", "week6"], arms={"treatment": "hip", "control": "control"},
+        strata=["stable", "unstable"], assumptions=ASSUME)
+    row = check[(check.variable == "vas") & (check.group == "EG II") & (check.time == "week3")].iloc[0]
+    assert not row.match and "impossible for this n (GRIM): nearest possible used" in row.note
+    assert raw.loc[raw.published_group == "EG II", "vas_week3"].sum() == 485  # the nearest attainable mean
+    others = check[(check.basis != "derived") & ~((check.group == "EG II") & (check.time.isin(["week3", "week6"])))]
+    assert others.match.all()
