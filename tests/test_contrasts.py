@@ -5,6 +5,8 @@ import pytest
 import statsmodels.formula.api as smf
 from statsmodels.stats.multitest import multipletests
 
+import pandas as pd
+
 from hiplbp.contrasts import CONTRAST_COLUMNS, holm, visit_contrasts
 
 ARMS = {"treatment": "hip", "control": "control"}
@@ -52,3 +54,17 @@ def test_one_factor_contrasts_are_welch_free_two_sample_t(shared_long):
 def test_holm_matches_statsmodels():
     p = np.array([0.001, 0.2, 0.04, 0.03, 0.5])
     np.testing.assert_allclose(holm(p), multipletests(p, method="holm")[1])
+
+
+def test_rows_report_the_basis_of_the_values_they_use(shared_long):
+    d = _canon(shared_long["shared1"])
+    assumed = (d.time == "t2") & (d.stratum == "unstable")
+    basis = pd.Series(["published"] * len(d), index=d.index).where(~assumed, "assumed")
+    out = visit_contrasts(d, "score", ["stratum", "arm"], ARMS, ["t0", "t1", "t2"], basis=basis).set_index(
+        ["contrast", "visit", "stratum"])["basis"]
+    assert out[("difference", "t2", "unstable")] == "assumed"
+    assert out[("difference", "t2", "stable")] == "published"
+    assert out[("difference", "t2", "all")] == "assumed+published"
+    assert out[("change_difference", "t2", "unstable")] == "assumed+published"
+    assert out[("difference", "t1", "unstable")] == "published"
+    assert (visit_contrasts(d, "score", ["arm"], ARMS, ["t0", "t1", "t2"]).basis == "data").all()

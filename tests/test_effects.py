@@ -38,3 +38,17 @@ def test_effect_size_table(shared_long):
     assert row.estimate == pytest.approx(pg.compute_effsize(at[at.arm == "hip"].score, at[at.arm == "control"].score,
                                                             eftype="hedges"), rel=1e-12)
     assert (out.ci_low < out.estimate).all() and (out.estimate < out.ci_high).all()
+
+
+def test_effect_size_rows_report_their_basis(shared_long):
+    import pandas as pd
+
+    d = shared_long["shared1"].rename(columns={"pid": "subject", "lumbar": "stratum", "exercise": "arm", "visit": "time"})
+    assumed = (d.time == "t2") & (d.stratum == "unstable") & (d.arm == "control")
+    basis = pd.Series("published", index=d.index).where(~assumed, "assumed")
+    out = effect_sizes(d, "score", ["stable", "unstable"], ARMS, ["t0", "t1", "t2"], basis=basis)
+    key = out.set_index(["measure", "visit", "stratum", "arm"])["basis"]
+    assert key[("hedges_g", "t2", "unstable", "")] == "assumed+published"
+    assert key[("d_z", "t2", "unstable", "control")] == "assumed+published"
+    assert key[("d_z", "t2", "unstable", "hip")] == "published"
+    assert key[("hedges_g", "t2", "stable", "")] == "published"

@@ -195,8 +195,15 @@ def test_default_issue3_tables(default_run):
     assert (lmm.df_method == "Satterthwaite").all()
     con = pd.read_csv(res / "contrasts_vas.csv")
     assert set(con.contrast) == {"difference", "change_difference"} and (con.p_holm >= con.p_unc).all()
+    # rows that use the unprinted 6-week cells of the instability stratum say so
+    uses_assumed = (con.visit == "week6") & con.stratum.isin(["unstable", "all"])
+    assert con.loc[uses_assumed, "basis"].str.contains("assumed").all()
+    assert (con.loc[~uses_assumed, "basis"] == "published").all()
     eff = pd.read_csv(res / "effect_sizes_vas.csv")
     assert set(eff.measure) == {"hedges_g", "d_z"}
+    eff_assumed = (eff.visit == "week6") & (eff.stratum == "unstable")
+    assert eff.loc[eff_assumed, "basis"].str.contains("assumed").all()
+    assert (eff.loc[~eff_assumed, "basis"] == "published").all()
     sens = pd.read_csv(res / "sensitivity_vas.csv")
     assert {"grid", "threshold_unc", "threshold_gg", "configured", "paper_claim"} <= set(sens.scenario)
     assert sens[sens.scenario == "grid"].correlation.nunique() == 20
@@ -229,6 +236,7 @@ def test_default_figures_and_report(default_run):
                     "Follow-up contrasts", "Effect sizes", "How robust is this to what the paper did not report?"):
         assert section in html, section
     assert "summary measure" in html and html.count("data:image/png;base64,") >= 2
+    assert html.count("rest on the assumptions listed under") == 3  # beside the ANOVA, ANCOVA and LMM tables
     assert not re.search(r"20\d\d-\d\d-\d\dT\d\d:\d\d", html)
     nb = nbformat.read(res / "report" / "report.ipynb", as_version=4)
     assert "start_time" not in nb.metadata.get("papermill", {})

@@ -23,9 +23,10 @@ import pandas as pd
 from scipy import stats
 
 from .anova import wide_complete
+from .describe import basis_label
 
 CONTRAST_COLUMNS = ["contrast", "visit", "stratum", "estimate", "se", "df", "t", "p_unc", "p_holm",
-                    "ci_low", "ci_high"]
+                    "ci_low", "ci_high", "basis"]
 
 
 def holm(p: Sequence[float]) -> np.ndarray:
@@ -46,7 +47,7 @@ def holm(p: Sequence[float]) -> np.ndarray:
 
 
 def visit_contrasts(data: pd.DataFrame, dv: str, between: Sequence[str], arms: Mapping[str, str],
-                    time_levels: Sequence[str], level: float = 0.95) -> pd.DataFrame:
+                    time_levels: Sequence[str], level: float = 0.95, basis: pd.Series | str = "data") -> pd.DataFrame:
     """Treatment - control at each visit and in change from baseline, per stratum and averaged.
 
     Parameters
@@ -63,6 +64,9 @@ def visit_contrasts(data: pd.DataFrame, dv: str, between: Sequence[str], arms: M
         Visits; the first is baseline.
     level : float
         Confidence level.
+    basis : Series or str
+        What each value of ``data`` rests on (see :func:`hiplbp.describe.cell_summary`); each row
+        reports the labels of the values it uses.
 
     Returns
     -------
@@ -71,7 +75,9 @@ def visit_contrasts(data: pd.DataFrame, dv: str, between: Sequence[str], arms: M
         ``change_difference`` (difference in change from baseline to the visit); ``stratum`` is
         a stratum label or ``all`` (equally weighted average over strata).
     """
+    labelled = data.assign(_basis=basis)
     wide, _ = wide_complete(data, dv, "time", "subject", between)
+    labelled = labelled[labelled["subject"].isin(wide.index)]
     strata_col = between[0] if len(between) > 1 else None
     cell_keys = list(between)
     sizes = wide.groupby(cell_keys, observed=True, sort=True).size()
@@ -104,9 +110,14 @@ def visit_contrasts(data: pd.DataFrame, dv: str, between: Sequence[str], arms: M
                 est = float(w @ means)
                 se = float(np.sqrt(s2 * np.sum(w**2 / n)))
                 t = est / se
+                visits = {str(v), base} if kind == "change_difference" else {str(v)}
+                used = labelled[labelled["time"].astype(str).isin(visits)]
+                if s != "all":
+                    used = used[used[strata_col] == s]
                 rows.append(dict(contrast=kind, visit=str(v), stratum=s, estimate=est, se=se, df=df, t=t,
                                  p_unc=float(2 * stats.t.sf(abs(t), df)),
-                                 ci_low=est - t_crit * se, ci_high=est + t_crit * se))
+                                 ci_low=est - t_crit * se, ci_high=est + t_crit * se,
+                                 basis=basis_label(used["_basis"])))
     out = pd.DataFrame(rows)
     out["p_holm"] = holm(out["p_unc"])
     return out[CONTRAST_COLUMNS]

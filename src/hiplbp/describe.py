@@ -30,6 +30,12 @@ def t_interval(x: Sequence[float], level: float = 0.95) -> tuple[float, float]:
     return (float(a.mean() - half), float(a.mean() + half))
 
 
+def basis_label(labels: pd.Series) -> str:
+    """One label for the values behind a statistic: ``data``, ``published``, ``assumed`` or a mix
+    such as ``assumed+published`` (sorted, joined by ``+``)."""
+    return "+".join(sorted(labels.astype(str).unique()))
+
+
 def cell_summary(data: pd.DataFrame, dv: str, by: Sequence[str], level: float = 0.95,
                  basis: pd.Series | str = "data") -> pd.DataFrame:
     """n, mean, SD, SE and t-based CI of ``dv`` in every cell of ``by`` (all observed values).
@@ -64,7 +70,7 @@ def cell_summary(data: pd.DataFrame, dv: str, by: Sequence[str], level: float = 
             n=v.size, mean=v.mean() if v.size else np.nan,
             sd=v.std(ddof=1) if v.size > 1 else np.nan,
             se=v.std(ddof=1) / np.sqrt(v.size) if v.size > 1 else np.nan, ci_low=lo, ci_high=hi,
-            basis="+".join(sorted(g.loc[g[dv].notna(), "_basis"].astype(str).unique()))))
+            basis=basis_label(g.loc[g[dv].notna(), "_basis"])))
     return pd.DataFrame(rows)
 
 

@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .describe import arm_samples, strata_blocks
+from .describe import arm_samples, basis_label, strata_blocks
 
-EFFECT_SIZE_COLUMNS = ["measure", "visit", "stratum", "arm", "n1", "n2", "estimate", "ci_low", "ci_high"]
+EFFECT_SIZE_COLUMNS = ["measure", "visit", "stratum", "arm", "n1", "n2", "estimate", "ci_low", "ci_high", "basis"]
 
 
 def hedges_g(x: Sequence[float], y: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
@@ -60,8 +60,11 @@ def d_z(before: Sequence[float], after: Sequence[float], level: float = 0.95) ->
 
 
 def effect_sizes(data: pd.DataFrame, dv: str, strata: Sequence[str], arms: Mapping[str, str],
-                 time_levels: Sequence[str], level: float = 0.95) -> pd.DataFrame:
+                 time_levels: Sequence[str], level: float = 0.95, basis: pd.Series | str = "data") -> pd.DataFrame:
     """Hedges' g between arms per visit and stratum, and d_z of change per group.
+
+    ``basis`` labels what each value of ``data`` rests on (see :func:`hiplbp.describe.cell_summary`);
+    each row reports the labels of the values it uses.
 
     Returns
     -------
@@ -71,11 +74,12 @@ def effect_sizes(data: pd.DataFrame, dv: str, strata: Sequence[str], arms: Mappi
         ``arm``; ``n1`` subjects with both visits). Negative values mean lower scores (less pain)
         in the treatment arm or after the change.
     """
+    data = data.assign(_basis=basis)
     rows = []
     for s, v, x, y in arm_samples(data, dv, arms, strata, time_levels):
         g, lo, hi = hedges_g(x, y, level)
         rows.append(dict(measure="hedges_g", visit=v, stratum=s, arm="", n1=x.size, n2=y.size,
-                         estimate=g, ci_low=lo, ci_high=hi))
+                         estimate=g, ci_low=lo, ci_high=hi, basis=basis_label(data.loc[x.index.union(y.index), "_basis"])))
     for s, d in strata_blocks(data, strata):
         w = d.pivot_table(index=["subject", "arm"], columns="time", values=dv, aggfunc="first", observed=True)
         w.columns = [str(c) for c in w.columns]
@@ -85,6 +89,7 @@ def effect_sizes(data: pd.DataFrame, dv: str, strata: Sequence[str], arms: Mappi
             for v in time_levels[1:]:
                 pair = wa[[str(time_levels[0]), str(v)]].dropna()
                 dz, lo, hi = d_z(pair.iloc[:, 0], pair.iloc[:, 1], level)
+                used = d[(d["arm"] == a) & d["time"].astype(str).isin([str(time_levels[0]), str(v)])]
                 rows.append(dict(measure="d_z", visit=str(v), stratum=s, arm=a, n1=len(pair), n2=np.nan,
-                                 estimate=dz, ci_low=lo, ci_high=hi))
+                                 estimate=dz, ci_low=lo, ci_high=hi, basis=basis_label(used["_basis"])))
     return pd.DataFrame(rows, columns=EFFECT_SIZE_COLUMNS)

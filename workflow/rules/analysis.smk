@@ -45,6 +45,8 @@ rule followup:
     input:
         code=library_code("followup"),
         data="results/data/clean.csv",
+        raw="results/data/raw.csv" if RECONSTRUCTED else [],
+        check="results/data/reconstruction_check.csv" if RECONSTRUCTED else [],
     output:
         contrasts=report("results/tables/contrasts_{outcome}.csv", caption="../report/contrasts.rst", category="3 Analysis", labels={"outcome": "{outcome}", "table": "contrasts"}),
         effects=report("results/tables/effect_sizes_{outcome}.csv", caption="../report/effect_sizes.rst", category="3 Analysis", labels={"outcome": "{outcome}", "table": "effect sizes"}),
