@@ -2,9 +2,10 @@
 
 Worked examples: the GRIM paper's 5.19 with n = 28 (Brown & Heathers 2017) and the sequences
 scrutiny's test suite checks against it; GRIMMER's (5.21, 1.6, 28) and (3.44, 2.47, 18) and
-the SD bounds (n = 5, mean 4.2, 1-7 scale) from rsprite2/scrutiny, implementations by the
-methods' authors. Brute force: for small n, every multiset of integers is enumerated, so what is
-attainable is known exactly.
+the SD bounds (n = 5, mean 4.2, 1-7 scale) from rsprite2/scrutiny. Brute force: for small n,
+every multiset of integers is enumerated, so what is attainable is known exactly (Anaya built
+GRIMMER's patterns the same way). Carlisle & Loadsman's Monte Carlo against its closed forms:
+the z and chi-square laws without rounding, and quadrature of the tie probability with it.
 """
 
 import itertools
@@ -100,9 +101,68 @@ def test_stouffer_closed_form_and_tails():
     assert p_sim < 0.05 < p_diff and p_sim == pytest.approx(stats.norm.cdf(z))
 
 
-def test_carlisle_p_without_rounding_is_the_t_test():
-    p = carlisle_p([21, 9], ["61.000000", "58.900000"], ["10.000000", "8.600000"], draws=200, seed=1)
-    assert p == pytest.approx(ttest_p_from_summaries(21, 61.0, 10.0, 9, 58.9, 8.6), rel=1e-6)
+def _mc_tolerance(p, draws):
+    return 4 * np.sqrt(p * (1 - p) / draws) + 1e-12
+
+
+def test_carlisle_without_rounding_is_the_z_test_of_its_pooled_sd():
+    # Two groups, means printed to 6 decimals: rounding is immaterial, and the spread statistic is
+    # (n1^2 + n2^2) / N^2 (m1 - m2)^2, a scaled chi-square(1): the two-sided z-test with
+    # Carlisle & Loadsman's pooled SD, sqrt(sum n_i s_i^2 / N).
+    n1, n2, draws = 21, 9, 400_000
+    sd = np.sqrt((n1 * 10.0**2 + n2 * 8.6**2) / (n1 + n2))
+    expected = 2 * stats.norm.sf(2.1 / (sd * np.sqrt(1 / n1 + 1 / n2)))
+    p = carlisle_p([n1, n2], ["61.000000", "58.900000"], ["10.000000", "8.600000"], draws=draws, seed=1)
+    assert abs(p - expected) < _mc_tolerance(expected, draws)
+
+
+def test_carlisle_three_equal_groups_is_chi_square_two():
+    # k equal groups: n * SS / sigma^2 ~ chi-square(k - 1) whatever the population mean
+    n, draws = 15, 400_000
+    means = np.array([50.0, 52.0, 49.0])
+    ss = float(np.sum((means - means.mean()) ** 2))
+    expected = stats.chi2.sf(n * ss / 8.0**2, 2)
+    p = carlisle_p([n] * 3, [f"{m:.6f}" for m in means], ["8.000000"] * 3, draws=draws, seed=2)
+    assert abs(p - expected) < _mc_tolerance(expected, draws)
+
+
+def test_carlisle_identical_printed_means_split_ties_as_the_quadrature_says():
+    # Printed means 170 and 170 (whole numbers): the observed spread is 0, so p = 1 - P(tie) / 2,
+    # P(tie) = integral over the population mean of sum_k prod_i P(group i rounds to k).
+    from scipy import integrate
+
+    n, sd, draws = 20, 6.0, 400_000
+    sem = se = sd / np.sqrt(n)
+    ks = np.arange(150, 191)
+
+    def tie(mu):
+        cell = stats.norm.cdf((ks + 0.5 - mu) / se) - stats.norm.cdf((ks - 0.5 - mu) / se)
+        return stats.norm.pdf(mu, 170, sem) * np.sum(cell**2)
+
+    p_tie = integrate.quad(tie, 170 - 10 * sem, 170 + 10 * sem, epsabs=1e-12, limit=200)[0]
+    expected = 1 - p_tie / 2
+    p = carlisle_p([n, n], ["170", "170"], ["6", "6"], draws=draws, seed=3)
+    assert 0.7 < expected < 0.95
+    assert abs(p - expected) < _mc_tolerance(p_tie / 2, draws)
+
+
+def test_carlisle_mid_p_is_uniform_for_trials_printed_to_whole_numbers():
+    # randomized trials whose means and SDs are printed to whole numbers, as Table 1 often does:
+    # the mid-p keeps the p values centred on 0.5 despite the ties coarse rounding creates
+    rng = np.random.default_rng(11)
+    ps = []
+    for i in range(300):
+        a, b = rng.normal(60, 4, 21), rng.normal(60, 4, 9)
+        ps.append(carlisle_p([21, 9], [f"{a.mean():.0f}", f"{b.mean():.0f}"],
+                             [f"{a.std(ddof=1):.0f}", f"{b.std(ddof=1):.0f}"], draws=4000, seed=i))
+    ps = np.array(ps)
+    assert abs(ps.mean() - 0.5) < 0.05
+    assert abs(np.mean(ps < 0.05) - 0.05) < 0.035
+
+
+def test_carlisle_is_seeded():
+    args = ([21, 9], ["61.2", "58.9"], ["10.1", "8.6"])
+    assert carlisle_p(*args, draws=5000, seed=4) == carlisle_p(*args, draws=5000, seed=4)
 
 
 def test_carlisle_combined_p_is_uniform_under_randomization():

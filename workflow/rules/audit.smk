@@ -17,7 +17,7 @@ rule audit:
         design=design(),
         arm_from=config["reconstruction"].get("arm_from", "marker"),
         granularity=config.get("audit", {}).get("granularity", {"vas": 1, "age": 1}),
-        draws=config.get("audit", {}).get("carlisle_draws", 10000),
+        draws=config.get("audit", {}).get("carlisle_draws", 100000),
         seed=config["reconstruction"]["seed"],
         correlation=config["reconstruction"]["correlation"],
         assumptions=config["reconstruction"].get("assumptions", []),
