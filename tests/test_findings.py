@@ -68,9 +68,34 @@ def test_reported_tests(findings):
 
 
 def test_carlisle_rows(findings):
+    """Each baseline p against the z-test limit of Carlisle & Loadsman's simulation (pooled SD
+    sqrt(sum n s^2 / N); rounding to 0.1 on SEs of several units moves it far less than the Monte
+    Carlo error of 2,000 draws), and each combined row against Stouffer's closed form."""
+    from scipy import stats
+
     c = findings[findings.check == "carlisle"]
     assert len(c) == 2 * (5 + 1)
-    assert c.p.between(0, 1).all()
+    groups = published.read_groups(PUBLISHED / "groups.csv")
+    t1 = pd.read_csv(PUBLISHED / "table1_characteristics.csv")
+    t2 = pd.read_csv(PUBLISHED / "table2_vas.csv", dtype=str)
+    t2 = t2[t2.time == "baseline"].assign(variable="vas at baseline")
+    table = pd.concat([t1, t2]).astype({"mean": float, "sd": float})
+    for stratum, gs in groups.groupby("stratum"):
+        n = gs.set_index("group")["n"]
+        ps = []
+        for var, t in table[table.group.isin(n.index)].groupby("variable"):
+            t = t.set_index("group").loc[n.index]
+            sd = (n * t["sd"] ** 2).sum() ** 0.5 / n.sum() ** 0.5
+            z = abs(t["mean"].iloc[0] - t["mean"].iloc[1]) / (sd * (1 / n).sum() ** 0.5)
+            p_ref = 2 * stats.norm.sf(z)
+            p = _get(findings, "carlisle", f"{stratum}: {var}").p
+            assert p == pytest.approx(p_ref, abs=4 * (p_ref * (1 - p_ref) / 2000) ** 0.5 + 1e-3), var
+            ps.append(p)
+        combined = _get(findings, "carlisle", f"{stratum}: combined")
+        assert combined.statistic == pytest.approx(stats.norm.ppf(1 - pd.Series(ps)).sum() / len(ps) ** 0.5, rel=1e-12)
+        assert combined.p == pytest.approx(min(stats.norm.sf(combined.statistic), stats.norm.cdf(combined.statistic)))
+    assert _get(findings, "carlisle", "lumbar instability: vas at baseline").explanation.startswith("Vas at baseline")
+    assert _get(findings, "carlisle", "lumbar stability: age").explanation.startswith("Baseline age of the two arms")
 
 
 def test_data_findings_exact_t_tests():

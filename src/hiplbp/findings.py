@@ -246,6 +246,11 @@ def allocation_checks(groups: pd.DataFrame) -> list[dict]:
     return rows
 
 
+def _baseline_label(variable: str) -> str:
+    """'Baseline age', but 'Vas at baseline' rather than 'Baseline vas at baseline'."""
+    return variable[:1].upper() + variable[1:] if "baseline" in variable else f"Baseline {variable}"
+
+
 def carlisle_checks(groups: pd.DataFrame, summaries: pd.DataFrame, *, seed: int, draws: int = 100_000) -> list[dict]:
     """Carlisle's method within each stratum: per-variable p, combined in both tails.
 
@@ -271,7 +276,7 @@ def carlisle_checks(groups: pd.DataFrame, summaries: pd.DataFrame, *, seed: int,
             ps.append(p)
             rows.append(_row("carlisle", f"{stratum}: {var}", "", "uniform p under randomization", p=p,
                              verdict="pass",
-                             explanation=f"Baseline {var} of the two arms: p = {p:.3f}, how often two randomly "
+                             explanation=f"{_baseline_label(var)} of the two arms: p = {p:.3f}, how often two randomly "
                                          "allocated groups, with means rounded as printed, differ at least this "
                                          "much (Carlisle & Loadsman's Monte Carlo)."))
         if ps:
