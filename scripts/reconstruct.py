@@ -17,11 +17,7 @@ raw, check = reconstruct.reconstruct(
     time_levels=d["time_levels"],
     arms=d["arms"],
     strata=d["strata"],
-    arm_from=p.reconstruction.get("arm_from", "marker"),
-    correlation=p.reconstruction["correlation"],
-    height_weight_correlation=p.reconstruction.get("height_weight_correlation", 0.5),
-    assumptions=p.reconstruction.get("assumptions", []),
-    seed=p.reconstruction["seed"],
+    **reconstruct.settings_from_config(p.reconstruction),
 )
 raw.to_csv(snakemake.output.raw, index=False)  # noqa: F821
 check.to_csv(snakemake.output.check, index=False)  # noqa: F821

@@ -5,6 +5,7 @@ sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
 
 
 from hiplbp import published  # noqa: E402
+from hiplbp.reconstruct import settings_from_config  # noqa: E402
 from hiplbp.replicates import replicate_spread  # noqa: E402
 
 i, p = snakemake.input, snakemake.params  # noqa: F821
@@ -12,8 +13,6 @@ d, r = p.design["design"], p.reconstruction
 spread, values = replicate_spread(
     published.read_groups(i.groups), published.read_summaries(i.outcomes),
     published.read_summary(i.characteristics), outcome=p.outcome, time_levels=d["time_levels"], arms=d["arms"],
-    strata=d["strata"], replicates=r.get("replicates", 20), seed=r["seed"], arm_from=r.get("arm_from", "marker"),
-    correlation=r["correlation"], height_weight_correlation=r.get("height_weight_correlation", 0.5),
-    assumptions=r.get("assumptions", []))
+    strata=d["strata"], replicates=r.get("replicates", 20), **settings_from_config(r))
 spread.to_csv(snakemake.output.spread, index=False)  # noqa: F821
 print(f"{r.get('replicates', 20)} reconstructions, {len(spread)} statistics", file=sys.stderr)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .published import decimals, half_unit
+from .published import decimals, half_unit, rounds_to
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def target_sum(t: Target, n: int) -> tuple[int, bool]:
     """Total (in steps) whose mean is closest to the printed mean; and whether it rounds to it."""
     centre = t.mean * n / t.step
     cands = np.arange(int(np.floor(centre)) - 2, int(np.ceil(centre)) + 3)
-    ok = np.abs(cands * t.step / n - t.mean) <= half_unit(t.mean_decimals) + 1e-9
+    ok = rounds_to(cands * t.step / n, t.mean, t.mean_decimals)
     pool = cands[ok] if ok.any() else cands
     best = int(pool[np.argmin(np.abs(pool - centre))])
     return best, bool(ok.any())

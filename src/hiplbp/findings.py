@@ -19,7 +19,7 @@ from scipy import stats
 from .common import derive_seed
 from .integrity import carlisle_p, grim, grimmer, sd_bounds, stouffer
 from .published import NOT_AVAILABLE, decimals, half_unit
-from .replay import summary_claims, summary_comparisons
+from .replay import UNRECOVERED_CLAIMS, summary_claims, summary_comparisons
 
 FINDING_COLUMNS = ["check", "target", "value", "expected", "statistic", "p", "verdict", "explanation"]
 CHECKS = ["grim", "grimmer", "sd_bounds", "n_reconciliation", "label_consistency", "reported_test",
@@ -180,8 +180,9 @@ def reported_test_checks(claims: pd.DataFrame, comparisons: pd.DataFrame, config
             verdict, text = "flag", "Not significant for any correlation between visits: the printed numbers do not support the claim."
         rows.append(_row("reported_test", c.item, "significant decrease", "p < alpha", p=float(c.p), verdict=verdict,
                          explanation=text))
-    rows.append(_row("reported_test", "hip ROM limitation greater in the instability group", verdict="not_applicable",
-                     explanation="The data needed to check this claim were not recovered from the paper."))
+    rows += [_row("reported_test", claim, verdict="not_applicable",
+                  explanation="The data needed to check this claim were not recovered from the paper.")
+             for claim in UNRECOVERED_CLAIMS]
     for c in comparisons.itertuples():
         rows.append(_row("reported_test", c.item, "not_available", p=float(c.p), verdict="not_applicable",
                          explanation="The paper's statistic for this comparison was not recovered; the p shown is the "

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from .published import decimals, half_unit
+from .published import decimals, half_unit, rounds_to
 
 
 def _half(text: str) -> float:
@@ -72,7 +72,7 @@ def grim(mean: str, n: int, granularity: float = 1.0, items: int = 1) -> GrimRes
     centre = m * n / unit
     ks = np.arange(int(np.floor(centre)) - 2, int(np.ceil(centre)) + 3)
     means = ks * unit / n
-    ok = np.abs(means - m) <= h + 1e-9
+    ok = rounds_to(means, m, decimals(mean) or 0)
     nearest = float(means[np.argmin(np.abs(means - m))])
     return GrimResult(bool(ok.any()), unit / n > 2 * h + 1e-12, tuple(int(k) for k in ks[ok]), nearest)
 

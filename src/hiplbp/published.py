@@ -68,17 +68,19 @@ def half_unit(ndec: int) -> float:
     return 0.5 * 10.0 ** -ndec
 
 
-def rounds_to(value: float, printed: float, ndec: int) -> bool:
+def rounds_to(value, printed: float, ndec: int):
     """Whether ``value`` rounds (half up or half down) to ``printed`` at ``ndec`` decimals.
 
     A tolerance of 1e-9 absorbs binary representation (``53.885`` is not exactly representable).
+    ``value`` may be an array; the answer is then an array of bool.
 
     Examples
     --------
     >>> rounds_to(485 / 9, 53.89, 2), rounds_to(53.884, 53.89, 2), rounds_to(0.125, 0.12, 2)
     (True, False, True)
     """
-    return bool(abs(value - printed) <= half_unit(ndec) + 1e-9)
+    ok = np.abs(np.asarray(value, dtype=float) - printed) <= half_unit(ndec) + 1e-9
+    return bool(ok) if ok.ndim == 0 else ok
 
 
 def _read_text_csv(path: Path) -> pd.DataFrame:

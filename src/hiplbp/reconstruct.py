@@ -161,6 +161,24 @@ def _rounds_to(achieved: float, target: float, ndec: int | None) -> bool:
     return rounds_to(achieved, target, ndec)
 
 
+#: Settings of config's ``reconstruction`` section that are keyword arguments of :func:`reconstruct`.
+RECONSTRUCT_SETTINGS = ("arm_from", "correlation", "height_weight_correlation", "assumptions", "seed")
+
+
+def settings_from_config(reconstruction: Mapping) -> dict:
+    """The keyword arguments of :func:`reconstruct` given in config's ``reconstruction`` section.
+
+    Settings that are absent are left out, so that :func:`reconstruct`'s own defaults apply (one
+    place for them); other keys of the section (``published``, ``replicates``) are not arguments.
+
+    Examples
+    --------
+    >>> settings_from_config({"seed": 1, "correlation": 0.6, "replicates": 20})
+    {'correlation': 0.6, 'seed': 1}
+    """
+    return {k: reconstruction[k] for k in RECONSTRUCT_SETTINGS if k in reconstruction}
+
+
 def reconstruct(
     groups: pd.DataFrame,
     outcome_tables: pd.DataFrame,
