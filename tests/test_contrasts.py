@@ -1,11 +1,10 @@
 """Contrasts against per-visit OLS (statsmodels) and Holm against statsmodels' multipletests."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 from statsmodels.stats.multitest import multipletests
-
-import pandas as pd
 
 from hiplbp.contrasts import CONTRAST_COLUMNS, holm, visit_contrasts
 

@@ -57,12 +57,6 @@ def test_arm_from_label_follows_eg_cg():
     assert arm == {"EG I": "hip", "CG I": "control", "CG II": "control", "EG II": "hip"}
 
 
-def _grim_possible(mean_text: str, n: int) -> bool:
-    d = published.decimals(mean_text)
-    m = float(mean_text)
-    return any(abs(round(s / n, d) - m) < 1e-9 for s in range(int((m - 1) * n), int((m + 1) * n) + 1))
-
-
 def test_every_possible_cell_matches_at_the_printed_precision():
     from hiplbp.integrity import grim, grimmer
 
