@@ -1,29 +1,50 @@
 # Two commands on a fresh machine with only Python 3.11:
-#   make run    install what is needed (into .venv) and run the whole pipeline on the embedded default
-#   make test   install what is needed and run the test suite
+#   make run    install what is needed (into .venv) and run the whole pipeline on the default trial
+#   make test   install what is needed, check formatting and types (make lint), run the test suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.hiplbp-installed
+DEV    := $(VENV)/.hiplbp-dev-installed
 CORES  ?= all
+# -qq: pip's warnings about this machine's own index settings are not ours to show; errors still are.
+PIP    := $(BIN)/python -m pip install -qq --disable-pip-version-check
 
-.PHONY: run test install clean rulegraph
+.PHONY: run test lint install install-dev clean rulegraph
 
 install: $(STAMP)
+install-dev: $(DEV)
 
 # Reinstall whenever the pins change; the lock file constrains every transitive dependency.
 $(STAMP): requirements.txt requirements-lock.txt pyproject.toml
-	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "hiplbp needs Python 3.11, got " + sys.version'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt -c requirements-lock.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
-	touch $@
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "hiplbp needs Python 3.11, got " + sys.version'
+	@echo "hiplbp: creating the virtual environment $(VENV)"
+	@$(PYTHON) -m venv $(VENV)
+	@echo "hiplbp: installing the pinned packages of requirements.txt (about a minute the first time)"
+	@$(PIP) -r requirements.txt -c requirements-lock.txt
+	@echo "hiplbp: installing hiplbp itself (editable)"
+	@$(PIP) --no-deps -e .
+	@touch $@
+
+$(DEV): $(STAMP) requirements-dev.txt
+	@echo "hiplbp: installing the pinned test and lint tools of requirements-dev.txt"
+	@$(PIP) -r requirements-dev.txt -c requirements-lock.txt
+	@touch $@
 
 run: $(STAMP)
+	@echo "hiplbp: running the pipeline (snakemake --cores $(CORES)); outputs in results/"
 	$(BIN)/snakemake --cores $(CORES)
 
-test: $(STAMP)
+lint: $(DEV)
+	@echo "hiplbp: lint (snakefmt, ruff, mypy, snakemake --lint)"
+	$(BIN)/snakefmt --check --compact-diff Snakefile workflow/rules
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/snakemake --lint
+
+test: lint
+	@echo "hiplbp: test suite (unit tests, then end-to-end Snakemake runs)"
 	$(BIN)/python -m pytest
 
 rulegraph: $(STAMP)

@@ -25,8 +25,13 @@ from hiplbp.ingest import Design, ingest
 ROOT = Path(__file__).resolve().parents[1]
 VAS = {"name": "vas", "column": "vas", "label": "VAS", "min": 0, "max": 100, "integer": True}
 ASSUME = [dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")]
-DESIGN = Design(time_levels=["baseline", "week3", "week6"], arms={"treatment": "hip", "control": "control"},
-                strata=["stable", "unstable"], outcomes=[VAS], covariates=["age", "height", "weight", "bmi"])
+DESIGN = Design(
+    time_levels=["baseline", "week3", "week6"],
+    arms={"treatment": "hip", "control": "control"},
+    strata=["stable", "unstable"],
+    outcomes=[VAS],
+    covariates=["age", "height", "weight", "bmi"],
+)
 
 
 def timed(fn, repeat: int) -> tuple[float, object]:
@@ -44,12 +49,23 @@ def main() -> None:
     ap.add_argument("--no-pipeline", action="store_true", help="skip the whole-DAG run")
     args = ap.parse_args()
     pub = ROOT / "data" / "published"
-    groups, vas, t1 = (published.read_groups(pub / "groups.csv"), published.read_summary(pub / "table2_vas.csv"),
-                       published.read_summary(pub / "table1_characteristics.csv"))
+    groups, vas, t1 = (
+        published.read_groups(pub / "groups.csv"),
+        published.read_summary(pub / "table2_vas.csv"),
+        published.read_summary(pub / "table1_characteristics.csv"),
+    )
 
     def rec():
-        return reconstruct.reconstruct(groups, vas, t1, outcomes=[VAS], time_levels=DESIGN.time_levels,
-                                       arms=DESIGN.arms, strata=DESIGN.strata, assumptions=ASSUME)
+        return reconstruct.reconstruct(
+            groups,
+            vas,
+            t1,
+            outcomes=[VAS],
+            time_levels=DESIGN.time_levels,
+            arms=DESIGN.arms,
+            strata=DESIGN.strata,
+            assumptions=ASSUME,
+        )
 
     t_rec, (raw, _) = timed(rec, args.repeat)
     with tempfile.TemporaryDirectory() as tmp:
@@ -71,18 +87,27 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp) / "repo"
-        shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(
-            ".venv", "results", ".snakemake", ".git", "__pycache__", "*.egg-info", ".pytest_cache"))
+        shutil.copytree(
+            ROOT,
+            repo,
+            ignore=shutil.ignore_patterns(
+                ".venv", "results", ".snakemake", ".git", "__pycache__", "*.egg-info", ".pytest_cache"
+            ),
+        )
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "snakemake", "--cores", "all", "-q"], cwd=repo, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "snakemake", "--cores", "all", "-q"], cwd=repo, check=True, capture_output=True
+        )
         t_all = time.perf_counter() - t0
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "snakemake", "--cores", "all", "-n"], cwd=repo, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "snakemake", "--cores", "all", "-n"], cwd=repo, check=True, capture_output=True
+        )
         t_noop = time.perf_counter() - t0
-        jobs = {p.stem: float(p.read_text().splitlines()[1].split("\t")[0])
-                for p in sorted((repo / "results" / "benchmarks").glob("*.tsv"))}
+        jobs = {
+            p.stem: float(p.read_text().splitlines()[1].split("\t")[0])
+            for p in sorted((repo / "results" / "benchmarks").glob("*.tsv"))
+        }
     print(f"whole pipeline from nothing (snakemake --cores all): {t_all:.1f} s")
     print(f"second dry run (nothing to do):                      {t_noop:.1f} s")
     print("per job (Snakemake benchmark files, s): " + ", ".join(f"{k} {v:.1f}" for k, v in jobs.items()))

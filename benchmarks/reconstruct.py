@@ -25,10 +25,14 @@ from hiplbp.reconstruct import reconstruct  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PUB = ROOT / "data" / "published"
-ARGS = dict(outcomes=[dict(name="vas", column="vas", min=0, max=100, integer=True)],
-            time_levels=["baseline", "week3", "week6"], arms={"treatment": "hip", "control": "control"},
-            strata=["stable", "unstable"], correlation=0.5,
-            assumptions=[dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")])
+ARGS = dict(
+    outcomes=[dict(name="vas", column="vas", min=0, max=100, integer=True)],
+    time_levels=["baseline", "week3", "week6"],
+    arms={"treatment": "hip", "control": "control"},
+    strata=["stable", "unstable"],
+    correlation=0.5,
+    assumptions=[dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")],
+)
 
 
 def main() -> None:
@@ -36,8 +40,11 @@ def main() -> None:
     ap.add_argument("--many", type=int, default=1000)
     args = ap.parse_args()
     t0 = time.perf_counter()
-    tables = (published.read_groups(PUB / "groups.csv"), published.read_summary(PUB / "table2_vas.csv"),
-              published.read_summary(PUB / "table1_characteristics.csv"))
+    tables = (
+        published.read_groups(PUB / "groups.csv"),
+        published.read_summary(PUB / "table2_vas.csv"),
+        published.read_summary(PUB / "table1_characteristics.csv"),
+    )
     raw, check = reconstruct(*tables, seed=20150217, **ARGS)
     t_default = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -50,10 +57,17 @@ def main() -> None:
             worst = max(worst, float(np.max(np.abs(r[np.triu_indices(3, 1)] - 0.5))))
     t_many = time.perf_counter() - t0
     print(f"default reconstruction (reading the published tables included): {t_default:.3f} s  (target < 2 s)")
-    print(f"{args.many:,} reconstructions: {t_many:.1f} s, {t_many / args.many * 1e3:.1f} ms each  (target < 60 s for 1,000)")
-    print(f"reconstructions matching every possible published cell at the printed precision: {all_match} of {args.many}")
-    print(f"largest |achieved - target| between-visit correlation over all groups and reconstructions: {worst:.4f} "
-          "(tolerance 0.02)")
+    print(
+        f"{args.many:,} reconstructions: {t_many:.1f} s, {t_many / args.many * 1e3:.1f} ms each  "
+        "(target < 60 s for 1,000)"
+    )
+    print(
+        f"reconstructions matching every possible published cell at the printed precision: {all_match} of {args.many}"
+    )
+    print(
+        f"largest |achieved - target| between-visit correlation over all groups and reconstructions: {worst:.4f} "
+        "(tolerance 0.02)"
+    )
 
 
 if __name__ == "__main__":

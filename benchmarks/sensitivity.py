@@ -50,8 +50,14 @@ def main() -> None:
 
     pub = ROOT / "data" / "published"
     cells, assumed = published_cells(
-        published.read_groups(pub / "groups.csv"), published.read_summary(pub / "table2_vas.csv"), "vas", TIMES, ARMS,
-        "marker", [dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")])
+        published.read_groups(pub / "groups.csv"),
+        published.read_summary(pub / "table2_vas.csv"),
+        "vas",
+        TIMES,
+        ARMS,
+        "marker",
+        [dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")],
+    )
     cells["cell"] = cells["group"]
     rho, st, sc = scenarios(args.scenarios)
     base = cell_means(cells, TIMES)
@@ -70,8 +76,15 @@ def main() -> None:
     t_closed = time.perf_counter() - t0
     # the same, assembled into the long result table the rule writes
     t0 = time.perf_counter()
-    table = scenario_grid(cells, assumed, ["stratum", "arm"], TIMES, ARMS, correlations=np.linspace(0, 0.95, 100),
-                          shifts=np.linspace(-20, 20, 32))
+    table = scenario_grid(
+        cells,
+        assumed,
+        ["stratum", "arm"],
+        TIMES,
+        ARMS,
+        correlations=np.linspace(0, 0.95, 100),
+        shifts=np.linspace(-20, 20, 32),
+    )
     t_table = time.perf_counter() - t0
     n_table = table.shape[0] // 7
 
@@ -86,8 +99,9 @@ def main() -> None:
         t0 = time.perf_counter()
         rows = []
         for g, c in enumerate(cells.itertuples(index=False)):
-            x = exact_moment_sample(rng, c.n, m_all[j, g], [getattr(c, f"sd_{t}") for t in TIMES],
-                                    compound_symmetry(3, rho[j]))
+            x = exact_moment_sample(
+                rng, c.n, m_all[j, g], [getattr(c, f"sd_{t}") for t in TIMES], compound_symmetry(3, rho[j])
+            )
             for i in range(c.n):
                 rows += [(f"{c.group}-{i}", c.group, t, x[i, k]) for k, t in enumerate(TIMES)]
         d = pd.DataFrame(rows, columns=["subject", "cell", "time", "y"])
@@ -101,17 +115,27 @@ def main() -> None:
 
     per_closed = t_closed / args.scenarios
     per_pg = t_pg / args.loops
-    print(f"closed form, {args.scenarios:,} scenarios x {len(design.sources())} sources (2x2 design, type III): "
-          f"{t_closed:.3f} s  ({per_closed * 1e6:.2f} us per scenario)")
+    print(
+        f"closed form, {args.scenarios:,} scenarios x {len(design.sources())} sources (2x2 design, type III): "
+        f"{t_closed:.3f} s  ({per_closed * 1e6:.2f} us per scenario)"
+    )
     print(f"  with the long table the rule writes ({n_table:,} scenarios, {table.shape[0]:,} rows): {t_table:.3f} s")
-    print(f"pingouin.mixed_anova over reconstructed data, {args.loops} scenarios: {per_pg * 1e3:.2f} ms per scenario "
-          f"(+ {t_rec / args.loops * 1e3:.2f} ms to reconstruct each data set)")
-    print(f"speed-up per scenario: {per_pg / per_closed:,.0f}x (pingouin alone), "
-          f"{(per_pg + t_rec / args.loops) / per_closed:,.0f}x (with reconstruction)")
-    print(f"agreement on those scenarios (one 4-level factor, type II, as pingouin): max relative difference in F "
-          f"{max_rel:.1e}")
-    print(f"target: >= 1000x per scenario and {args.scenarios:,} scenarios < 2 s on one core -> "
-          f"{'met' if per_pg / per_closed >= 1000 and t_closed < 2 else 'NOT met'}")
+    print(
+        f"pingouin.mixed_anova over reconstructed data, {args.loops} scenarios: {per_pg * 1e3:.2f} ms per scenario "
+        f"(+ {t_rec / args.loops * 1e3:.2f} ms to reconstruct each data set)"
+    )
+    print(
+        f"speed-up per scenario: {per_pg / per_closed:,.0f}x (pingouin alone), "
+        f"{(per_pg + t_rec / args.loops) / per_closed:,.0f}x (with reconstruction)"
+    )
+    print(
+        f"agreement on those scenarios (one 4-level factor, type II, as pingouin): max relative difference in F "
+        f"{max_rel:.1e}"
+    )
+    print(
+        f"target: >= 1000x per scenario and {args.scenarios:,} scenarios < 2 s on one core -> "
+        f"{'met' if per_pg / per_closed >= 1000 and t_closed < 2 else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,17 +1,18 @@
 """Rule audit: randomization and publication audit (see hiplbp.audit and hiplbp.findings)."""
+
 import sys
 
-sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
+sys.stderr = open(snakemake.log[0], "w")
 
-import json  # noqa: E402
+import json
 
-import pandas as pd  # noqa: E402
+import pandas as pd
 
-from hiplbp import audit, findings, published  # noqa: E402
-from hiplbp.ingest import Design, read_canonical  # noqa: E402
-from hiplbp.replay import published_cells  # noqa: E402
+from hiplbp import audit, findings, published
+from hiplbp.ingest import Design, read_canonical
+from hiplbp.replay import published_cells
 
-i, o, p = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
+i, o, p = snakemake.input, snakemake.output, snakemake.params
 design = Design.from_config(p.design)
 data = read_canonical(i.data, design)
 subjects = data[data["time"] == design.time_levels[0]].drop_duplicates("subject")
@@ -35,10 +36,24 @@ for outcome, s in summaries.groupby("outcome", sort=False):
     # Table 1 and the study-level checks belong to the paper, not to an outcome: run them once
     # (duplicates across outcomes are dropped below).
     cells, assumed = published_cells(groups, summaries, outcome, times, design.arms, p.arm_from, p.assumptions)
-    parts.append(findings.publication_findings(
-        groups, s, characteristics if not parts else characteristics.iloc[:0], pd.read_csv(i.enrollment), cells,
-        assumed, granularity=p.granularity, bounds=scales, outcome=outcome, time_levels=times,
-        configured_correlation=p.correlation, alpha=p.alpha, seed=p.seed, draws=p.draws))
+    parts.append(
+        findings.publication_findings(
+            groups,
+            s,
+            characteristics if not parts else characteristics.iloc[:0],
+            pd.read_csv(i.enrollment),
+            cells,
+            assumed,
+            granularity=p.granularity,
+            bounds=scales,
+            outcome=outcome,
+            time_levels=times,
+            configured_correlation=p.correlation,
+            alpha=p.alpha,
+            seed=p.seed,
+            draws=p.draws,
+        )
+    )
 parts.append(findings.data_findings(subjects, variables, design.arms, design.strata, synthetic=synthetic))
 table = pd.concat(parts, ignore_index=True).drop_duplicates(["check", "target"])
 table.to_csv(o.findings, index=False)

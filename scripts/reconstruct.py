@@ -1,12 +1,13 @@
 """Rule reconstruct: synthetic patients from the published summaries (see hiplbp.reconstruct)."""
+
 import sys
 
-sys.stderr = open(snakemake.log[0], "w")  # noqa: F821 (snakemake is injected)
+sys.stderr = open(snakemake.log[0], "w")
 
 
-from hiplbp import published, reconstruct  # noqa: E402
+from hiplbp import published, reconstruct
 
-p = snakemake.params  # noqa: F821
+p = snakemake.params
 d = p.design["design"]
 outcome_tables = published.read_summaries(snakemake.input.outcomes)
 raw, check = reconstruct.reconstruct(
@@ -19,7 +20,10 @@ raw, check = reconstruct.reconstruct(
     strata=d["strata"],
     **reconstruct.settings_from_config(p.reconstruction),
 )
-raw.to_csv(snakemake.output.raw, index=False)  # noqa: F821
-check.to_csv(snakemake.output.check, index=False)  # noqa: F821
-print(f"reconstructed {len(raw)} synthetic patients; {int(check['match'].sum())} of {len(check)} cells match at "
-      "the printed precision (BMI is derived per patient, not fitted)", file=sys.stderr)
+raw.to_csv(snakemake.output.raw, index=False)
+check.to_csv(snakemake.output.check, index=False)
+print(
+    f"reconstructed {len(raw)} synthetic patients; {int(check['match'].sum())} of {len(check)} cells match at "
+    "the printed precision (BMI is derived per patient, not fitted)",
+    file=sys.stderr,
+)

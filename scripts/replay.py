@@ -1,14 +1,15 @@
 """Rule replay: every printed number and claim of the paper against its reproduction (see hiplbp.replay)."""
+
 import sys
 
-sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
+sys.stderr = open(snakemake.log[0], "w")
 
-import pandas as pd  # noqa: E402
+import pandas as pd
 
-from hiplbp import published  # noqa: E402
-from hiplbp.replay import published_cells, published_vs_reproduced  # noqa: E402
+from hiplbp import published
+from hiplbp.replay import published_cells, published_vs_reproduced
 
-i, p = snakemake.input, snakemake.params  # noqa: F821
+i, p = snakemake.input, snakemake.params
 groups = published.read_groups(i.groups)
 summaries = published.read_summaries(i.outcomes)
 characteristics = published.read_summary(i.characteristics)
@@ -16,10 +17,28 @@ raw = pd.read_csv(i.raw) if i.raw else None
 parts = []
 for outcome, s in summaries.groupby("outcome", sort=False):
     times = list(dict.fromkeys(s["time"]))  # the paper's visits, in printed order
-    cells, assumed = published_cells(groups, summaries, outcome, times, p.arms,
-                                     p.reconstruction.get("arm_from", "marker"), p.reconstruction.get("assumptions", []))
+    cells, assumed = published_cells(
+        groups,
+        summaries,
+        outcome,
+        times,
+        p.arms,
+        p.reconstruction.get("arm_from", "marker"),
+        p.reconstruction.get("assumptions", []),
+    )
     # Table 1 is compared once, with the first outcome
-    parts.append(published_vs_reproduced(groups, summaries, characteristics if not parts else characteristics.iloc[:0],
-                                         cells, assumed, outcome=outcome, time_levels=times,
-                                         correlation=p.reconstruction["correlation"], alpha=p.alpha, raw=raw))
-pd.concat(parts, ignore_index=True).to_csv(snakemake.output.table, index=False)  # noqa: F821
+    parts.append(
+        published_vs_reproduced(
+            groups,
+            summaries,
+            characteristics if not parts else characteristics.iloc[:0],
+            cells,
+            assumed,
+            outcome=outcome,
+            time_levels=times,
+            correlation=p.reconstruction["correlation"],
+            alpha=p.alpha,
+            raw=raw,
+        )
+    )
+pd.concat(parts, ignore_index=True).to_csv(snakemake.output.table, index=False)

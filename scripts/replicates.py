@@ -1,18 +1,26 @@
 """Rule replicates: statistics over K reconstructions (see hiplbp.replicates)."""
+
 import sys
 
-sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
+sys.stderr = open(snakemake.log[0], "w")
 
 
-from hiplbp import published  # noqa: E402
-from hiplbp.reconstruct import settings_from_config  # noqa: E402
-from hiplbp.replicates import replicate_spread  # noqa: E402
+from hiplbp import published
+from hiplbp.reconstruct import settings_from_config
+from hiplbp.replicates import replicate_spread
 
-i, p = snakemake.input, snakemake.params  # noqa: F821
+i, p = snakemake.input, snakemake.params
 d, r = p.design["design"], p.reconstruction
 spread, values = replicate_spread(
-    published.read_groups(i.groups), published.read_summaries(i.outcomes),
-    published.read_summary(i.characteristics), outcome=p.outcome, time_levels=d["time_levels"], arms=d["arms"],
-    strata=d["strata"], replicates=r.get("replicates", 20), **settings_from_config(r))
-spread.to_csv(snakemake.output.spread, index=False)  # noqa: F821
+    published.read_groups(i.groups),
+    published.read_summaries(i.outcomes),
+    published.read_summary(i.characteristics),
+    outcome=p.outcome,
+    time_levels=d["time_levels"],
+    arms=d["arms"],
+    strata=d["strata"],
+    replicates=r.get("replicates", 20),
+    **settings_from_config(r),
+)
+spread.to_csv(snakemake.output.spread, index=False)
 print(f"{r.get('replicates', 20)} reconstructions, {len(spread)} statistics", file=sys.stderr)

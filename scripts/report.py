@@ -1,13 +1,14 @@
 """Rule report: run notebooks/report.ipynb with papermill, write it and its HTML (see hiplbp.report)."""
+
 import sys
 
-sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
+sys.stderr = open(snakemake.log[0], "w")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-from hiplbp.report import execute, to_html  # noqa: E402
+from hiplbp.report import execute, to_html
 
-i, p = snakemake.input, snakemake.params  # noqa: F821
+i, p = snakemake.input, snakemake.params
 parameters = dict(
     title=p.title,
     estimand=dict(p.estimand),
@@ -37,5 +38,5 @@ parameters = dict(
     ss_type=p.ss_type,
     alpha=p.alpha,
 )
-nb = execute(i.notebook, snakemake.output.notebook, parameters, cwd=Path.cwd())  # noqa: F821
-Path(snakemake.output.html).write_text(to_html(nb), encoding="utf-8")  # noqa: F821
+nb = execute(i.notebook, snakemake.output.notebook, parameters, cwd=Path.cwd())
+Path(snakemake.output.html).write_text(to_html(nb), encoding="utf-8")

@@ -1,27 +1,41 @@
 """Rule sensitivity: within-subject tests over correlations and assumed cells (see hiplbp.sensitivity)."""
+
 import sys
 
-sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
+sys.stderr = open(snakemake.log[0], "w")
 
 
-from hiplbp import published, sensitivity  # noqa: E402
-from hiplbp.ingest import Design, read_canonical  # noqa: E402
-from hiplbp.replay import published_cells  # noqa: E402
+from hiplbp import published, sensitivity
+from hiplbp.ingest import Design, read_canonical
+from hiplbp.replay import published_cells
 
-i, p = snakemake.input, snakemake.params  # noqa: F821
-outcome = snakemake.wildcards.outcome  # noqa: F821
+i, p = snakemake.input, snakemake.params
+outcome = snakemake.wildcards.outcome
 design = Design.from_config(p.design)
-common = dict(between=design.between, time_levels=design.time_levels, arms=design.arms, ss_type=p.ss_type,
-              alpha=p.alpha, correlations=p.grid["correlations"])
+common = dict(
+    between=design.between,
+    time_levels=design.time_levels,
+    arms=design.arms,
+    ss_type=p.ss_type,
+    alpha=p.alpha,
+    correlations=p.grid["correlations"],
+)
 if p.source == "reconstructed":
     # from the published summaries alone, not from the reconstructed patients
     summaries = published.read_summaries(i.outcomes)
-    cells, assumed = published_cells(published.read_groups(i.groups), summaries, outcome, design.time_levels,
-                                     design.arms, p.reconstruction.get("arm_from", "marker"),
-                                     p.reconstruction.get("assumptions", []))
-    table = sensitivity.sensitivity_from_published(cells, assumed, shifts=p.grid["mean_shifts"],
-                                                   configured_correlation=p.reconstruction["correlation"], **common)
+    cells, assumed = published_cells(
+        published.read_groups(i.groups),
+        summaries,
+        outcome,
+        design.time_levels,
+        design.arms,
+        p.reconstruction.get("arm_from", "marker"),
+        p.reconstruction.get("assumptions", []),
+    )
+    table = sensitivity.sensitivity_from_published(
+        cells, assumed, shifts=p.grid["mean_shifts"], configured_correlation=p.reconstruction["correlation"], **common
+    )
 else:
     table = sensitivity.sensitivity_from_data(read_canonical(i.data, design), outcome, **common)
-table.to_csv(snakemake.output.table, index=False)  # noqa: F821
+table.to_csv(snakemake.output.table, index=False)
 print(f"{outcome}: {len(table)} rows, scenarios {table['scenario'].value_counts().to_dict()}", file=sys.stderr)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -11,17 +10,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 PUBLISHED = ROOT / "data" / "published"
-# The R reference tables live in the workplace's shared folder beside the repository (CI clones
-# the repository next to it); HIPLBP_SHARED points elsewhere if needed.
-SHARED = Path(os.environ.get("HIPLBP_SHARED", ROOT.parent / "shared")) / "reference"
+# Independent references (R outputs, other projects' worked examples), copied into the repository
+# with their sources named in tests/reference/README.md.
+REFERENCE = ROOT / "tests" / "reference"
 
 
 @pytest.fixture(scope="session")
 def afex_dir() -> Path:
-    d = SHARED / "afex"
-    if not d.is_dir():
-        pytest.fail(f"R reference tables not found at {d}; set HIPLBP_SHARED to the shared/ folder")
-    return d
+    """The R (afex, lmerTest, car, emmeans) reference tables of tests/reference/afex."""
+    return REFERENCE / "afex"
 
 
 def afex_table(afex_dir: Path, name: str) -> pd.DataFrame:

@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-
 from conftest import afex_table
+
 from hiplbp.ancova import EFFECT_COLUMNS, TERMS_COLUMNS, ancova, fit
 
 ARMS = {"treatment": "hip", "control": "control"}
@@ -26,8 +26,13 @@ def test_ancova_equals_car_and_emmeans(afex_dir, shared_long, name, last):
     con = afex_table(afex_dir, f"{name}_ref_ancova_contrasts.csv").set_index("lumbar")
     e = eff.set_index("stratum")
     for s in ("stable", "unstable"):
-        for mine, theirs in [("estimate", "estimate"), ("se", "SE"), ("df", "df"), ("ci_low", "lower.CL"),
-                             ("ci_high", "upper.CL")]:
+        for mine, theirs in [
+            ("estimate", "estimate"),
+            ("se", "SE"),
+            ("df", "df"),
+            ("ci_low", "lower.CL"),
+            ("ci_high", "upper.CL"),
+        ]:
             assert e.loc[s, mine] == pytest.approx(con.loc[s, theirs], rel=1e-6), (s, mine)
     # the stratum-averaged effect is the type III test of arm: same p, t^2 = F
     assert e.loc["all", "estimate"] == pytest.approx(con.estimate.mean(), rel=1e-12)

@@ -4,14 +4,21 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 import pytest
+from conftest import afex_table
 from scipy import stats
 
-from conftest import afex_table
 from hiplbp.anova import ANOVA_COLUMNS, design_matrix, gg_epsilon, mixed_anova, orthonormal_contrasts, sum_coding
 
 RTOL = 1e-6
-R_SOURCES = ["lumbar", "exercise", "lumbar:exercise", "visit", "lumbar:visit", "exercise:visit",
-             "lumbar:exercise:visit"]
+R_SOURCES = [
+    "lumbar",
+    "exercise",
+    "lumbar:exercise",
+    "visit",
+    "lumbar:visit",
+    "exercise:visit",
+    "lumbar:exercise:visit",
+]
 
 
 @pytest.mark.parametrize("name", ["shared1", "shared2"])
@@ -103,7 +110,9 @@ def test_errors(shared_long):
     with pytest.raises(ValueError, match="ss_type must be 2 or 3"):
         mixed_anova(d, "score", "visit", "pid", ["exercise"], ss_type=1)
     empty_cell = d[~((d.lumbar == "unstable") & (d.exercise == "hip"))]
-    with pytest.raises(ValueError, match=r"every combination of \['lumbar', 'exercise'\] needs at least one complete subject \(3 of 4"):
+    with pytest.raises(
+        ValueError, match=r"every combination of \['lumbar', 'exercise'\] needs at least one complete subject \(3 of 4"
+    ):
         mixed_anova(empty_cell, "score", "visit", "pid", ["lumbar", "exercise"])
     with pytest.raises(ValueError, match=r"observed factors \['age'\] are not between factors"):
         mixed_anova(d, "score", "visit", "pid", ["exercise"], observed=["age"])
@@ -140,7 +149,8 @@ def test_huynh_feldt_lecoutre_closed_form(shared_long):
     assert out.loc["visit", "eps_hf"] == pytest.approx(((n - g + 1) * p * e - 2) / (p * (n - g - p * e)), rel=1e-12)
     eff = min(1.0, out.loc["visit", "eps_hf"])
     assert out.loc["exercise:visit", "p_hf"] == pytest.approx(
-        stats.f.sf(out.loc["exercise:visit", "F"], 3 * eff, 156 * eff), rel=1e-12)
+        stats.f.sf(out.loc["exercise:visit", "F"], 3 * eff, 156 * eff), rel=1e-12
+    )
 
 
 def test_mauchly_second_order_term_matters_only_beyond_three_visits(shared_long):

@@ -21,8 +21,9 @@ def _data(name, visits, shared_long):
     return d
 
 
-@pytest.mark.parametrize("name, visits", [("shared1", ["t0", "t2"]), ("shared1", ["t0", "t1", "t2"]),
-                                          ("shared2", ["t0", "t1", "t2", "t3"])])
+@pytest.mark.parametrize(
+    "name, visits", [("shared1", ["t0", "t2"]), ("shared1", ["t0", "t1", "t2"]), ("shared2", ["t0", "t1", "t2", "t3"])]
+)
 @pytest.mark.parametrize("between", [["stratum", "arm"], ["arm"]])
 def test_all_analyses_run(shared_long, name, visits, between):
     d = _data(name, visits, shared_long)
@@ -42,8 +43,9 @@ def test_all_analyses_run(shared_long, name, visits, between):
     assert len(con) == (len(visits) + len(visits) - 1) * (3 if strata else 1)
     es = effect_sizes(d, "score", strata, ARMS, visits)
     assert np.isfinite(es.estimate).all()
-    sens = sensitivity_from_data(d, "score", between=between, time_levels=visits, arms=ARMS,
-                                 correlations=[0.0, 0.5, 0.9])
+    sens = sensitivity_from_data(
+        d, "score", between=between, time_levels=visits, arms=ARMS, correlations=[0.0, 0.5, 0.9]
+    )
     assert set(sens.scenario) == {"grid", "threshold_unc", "threshold_gg", "observed"}
     obs = sens[sens.scenario == "observed"].set_index("source")
     assert list(obs.index) == list(a.source)

@@ -5,18 +5,20 @@ from math import comb
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import PUBLISHED
+
 from hiplbp import audit, published
 
 ARMS = {"treatment": "hip", "control": "control"}
 
 
 def _subjects():
-    return pd.DataFrame({
-        "stratum": ["stable"] * 39 + ["unstable"] * 30,
-        "arm": ["hip"] * 23 + ["control"] * 16 + ["hip"] * 21 + ["control"] * 9,
-    })
+    return pd.DataFrame(
+        {
+            "stratum": ["stable"] * 39 + ["unstable"] * 30,
+            "arm": ["hip"] * 23 + ["control"] * 16 + ["hip"] * 21 + ["control"] * 9,
+        }
+    )
 
 
 def test_allocation_counts_and_exact_binomial():
@@ -54,7 +56,9 @@ def test_label_consistency_flags_the_instability_stratum():
     lab = audit.label_consistency(g, "marker").set_index("group")
     assert lab["consistent"].to_dict() == {"EG I": True, "CG I": True, "CG II": False, "EG II": False}
     assert lab.loc["CG II", "arm_used"] == "treatment"
-    assert lab.loc["CG II", "note"].startswith("CONFLICT: the printed label says control but the footnote marker says treatment")
+    assert lab.loc["CG II", "note"].startswith(
+        "CONFLICT: the printed label says control but the footnote marker says treatment"
+    )
     assert audit.label_consistency(g, "label").set_index("group").loc["CG II", "arm_used"] == "control"
 
 
@@ -65,8 +69,17 @@ def test_baseline_p_is_the_classical_t_test_and_attrition_counts():
     s = _subjects().assign(age=rng.normal(55, 10, 69))
     b = audit.baseline_table(s, ["age"], ARMS, ["stable", "unstable"]).set_index("stratum")
     u = s[s.stratum == "unstable"]
-    assert b.loc["unstable", "p"] == pytest.approx(stats.ttest_ind(u[u.arm == "hip"].age, u[u.arm == "control"].age).pvalue)
-    long = pd.DataFrame({"subject": ["a", "a", "b", "b"], "stratum": ["s"] * 4, "arm": ["hip"] * 4,
-                         "time": ["t0", "t1", "t0", "t1"], "y": [1.0, np.nan, 2.0, 3.0]})
+    assert b.loc["unstable", "p"] == pytest.approx(
+        stats.ttest_ind(u[u.arm == "hip"].age, u[u.arm == "control"].age).pvalue
+    )
+    long = pd.DataFrame(
+        {
+            "subject": ["a", "a", "b", "b"],
+            "stratum": ["s"] * 4,
+            "arm": ["hip"] * 4,
+            "time": ["t0", "t1", "t0", "t1"],
+            "y": [1.0, np.nan, 2.0, 3.0],
+        }
+    )
     a = audit.attrition(long, ["y"], ["t0", "t1"], ["s"]).set_index("time")
     assert a.loc["t1", ["n_subjects", "n_observed", "n_missing"]].tolist() == [2, 1, 1]

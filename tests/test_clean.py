@@ -2,15 +2,18 @@
 
 import numpy as np
 import pandas as pd
-
 from conftest import DATA
+
 from hiplbp.clean import LOG_COLUMNS, clean
 from hiplbp.ingest import Design, ingest
 
 COLS = {"subject": "pid", "stratum": "lumbar", "arm": "exercise", "time": "visit"}
-DESIGN = Design(time_levels=["t0", "t1", "t2"], arms={"treatment": "hip", "control": "control"},
-                strata=["stable", "unstable"],
-                outcomes=[{"name": "score", "column": "score", "min": 0, "max": 100, "integer": True}])
+DESIGN = Design(
+    time_levels=["t0", "t1", "t2"],
+    arms={"treatment": "hip", "control": "control"},
+    strata=["stable", "unstable"],
+    outcomes=[{"name": "score", "column": "score", "min": 0, "max": 100, "integer": True}],
+)
 
 
 def _load(tmp_path, edit=None):
@@ -37,12 +40,16 @@ def test_out_of_range_and_fractional_values_are_set_missing_and_logged(tmp_path)
         df.loc[1, "score"] = "-3"
         df.loc[2, "score"] = "41.5"
         return df
+
     data, f, before = _load(tmp_path, edit)
     out, log = clean(data, DESIGN)
     assert f.read_bytes() == before  # the raw file is never modified
     changed = log[log.action == "set_missing"].sort_values("row")
     assert changed[["row", "subject", "time", "column", "original"]].values.tolist() == [
-        [2, "S001", "t0", "score", 140.0], [3, "S001", "t1", "score", -3.0], [4, "S001", "t2", "score", 41.5]]
+        [2, "S001", "t0", "score", 140.0],
+        [3, "S001", "t1", "score", -3.0],
+        [4, "S001", "t2", "score", 41.5],
+    ]
     assert changed.reason.tolist()[:2] == ["outside the scale [0, 100] of score"] * 2
     assert changed.reason.tolist()[2] == "not a whole number on the integer scale of score"
     assert out.loc[out.subject == "S001", "score"].isna().all()
@@ -54,9 +61,10 @@ def test_out_of_range_and_fractional_values_are_set_missing_and_logged(tmp_path)
 
 def test_exact_duplicates_keep_one_conflicting_duplicates_drop_all(tmp_path):
     def edit(df):
-        dup_exact = df.iloc[[3]]                     # S002 t0, identical
+        dup_exact = df.iloc[[3]]  # S002 t0, identical
         dup_conflict = df.iloc[[6]].assign(score="1")  # S003 t0, different score
         return pd.concat([df, dup_exact, dup_conflict], ignore_index=True)
+
     data, _, _ = _load(tmp_path, edit)
     out, log = clean(data, DESIGN)
     assert len(out) == len(data) - 1 - 2
@@ -64,7 +72,8 @@ def test_exact_duplicates_keep_one_conflicting_duplicates_drop_all(tmp_path):
     assert dropped[["row", "subject", "reason"]].values.tolist() == [
         [8, "S003", "conflicting duplicate of this subject and visit"],
         [212, "S002", "exact duplicate of an earlier row"],
-        [213, "S003", "conflicting duplicate of this subject and visit"]]
+        [213, "S003", "conflicting duplicate of this subject and visit"],
+    ]
     assert ((out.subject == "S002") & (out.time == "t0")).sum() == 1
     assert ((out.subject == "S003") & (out.time == "t0")).sum() == 0
 
@@ -73,6 +82,7 @@ def test_subject_in_two_arms_is_dropped(tmp_path):
     def edit(df):
         df.loc[1, "exercise"] = "control"  # S001 t1 recorded in the other arm
         return df
+
     data, _, _ = _load(tmp_path, edit)
     out, log = clean(data, DESIGN)
     assert "S001" not in set(out.subject)
@@ -84,9 +94,9 @@ def test_subject_in_two_arms_is_dropped(tmp_path):
 def test_config_exclusion_and_drop_incomplete(tmp_path):
     def edit(df):
         return df[~((df.pid == "S010") & (df.visit == "t2"))]
+
     data, _, _ = _load(tmp_path, edit)
-    out, log = clean(data, DESIGN, exclude=[{"subject": "S005", "reason": "withdrew consent"}],
-                     drop_incomplete=True)
+    out, log = clean(data, DESIGN, exclude=[{"subject": "S005", "reason": "withdrew consent"}], drop_incomplete=True)
     assert not {"S005", "S010"} & set(out.subject)
     assert out.subject.nunique() == 68
     ex = log[log.subject == "S005"]
@@ -96,11 +106,28 @@ def test_config_exclusion_and_drop_incomplete(tmp_path):
 
 
 def test_incomplete_subjects_stay_by_default(tmp_path):
-    data = ingest(DATA / "shared2_long.csv", Design(**{**DESIGN.__dict__, "time_levels": ["t0", "t1", "t2", "t3"],
-                  "outcomes": [{"name": "score", "column": "score", "min": 0, "max": 100}]}),
-                  layout="long", columns=COLS)
-    out, log = clean(data, Design(**{**DESIGN.__dict__, "time_levels": ["t0", "t1", "t2", "t3"],
-                                     "outcomes": [{"name": "score", "column": "score", "min": 0, "max": 100}]}))
+    data = ingest(
+        DATA / "shared2_long.csv",
+        Design(
+            **{
+                **DESIGN.__dict__,
+                "time_levels": ["t0", "t1", "t2", "t3"],
+                "outcomes": [{"name": "score", "column": "score", "min": 0, "max": 100}],
+            }
+        ),
+        layout="long",
+        columns=COLS,
+    )
+    out, log = clean(
+        data,
+        Design(
+            **{
+                **DESIGN.__dict__,
+                "time_levels": ["t0", "t1", "t2", "t3"],
+                "outcomes": [{"name": "score", "column": "score", "min": 0, "max": 100}],
+            }
+        ),
+    )
     assert len(out) == len(data)
     assert (log.action == "incomplete").sum() == 11  # 67 subjects, 56 complete
     assert np.isnan(out.score).sum() == data.score.isna().sum()

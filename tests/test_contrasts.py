@@ -25,9 +25,14 @@ def test_contrasts_equal_cell_means_ols(shared_long):
         w["y"] = w[v] - (w["t0"] if kind == "change_difference" else 0)
         fit = smf.ols("y ~ 0 + C(cell)", data=w).fit()
         names = {c: f"C(cell)[{c}]" for c in w.cell.unique()}
-        for s, expr in [("stable", f"{names['stable_hip']} - {names['stable_control']} = 0"),
-                        ("all", f"0.5*{names['stable_hip']} - 0.5*{names['stable_control']} + "
-                                f"0.5*{names['unstable_hip']} - 0.5*{names['unstable_control']} = 0")]:
+        for s, expr in [
+            ("stable", f"{names['stable_hip']} - {names['stable_control']} = 0"),
+            (
+                "all",
+                f"0.5*{names['stable_hip']} - 0.5*{names['stable_control']} + "
+                f"0.5*{names['unstable_hip']} - 0.5*{names['unstable_control']} = 0",
+            ),
+        ]:
             tt = fit.t_test(expr)
             row = out[(out.contrast == kind) & (out.visit == v) & (out.stratum == s)].iloc[0]
             assert row.estimate == pytest.approx(float(tt.effect[0]), rel=1e-10)
@@ -60,7 +65,8 @@ def test_rows_report_the_basis_of_the_values_they_use(shared_long):
     assumed = (d.time == "t2") & (d.stratum == "unstable")
     basis = pd.Series(["published"] * len(d), index=d.index).where(~assumed, "assumed")
     out = visit_contrasts(d, "score", ["stratum", "arm"], ARMS, ["t0", "t1", "t2"], basis=basis).set_index(
-        ["contrast", "visit", "stratum"])["basis"]
+        ["contrast", "visit", "stratum"]
+    )["basis"]
     assert out[("difference", "t2", "unstable")] == "assumed"
     assert out[("difference", "t2", "stable")] == "published"
     assert out[("difference", "t2", "all")] == "assumed+published"

@@ -29,21 +29,26 @@ def test_d_z_closed_form_and_interval():
 
 
 def test_effect_size_table(shared_long):
-    d = shared_long["shared1"].rename(columns={"pid": "subject", "lumbar": "stratum", "exercise": "arm", "visit": "time"})
+    d = shared_long["shared1"].rename(
+        columns={"pid": "subject", "lumbar": "stratum", "exercise": "arm", "visit": "time"}
+    )
     out = effect_sizes(d, "score", ["stable", "unstable"], ARMS, ["t0", "t1", "t2"])
     assert list(out.columns) == EFFECT_SIZE_COLUMNS
     assert (out.measure == "hedges_g").sum() == 6 and (out.measure == "d_z").sum() == 8
     row = out[(out.measure == "hedges_g") & (out.visit == "t2") & (out.stratum == "unstable")].iloc[0]
     at = d[(d.time == "t2") & (d.stratum == "unstable")]
-    assert row.estimate == pytest.approx(pg.compute_effsize(at[at.arm == "hip"].score, at[at.arm == "control"].score,
-                                                            eftype="hedges"), rel=1e-12)
+    assert row.estimate == pytest.approx(
+        pg.compute_effsize(at[at.arm == "hip"].score, at[at.arm == "control"].score, eftype="hedges"), rel=1e-12
+    )
     assert (out.ci_low < out.estimate).all() and (out.estimate < out.ci_high).all()
 
 
 def test_effect_size_rows_report_their_basis(shared_long):
     import pandas as pd
 
-    d = shared_long["shared1"].rename(columns={"pid": "subject", "lumbar": "stratum", "exercise": "arm", "visit": "time"})
+    d = shared_long["shared1"].rename(
+        columns={"pid": "subject", "lumbar": "stratum", "exercise": "arm", "visit": "time"}
+    )
     assumed = (d.time == "t2") & (d.stratum == "unstable") & (d.arm == "control")
     basis = pd.Series("published", index=d.index).where(~assumed, "assumed")
     out = effect_sizes(d, "score", ["stable", "unstable"], ARMS, ["t0", "t1", "t2"], basis=basis)

@@ -1,39 +1,64 @@
-"""The pins of requirements.txt, environment.yml and the lock file agree."""
+"""The pins of requirements*.txt, environment.yml, the rules' conda env and the lock file agree."""
 
 import re
+from pathlib import Path
 
 import yaml
-
 from conftest import ROOT
 
 
-def _requirements() -> dict[str, str]:
+def _pins(name: str) -> dict[str, str]:
     pins = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
+    for line in (ROOT / name).read_text().splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
-            name, version = line.split("==")
-            pins[name.lower()] = version
+            package, version = line.split("==")
+            pins[package.lower()] = version
+    return pins
+
+
+def _conda(path: Path) -> dict[str, str]:
+    """Conda pins (name=version) and pip pins (name==version) of a conda environment file."""
+    env = yaml.safe_load(path.read_text())
+    pins = {}
+    for dep in env["dependencies"]:
+        deps = dep["pip"] if isinstance(dep, dict) else [dep]
+        for d in deps:
+            d = d.split("#", 1)[0].strip()
+            if "=" in d and not d.startswith("python="):
+                name, version = d.split("=", 1)
+                pins[name.lower()] = version.lstrip("=")
+    assert "python=3.11" in env["dependencies"], path
     return pins
 
 
 def test_every_requirement_is_pinned_exactly():
-    text = (ROOT / "requirements.txt").read_text()
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[0-9][A-Za-z0-9.]*", line), line
+    for name in ("requirements.txt", "requirements-dev.txt"):
+        for line in (ROOT / name).read_text().splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line:
+                assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[0-9][A-Za-z0-9.]*", line), (name, line)
+
+
+def test_run_and_dev_pins_do_not_overlap():
+    assert not set(_pins("requirements.txt")) & set(_pins("requirements-dev.txt"))
 
 
 def test_environment_yml_pins_the_same_versions():
-    env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    conda = {}
-    for dep in env["dependencies"]:
-        if isinstance(dep, str) and "=" in dep and not dep.startswith("python="):
-            name, version = dep.split("=", 1)
-            conda[name.lower()] = version.lstrip("=")
-    assert conda == _requirements()
-    assert "python=3.11" in env["dependencies"]
+    assert _conda(ROOT / "environment.yml") == _pins("requirements.txt") | _pins("requirements-dev.txt")
+
+
+def test_every_rule_env_pins_the_run_versions():
+    envs = sorted((ROOT / "workflow" / "envs").glob("*.yaml"))
+    assert [e.name for e in envs] == ["hiplbp.yaml"]
+    assert _conda(envs[0]) == _pins("requirements.txt")
+
+
+def test_every_rule_declares_that_env():
+    for smk in (ROOT / "workflow" / "rules").glob("*.smk"):
+        text = smk.read_text()
+        rules = re.findall(r"^rule (\w+):", text, re.M)
+        assert text.count('conda:\n        "../envs/hiplbp.yaml"') == len(rules), smk.name
 
 
 def test_lock_file_agrees_with_the_pins():
@@ -42,12 +67,12 @@ def test_lock_file_agrees_with_the_pins():
         if "==" in line:
             name, version = line.strip().split("==")
             lock[name.lower().replace("_", "-")] = version
-    for name, version in _requirements().items():
+    for name, version in (_pins("requirements.txt") | _pins("requirements-dev.txt")).items():
         assert lock.get(name.replace("_", "-")) == version, name
 
 
 def test_installed_versions_are_the_pinned_ones():
     from importlib.metadata import version
 
-    for name, pinned in _requirements().items():
+    for name, pinned in (_pins("requirements.txt") | _pins("requirements-dev.txt")).items():
         assert version(name) == pinned, name

@@ -44,6 +44,7 @@ def test_tune_ratio_permutes_weights_towards_the_bmi_target():
     rng = np.random.default_rng(4)
     h = np.round(rng.normal(161, 7, 23), 1)
     w = np.round(rng.normal(62, 10, 23), 1)
+
     def gap(weights):
         bmi = weights / (h / 100) ** 2
         return (bmi.mean() - 23.8) ** 2 + (bmi.std(ddof=1) - 2.8) ** 2

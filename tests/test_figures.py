@@ -1,8 +1,8 @@
 """Figures: deterministic bytes, labelled as reconstructed, one panel per stratum."""
 
 import pandas as pd
-
 from conftest import DATA
+
 from hiplbp.figures import outcome_figure, save
 
 OUTCOME = {"name": "score", "label": "Score (points)"}
@@ -10,7 +10,9 @@ ARMS = {"treatment": "hip", "control": "control"}
 
 
 def _data():
-    return pd.read_csv(DATA / "shared1_long.csv").rename(columns={"lumbar": "stratum", "exercise": "arm", "visit": "time"})
+    return pd.read_csv(DATA / "shared1_long.csv").rename(
+        columns={"lumbar": "stratum", "exercise": "arm", "visit": "time"}
+    )
 
 
 def _make(tmp_path, name, **kw):
@@ -18,7 +20,10 @@ def _make(tmp_path, name, **kw):
     out = {}
     for ext in ("png", "svg"):
         p = tmp_path / f"{name}.{ext}"
-        save(fig if ext == "png" else outcome_figure(_data(), OUTCOME, time_levels=["t0", "t1", "t2"], arms=ARMS, **kw), p)
+        save(
+            fig if ext == "png" else outcome_figure(_data(), OUTCOME, time_levels=["t0", "t1", "t2"], arms=ARMS, **kw),
+            p,
+        )
         out[ext] = p.read_bytes()
     return out, fig
 

@@ -2,8 +2,8 @@
 
 import pandas as pd
 import pytest
-
 from conftest import PUBLISHED
+
 from hiplbp import published
 from hiplbp.consort import flow_counts
 from hiplbp.findings import CHECKS, FINDING_COLUMNS, VERDICTS, data_findings, publication_findings
@@ -19,9 +19,21 @@ def findings():
     s = published.read_summary(PUBLISHED / "table2_vas.csv")
     t1 = published.read_summary(PUBLISHED / "table1_characteristics.csv")
     cells, assumed = published_cells(g, s, "vas", TIMES, {"treatment": "hip", "control": "control"}, "marker", ASSUME)
-    return publication_findings(g, s, t1, pd.read_csv(PUBLISHED / "enrollment.csv"), cells, assumed,
-                                granularity={"vas": 1, "age": 1}, bounds={"vas": (0, 100)}, outcome="vas",
-                                time_levels=TIMES, configured_correlation=0.5, seed=20150217, draws=2000)
+    return publication_findings(
+        g,
+        s,
+        t1,
+        pd.read_csv(PUBLISHED / "enrollment.csv"),
+        cells,
+        assumed,
+        granularity={"vas": 1, "age": 1},
+        bounds={"vas": (0, 100)},
+        outcome="vas",
+        time_levels=TIMES,
+        configured_correlation=0.5,
+        seed=20150217,
+        draws=2000,
+    )
 
 
 def _get(f, check, target):
@@ -35,14 +47,17 @@ def test_vocabulary(findings):
 
 
 def test_unprinted_cells_are_not_applicable_never_guessed(findings):
-    na = findings[findings.check.isin(["grim", "grimmer", "sd_bounds"]) & findings.target.str.contains("week6")
-                  & findings.target.str.contains("II")]
+    na = findings[
+        findings.check.isin(["grim", "grimmer", "sd_bounds"])
+        & findings.target.str.contains("week6")
+        & findings.target.str.contains("II")
+    ]
     assert len(na) == 6 and (na.verdict == "not_applicable").all() and (na.value == "not_available").all()
 
 
 def test_grim_on_the_printed_means(findings):
-    assert _get(findings, "grim", "vas EG II week3").verdict == "pass"   # 53.89 = 485 / 9
-    assert _get(findings, "grim", "age CG II").verdict == "pass"         # 59.38 = 1247 / 21
+    assert _get(findings, "grim", "vas EG II week3").verdict == "pass"  # 53.89 = 485 / 9
+    assert _get(findings, "grim", "age CG II").verdict == "pass"  # 59.38 = 1247 / 21
     assert _get(findings, "grim", "vas EG I baseline").verdict == "not_applicable"  # n = 23 > 10 at 1 decimal
 
 
@@ -54,8 +69,14 @@ def test_counts_labels_bmi_allocation(findings):
     assert _get(findings, "label_consistency", "EG I label vs marker").verdict == "pass"
     direction = _get(findings, "label_consistency", "lumbar instability: direction of results")
     assert direction.value == "CG II" and direction.statistic == pytest.approx(39.1 - 61.0)
-    assert (findings[(findings.check == "bmi_consistency") & findings.target.str.startswith("BMI ")
-                     & (findings.target != "BMI unit")].verdict == "pass").all()
+    assert (
+        findings[
+            (findings.check == "bmi_consistency")
+            & findings.target.str.startswith("BMI ")
+            & (findings.target != "BMI unit")
+        ].verdict
+        == "pass"
+    ).all()
     assert _get(findings, "bmi_consistency", "BMI unit").verdict == "flag"
     alloc = _get(findings, "allocation_ratio", "published: lumbar instability")
     assert alloc.value == "21:9" and alloc.p == pytest.approx(0.042774, abs=1e-6) and alloc.verdict == "flag"
@@ -101,8 +122,9 @@ def test_carlisle_rows(findings):
 def test_data_findings_exact_t_tests():
     from scipy import stats
 
-    subj = pd.DataFrame({"stratum": ["s"] * 10, "arm": ["hip"] * 6 + ["control"] * 4,
-                         "age": [50, 55, 61, 47, 52, 58, 49, 60, 51, 57]})
+    subj = pd.DataFrame(
+        {"stratum": ["s"] * 10, "arm": ["hip"] * 6 + ["control"] * 4, "age": [50, 55, 61, 47, 52, 58, 49, 60, 51, 57]}
+    )
     f = data_findings(subj, ["age"], {"treatment": "hip", "control": "control"}, ["s"], synthetic=False)
     row = f[f.target == "data: s: age"].iloc[0]
     assert row.p == pytest.approx(stats.ttest_ind(subj.age[:6], subj.age[6:]).pvalue)

@@ -3,13 +3,17 @@
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import DATA
+
 from hiplbp.ingest import Design, IngestError, ingest, read_canonical
 
 COLS = {"subject": "pid", "stratum": "lumbar", "arm": "exercise", "time": "visit"}
-DESIGN = Design(time_levels=["t0", "t1", "t2"], arms={"treatment": "hip", "control": "control"},
-                strata=["stable", "unstable"], outcomes=[{"name": "score", "column": "score"}])
+DESIGN = Design(
+    time_levels=["t0", "t1", "t2"],
+    arms={"treatment": "hip", "control": "control"},
+    strata=["stable", "unstable"],
+    outcomes=[{"name": "score", "column": "score"}],
+)
 
 
 @pytest.fixture
@@ -55,8 +59,11 @@ def test_wide_layout_equals_long(shared1, tmp_path):
 
 
 def test_one_factor_design_has_no_stratum(shared1, tmp_path):
-    d = Design(time_levels=["t0", "t1", "t2"], arms={"treatment": "hip", "control": "control"},
-               outcomes=[{"name": "score", "column": "score"}])
+    d = Design(
+        time_levels=["t0", "t1", "t2"],
+        arms={"treatment": "hip", "control": "control"},
+        outcomes=[{"name": "score", "column": "score"}],
+    )
     out = ingest(DATA / "shared1_long.csv", d, layout="long", columns=COLS)
     assert "stratum" not in out.columns and d.between == ["arm"]
 
@@ -88,25 +95,30 @@ def test_error_counts_further_problems(shared1, tmp_path):
 def test_error_unknown_level(shared1, tmp_path):
     shared1.loc[7, "lumbar"] = "stabel"
     assert _error(shared1, tmp_path) == (
-        "bad.csv: row 9, column 'lumbar': expected one of [stable, unstable] (design.strata), got 'stabel'")
+        "bad.csv: row 9, column 'lumbar': expected one of [stable, unstable] (design.strata), got 'stabel'"
+    )
 
 
 def test_error_unknown_visit(shared1, tmp_path):
     shared1.loc[3, "visit"] = "t9"
     assert _error(shared1, tmp_path) == (
-        "bad.csv: row 5, column 'visit': expected one of [t0, t1, t2] (design.time_levels), got 't9'")
+        "bad.csv: row 5, column 'visit': expected one of [t0, t1, t2] (design.time_levels), got 't9'"
+    )
 
 
 def test_error_unknown_arm(shared1, tmp_path):
     shared1.loc[0, "exercise"] = "yoga"
     assert _error(shared1, tmp_path) == (
-        "bad.csv: row 2, column 'exercise': expected one of [hip, control] (design.arms), got 'yoga'")
+        "bad.csv: row 2, column 'exercise': expected one of [hip, control] (design.arms), got 'yoga'"
+    )
 
 
 def test_error_missing_column(shared1, tmp_path):
     msg = _error(shared1.drop(columns="visit"), tmp_path)
-    assert msg == ("bad.csv: row 1 (header), column 'visit': not found (expected it as time); "
-                   "columns present: pid, lumbar, exercise, score")
+    assert msg == (
+        "bad.csv: row 1 (header), column 'visit': not found (expected it as time); "
+        "columns present: pid, lumbar, exercise, score"
+    )
 
 
 def test_error_empty_subject(shared1, tmp_path):
@@ -120,7 +132,8 @@ def test_error_in_wide_file_names_the_wide_column(shared1, tmp_path):
     wide = wide.reset_index()
     wide.loc[4, "score_t1"] = "x"
     assert _error(wide, tmp_path, layout="wide") == (
-        "bad.csv: row 6, column 'score_t1': expected a number (outcome 'score'), got 'x'")
+        "bad.csv: row 6, column 'score_t1': expected a number (outcome 'score'), got 'x'"
+    )
 
 
 def test_missing_values_are_allowed(shared1, tmp_path):
@@ -138,8 +151,12 @@ def test_missing_file_and_bad_suffix(tmp_path):
 
 
 def test_read_canonical_round_trip(tmp_path):
-    out = ingest(DATA / "shared2_long.csv", Design(**{**DESIGN.__dict__, "time_levels": ["t0", "t1", "t2", "t3"]}),
-                 layout="long", columns=COLS)
+    out = ingest(
+        DATA / "shared2_long.csv",
+        Design(**{**DESIGN.__dict__, "time_levels": ["t0", "t1", "t2", "t3"]}),
+        layout="long",
+        columns=COLS,
+    )
     out.to_csv(tmp_path / "c.csv", index=False)
     back = read_canonical(tmp_path / "c.csv", Design(**{**DESIGN.__dict__, "time_levels": ["t0", "t1", "t2", "t3"]}))
     pd.testing.assert_frame_equal(back, out)

@@ -14,17 +14,39 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from hiplbp.integrity import carlisle_p, grim, grimmer, sd_bounds, stouffer, ttest_p_from_summaries
+from hiplbp.integrity import carlisle_p, grim, grimmer, sd_bounds, stouffer
 
 
 def test_grim_worked_example_and_sequences():
     assert not grim("5.19", 28).consistent
     seq = [f"{x:.2f}" for x in np.arange(5.19, 5.305, 0.01)]
-    assert [grim(m, 28).consistent for m in seq] == [False, False, True, False, False, False, True, False, False,
-                                                   False, True, False]
+    assert [grim(m, 28).consistent for m in seq] == [
+        False,
+        False,
+        True,
+        False,
+        False,
+        False,
+        True,
+        False,
+        False,
+        False,
+        True,
+        False,
+    ]
     seq = [f"{x:.2f}" for x in np.arange(0.80, 0.895, 0.01)]
-    assert [grim(m, 28, items=2).consistent for m in seq] == [True, False, True, False, True, False, True, True,
-                                                            True, True]
+    assert [grim(m, 28, items=2).consistent for m in seq] == [
+        True,
+        False,
+        True,
+        False,
+        True,
+        False,
+        True,
+        True,
+        True,
+        True,
+    ]
 
 
 def test_grim_dice_example_and_informativeness():
@@ -153,8 +175,15 @@ def test_carlisle_mid_p_is_uniform_for_trials_printed_to_whole_numbers():
     ps = []
     for i in range(300):
         a, b = rng.normal(60, 4, 21), rng.normal(60, 4, 9)
-        ps.append(carlisle_p([21, 9], [f"{a.mean():.0f}", f"{b.mean():.0f}"],
-                             [f"{a.std(ddof=1):.0f}", f"{b.std(ddof=1):.0f}"], draws=4000, seed=i))
+        ps.append(
+            carlisle_p(
+                [21, 9],
+                [f"{a.mean():.0f}", f"{b.mean():.0f}"],
+                [f"{a.std(ddof=1):.0f}", f"{b.std(ddof=1):.0f}"],
+                draws=4000,
+                seed=i,
+            )
+        )
     ps = np.array(ps)
     assert abs(ps.mean() - 0.5) < 0.05
     assert abs(np.mean(ps < 0.05) - 0.05) < 0.035

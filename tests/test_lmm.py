@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-
 from conftest import afex_table
+
 from hiplbp.anova import mixed_anova
 from hiplbp.lmm import LMM_COLUMNS, fit_reml, lmm_anova
 

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from conftest import PUBLISHED
 from scipy import stats
 
-from conftest import PUBLISHED
 from hiplbp import published
 from hiplbp.reconstruct import exact_moment_sample
 from hiplbp.replay import REPLAY_COLUMNS, oneway_from_summaries, published_cells, published_vs_reproduced
@@ -16,15 +16,18 @@ TIMES = ["baseline", "week3", "week6"]
 def test_oneway_from_summaries_equals_scipy():
     rng = np.random.default_rng(0)
     n, m, s = [23, 16, 21, 9], [46.1, 47.5, 39.1, 53.89], [6.9, 10.8, 10.7, 9.6]
-    samples = [exact_moment_sample(rng, ni, [mi], [si], np.eye(1))[:, 0] for ni, mi, si in zip(n, m, s)]
+    samples = [exact_moment_sample(rng, ni, [mi], [si], np.eye(1))[:, 0] for ni, mi, si in zip(n, m, s, strict=False)]
     ref = stats.f_oneway(*samples)
     f, d1, d2, p = oneway_from_summaries(n, m, s)
     assert (f, p) == pytest.approx((ref.statistic, ref.pvalue), rel=1e-10) and (d1, d2) == (3, 65)
 
 
 def _tables():
-    return (published.read_groups(PUBLISHED / "groups.csv"), published.read_summary(PUBLISHED / "table2_vas.csv"),
-            published.read_summary(PUBLISHED / "table1_characteristics.csv"))
+    return (
+        published.read_groups(PUBLISHED / "groups.csv"),
+        published.read_summary(PUBLISHED / "table2_vas.csv"),
+        published.read_summary(PUBLISHED / "table1_characteristics.csv"),
+    )
 
 
 def test_published_cells_follow_the_markers_and_assumptions():
@@ -32,13 +35,15 @@ def test_published_cells_follow_the_markers_and_assumptions():
     cells, assumed = published_cells(g, s, "vas", TIMES, {"treatment": "hip", "control": "control"}, "marker", ASSUME)
     assert cells.set_index("group").loc["CG II", ["stratum", "arm", "n"]].tolist() == ["unstable", "hip", 21]
     assert cells.set_index("group").loc["EG II", "mean_week6"] == 53.89
-    assert sorted(zip(assumed.group, assumed.time)) == [("CG II", "week6"), ("EG II", "week6")]
+    assert sorted(zip(assumed.group, assumed.time, strict=False)) == [("CG II", "week6"), ("EG II", "week6")]
 
 
 def test_published_vs_reproduced_claims():
     g, s, t1 = _tables()
     cells, assumed = published_cells(g, s, "vas", TIMES, {"treatment": "hip", "control": "control"}, "marker", ASSUME)
-    out = published_vs_reproduced(g, s, t1, cells, assumed, outcome="vas", time_levels=TIMES, correlation=0.5, alpha=0.05)
+    out = published_vs_reproduced(
+        g, s, t1, cells, assumed, outcome="vas", time_levels=TIMES, correlation=0.5, alpha=0.05
+    )
     assert list(out.columns) == REPLAY_COLUMNS
     row = out[out.item == "claim: vas of EG II decreased significantly, baseline to week3"].iloc[0]
     assert row.match is False or row.match == False  # noqa: E712
@@ -53,11 +58,20 @@ def test_claims_are_also_recomputed_from_the_reconstructed_data():
 
     g, s, t1 = _tables()
     arms = {"treatment": "hip", "control": "control"}
-    raw, _ = reconstruct(g, s, t1, outcomes=[{"name": "vas", "column": "vas", "min": 0, "max": 100, "integer": True}],
-                         time_levels=TIMES, arms=arms, strata=["stable", "unstable"], assumptions=ASSUME)
+    raw, _ = reconstruct(
+        g,
+        s,
+        t1,
+        outcomes=[{"name": "vas", "column": "vas", "min": 0, "max": 100, "integer": True}],
+        time_levels=TIMES,
+        arms=arms,
+        strata=["stable", "unstable"],
+        assumptions=ASSUME,
+    )
     cells, assumed = published_cells(g, s, "vas", TIMES, arms, "marker", ASSUME)
-    out = published_vs_reproduced(g, s, t1, cells, assumed, outcome="vas", time_levels=TIMES, correlation=0.5,
-                                  alpha=0.05, raw=raw)
+    out = published_vs_reproduced(
+        g, s, t1, cells, assumed, outcome="vas", time_levels=TIMES, correlation=0.5, alpha=0.05, raw=raw
+    )
     eg2 = raw[raw.published_group == "EG II"]
     ref = stats.ttest_rel(eg2.vas_baseline, eg2.vas_week3)
     note = out[out.item == "claim: vas of EG II decreased significantly, baseline to week3"].note.item()

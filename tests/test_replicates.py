@@ -2,8 +2,8 @@
 
 import numpy as np
 import pandas as pd
-
 from conftest import PUBLISHED
+
 from hiplbp import published
 from hiplbp.replicates import SPREAD_COLUMNS, raw_to_long, replicate_spread
 
@@ -14,22 +14,41 @@ ASSUME = [dict(outcome="vas", time="week6", group=g, from_time="week3") for g in
 
 
 def _tables():
-    return (published.read_groups(PUBLISHED / "groups.csv"), published.read_summary(PUBLISHED / "table2_vas.csv"),
-            published.read_summary(PUBLISHED / "table1_characteristics.csv"))
+    return (
+        published.read_groups(PUBLISHED / "groups.csv"),
+        published.read_summary(PUBLISHED / "table2_vas.csv"),
+        published.read_summary(PUBLISHED / "table1_characteristics.csv"),
+    )
 
 
 def test_raw_to_long():
-    raw = pd.DataFrame({"subject": ["a", "b"], "stratum": ["s", "s"], "arm": ["hip", "control"],
-                        "vas_baseline": [50, 60], "vas_week3": [40, 58], "vas_week6": [30, 55]})
+    raw = pd.DataFrame(
+        {
+            "subject": ["a", "b"],
+            "stratum": ["s", "s"],
+            "arm": ["hip", "control"],
+            "vas_baseline": [50, 60],
+            "vas_week3": [40, 58],
+            "vas_week6": [30, 55],
+        }
+    )
     long = raw_to_long(raw, VAS, TIMES)
     assert len(long) == 6 and list(long.time.cat.categories) == TIMES
     assert long[(long.subject == "b") & (long.time == "week6")].vas.item() == 55
 
 
 def test_spread_over_replicates():
-    spread, values = replicate_spread(*_tables(), outcome=VAS, time_levels=TIMES, arms=ARMS,
-                                      strata=["stable", "unstable"], replicates=4, seed=7, assumptions=ASSUME,
-                                      correlation=0.5)
+    spread, values = replicate_spread(
+        *_tables(),
+        outcome=VAS,
+        time_levels=TIMES,
+        arms=ARMS,
+        strata=["stable", "unstable"],
+        replicates=4,
+        seed=7,
+        assumptions=ASSUME,
+        correlation=0.5,
+    )
     assert list(spread.columns) == SPREAD_COLUMNS and (spread.n_replicates == 4).all()
     assert values.replicate.nunique() == 4
     # the replicates differ (seeds are derived per replicate) ...

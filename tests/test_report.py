@@ -4,8 +4,8 @@ import json
 
 import nbformat
 import pytest
-
 from conftest import ROOT
+
 from hiplbp import report
 
 TEMPLATE = ROOT / "notebooks" / "report.ipynb"
@@ -23,8 +23,11 @@ def test_template_parameters_match_the_report_rule():
 
     declared = set(pm.inspect_notebook(str(TEMPLATE)))
     rule = (ROOT / "scripts" / "report.py").read_text()
-    passed = {line.split("=")[0].strip() for line in rule.split("parameters = dict(")[1].split(")\nnb")[0].splitlines()
-              if "=" in line}
+    passed = {
+        line.split("=")[0].strip()
+        for line in rule.split("parameters = dict(")[1].split(")\nnb")[0].splitlines()
+        if "=" in line
+    }
     assert passed == declared
 
 
@@ -54,10 +57,42 @@ def test_unknown_parameter_fails_fast(tmp_path):
 
 
 def test_provenance_text_names_synthetic_data_and_assumptions():
-    text = report.provenance_markdown({"synthetic": True, "correlation": 0.5,
-                                       "assumptions": ["vas at week6 in CG II = week3 mean +0, SD x 1"]})
+    text = report.provenance_markdown(
+        {"synthetic": True, "correlation": 0.5, "assumptions": ["vas at week6 in CG II = week3 mean +0, SD x 1"]}
+    )
     assert "not patient data" in text and "0.5" in text and "vas at week6 in CG II" in text
-    real = report.provenance_markdown({"synthetic": False, "path": "d.csv", "sha256": "ab" * 32,
-                                       "n_rows": 3, "layout": "long"})
+    real = report.provenance_markdown(
+        {"synthetic": False, "path": "d.csv", "sha256": "ab" * 32, "n_rows": 3, "layout": "long"}
+    )
     assert "d.csv" in real and "not patient data" not in real
     json.dumps(real)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["-p", "nonexistent", "1"],
+            "report parameter 'nonexistent' is unknown; the report declares: allocation, alpha,",
+        ),
+        (["-p", "alpha", "high"], "report parameter 'alpha': expected float, got str 'high'"),
+        (["-p", "ss_type", "2.5"], "report parameter 'ss_type': expected int, got float 2.5"),
+        (["-y", "outcomes: vas"], "report parameter 'outcomes': expected list, got str 'vas'"),
+    ],
+)
+def test_papermill_by_hand_fails_fast_naming_the_parameter(tmp_path, args, message):
+    import subprocess
+    import sys
+
+    out = tmp_path / "out.ipynb"
+    cmd = [sys.executable, "-m", "papermill", str(TEMPLATE), str(out), "--no-progress-bar", *args]
+    proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert message in proc.stdout + proc.stderr
+
+
+def test_check_parameters_accepts_the_declared_types():
+    ns = {"__annotations__": {"alpha": float, "ss_type": int, "outcomes": list}, "alpha": 1, "ss_type": 2}
+    report.check_parameters(ns | {"outcomes": ["vas"]}, ["__annotations__"])
+    with pytest.raises(ValueError, match="report parameter 'ss_type': expected int, got bool True"):
+        report.check_parameters(ns | {"outcomes": [], "ss_type": True}, ["__annotations__"])

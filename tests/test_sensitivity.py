@@ -8,15 +8,33 @@ from scipy import stats
 
 from hiplbp.anova import mixed_anova
 from hiplbp.reconstruct import compound_symmetry, exact_moment_sample
-from hiplbp.sensitivity import (SENSITIVITY_COLUMNS, SummaryDesign, average_correlation, cell_means, cells_from_data,
-                                paired_t, paired_t_threshold, scenario_grid, summary_anova, thresholds)
+from hiplbp.sensitivity import (
+    SENSITIVITY_COLUMNS,
+    SummaryDesign,
+    average_correlation,
+    cell_means,
+    cells_from_data,
+    paired_t,
+    paired_t_threshold,
+    scenario_grid,
+    summary_anova,
+    thresholds,
+)
 
 TIMES = ["baseline", "week3", "week6"]
-CELLS = pd.DataFrame({
-    "stratum": ["stable", "stable", "unstable", "unstable"], "arm": ["hip", "control", "hip", "control"],
-    "n": [23, 16, 21, 9], "mean_baseline": [55.7, 55.3, 61.0, 58.9], "mean_week3": [46.1, 47.5, 39.1, 53.89],
-    "mean_week6": [39.6, 45.6, 39.1, 53.89], "sd_baseline": [8.9, 10.7, 10.0, 8.6], "sd_week3": [6.9, 10.8, 10.7, 9.6],
-    "sd_week6": [7.5, 10.3, 10.7, 9.6]})
+CELLS = pd.DataFrame(
+    {
+        "stratum": ["stable", "stable", "unstable", "unstable"],
+        "arm": ["hip", "control", "hip", "control"],
+        "n": [23, 16, 21, 9],
+        "mean_baseline": [55.7, 55.3, 61.0, 58.9],
+        "mean_week3": [46.1, 47.5, 39.1, 53.89],
+        "mean_week6": [39.6, 45.6, 39.1, 53.89],
+        "sd_baseline": [8.9, 10.7, 10.0, 8.6],
+        "sd_week3": [6.9, 10.8, 10.7, 9.6],
+        "sd_week6": [7.5, 10.3, 10.7, 9.6],
+    }
+)
 ARMS = {"treatment": "hip", "control": "control"}
 
 
@@ -25,11 +43,14 @@ def _exact_data(rho, seed=0, cells=CELLS, between=("stratum", "arm")):
     rows, sid = [], 0
     for c in cells.itertuples(index=False):
         c = c._asdict()
-        x = exact_moment_sample(rng, c["n"], [c[f"mean_{t}"] for t in TIMES], [c[f"sd_{t}"] for t in TIMES],
-                                compound_symmetry(3, rho))
+        x = exact_moment_sample(
+            rng, c["n"], [c[f"mean_{t}"] for t in TIMES], [c[f"sd_{t}"] for t in TIMES], compound_symmetry(3, rho)
+        )
         for i in range(c["n"]):
             sid += 1
-            rows += [dict({b: c[b] for b in between}, subject=f"s{sid}", time=t, y=x[i, j]) for j, t in enumerate(TIMES)]
+            rows += [
+                dict({b: c[b] for b in between}, subject=f"s{sid}", time=t, y=x[i, j]) for j, t in enumerate(TIMES)
+            ]
     d = pd.DataFrame(rows)
     d["time"] = pd.Categorical(d["time"], TIMES, ordered=True)
     return d
@@ -60,15 +81,21 @@ def test_cells_from_data_round_trip():
     d = _exact_data(0.5, 3)
     cells = cells_from_data(d, "y", ["stratum", "arm"], TIMES)
     back = cells.set_index(["stratum", "arm"]).loc[CELLS.set_index(["stratum", "arm"]).index].reset_index()
-    np.testing.assert_allclose(back[["n", *[f"mean_{t}" for t in TIMES]]], CELLS[["n", *[f"mean_{t}" for t in TIMES]]], rtol=1e-12)
+    np.testing.assert_allclose(
+        back[["n", *[f"mean_{t}" for t in TIMES]]], CELLS[["n", *[f"mean_{t}" for t in TIMES]]], rtol=1e-12
+    )
     assert average_correlation(d, "y", ["stratum", "arm"], TIMES) == pytest.approx(0.5, abs=1e-10)
 
 
 def test_grid_rows_equal_single_evaluations():
     assumed = pd.DataFrame({"cell": [2, 3], "time": ["week6", "week6"]})
-    g = scenario_grid(CELLS, assumed, ["stratum", "arm"], TIMES, ARMS, correlations=[0.2, 0.7], shifts=[-10.0, 0.0, 5.0])
+    g = scenario_grid(
+        CELLS, assumed, ["stratum", "arm"], TIMES, ARMS, correlations=[0.2, 0.7], shifts=[-10.0, 0.0, 5.0]
+    )
     assert list(g.columns) == SENSITIVITY_COLUMNS and len(g) == 2 * 3 * 3 * 7
-    row = g[(g.correlation == 0.7) & (g.shift_treatment == -10) & (g.shift_control == 5) & (g.source == "arm:time")].iloc[0]
+    row = g[
+        (g.correlation == 0.7) & (g.shift_treatment == -10) & (g.shift_control == 5) & (g.source == "arm:time")
+    ].iloc[0]
     moved = CELLS.copy()
     moved.loc[2, "mean_week6"] -= 10
     moved.loc[3, "mean_week6"] += 5

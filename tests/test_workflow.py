@@ -18,15 +18,16 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import ROOT, afex_table
+
 from hiplbp import SYNTHETIC_NOTE
 from hiplbp.anova import ANOVA_COLUMNS
 from hiplbp.report import REMOTE_REFERENCE
 
 pytestmark = pytest.mark.e2e
-IGNORE = shutil.ignore_patterns(".venv", "results", ".snakemake", ".git", "__pycache__", "*.egg-info",
-                                ".pytest_cache", "benchmarks")
+IGNORE = shutil.ignore_patterns(
+    ".venv", "results", ".snakemake", ".git", "__pycache__", "*.egg-info", ".pytest_cache", "benchmarks"
+)
 
 
 def _copy(dest: Path) -> Path:
@@ -60,25 +61,63 @@ def default_run(tmp_path_factory):
 
 def _deterministic_files(repo: Path) -> dict[str, bytes]:
     res = repo / "results"
-    return {str(p.relative_to(res)): p.read_bytes() for p in sorted(res.rglob("*"))
-            if p.is_file() and p.parts[len(res.parts)] not in ("logs", "benchmarks")}
+    return {
+        str(p.relative_to(res)): p.read_bytes()
+        for p in sorted(res.rglob("*"))
+        if p.is_file() and p.parts[len(res.parts)] not in ("logs", "benchmarks")
+    }
 
 
 def test_default_run_produces_every_output(default_run):
     files = set(_deterministic_files(default_run))
     assert files == {
-        "data/raw.csv", "data/reconstruction_check.csv", "data/canonical.csv", "data/provenance.json",
-        "data/clean.csv", "data/cleaning_log.csv", "audit/allocation.csv", "audit/baseline.csv",
-        "audit/group_labels.csv", "audit/attrition.csv", "audit/findings.csv", "figures/consort.png",
-        "figures/consort.svg", "tables/rm_anova_vas.csv", "tables/descriptives_vas.csv",
-        "tables/rm_anova_detail_vas.csv", "tables/ancova_vas.csv", "tables/ancova_terms_vas.csv",
-        "tables/lmm_vas.csv", "tables/contrasts_vas.csv", "tables/effect_sizes_vas.csv",
-        "tables/sensitivity_vas.csv", "tables/published_vs_reproduced.csv", "tables/replicates_vas.csv",
-        "figures/vas.png", "figures/vas.svg", "figures/sensitivity_vas.png", "figures/sensitivity_vas.svg",
-        "report/report.ipynb", "report/report.html"}
-    for rule in ("reconstruct", "ingest", "clean", "audit", "analysis_vas", "models_vas", "followup_vas",
-                 "sensitivity_vas", "replay", "figures_vas", "sensitivity_figure_vas", "consort", "replicates_vas",
-                 "report"):
+        "data/raw.csv",
+        "data/reconstruction_check.csv",
+        "data/canonical.csv",
+        "data/provenance.json",
+        "data/clean.csv",
+        "data/cleaning_log.csv",
+        "audit/allocation.csv",
+        "audit/baseline.csv",
+        "audit/group_labels.csv",
+        "audit/attrition.csv",
+        "audit/findings.csv",
+        "figures/consort.png",
+        "figures/consort.svg",
+        "tables/rm_anova_vas.csv",
+        "tables/descriptives_vas.csv",
+        "tables/rm_anova_detail_vas.csv",
+        "tables/ancova_vas.csv",
+        "tables/ancova_terms_vas.csv",
+        "tables/lmm_vas.csv",
+        "tables/contrasts_vas.csv",
+        "tables/effect_sizes_vas.csv",
+        "tables/sensitivity_vas.csv",
+        "tables/published_vs_reproduced.csv",
+        "tables/replicates_vas.csv",
+        "figures/vas.png",
+        "figures/vas.svg",
+        "figures/sensitivity_vas.png",
+        "figures/sensitivity_vas.svg",
+        "report/report.ipynb",
+        "report/report.html",
+    }
+    for rule in (
+        "reconstruct",
+        "ingest",
+        "clean",
+        "audit",
+        "analysis_vas",
+        "models_vas",
+        "followup_vas",
+        "sensitivity_vas",
+        "replay",
+        "figures_vas",
+        "sensitivity_figure_vas",
+        "consort",
+        "replicates_vas",
+        "report",
+    ):
         assert (default_run / "results" / "logs" / f"{rule}.log").exists()
         assert (default_run / "results" / "benchmarks" / f"{rule}.tsv").exists()
 
@@ -89,7 +128,11 @@ def test_default_data_are_marked_synthetic_and_match_published_sizes(default_run
     assert len(raw) == 69 and (raw["synthetic"] == SYNTHETIC_NOTE).all()
     assert raw.groupby("published_group").size().to_dict() == {"CG I": 16, "CG II": 21, "EG I": 23, "EG II": 9}
     assert raw.groupby(["stratum", "arm"]).size().to_dict() == {
-        ("stable", "control"): 16, ("stable", "hip"): 23, ("unstable", "control"): 9, ("unstable", "hip"): 21}
+        ("stable", "control"): 16,
+        ("stable", "hip"): 23,
+        ("unstable", "control"): 9,
+        ("unstable", "hip"): 21,
+    }
     check = pd.read_csv(res / "data" / "reconstruction_check.csv")
     assumed = check[check.basis == "assumed"]
     assert sorted(assumed.group) == ["CG II", "EG II"] and (assumed.time == "week6").all()
@@ -120,8 +163,15 @@ def test_default_analysis_table(default_run):
     res = default_run / "results" / "tables"
     a = pd.read_csv(res / "rm_anova_vas.csv")
     assert list(a.columns) == ANOVA_COLUMNS
-    assert a.source.tolist() == ["stratum", "arm", "stratum:arm", "time", "stratum:time", "arm:time",
-                                 "stratum:arm:time"]
+    assert a.source.tolist() == [
+        "stratum",
+        "arm",
+        "stratum:arm",
+        "time",
+        "stratum:time",
+        "arm:time",
+        "stratum:arm:time",
+    ]
     assert (a.loc[a.source == "arm", "df2"] == 69 - 4).all()
     assert a.loc[a.source == "time", "df1"].item() == 2 and a.loc[a.source == "time", "df2"].item() == 130
     assert a.eps_gg.iloc[:3].isna().all() and a.eps_gg.iloc[3:].between(0.5, 1).all()
@@ -129,7 +179,7 @@ def test_default_analysis_table(default_run):
     assert len(d) == 12 and d.n.sum() == 207
     # the assumed cells say so: week 6 of the instability stratum, both arms
     assumed = d[d.basis == "assumed"]
-    assert sorted(zip(assumed.stratum, assumed.time)) == [("unstable", "week6")] * 2
+    assert sorted(zip(assumed.stratum, assumed.time, strict=False)) == [("unstable", "week6")] * 2
     assert (d.loc[d.basis != "assumed", "basis"] == "published").all()
     raw = pd.read_csv(default_run / "results" / "data" / "raw.csv")
     cell = d[(d.stratum == "unstable") & (d.arm == "control") & (d.time == "week3")].iloc[0]
@@ -139,8 +189,21 @@ def test_default_analysis_table(default_run):
 def test_default_reconstruction_to_the_printed_digit_and_replicates(default_run):
     res = default_run / "results"
     check = pd.read_csv(res / "data" / "reconstruction_check.csv")
-    for col in ("table", "variable", "group", "time", "n", "published_mean", "achieved_mean", "published_sd",
-                "achieved_sd", "mean_decimals", "sd_decimals", "match", "note"):
+    for col in (
+        "table",
+        "variable",
+        "group",
+        "time",
+        "n",
+        "published_mean",
+        "achieved_mean",
+        "published_sd",
+        "achieved_sd",
+        "mean_decimals",
+        "sd_decimals",
+        "match",
+        "note",
+    ):
         assert col in check.columns
     assert check[check.basis != "derived"].match.all()
     vas = check[check.variable == "vas"]
@@ -165,7 +228,10 @@ def test_default_audit_findings(default_run):
     row = f[(f.check == "allocation_ratio") & (f.target == "published: lumbar instability")].iloc[0]
     assert row.verdict == "flag" and row.p == pytest.approx(0.042774, abs=1e-6)
     data_rows = f[f.target.str.startswith("reconstructed data:")]
-    assert set(data_rows.check) == {"allocation_ratio", "carlisle"} and data_rows.explanation.str.contains("synthetic").all()
+    assert (
+        set(data_rows.check) == {"allocation_ratio", "carlisle"}
+        and data_rows.explanation.str.contains("synthetic").all()
+    )
     base = pd.read_csv(res / "audit" / "baseline.csv")
     assert "p" in base.columns and base.p.between(0, 1).all()
     att = pd.read_csv(res / "audit" / "attrition.csv")
@@ -187,8 +253,9 @@ def test_default_issue3_tables(default_run):
     assert detail.loc["time", "eps_hf"] >= detail.loc["time", "eps_gg"] and 0 < detail.loc["time", "mauchly_p"] <= 1
     assert (detail.ges <= detail.np2 + 1e-12).all()  # stratum observed: ges never exceeds partial eta^2
     anc = pd.read_csv(res / "ancova_vas.csv")
-    assert sorted(zip(anc.visit, anc.stratum)) == sorted(
-        (v, s) for v in ("week3", "week6") for s in ("stable", "unstable", "all"))
+    assert sorted(zip(anc.visit, anc.stratum, strict=False)) == sorted(
+        (v, s) for v in ("week3", "week6") for s in ("stable", "unstable", "all")
+    )
     lmm = pd.read_csv(res / "lmm_vas.csv").set_index("source")
     # complete data: the random-intercept LMM reproduces the univariate ANOVA F
     np.testing.assert_allclose(lmm.loc[anova.index, "F"], anova.F, rtol=1e-6)
@@ -209,9 +276,15 @@ def test_default_issue3_tables(default_run):
     assert sens[sens.scenario == "grid"].correlation.nunique() == 20
     # the sensitivity comes from the published summaries alone, in closed form
     pub = ROOT / "data" / "published"
-    cells, _ = published_cells(published.read_groups(pub / "groups.csv"), published.read_summary(pub / "table2_vas.csv"),
-                               "vas", ["baseline", "week3", "week6"], {"treatment": "hip", "control": "control"}, "marker",
-                               [dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")])
+    cells, _ = published_cells(
+        published.read_groups(pub / "groups.csv"),
+        published.read_summary(pub / "table2_vas.csv"),
+        "vas",
+        ["baseline", "week3", "week6"],
+        {"treatment": "hip", "control": "control"},
+        "marker",
+        [dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")],
+    )
     closed = summary_anova(cells, ["stratum", "arm"], ["baseline", "week3", "week6"], 0.5).set_index("source")
     cfg = sens[sens.scenario == "configured"].set_index("source")
     np.testing.assert_allclose(cfg.loc[closed.index, "F"], closed.F, rtol=1e-12)
@@ -232,8 +305,15 @@ def test_default_figures_and_report(default_run):
     a = pd.read_csv(res / "tables" / "rm_anova_vas.csv").set_index("source")
     assert f"{a.loc['arm:time', 'F']:.4g}" in html  # the ANOVA table is in the report
     assert "CONFLICT" in html and "0.04277" in html
-    for section in ("The question (estimand)", "The paper's own analysis, replayed", "ANCOVA", "Linear mixed model",
-                    "Follow-up contrasts", "Effect sizes", "How robust is this to what the paper did not report?"):
+    for section in (
+        "The question (estimand)",
+        "The paper's own analysis, replayed",
+        "ANCOVA",
+        "Linear mixed model",
+        "Follow-up contrasts",
+        "Effect sizes",
+        "How robust is this to what the paper did not report?",
+    ):
         assert section in html, section
     assert "summary measure" in html and html.count("data:image/png;base64,") >= 2
     assert html.count("rest on the assumptions listed under") == 3  # beside the ANOVA, ANCOVA and LMM tables
@@ -252,8 +332,13 @@ def test_library_change_reruns_only_the_rules_that_use_it(default_run):
     original = module.read_text()
     try:
         module.write_text(original + "\n# a change\n")
-        assert _pending_jobs(snakemake(default_run, "-n")) == {"figures": 1, "sensitivity_figure": 1, "consort": 1,
-                                                              "report": 1, "all": 1}
+        assert _pending_jobs(snakemake(default_run, "-n")) == {
+            "figures": 1,
+            "sensitivity_figure": 1,
+            "consort": 1,
+            "report": 1,
+            "all": 1,
+        }
     finally:
         module.write_text(original)
     assert _pending_jobs(snakemake(default_run, "-n")) == {}
@@ -283,7 +368,9 @@ def test_two_runs_give_identical_outputs(default_run, tmp_path):
 def _reference_run(repo: Path, name: str, ss_type: int, afex_dir: Path) -> None:
     a = pd.read_csv(repo / "results" / "tables" / "rm_anova_score.csv").set_index("source")
     ref = afex_table(afex_dir, f"{name}_ref_anova_type{ss_type}.csv")
-    ref["source"] = ref["source"].str.replace("lumbar", "stratum").str.replace("exercise", "arm").str.replace("visit", "time")
+    ref["source"] = (
+        ref["source"].str.replace("lumbar", "stratum").str.replace("exercise", "arm").str.replace("visit", "time")
+    )
     ref = ref.set_index("source")
     assert a.index.tolist() == ref.index.tolist()
     for mine, theirs in [("F", "F"), ("p_unc", "p"), ("p_gg", "p_gg"), ("np2", "pes"), ("eps_gg", "eps_gg")]:
@@ -308,7 +395,9 @@ def _reference_models(repo: Path, name: str, last: str, afex_dir: Path) -> None:
         assert anc.loc[s, "ci_low"] == pytest.approx(con.loc[s, "lower.CL"], rel=1e-6)
         assert anc.loc[s, "ci_high"] == pytest.approx(con.loc[s, "upper.CL"], rel=1e-6)
     lmm = pd.read_csv(res / "lmm_score.csv")
-    lmm["source"] = lmm.source.str.replace("stratum", "lumbar").str.replace("arm", "exercise").str.replace("time", "visit")
+    lmm["source"] = (
+        lmm.source.str.replace("stratum", "lumbar").str.replace("arm", "exercise").str.replace("time", "visit")
+    )
     lref = afex_table(afex_dir, f"{name}_ref_lmm_type3.csv").set_index("source")
     lmm = lmm.set_index("source").loc[lref.index]
     np.testing.assert_allclose(lmm.F, lref.F, rtol=1e-4)
@@ -331,7 +420,12 @@ def test_reanalysis_shared1_type3_then_type2(tmp_path, afex_dir):
     (repo / "type2.yaml").write_text("analysis: {alpha: 0.05, ss_type: 2}\n")
     args = ("--configfile", "tests/data/shared1.yaml", "type2.yaml")
     assert _pending_jobs(snakemake(repo, "-n", *args)) == {
-        "analysis": 1, "sensitivity": 1, "sensitivity_figure": 1, "report": 1, "all": 1}
+        "analysis": 1,
+        "sensitivity": 1,
+        "sensitivity_figure": 1,
+        "report": 1,
+        "all": 1,
+    }
     snakemake(repo, *args)
     _reference_run(repo, "shared1", 2, afex_dir)
 
@@ -355,7 +449,9 @@ def test_one_factor_design_arm_by_time(tmp_path):
     import pingouin as pg
 
     repo = _copy(tmp_path / "one")
-    (repo / "one.yaml").write_text("design: {time_levels: [t0, t1, t2], arms: {treatment: hip, control: control}, strata: []}\n")
+    (repo / "one.yaml").write_text(
+        "design: {time_levels: [t0, t1, t2], arms: {treatment: hip, control: control}, strata: []}\n"
+    )
     snakemake(repo, "--configfile", "tests/data/shared1.yaml", "one.yaml")
     res = repo / "results"
     a = pd.read_csv(res / "tables" / "rm_anova_score.csv")

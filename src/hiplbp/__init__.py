@@ -19,7 +19,4 @@ tested without Snakemake:
 
 __version__ = "0.1.0"
 
-SYNTHETIC_NOTE = (
-    "synthetic: reconstructed from the published summary statistics of Lee & Kim 2015; "
-    "not patient data"
-)
+SYNTHETIC_NOTE = "synthetic: reconstructed from the published summary statistics of Lee & Kim 2015; not patient data"

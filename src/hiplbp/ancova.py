@@ -37,8 +37,16 @@ def _wide(data: pd.DataFrame, dv: str, between: Sequence[str], baseline: str, vi
     return out.dropna(subset=["y0", "y1"])
 
 
-def fit(data: pd.DataFrame, dv: str, between: Sequence[str], arms: Mapping[str, str], *,
-        baseline: str, visit: str, level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
+def fit(
+    data: pd.DataFrame,
+    dv: str,
+    between: Sequence[str],
+    arms: Mapping[str, str],
+    *,
+    baseline: str,
+    visit: str,
+    level: float = 0.95,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """ANCOVA of one follow-up visit adjusted for baseline.
 
     Parameters
@@ -75,10 +83,11 @@ def fit(data: pd.DataFrame, dv: str, between: Sequence[str], arms: Mapping[str, 
     between = list(between)
     w = _wide(data, dv, between, baseline, visit)
     n = len(w)
-    x_fac, blocks = design_matrix(w[between].astype(str))
+    x_fac, factor_blocks = design_matrix(w[between].astype(str))
     x = np.column_stack([x_fac[:, :1], w["y0"].to_numpy(float), x_fac[:, 1:]])
     blocks = {"(Intercept)": [0], "baseline": [1]} | {
-        ":".join(t): [c + 1 for c in cols] for t, cols in blocks.items() if t != ()}
+        ":".join(t): [c + 1 for c in cols] for t, cols in factor_blocks.items() if t != ()
+    }
     y = w["y1"].to_numpy(float)[:, None]
     df_res = n - np.linalg.matrix_rank(x)
     if df_res < 1:
@@ -89,8 +98,7 @@ def fit(data: pd.DataFrame, dv: str, between: Sequence[str], arms: Mapping[str, 
         keep = [c for c in range(x.shape[1]) if c not in cols]
         ss = float(_residual_ssp(x[:, keep], y)[0, 0]) - sse
         f = (ss / len(cols)) / (sse / df_res)
-        rows.append(dict(visit=visit, source=name, SS=ss, df=len(cols), F=f,
-                         p=float(stats.f.sf(f, len(cols), df_res))))
+        rows.append(dict(visit=visit, source=name, SS=ss, df=len(cols), F=f, p=float(stats.f.sf(f, len(cols), df_res))))
     rows.append(dict(visit=visit, source="Residuals", SS=sse, df=df_res, F=np.nan, p=np.nan))
     terms = pd.DataFrame(rows, columns=TERMS_COLUMNS)
 
@@ -101,18 +109,30 @@ def fit(data: pd.DataFrame, dv: str, between: Sequence[str], arms: Mapping[str, 
     strata = sorted(w[between[0]].astype(str).unique()) if len(between) > 1 else []
     contrasts = {}
     for s in strata:
-        contrasts[s] = _cell_row(w, between, x, {between[0]: s, "arm": arms["treatment"]}) - \
-            _cell_row(w, between, x, {between[0]: s, "arm": arms["control"]})
-    contrasts["all"] = (np.mean(list(contrasts.values()), axis=0) if strata else
-                        _cell_row(w, between, x, {"arm": arms["treatment"]})
-                        - _cell_row(w, between, x, {"arm": arms["control"]}))
+        contrasts[s] = _cell_row(w, between, x, {between[0]: s, "arm": arms["treatment"]}) - _cell_row(
+            w, between, x, {between[0]: s, "arm": arms["control"]}
+        )
+    contrasts["all"] = (
+        np.mean(list(contrasts.values()), axis=0)
+        if strata
+        else _cell_row(w, between, x, {"arm": arms["treatment"]}) - _cell_row(w, between, x, {"arm": arms["control"]})
+    )
     eff = []
     for s, L in contrasts.items():
         est = float(L @ beta)
         se = float(np.sqrt(s2 * L @ xtx_inv @ L))
-        eff.append(dict(visit=visit, stratum=s, estimate=est, se=se, df=df_res,
-                        ci_low=est - t_crit * se, ci_high=est + t_crit * se,
-                        p=float(2 * stats.t.sf(abs(est / se), df_res))))
+        eff.append(
+            dict(
+                visit=visit,
+                stratum=s,
+                estimate=est,
+                se=se,
+                df=df_res,
+                ci_low=est - t_crit * se,
+                ci_high=est + t_crit * se,
+                p=float(2 * stats.t.sf(abs(est / se), df_res)),
+            )
+        )
     return terms, pd.DataFrame(eff, columns=EFFECT_COLUMNS)
 
 
@@ -128,10 +148,16 @@ def _cell_row(w: pd.DataFrame, between: Sequence[str], x: np.ndarray, cell: Mapp
     return row
 
 
-def ancova(data: pd.DataFrame, dv: str, between: Sequence[str], arms: Mapping[str, str],
-           time_levels: Sequence[str], level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
+def ancova(
+    data: pd.DataFrame,
+    dv: str,
+    between: Sequence[str],
+    arms: Mapping[str, str],
+    time_levels: Sequence[str],
+    level: float = 0.95,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`fit` at every follow-up visit; the two tables stacked over visits."""
-    parts = [fit(data, dv, between, arms, baseline=str(time_levels[0]), visit=str(t), level=level)
-             for t in time_levels[1:]]
-    return (pd.concat([p[0] for p in parts], ignore_index=True),
-            pd.concat([p[1] for p in parts], ignore_index=True))
+    parts = [
+        fit(data, dv, between, arms, baseline=str(time_levels[0]), visit=str(t), level=level) for t in time_levels[1:]
+    ]
+    return (pd.concat([p[0] for p in parts], ignore_index=True), pd.concat([p[1] for p in parts], ignore_index=True))

@@ -19,7 +19,7 @@ both without the terms that contain it (its "relatives"). For the within-subject
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -28,8 +28,18 @@ from scipy import stats
 #: The stable contract of ``rm_anova_<outcome>.csv``.
 ANOVA_COLUMNS = ["source", "df1", "df2", "F", "p_unc", "eps_gg", "p_gg", "np2"]
 #: Everything :func:`mixed_anova` returns (``rm_anova_detail_<outcome>.csv``).
-DETAIL_COLUMNS = ANOVA_COLUMNS + ["ss", "ss_error", "eps_hf", "p_hf", "ges", "mauchly_w", "mauchly_chi2",
-                                  "mauchly_df", "mauchly_p", "ss_type"]
+DETAIL_COLUMNS = ANOVA_COLUMNS + [
+    "ss",
+    "ss_error",
+    "eps_hf",
+    "p_hf",
+    "ges",
+    "mauchly_w",
+    "mauchly_chi2",
+    "mauchly_df",
+    "mauchly_p",
+    "ss_type",
+]
 
 
 def sum_coding(codes: np.ndarray, n_levels: int) -> np.ndarray:
@@ -121,7 +131,9 @@ def _residual_ssp(x: np.ndarray, z: np.ndarray) -> np.ndarray:
     return r.T @ r
 
 
-def _hypothesis_ssp(x, blocks, term, z, ss_type) -> np.ndarray:
+def _hypothesis_ssp(
+    x: np.ndarray, blocks: Mapping[tuple[str, ...], list[int]], term: tuple[str, ...], z: np.ndarray, ss_type: int
+) -> np.ndarray:
     allcols = range(x.shape[1])
     if ss_type == 3:
         reduced = [c for c in allcols if c not in blocks[term]]
@@ -190,8 +202,9 @@ def gg_epsilon(error_ssp: np.ndarray) -> float:
     return float(np.trace(error_ssp) ** 2 / (p * np.trace(error_ssp @ error_ssp)))
 
 
-def wide_complete(data: pd.DataFrame, dv: str, within: str, subject: str,
-                  between: Sequence[str]) -> tuple[pd.DataFrame, list]:
+def wide_complete(
+    data: pd.DataFrame, dv: str, within: str, subject: str, between: Sequence[str]
+) -> tuple[pd.DataFrame, list]:
     """Pivot long data to one row per subject and keep subjects observed at every visit.
 
     Returns
@@ -202,20 +215,30 @@ def wide_complete(data: pd.DataFrame, dv: str, within: str, subject: str,
     excluded : list
         Subjects dropped because at least one visit is missing.
     """
-    levels = (list(data[within].cat.categories) if isinstance(data[within].dtype, pd.CategoricalDtype)
-              else sorted(data[within].unique()))
+    levels = (
+        list(data[within].cat.categories)
+        if isinstance(data[within].dtype, pd.CategoricalDtype)
+        else sorted(data[within].unique())
+    )
     factors = data.groupby(subject, sort=True, observed=True)[list(between)].first()
-    y = data.pivot_table(index=subject, columns=within, values=dv, aggfunc="first", observed=False,
-                         dropna=False).reindex(index=factors.index, columns=levels)
+    y = data.pivot_table(
+        index=subject, columns=within, values=dv, aggfunc="first", observed=False, dropna=False
+    ).reindex(index=factors.index, columns=levels)
     y.columns = [str(c) for c in y.columns]
     wide = pd.concat([factors, y], axis=1)
     complete = y.notna().all(axis=1)
     return wide[complete], list(wide.index[~complete])
 
 
-def mixed_anova(data: pd.DataFrame, dv: str, within: str, subject: str,
-                between: Sequence[str] = (), ss_type: int = 3,
-                observed: Sequence[str] = ()) -> pd.DataFrame:
+def mixed_anova(
+    data: pd.DataFrame,
+    dv: str,
+    within: str,
+    subject: str,
+    between: Sequence[str] = (),
+    ss_type: int = 3,
+    observed: Sequence[str] = (),
+) -> pd.DataFrame:
     """Split-plot ANOVA: between factors x one within factor, on complete cases.
 
     Parameters
@@ -286,8 +309,10 @@ def mixed_anova(data: pd.DataFrame, dv: str, within: str, subject: str,
         cells = wide[between].drop_duplicates().shape[0]
         expected_cells = int(np.prod([wide[f].nunique() for f in between]))
         if cells < expected_cells or np.linalg.matrix_rank(x) < x.shape[1]:
-            raise ValueError(f"every combination of {between} needs at least one complete subject "
-                             f"({cells} of {expected_cells} cells observed)")
+            raise ValueError(
+                f"every combination of {between} needs at least one complete subject "
+                f"({cells} of {expected_cells} cells observed)"
+            )
     else:
         x, blocks = np.ones((n, 1)), {(): [0]}
     df_err = n - x.shape[1]
@@ -296,6 +321,7 @@ def mixed_anova(data: pd.DataFrame, dv: str, within: str, subject: str,
     rows, error_ss = [], []
     contrasts = orthonormal_contrasts(k)
     p = k - 1
+    mdf: float  # Mauchly's df: an int, NaN for the between-subject stratum
     for z, is_within in ((y.sum(axis=1, keepdims=True) / np.sqrt(k), False), (y @ contrasts, True)):
         err = _residual_ssp(x, z)
         if is_within:
@@ -321,10 +347,29 @@ def mixed_anova(data: pd.DataFrame, dv: str, within: str, subject: str,
             else:
                 p_gg = p_hf = p_unc
             source = ":".join(list(term) + ([within] if is_within else []))
-            rows.append(dict(source=source, df1=df1, df2=df2, F=f, p_unc=p_unc, eps_gg=eps, p_gg=p_gg,
-                             np2=ss / (ss + sse), ss=ss, ss_error=sse, eps_hf=eps_hf, p_hf=p_hf, ges=np.nan,
-                             mauchly_w=w, mauchly_chi2=chi2, mauchly_df=mdf, mauchly_p=mp,
-                             ss_type=ss_type, _term=term))
+            rows.append(
+                dict(
+                    source=source,
+                    df1=df1,
+                    df2=df2,
+                    F=f,
+                    p_unc=p_unc,
+                    eps_gg=eps,
+                    p_gg=p_gg,
+                    np2=ss / (ss + sse),
+                    ss=ss,
+                    ss_error=sse,
+                    eps_hf=eps_hf,
+                    p_hf=p_hf,
+                    ges=np.nan,
+                    mauchly_w=w,
+                    mauchly_chi2=chi2,
+                    mauchly_df=mdf,
+                    mauchly_p=mp,
+                    ss_type=ss_type,
+                    _term=term,
+                )
+            )
     out = pd.DataFrame(rows)
     is_obs = out["_term"].map(lambda t: any(f in t for f in observed))
     errors = sum(error_ss)  # between-subject and within-subject error, as afex's unique(SSE)

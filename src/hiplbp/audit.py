@@ -51,8 +51,9 @@ def allocation(subjects: pd.DataFrame, arms: Mapping[str, str], strata: Sequence
         nc = int((g["arm"] == arms["control"]).sum())
         n = nt + nc
         p = float(stats.binomtest(nt, n, 0.5).pvalue) if n else np.nan
-        rows.append(dict(stratum=name, n=n, n_treatment=nt, n_control=nc,
-                         prop_treatment=nt / n if n else np.nan, p_binomial=p))
+        rows.append(
+            dict(stratum=name, n=n, n_treatment=nt, n_control=nc, prop_treatment=nt / n if n else np.nan, p_binomial=p)
+        )
     return pd.DataFrame(rows)
 
 
@@ -71,8 +72,9 @@ def smd(mean_t: float, sd_t: float, mean_c: float, sd_c: float) -> float:
     return float((mean_t - mean_c) / np.sqrt((sd_t**2 + sd_c**2) / 2.0))
 
 
-def baseline_table(subjects: pd.DataFrame, variables: Sequence[str], arms: Mapping[str, str],
-                   strata: Sequence[str] = ()) -> pd.DataFrame:
+def baseline_table(
+    subjects: pd.DataFrame, variables: Sequence[str], arms: Mapping[str, str], strata: Sequence[str] = ()
+) -> pd.DataFrame:
     """Baseline comparison of the arms within each stratum.
 
     Parameters
@@ -95,19 +97,30 @@ def baseline_table(subjects: pd.DataFrame, variables: Sequence[str], arms: Mappi
         for v in variables:
             t = g.loc[g["arm"] == arms["treatment"], v].dropna().astype(float)
             c = g.loc[g["arm"] == arms["control"], v].dropna().astype(float)
-            row = dict(stratum=name, variable=v, n_treatment=t.size, mean_treatment=t.mean(),
-                       sd_treatment=t.std(ddof=1), n_control=c.size, mean_control=c.mean(),
-                       sd_control=c.std(ddof=1))
-            row["smd"] = smd(row["mean_treatment"], row["sd_treatment"], row["mean_control"],
-                             row["sd_control"]) if t.size > 1 and c.size > 1 else np.nan
+            row = dict(
+                stratum=name,
+                variable=v,
+                n_treatment=t.size,
+                mean_treatment=t.mean(),
+                sd_treatment=t.std(ddof=1),
+                n_control=c.size,
+                mean_control=c.mean(),
+                sd_control=c.std(ddof=1),
+            )
+            row["smd"] = (
+                smd(row["mean_treatment"], row["sd_treatment"], row["mean_control"], row["sd_control"])
+                if t.size > 1 and c.size > 1
+                else np.nan
+            )
             # as R's tableone for continuous variables: classical (equal-variance) t-test / ANOVA
             row["p"] = float(stats.ttest_ind(t, c).pvalue) if t.size > 1 and c.size > 1 else np.nan
             rows.append(row)
     return pd.DataFrame(rows)
 
 
-def attrition(data: pd.DataFrame, outcomes: Sequence[str], time_levels: Sequence[str],
-              strata: Sequence[str] = ()) -> pd.DataFrame:
+def attrition(
+    data: pd.DataFrame, outcomes: Sequence[str], time_levels: Sequence[str], strata: Sequence[str] = ()
+) -> pd.DataFrame:
     """Subjects with each outcome observed, by stratum, arm and visit.
 
     Returns
@@ -125,8 +138,10 @@ def attrition(data: pd.DataFrame, outcomes: Sequence[str], time_levels: Sequence
             at = g[g["time"].astype(str) == str(t)]
             for o in outcomes:
                 obs = at.loc[at[o].notna(), "subject"].nunique()
-                rows.append(dict(zip(keys, key)) | dict(time=str(t), outcome=o, n_subjects=n_sub, n_observed=obs,
-                                                        n_missing=n_sub - obs))
+                rows.append(
+                    dict(zip(keys, key, strict=False))
+                    | dict(time=str(t), outcome=o, n_subjects=n_sub, n_observed=obs, n_missing=n_sub - obs)
+                )
     out = pd.DataFrame(rows)
     if not strata:
         out.insert(0, "stratum", "all")
@@ -153,7 +168,12 @@ def label_consistency(groups: pd.DataFrame, arm_from: str) -> pd.DataFrame:
     g["consistent"] = g["arm_by_label"] == g["arm_by_marker"]
     g["arm_used"] = g["arm_by_marker"] if arm_from == "marker" else g["arm_by_label"]
     g["note"] = np.where(
-        g["consistent"], "label and footnote marker agree",
-        "CONFLICT: the printed label says " + g["arm_by_label"] + " but the footnote marker says "
-        + g["arm_by_marker"] + f"; this run follows the {arm_from} (reconstruction.arm_from)")
+        g["consistent"],
+        "label and footnote marker agree",
+        "CONFLICT: the printed label says "
+        + g["arm_by_label"]
+        + " but the footnote marker says "
+        + g["arm_by_marker"]
+        + f"; this run follows the {arm_from} (reconstruction.arm_from)",
+    )
     return g.reset_index(drop=True)

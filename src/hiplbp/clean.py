@@ -7,7 +7,7 @@ raw file is never touched; cleaning works on the canonical table in memory.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -17,15 +17,33 @@ from .ingest import ROW, Design
 LOG_COLUMNS = ["row", "subject", "time", "column", "original", "new", "action", "reason"]
 
 
-def _log(rows: list, frame: pd.DataFrame, column: str, action: str, reason, new=None) -> None:
+def _log(
+    rows: list[dict],
+    frame: pd.DataFrame,
+    column: str,
+    action: str,
+    reason: str | Mapping[str, str] | Callable[[pd.Series], str],
+    new: object = None,
+) -> None:
+    # reason: one text for every row, one per subject, or a function of the row
     for _, r in frame.iterrows():
-        rows.append(dict(row=int(r[ROW]), subject=r["subject"], time=str(r["time"]), column=column,
-                         original=(None if column == "" else r.get(column)), new=new, action=action,
-                         reason=reason(r) if callable(reason) else reason))
+        rows.append(
+            dict(
+                row=int(r[ROW]),
+                subject=r["subject"],
+                time=str(r["time"]),
+                column=column,
+                original=(None if column == "" else r.get(column)),
+                new=new,
+                action=action,
+                reason=(reason(r) if callable(reason) else reason if isinstance(reason, str) else reason[r["subject"]]),
+            )
+        )
 
 
-def clean(data: pd.DataFrame, design: Design, *, exclude: Sequence[Mapping] = (),
-          drop_incomplete: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+def clean(
+    data: pd.DataFrame, design: Design, *, exclude: Sequence[Mapping] = (), drop_incomplete: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clean a canonical long table.
 
     Steps, in order:
@@ -72,8 +90,8 @@ def clean(data: pd.DataFrame, design: Design, *, exclude: Sequence[Mapping] = ()
         bad = d["subject"].isin(nlev.index[nlev > 1])
         if bad.any():
             seen = d[bad].groupby("subject")[factor].unique().map(lambda v: ", ".join(sorted(map(str, v))))
-            _log(log, d[bad], factor, "dropped_row",
-                 lambda r: f"subject recorded in more than one {factor} ({seen[r['subject']]})")
+            why = {s: f"subject recorded in more than one {factor} ({v})" for s, v in seen.items()}
+            _log(log, d[bad], factor, "dropped_row", why)
             d = d[~bad]
 
     values = ["subject", "time"] + [c for c in d.columns if c not in ("subject", "time", ROW)]
@@ -113,9 +131,14 @@ def clean(data: pd.DataFrame, design: Design, *, exclude: Sequence[Mapping] = ()
             if missing:
                 incomplete_subjects.add(subject)
                 first = d[d["subject"] == subject].iloc[[0]]
-                _log(log, first.assign(time=",".join(missing)), col, "incomplete",
-                     f"no {col} at {', '.join(missing)}: left out of complete-case analyses"
-                     + ("; subject dropped (cleaning.drop_incomplete)" if drop_incomplete else ""))
+                _log(
+                    log,
+                    first.assign(time=",".join(missing)),
+                    col,
+                    "incomplete",
+                    f"no {col} at {', '.join(missing)}: left out of complete-case analyses"
+                    + ("; subject dropped (cleaning.drop_incomplete)" if drop_incomplete else ""),
+                )
     if drop_incomplete and incomplete_subjects:
         d = d[~d["subject"].isin(incomplete_subjects)]
 

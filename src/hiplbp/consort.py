@@ -13,6 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
 
 from .figures import STYLE  # noqa: E402
 
@@ -33,12 +34,14 @@ def flow_counts(groups: pd.DataFrame, enrollment: pd.DataFrame) -> pd.DataFrame:
     return out[["stratum", "n_enrolled", "group", "arm", "n_analysed", "lost_unexplained"]]
 
 
-def _box(ax, x, y, text, color="black", width=0.2, height=0.09):
+def _box(
+    ax: Axes, x: float, y: float, text: str, color: str = "black", width: float = 0.2, height: float = 0.09
+) -> None:
     ax.add_patch(plt.Rectangle((x - width / 2, y - height / 2), width, height, fill=False, lw=1.2, ec=color))
     ax.text(x, y, text, ha="center", va="center", fontsize=8, color=color, wrap=True)
 
 
-def _arrow(ax, x0, y0, x1, y1):
+def _arrow(ax: Axes, x0: float, y0: float, x1: float, y1: float) -> None:
     ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops=dict(arrowstyle="->", lw=1))
 
 
@@ -63,16 +66,29 @@ def consort_figure(counts: pd.DataFrame) -> plt.Figure:
             lost = int(c["lost_unexplained"].iloc[0])
             xl = 0.5 - inner * 0.075
             _arrow(ax, xs + inner * 0.15, 0.57, xl, 0.485)
-            _box(ax, xl, 0.44, f"Lost or excluded:\n{lost}, reasons\nnot reported", color="#8B0000" if lost else "black",
-                 width=0.14, height=0.09)
+            _box(
+                ax,
+                xl,
+                0.44,
+                f"Lost or excluded:\n{lost}, reasons\nnot reported",
+                color="#8B0000" if lost else "black",
+                width=0.14,
+                height=0.09,
+            )
             for j, r in enumerate(c.itertuples()):
                 xg = xs - 0.1 + 0.2 * j
                 _arrow(ax, xs, 0.545, xg, 0.255)
                 arm = "hip + lumbar\nstabilization" if r.arm == "treatment" else "lumbar\nstabilization"
                 _box(ax, xg, 0.19, f"Analysed: {r.group}\n{arm}\nn = {r.n_analysed}", width=0.18, height=0.13)
         analysed = int(counts["n_analysed"].sum())
-        ax.text(0.5, 0.04, f"Analysed {analysed} of {total} enrolled; {total - analysed} unaccounted for. Arms follow the "
-                "tables' footnote markers (†/‡), which disagree with the EG/CG labels in the instability stratum.",
-                ha="center", fontsize=8, wrap=True)
+        ax.text(
+            0.5,
+            0.04,
+            f"Analysed {analysed} of {total} enrolled; {total - analysed} unaccounted for. Arms follow the "
+            "tables' footnote markers (†/‡), which disagree with the EG/CG labels in the instability stratum.",
+            ha="center",
+            fontsize=8,
+            wrap=True,
+        )
         fig.tight_layout()
     return fig

@@ -19,35 +19,61 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
 
 from .anova import wide_complete
 from .describe import basis_label
 
-CONTRAST_COLUMNS = ["contrast", "visit", "stratum", "estimate", "se", "df", "t", "p_unc", "p_holm",
-                    "ci_low", "ci_high", "basis"]
+CONTRAST_COLUMNS = [
+    "contrast",
+    "visit",
+    "stratum",
+    "estimate",
+    "se",
+    "df",
+    "t",
+    "p_unc",
+    "p_holm",
+    "ci_low",
+    "ci_high",
+    "basis",
+]
 
 
-def holm(p: Sequence[float]) -> np.ndarray:
-    """Holm step-down adjusted p values.
+def holm(p: npt.ArrayLike) -> np.ndarray:
+    """Holm step-down adjusted p values; a missing p stays missing and is not counted in the family.
+
+    statsmodels' ``multipletests(method="holm")`` does the adjustment; it does not accept missing
+    values, so they are set aside first, as R's ``p.adjust`` does (the family size is the number of
+    non-missing p).
 
     Examples
     --------
     >>> holm([0.01, 0.04, 0.03]).tolist()
     [0.03, 0.06, 0.06]
+    >>> [round(float(x), 2) for x in holm([0.52, np.nan, 0.10, 0.30, 0.14])]
+    [0.6, nan, 0.4, 0.6, 0.42]
     """
-    p = np.asarray(p, float)
-    order = np.argsort(p, kind="stable")
-    m = p.size
-    adj = np.maximum.accumulate((m - np.arange(m)) * p[order])
-    out = np.empty(m)
-    out[order] = np.minimum(adj, 1.0)
+    values = np.asarray(p, float)
+    out = np.full(values.shape, np.nan)
+    ok = ~np.isnan(values)
+    if ok.any():
+        out[ok] = multipletests(values[ok], method="holm")[1]
     return out
 
 
-def visit_contrasts(data: pd.DataFrame, dv: str, between: Sequence[str], arms: Mapping[str, str],
-                    time_levels: Sequence[str], level: float = 0.95, basis: pd.Series | str = "data") -> pd.DataFrame:
+def visit_contrasts(
+    data: pd.DataFrame,
+    dv: str,
+    between: Sequence[str],
+    arms: Mapping[str, str],
+    time_levels: Sequence[str],
+    level: float = 0.95,
+    basis: pd.Series | str = "data",
+) -> pd.DataFrame:
     """Treatment - control at each visit and in change from baseline, per stratum and averaged.
 
     Parameters
@@ -114,10 +140,21 @@ def visit_contrasts(data: pd.DataFrame, dv: str, between: Sequence[str], arms: M
                 used = labelled[labelled["time"].astype(str).isin(visits)]
                 if s != "all":
                     used = used[used[strata_col] == s]
-                rows.append(dict(contrast=kind, visit=str(v), stratum=s, estimate=est, se=se, df=df, t=t,
-                                 p_unc=float(2 * stats.t.sf(abs(t), df)),
-                                 ci_low=est - t_crit * se, ci_high=est + t_crit * se,
-                                 basis=basis_label(used["_basis"])))
+                rows.append(
+                    dict(
+                        contrast=kind,
+                        visit=str(v),
+                        stratum=s,
+                        estimate=est,
+                        se=se,
+                        df=df,
+                        t=t,
+                        p_unc=float(2 * stats.t.sf(abs(t), df)),
+                        ci_low=est - t_crit * se,
+                        ci_high=est + t_crit * se,
+                        basis=basis_label(used["_basis"]),
+                    )
+                )
     out = pd.DataFrame(rows)
     out["p_holm"] = holm(out["p_unc"])
     return out[CONTRAST_COLUMNS]

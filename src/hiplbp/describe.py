@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
 
-def t_interval(x: Sequence[float], level: float = 0.95) -> tuple[float, float]:
+def t_interval(x: npt.ArrayLike, level: float = 0.95) -> tuple[float, float]:
     """Confidence interval of a mean from the t distribution.
 
     Notes
@@ -26,8 +27,8 @@ def t_interval(x: Sequence[float], level: float = 0.95) -> tuple[float, float]:
     a = a[~np.isnan(a)]
     if a.size < 2:
         return (np.nan, np.nan)
-    half = stats.t.ppf(0.5 + level / 2, a.size - 1) * a.std(ddof=1) / np.sqrt(a.size)
-    return (float(a.mean() - half), float(a.mean() + half))
+    lo, hi = stats.t.interval(level, a.size - 1, loc=a.mean(), scale=stats.sem(a))
+    return (float(lo), float(hi))
 
 
 def basis_label(labels: pd.Series) -> str:
@@ -36,8 +37,9 @@ def basis_label(labels: pd.Series) -> str:
     return "+".join(sorted(labels.astype(str).unique()))
 
 
-def cell_summary(data: pd.DataFrame, dv: str, by: Sequence[str], level: float = 0.95,
-                 basis: pd.Series | str = "data") -> pd.DataFrame:
+def cell_summary(
+    data: pd.DataFrame, dv: str, by: Sequence[str], level: float = 0.95, basis: pd.Series | str = "data"
+) -> pd.DataFrame:
     """n, mean, SD, SE and t-based CI of ``dv`` in every cell of ``by`` (all observed values).
 
     Parameters
@@ -66,11 +68,18 @@ def cell_summary(data: pd.DataFrame, dv: str, by: Sequence[str], level: float = 
         v = g[dv].dropna().to_numpy(float)
         lo, hi = t_interval(v, level)
         key = key if isinstance(key, tuple) else (key,)
-        rows.append(dict(zip(by, key)) | dict(
-            n=v.size, mean=v.mean() if v.size else np.nan,
-            sd=v.std(ddof=1) if v.size > 1 else np.nan,
-            se=v.std(ddof=1) / np.sqrt(v.size) if v.size > 1 else np.nan, ci_low=lo, ci_high=hi,
-            basis=basis_label(g.loc[g[dv].notna(), "_basis"])))
+        rows.append(
+            dict(zip(by, key, strict=False))
+            | dict(
+                n=v.size,
+                mean=v.mean() if v.size else np.nan,
+                sd=v.std(ddof=1) if v.size > 1 else np.nan,
+                se=v.std(ddof=1) / np.sqrt(v.size) if v.size > 1 else np.nan,
+                ci_low=lo,
+                ci_high=hi,
+                basis=basis_label(g.loc[g[dv].notna(), "_basis"]),
+            )
+        )
     return pd.DataFrame(rows)
 
 
@@ -79,8 +88,9 @@ def strata_blocks(data: pd.DataFrame, strata: Sequence[str]) -> list[tuple[str, 
     return [(s, data[data["stratum"] == s]) for s in strata] if strata else [("all", data)]
 
 
-def arm_samples(data: pd.DataFrame, dv: str, arms: Mapping[str, str], strata: Sequence[str],
-                time_levels: Sequence[str]) -> Iterator[tuple[str, str, pd.Series, pd.Series]]:
+def arm_samples(
+    data: pd.DataFrame, dv: str, arms: Mapping[str, str], strata: Sequence[str], time_levels: Sequence[str]
+) -> Iterator[tuple[str, str, pd.Series, pd.Series]]:
     """Yield ``(stratum, visit, treatment values, control values)`` for every stratum and visit.
 
     The stratum is ``"all"`` in a one-factor design; missing values are dropped.
@@ -88,5 +98,9 @@ def arm_samples(data: pd.DataFrame, dv: str, arms: Mapping[str, str], strata: Se
     for s, d in strata_blocks(data, strata):
         for v in time_levels:
             at = d[d["time"].astype(str) == str(v)]
-            yield (s, str(v), at.loc[at["arm"] == arms["treatment"], dv].dropna(),
-                   at.loc[at["arm"] == arms["control"], dv].dropna())
+            yield (
+                s,
+                str(v),
+                at.loc[at["arm"] == arms["treatment"], dv].dropna(),
+                at.loc[at["arm"] == arms["control"], dv].dropna(),
+            )

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
@@ -27,7 +28,7 @@ from .describe import arm_samples, basis_label, strata_blocks
 EFFECT_SIZE_COLUMNS = ["measure", "visit", "stratum", "arm", "n1", "n2", "estimate", "ci_low", "ci_high", "basis"]
 
 
-def hedges_g(x: Sequence[float], y: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
+def hedges_g(x: npt.ArrayLike, y: npt.ArrayLike, level: float = 0.95) -> tuple[float, float, float]:
     """Hedges' g of ``x`` minus ``y`` (pooled SD, small-sample correction) and its interval.
 
     Notes
@@ -39,10 +40,10 @@ def hedges_g(x: Sequence[float], y: Sequence[float], level: float = 0.95) -> tup
     >>> round(hedges_g([1, 2, 3, 4], [2, 3, 4, 5])[0], 4)
     -0.6736
     """
-    x, y = (np.asarray(a, float)[~np.isnan(np.asarray(a, float))] for a in (x, y))
-    nx, ny = x.size, y.size
-    sp = np.sqrt(((nx - 1) * x.var(ddof=1) + (ny - 1) * y.var(ddof=1)) / (nx + ny - 2))
-    g = (x.mean() - y.mean()) / sp * (1 - 3 / (4 * (nx + ny) - 9))
+    a, b = (v[~np.isnan(v)] for v in (np.asarray(x, float), np.asarray(y, float)))
+    nx, ny = a.size, b.size
+    sp = np.sqrt(((nx - 1) * a.var(ddof=1) + (ny - 1) * b.var(ddof=1)) / (nx + ny - 2))
+    g = (a.mean() - b.mean()) / sp * (1 - 3 / (4 * (nx + ny) - 9))
     se = np.sqrt((nx + ny) / (nx * ny) + g**2 / (2 * (nx + ny)))
     crit = stats.t.ppf(0.5 + level / 2, nx + ny - 2)
     return float(g), float(g - crit * se), float(g + crit * se)
@@ -59,8 +60,15 @@ def d_z(before: Sequence[float], after: Sequence[float], level: float = 0.95) ->
     return float(dz), float(dz - crit * se), float(dz + crit * se)
 
 
-def effect_sizes(data: pd.DataFrame, dv: str, strata: Sequence[str], arms: Mapping[str, str],
-                 time_levels: Sequence[str], level: float = 0.95, basis: pd.Series | str = "data") -> pd.DataFrame:
+def effect_sizes(
+    data: pd.DataFrame,
+    dv: str,
+    strata: Sequence[str],
+    arms: Mapping[str, str],
+    time_levels: Sequence[str],
+    level: float = 0.95,
+    basis: pd.Series | str = "data",
+) -> pd.DataFrame:
     """Hedges' g between arms per visit and stratum, and d_z of change per group.
 
     ``basis`` labels what each value of ``data`` rests on (see :func:`hiplbp.describe.cell_summary`);
@@ -78,8 +86,20 @@ def effect_sizes(data: pd.DataFrame, dv: str, strata: Sequence[str], arms: Mappi
     rows = []
     for s, v, x, y in arm_samples(data, dv, arms, strata, time_levels):
         g, lo, hi = hedges_g(x, y, level)
-        rows.append(dict(measure="hedges_g", visit=v, stratum=s, arm="", n1=x.size, n2=y.size,
-                         estimate=g, ci_low=lo, ci_high=hi, basis=basis_label(data.loc[x.index.union(y.index), "_basis"])))
+        rows.append(
+            dict(
+                measure="hedges_g",
+                visit=v,
+                stratum=s,
+                arm="",
+                n1=x.size,
+                n2=y.size,
+                estimate=g,
+                ci_low=lo,
+                ci_high=hi,
+                basis=basis_label(data.loc[x.index.union(y.index), "_basis"]),
+            )
+        )
     for s, d in strata_blocks(data, strata):
         w = d.pivot_table(index=["subject", "arm"], columns="time", values=dv, aggfunc="first", observed=True)
         w.columns = [str(c) for c in w.columns]
@@ -90,6 +110,18 @@ def effect_sizes(data: pd.DataFrame, dv: str, strata: Sequence[str], arms: Mappi
                 pair = wa[[str(time_levels[0]), str(v)]].dropna()
                 dz, lo, hi = d_z(pair.iloc[:, 0], pair.iloc[:, 1], level)
                 used = d[(d["arm"] == a) & d["time"].astype(str).isin([str(time_levels[0]), str(v)])]
-                rows.append(dict(measure="d_z", visit=str(v), stratum=s, arm=a, n1=len(pair), n2=np.nan,
-                                 estimate=dz, ci_low=lo, ci_high=hi, basis=basis_label(used["_basis"])))
+                rows.append(
+                    dict(
+                        measure="d_z",
+                        visit=str(v),
+                        stratum=s,
+                        arm=a,
+                        n1=len(pair),
+                        n2=np.nan,
+                        estimate=dz,
+                        ci_low=lo,
+                        ci_high=hi,
+                        basis=basis_label(used["_basis"]),
+                    )
+                )
     return pd.DataFrame(rows, columns=EFFECT_SIZE_COLUMNS)

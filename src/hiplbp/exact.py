@@ -36,7 +36,7 @@ class Target:
     hi: float = np.inf
 
     @classmethod
-    def from_text(cls, mean: str, sd: str, step: float = 1.0, lo: float = -np.inf, hi: float = np.inf) -> "Target":
+    def from_text(cls, mean: str, sd: str, step: float = 1.0, lo: float = -np.inf, hi: float = np.inf) -> Target:
         """Build a target from the printed texts (their decimals set the precision)."""
         return cls(float(mean), float(sd), decimals(mean) or 0, decimals(sd) or 0, step, lo, hi)
 
@@ -129,8 +129,14 @@ def fit_moments(x: np.ndarray, t: Target, n_iter: int | None = None) -> tuple[np
     return np.round(u * t.step, 10), dict(mean_possible=mean_ok, sd_possible=sd_ok)
 
 
-def tune_correlations(y: np.ndarray, target: np.ndarray, tol: float = 0.02, n_iter: int = 400,
-                      rng: np.random.Generator | None = None, restarts: int = 200) -> np.ndarray:
+def tune_correlations(
+    y: np.ndarray,
+    target: np.ndarray,
+    tol: float = 0.02,
+    n_iter: int = 400,
+    rng: np.random.Generator | None = None,
+    restarts: int = 200,
+) -> np.ndarray:
     """Swap values within columns so that every pairwise correlation approaches its target.
 
     Swaps are permutations of a column, so each column's mean and SD are unchanged; the swap
@@ -154,7 +160,7 @@ def tune_correlations(y: np.ndarray, target: np.ndarray, tol: float = 0.02, n_it
     if rng is None:
         return best
 
-    def worst(a):
+    def worst(a: np.ndarray) -> float:
         r = np.corrcoef(a.T)
         return float(np.max(np.abs((r - target)[np.triu_indices_from(r, 1)])))
 
@@ -221,8 +227,8 @@ def tune_ratio(h: np.ndarray, w: np.ndarray, mean: float, sd: float, n_iter: int
     n = w.size
     hm2 = (h / 100.0) ** 2
 
-    def loss(b):
-        return (b.mean() - mean) ** 2 + (b.std(ddof=1) - sd) ** 2
+    def loss(b: np.ndarray) -> float:
+        return float((b.mean() - mean) ** 2 + (b.std(ddof=1) - sd) ** 2)
 
     bmi = w / hm2
     cur = loss(bmi)

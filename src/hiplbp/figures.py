@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -15,10 +16,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.typing import RcKeyType  # noqa: E402
 
 from .describe import t_interval  # noqa: E402
 
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "svg.hashsalt": "hiplbp",
     # Text stays text in the SVG, so the synthetic-data banner is searchable and accessible.
     "svg.fonttype": "none",
@@ -31,9 +33,17 @@ STYLE = {
 METADATA = {"svg": {"Date": None, "Creator": "hiplbp"}, "png": {"Software": "hiplbp"}}
 
 
-def outcome_figure(data: pd.DataFrame, outcome: Mapping, *, time_levels: Sequence[str],
-                   arms: Mapping[str, str], strata: Sequence[str] = (), synthetic: bool = False,
-                   assumed: Sequence[str] = (), level: float = 0.95) -> plt.Figure:
+def outcome_figure(
+    data: pd.DataFrame,
+    outcome: Mapping,
+    *,
+    time_levels: Sequence[str],
+    arms: Mapping[str, str],
+    strata: Sequence[str] = (),
+    synthetic: bool = False,
+    assumed: Sequence[str] = (),
+    level: float = 0.95,
+) -> plt.Figure:
     """Mean and t-based CI of an outcome at each visit, one panel per stratum, one line per arm.
 
     Parameters
@@ -62,17 +72,28 @@ def outcome_figure(data: pd.DataFrame, outcome: Mapping, *, time_levels: Sequenc
     name = outcome["name"]
     panels = list(strata) if strata else [None]
     with plt.rc_context(STYLE), sns.axes_style("whitegrid"):
-        fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels) + 0.6, 4.4),
-                                 sharey=True, squeeze=False)
+        fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels) + 0.6, 4.4), sharey=True, squeeze=False)
         palette = {arms["treatment"]: "#0072B2", arms["control"]: "#D55E00"}
-        for ax, s in zip(axes[0], panels):
+        for ax, s in zip(axes[0], panels, strict=False):
             d = data if s is None else data[data["stratum"] == s]
-            d = d.dropna(subset=[name]).assign(time=lambda x: pd.Categorical(
-                x["time"].astype(str), categories=list(time_levels), ordered=True))
-            sns.pointplot(data=d, x="time", y=name, hue="arm", order=list(time_levels),
-                          hue_order=[arms["treatment"], arms["control"]], palette=palette,
-                          errorbar=lambda v: t_interval(v, level), dodge=0.15, capsize=0.08,
-                          markers=["o", "s"], linestyles=["-", "--"], ax=ax)
+            d = d.dropna(subset=[name]).assign(
+                time=lambda x: pd.Categorical(x["time"].astype(str), categories=list(time_levels), ordered=True)
+            )
+            sns.pointplot(
+                data=d,
+                x="time",
+                y=name,
+                hue="arm",
+                order=list(time_levels),
+                hue_order=[arms["treatment"], arms["control"]],
+                palette=palette,
+                errorbar=lambda v: t_interval(v, level),
+                dodge=0.15,
+                capsize=0.08,
+                markers=["o", "s"],
+                linestyles=["-", "--"],
+                ax=ax,
+            )
             ax.set_title(f"{s}" if s is not None else "", fontsize=11)
             ax.set_xlabel("visit")
             ax.set_ylabel(outcome.get("label", name))
@@ -84,8 +105,16 @@ def outcome_figure(data: pd.DataFrame, outcome: Mapping, *, time_levels: Sequenc
             title += "\nRECONSTRUCTED DATA (synthetic, from published summary statistics)"
         fig.suptitle(title, fontsize=11, color="#8B0000" if synthetic else "black")
         if assumed:
-            fig.text(0.01, 0.01, "Assumed, not published: " + "; ".join(assumed), fontsize=8,
-                     color="#8B0000", ha="left", va="bottom", wrap=True)
+            fig.text(
+                0.01,
+                0.01,
+                "Assumed, not published: " + "; ".join(assumed),
+                fontsize=8,
+                color="#8B0000",
+                ha="left",
+                va="bottom",
+                wrap=True,
+            )
         fig.tight_layout(rect=(0, 0.05 if assumed else 0, 1, 1))
     return fig
 
@@ -99,8 +128,13 @@ def save(fig: plt.Figure, path: str | Path) -> None:
     plt.close(fig)
 
 
-def sensitivity_figure(table: pd.DataFrame, *, alpha: float, sources: Sequence[str] = ("arm:time", "stratum:arm:time"),
-                       synthetic: bool = False) -> plt.Figure:
+def sensitivity_figure(
+    table: pd.DataFrame,
+    *,
+    alpha: float,
+    sources: Sequence[str] = ("arm:time", "stratum:arm:time"),
+    synthetic: bool = False,
+) -> plt.Figure:
     """How the within-subject tests depend on the unreported correlation and the assumed cells.
 
     Left: Greenhouse-Geisser p of each within-subject source against the correlation, at the
@@ -128,8 +162,14 @@ def sensitivity_figure(table: pd.DataFrame, *, alpha: float, sources: Sequence[s
         ax = axes[0][0]
         for s in within:
             d = base[base["source"] == s].sort_values("correlation")
-            ax.plot(d["correlation"], d["p_gg"].clip(lower=1e-12), marker="o", ms=3,
-                    lw=2.2 if s in sources else 1.0, label=s)
+            ax.plot(
+                d["correlation"],
+                d["p_gg"].clip(lower=1e-12),
+                marker="o",
+                ms=3,
+                lw=2.2 if s in sources else 1.0,
+                label=s,
+            )
         ax.axhline(alpha, ls="--", color="black", lw=1)
         ax.set_yscale("log")
         ax.set_xlabel("assumed correlation between visits")
@@ -141,22 +181,32 @@ def sensitivity_figure(table: pd.DataFrame, *, alpha: float, sources: Sequence[s
             g = grid[grid["source"] == key]
             sig = g[g["significant_gg"].astype(bool)]
             need = sig.groupby(["shift_control", "shift_treatment"])["correlation"].min()
-            piv = need.reindex(pd.MultiIndex.from_product(
-                [sorted(g["shift_control"].unique()), sorted(g["shift_treatment"].unique())])).unstack()
+            piv = need.reindex(
+                pd.MultiIndex.from_product([sorted(g["shift_control"].unique()), sorted(g["shift_treatment"].unique())])
+            ).unstack()
             ax2 = axes[0][1]
-            im = ax2.imshow(piv.to_numpy(float), origin="lower", aspect="auto", cmap="viridis",
-                            extent=(piv.columns.min() - 2.5, piv.columns.max() + 2.5,
-                                    piv.index.min() - 2.5, piv.index.max() + 2.5), vmin=0, vmax=1)
+            im = ax2.imshow(
+                piv.to_numpy(float),
+                origin="lower",
+                aspect="auto",
+                cmap="viridis",
+                extent=(piv.columns.min() - 2.5, piv.columns.max() + 2.5, piv.index.min() - 2.5, piv.index.max() + 2.5),
+                vmin=0,
+                vmax=1,
+            )
             ax2.set_facecolor("#BBBBBB")
             ax2.plot([0], [0], marker="x", color="red", ms=10, mew=2)
             ax2.set_xlabel("shift of assumed treatment-arm cells")
             ax2.set_ylabel("shift of assumed control-arm cells")
-            ax2.set_title(f"{key}: smallest correlation giving p < {alpha}\n(x = configured assumption; grey = never)",
-                          fontsize=10)
+            ax2.set_title(
+                f"{key}: smallest correlation giving p < {alpha}\n(x = configured assumption; grey = never)",
+                fontsize=10,
+            )
             fig.colorbar(im, ax=ax2, label="correlation")
             ax2.grid(False)
         if synthetic:
-            fig.suptitle("From the published summary statistics and the configured assumptions", fontsize=10,
-                         color="#8B0000")
+            fig.suptitle(
+                "From the published summary statistics and the configured assumptions", fontsize=10, color="#8B0000"
+            )
         fig.tight_layout()
     return fig

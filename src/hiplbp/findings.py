@@ -22,19 +22,49 @@ from .published import NOT_AVAILABLE, decimals, half_unit
 from .replay import UNRECOVERED_CLAIMS, summary_claims, summary_comparisons
 
 FINDING_COLUMNS = ["check", "target", "value", "expected", "statistic", "p", "verdict", "explanation"]
-CHECKS = ["grim", "grimmer", "sd_bounds", "n_reconciliation", "label_consistency", "reported_test",
-          "bmi_consistency", "allocation_ratio", "carlisle"]
+CHECKS = [
+    "grim",
+    "grimmer",
+    "sd_bounds",
+    "n_reconciliation",
+    "label_consistency",
+    "reported_test",
+    "bmi_consistency",
+    "allocation_ratio",
+    "carlisle",
+]
 VERDICTS = ["pass", "flag", "unconfirmed", "not_applicable"]
 
 
-def _row(check, target, value="", expected="", statistic=np.nan, p=np.nan, verdict="pass", explanation=""):
+def _row(
+    check: str,
+    target: str,
+    value: object = "",
+    expected: object = "",
+    statistic: float = np.nan,
+    p: float = np.nan,
+    verdict: str = "pass",
+    explanation: str = "",
+) -> dict:
     assert check in CHECKS and verdict in VERDICTS
-    return dict(check=check, target=target, value=value, expected=expected, statistic=statistic, p=p,
-                verdict=verdict, explanation=explanation)
+    return dict(
+        check=check,
+        target=target,
+        value=value,
+        expected=expected,
+        statistic=statistic,
+        p=p,
+        verdict=verdict,
+        explanation=explanation,
+    )
 
 
-def granularity_checks(summary: pd.DataFrame, n_by_group: Mapping[str, int], granularity: Mapping[str, float],
-                       bounds: Mapping[str, tuple[float, float]]) -> list[dict]:
+def granularity_checks(
+    summary: pd.DataFrame,
+    n_by_group: Mapping[str, int],
+    granularity: Mapping[str, float],
+    bounds: Mapping[str, tuple[float, float]],
+) -> list[dict]:
     """GRIM, GRIMMER and SD bounds of every printed mean and SD of measures with a known step.
 
     Parameters
@@ -61,44 +91,101 @@ def granularity_checks(summary: pd.DataFrame, n_by_group: Mapping[str, int], gra
         n = int(n_by_group[r["group"]])
         if r["status"] == NOT_AVAILABLE:
             for check in ("grim", "grimmer", "sd_bounds"):
-                rows.append(_row(check, target, "not_available", verdict="not_applicable",
-                                 explanation="The paper does not print this value; it is not guessed."))
+                rows.append(
+                    _row(
+                        check,
+                        target,
+                        "not_available",
+                        verdict="not_applicable",
+                        explanation="The paper does not print this value; it is not guessed.",
+                    )
+                )
             continue
         g = grim(r["mean"], n, step)
         if not g.informative:
-            rows.append(_row("grim", target, r["mean"], f"n = {n}, step {step:g}", verdict="not_applicable",
-                             explanation=f"With {n} patients every mean at this precision is possible, so GRIM cannot "
-                                         "detect anything here."))
+            rows.append(
+                _row(
+                    "grim",
+                    target,
+                    r["mean"],
+                    f"n = {n}, step {step:g}",
+                    verdict="not_applicable",
+                    explanation=f"With {n} patients every mean at this precision is possible, so GRIM cannot "
+                    "detect anything here.",
+                )
+            )
         elif g.consistent:
-            rows.append(_row("grim", target, r["mean"], f"a total of {step:g}-steps divided by {n}",
-                             explanation=f"The mean {r['mean']} is possible for {n} values in steps of {step:g}."))
+            rows.append(
+                _row(
+                    "grim",
+                    target,
+                    r["mean"],
+                    f"a total of {step:g}-steps divided by {n}",
+                    explanation=f"The mean {r['mean']} is possible for {n} values in steps of {step:g}.",
+                )
+            )
         else:
-            rows.append(_row("grim", target, r["mean"], f"nearest possible {g.nearest:.{len(r['mean'].split('.')[-1])}f}",
-                             verdict="flag",
-                             explanation=f"No {n} values in steps of {step:g} have a mean that rounds to {r['mean']}; "
-                                         "the mean, the n or the scale as reported cannot all be right (often a typo)."))
+            rows.append(
+                _row(
+                    "grim",
+                    target,
+                    r["mean"],
+                    f"nearest possible {g.nearest:.{len(r['mean'].split('.')[-1])}f}",
+                    verdict="flag",
+                    explanation=f"No {n} values in steps of {step:g} have a mean that rounds to {r['mean']}; "
+                    "the mean, the n or the scale as reported cannot all be right (often a typo).",
+                )
+            )
         if not g.consistent:
-            rows.append(_row("grimmer", target, r["sd"], verdict="not_applicable",
-                             explanation="GRIMMER needs a GRIM-consistent mean."))
+            rows.append(
+                _row(
+                    "grimmer",
+                    target,
+                    r["sd"],
+                    verdict="not_applicable",
+                    explanation="GRIMMER needs a GRIM-consistent mean.",
+                )
+            )
         else:
             gm = grimmer(r["mean"], r["sd"], n, step)
             verdict = "pass" if gm.consistent else ("unconfirmed" if gm.failed == "parity" else "flag")
-            text = {"pass": f"The SD {r['sd']} is possible with the mean {r['mean']} and n = {n}.",
-                    "unconfirmed": f"The SD {r['sd']} fails only GRIMMER's parity test, which depends on how the SD "
-                                   "was rounded; not a confirmed inconsistency.",
-                    "flag": f"No {n} values in steps of {step:g} with mean {r['mean']} have an SD that rounds to "
-                            f"{r['sd']}."}[verdict]
-            rows.append(_row("grimmer", target, r["sd"], "" if gm.consistent else f"fails {gm.failed}",
-                             verdict=verdict, explanation=text))
+            text = {
+                "pass": f"The SD {r['sd']} is possible with the mean {r['mean']} and n = {n}.",
+                "unconfirmed": f"The SD {r['sd']} fails only GRIMMER's parity test, which depends on how the SD "
+                "was rounded; not a confirmed inconsistency.",
+                "flag": f"No {n} values in steps of {step:g} with mean {r['mean']} have an SD that rounds to "
+                f"{r['sd']}.",
+            }[verdict]
+            rows.append(
+                _row(
+                    "grimmer",
+                    target,
+                    r["sd"],
+                    "" if gm.consistent else f"fails {gm.failed}",
+                    verdict=verdict,
+                    explanation=text,
+                )
+            )
         if measure in bounds:
             lo, hi = bounds[measure]
             smin, smax = sd_bounds(float(r["mean"]), n, lo, hi, step)
             half = half_unit(decimals(r["sd"]) or 0)
             ok = smin - half - 1e-9 <= float(r["sd"]) <= smax + half + 1e-9
-            rows.append(_row("sd_bounds", target, r["sd"], f"[{smin:.2f}, {smax:.2f}]", verdict="pass" if ok else "flag",
-                             explanation=(f"An SD of {r['sd']} is attainable on a {lo:g}-{hi:g} scale with this mean and n."
-                                          if ok else f"On a {lo:g}-{hi:g} scale, {n} values with mean {r['mean']} "
-                                          f"cannot have an SD of {r['sd']}.")))
+            rows.append(
+                _row(
+                    "sd_bounds",
+                    target,
+                    r["sd"],
+                    f"[{smin:.2f}, {smax:.2f}]",
+                    verdict="pass" if ok else "flag",
+                    explanation=(
+                        f"An SD of {r['sd']} is attainable on a {lo:g}-{hi:g} scale with this mean and n."
+                        if ok
+                        else f"On a {lo:g}-{hi:g} scale, {n} values with mean {r['mean']} "
+                        f"cannot have an SD of {r['sd']}."
+                    ),
+                )
+            )
     return rows
 
 
@@ -106,54 +193,109 @@ def n_reconciliation(groups: pd.DataFrame, enrollment: pd.DataFrame) -> list[dic
     """Enrolled = sum of strata; analysed = sum of groups; losses per stratum."""
     enrolled = int(enrollment["n_enrolled"].astype(int).sum())
     analysed = int(groups["n"].sum())
-    rows = [_row("n_reconciliation", "enrolled", str(enrolled), " + ".join(enrollment["n_enrolled"].astype(str)),
-                 explanation=f"The {enrolled} enrolled patients add up to the strata sizes."),
-            _row("n_reconciliation", "analysed", str(analysed), " + ".join(groups["n"].astype(str)),
-                 explanation=f"The four analysed groups add up to {analysed}.")]
+    rows = [
+        _row(
+            "n_reconciliation",
+            "enrolled",
+            str(enrolled),
+            " + ".join(enrollment["n_enrolled"].astype(str)),
+            explanation=f"The {enrolled} enrolled patients add up to the strata sizes.",
+        ),
+        _row(
+            "n_reconciliation",
+            "analysed",
+            str(analysed),
+            " + ".join(groups["n"].astype(str)),
+            explanation=f"The four analysed groups add up to {analysed}.",
+        ),
+    ]
     lost = enrolled - analysed
-    rows.append(_row("n_reconciliation", "enrolled vs analysed", str(analysed), str(enrolled),
-                     statistic=lost, verdict="flag" if lost else "pass",
-                     explanation=(f"{lost} of {enrolled} enrolled patients are not in the analysed groups and the paper "
-                                  "does not say why (drop-outs, exclusions?). Without the reasons, the results may not "
-                                  "apply to everyone enrolled." if lost else "Every enrolled patient was analysed.")))
+    rows.append(
+        _row(
+            "n_reconciliation",
+            "enrolled vs analysed",
+            str(analysed),
+            str(enrolled),
+            statistic=lost,
+            verdict="flag" if lost else "pass",
+            explanation=(
+                f"{lost} of {enrolled} enrolled patients are not in the analysed groups and the paper "
+                "does not say why (drop-outs, exclusions?). Without the reasons, the results may not "
+                "apply to everyone enrolled."
+                if lost
+                else "Every enrolled patient was analysed."
+            ),
+        )
+    )
     for e in enrollment.itertuples():
         got = int(groups.loc[groups["stratum"] == e.stratum, "n"].sum())
-        rows.append(_row("n_reconciliation", e.stratum, str(got), str(e.n_enrolled), statistic=int(e.n_enrolled) - got,
-                         verdict="flag" if got != int(e.n_enrolled) else "pass",
-                         explanation=f"{int(e.n_enrolled) - got} of {e.n_enrolled} patients of this stratum are missing "
-                                     "from its analysed groups, unexplained." if got != int(e.n_enrolled) else
-                                     "All patients of this stratum were analysed."))
+        rows.append(
+            _row(
+                "n_reconciliation",
+                e.stratum,
+                str(got),
+                str(e.n_enrolled),
+                statistic=int(e.n_enrolled) - got,
+                verdict="flag" if got != int(e.n_enrolled) else "pass",
+                explanation=f"{int(e.n_enrolled) - got} of {e.n_enrolled} patients of this stratum are missing "
+                "from its analysed groups, unexplained."
+                if got != int(e.n_enrolled)
+                else "All patients of this stratum were analysed.",
+            )
+        )
     return rows
 
 
-def label_checks(groups: pd.DataFrame, summary: pd.DataFrame, outcome: str, baseline: str, follow_up: str) -> list[dict]:
+def label_checks(
+    groups: pd.DataFrame, summary: pd.DataFrame, outcome: str, baseline: str, follow_up: str
+) -> list[dict]:
     """Printed labels against footnote markers, and against the direction of the results."""
     rows = []
     for g in groups.itertuples():
         ok = g.arm_by_label == g.arm_by_marker
-        rows.append(_row("label_consistency", f"{g.group} label vs marker", g.printed_label,
-                         f"marker {g.printed_marker} = {g.arm_by_marker}", verdict="pass" if ok else "flag",
-                         explanation="The label and the footnote marker agree." if ok else
-                         f"{g.group} is labelled as the {g.arm_by_label} group but its footnote marker says it received "
-                         f"{'hip exercise' if g.arm_by_marker == 'treatment' else 'lumbar stabilization only'}. One of "
-                         "the two is wrong; which group got hip exercise decides the paper's conclusion."))
+        rows.append(
+            _row(
+                "label_consistency",
+                f"{g.group} label vs marker",
+                g.printed_label,
+                f"marker {g.printed_marker} = {g.arm_by_marker}",
+                verdict="pass" if ok else "flag",
+                explanation="The label and the footnote marker agree."
+                if ok
+                else f"{g.group} is labelled as the {g.arm_by_label} group but its footnote marker says it received "
+                f"{'hip exercise' if g.arm_by_marker == 'treatment' else 'lumbar stabilization only'}. One of "
+                "the two is wrong; which group got hip exercise decides the paper's conclusion.",
+            )
+        )
     s = summary[(summary["outcome"] == outcome) & (summary["status"] != NOT_AVAILABLE)].set_index(["group", "time"])
     for stratum, gs in groups.groupby("stratum", sort=False):
-        change = {g.group: s.loc[(g.group, follow_up), "mean_value"] - s.loc[(g.group, baseline), "mean_value"]
-                  for g in gs.itertuples() if (g.group, follow_up) in s.index}
+        change = {
+            g.group: s.loc[(g.group, follow_up), "mean_value"] - s.loc[(g.group, baseline), "mean_value"]
+            for g in gs.itertuples()
+            if (g.group, follow_up) in s.index
+        }
         if len(change) != 2:
             continue
-        best = min(change, key=change.get)
+        best = min(change, key=lambda g: change[g])
         by_marker = gs.set_index("group").loc[best, "arm_by_marker"]
         by_label = gs.set_index("group").loc[best, "arm_by_label"]
-        rows.append(_row("label_consistency", f"{stratum}: direction of results", best,
-                         "the hip-exercise group improves more (the paper's conclusion)",
-                         statistic=float(change[best]),
-                         verdict="pass" if by_marker == by_label == "treatment" else "flag",
-                         explanation=f"{best} improved most ({change[best]:+.1f} from {baseline} to {follow_up}). By its "
-                                     f"marker it is the {by_marker} group, by its label the {by_label} group"
-                                     + ("; both agree with the conclusion." if by_marker == by_label == "treatment"
-                                        else "; the conclusion holds only if the markers, not the labels, are right.")))
+        rows.append(
+            _row(
+                "label_consistency",
+                f"{stratum}: direction of results",
+                best,
+                "the hip-exercise group improves more (the paper's conclusion)",
+                statistic=float(change[best]),
+                verdict="pass" if by_marker == by_label == "treatment" else "flag",
+                explanation=f"{best} improved most ({change[best]:+.1f} from {baseline} to {follow_up}). By its "
+                f"marker it is the {by_marker} group, by its label the {by_label} group"
+                + (
+                    "; both agree with the conclusion."
+                    if by_marker == by_label == "treatment"
+                    else "; the conclusion holds only if the markers, not the labels, are right."
+                ),
+            )
+        )
     return rows
 
 
@@ -170,23 +312,54 @@ def reported_test_checks(claims: pd.DataFrame, comparisons: pd.DataFrame, config
     rows = []
     for c in claims.itertuples():
         if c.decreased:
-            verdict, text = "pass", "Recomputed from the printed means and SDs, the change is significant at the assumed correlation."
+            verdict, text = (
+                "pass",
+                "Recomputed from the printed means and SDs, the change is significant at the assumed correlation.",
+            )
         elif np.isfinite(c.threshold):
             verdict = "unconfirmed"
-            text = (f"Significant only if the correlation between a patient's visits is at least {c.threshold:.2f} "
-                    f"(assumed here: {configured_correlation}); the paper does not report it, so the claim cannot be "
-                    "confirmed.")
+            text = (
+                f"Significant only if the correlation between a patient's visits is at least {c.threshold:.2f} "
+                f"(assumed here: {configured_correlation}); the paper does not report it, so the claim cannot be "
+                "confirmed."
+            )
         else:
-            verdict, text = "flag", "Not significant for any correlation between visits: the printed numbers do not support the claim."
-        rows.append(_row("reported_test", c.item, "significant decrease", "p < alpha", p=float(c.p), verdict=verdict,
-                         explanation=text))
-    rows += [_row("reported_test", claim, verdict="not_applicable",
-                  explanation="The data needed to check this claim were not recovered from the paper.")
-             for claim in UNRECOVERED_CLAIMS]
+            verdict, text = (
+                "flag",
+                "Not significant for any correlation between visits: the printed numbers do not support the claim.",
+            )
+        rows.append(
+            _row(
+                "reported_test",
+                c.item,
+                "significant decrease",
+                "p < alpha",
+                p=float(c.p),
+                verdict=verdict,
+                explanation=text,
+            )
+        )
+    rows += [
+        _row(
+            "reported_test",
+            claim,
+            verdict="not_applicable",
+            explanation="The data needed to check this claim were not recovered from the paper.",
+        )
+        for claim in UNRECOVERED_CLAIMS
+    ]
     for c in comparisons.itertuples():
-        rows.append(_row("reported_test", c.item, "not_available", p=float(c.p), verdict="not_applicable",
-                         explanation="The paper's statistic for this comparison was not recovered; the p shown is the "
-                                     "one-way ANOVA recomputed from the printed summaries."))
+        rows.append(
+            _row(
+                "reported_test",
+                c.item,
+                "not_available",
+                p=float(c.p),
+                verdict="not_applicable",
+                explanation="The paper's statistic for this comparison was not recovered; the p shown is the "
+                "one-way ANOVA recomputed from the printed summaries.",
+            )
+        )
     return rows
 
 
@@ -214,18 +387,42 @@ def bmi_checks(characteristics: pd.DataFrame) -> list[dict]:
                     vals.append(mw / (mh / 100) ** 2 * (1 + 3 * cvh**2 - 2 * r * cvw * cvh))
         lo, hi = min(vals), max(vals)
         ok = lo - hb <= b.mean_value <= hi + hb
-        rows.append(_row("bmi_consistency", f"BMI {grp}", b["mean"], f"[{lo:.2f}, {hi:.2f}]",
-                         statistic=w.mean_value / (h.mean_value / 100) ** 2, verdict="pass" if ok else "flag",
-                         explanation=(f"The mean BMI {b['mean']} fits the mean weight and height ({lo:.1f} to {hi:.1f} "
-                                      "allowing for rounding and spread)." if ok else
-                                      f"The mean BMI {b['mean']} cannot come from the printed mean weight and height "
-                                      f"(possible range {lo:.1f} to {hi:.1f}).")))
-    units = characteristics.loc[characteristics["variable"] == "bmi", "unit_as_printed"].unique() \
-        if "unit_as_printed" in characteristics.columns else []
+        rows.append(
+            _row(
+                "bmi_consistency",
+                f"BMI {grp}",
+                b["mean"],
+                f"[{lo:.2f}, {hi:.2f}]",
+                statistic=w.mean_value / (h.mean_value / 100) ** 2,
+                verdict="pass" if ok else "flag",
+                explanation=(
+                    f"The mean BMI {b['mean']} fits the mean weight and height ({lo:.1f} to {hi:.1f} "
+                    "allowing for rounding and spread)."
+                    if ok
+                    else f"The mean BMI {b['mean']} cannot come from the printed mean weight and height "
+                    f"(possible range {lo:.1f} to {hi:.1f})."
+                ),
+            )
+        )
+    units = (
+        characteristics.loc[characteristics["variable"] == "bmi", "unit_as_printed"].unique()
+        if "unit_as_printed" in characteristics.columns
+        else []
+    )
     for u in units:
-        rows.append(_row("bmi_consistency", "BMI unit", u, "kg/m²", verdict="pass" if u in ("kg/m2", "kg/m²") else "flag",
-                         explanation="BMI is printed with the unit '%'; BMI is measured in kg/m². A reporting error "
-                                     "that does not change the numbers." if u == "%" else f"BMI unit printed as {u}."))
+        rows.append(
+            _row(
+                "bmi_consistency",
+                "BMI unit",
+                u,
+                "kg/m²",
+                verdict="pass" if u in ("kg/m2", "kg/m²") else "flag",
+                explanation="BMI is printed with the unit '%'; BMI is measured in kg/m². A reporting error "
+                "that does not change the numbers."
+                if u == "%"
+                else f"BMI unit printed as {u}.",
+            )
+        )
     return rows
 
 
@@ -237,13 +434,25 @@ def allocation_checks(groups: pd.DataFrame) -> list[dict]:
         nt = int(g.loc[g["arm_by_marker"] == "treatment", "n"].sum())
         n = int(g["n"].sum())
         p = float(stats.binomtest(nt, n, 0.5).pvalue)
-        rows.append(_row("allocation_ratio", f"published: {s}", f"{nt}:{n - nt}", "1:1", statistic=nt / n, p=p,
-                         verdict="flag" if p < 0.05 else "pass",
-                         explanation=(f"{nt} of {n} analysed patients had hip exercise; under 1:1 randomization an "
-                                      f"imbalance this large has probability {p:.3f}. Possible reasons include a planned "
-                                      "unequal ratio, unreported drop-outs, or non-random allocation: a question for the "
-                                      "authors." if p < 0.05 else f"{nt} of {n} with hip exercise is compatible with 1:1 "
-                                      f"randomization (p = {p:.2f}).")))
+        rows.append(
+            _row(
+                "allocation_ratio",
+                f"published: {s}",
+                f"{nt}:{n - nt}",
+                "1:1",
+                statistic=nt / n,
+                p=p,
+                verdict="flag" if p < 0.05 else "pass",
+                explanation=(
+                    f"{nt} of {n} analysed patients had hip exercise; under 1:1 randomization an "
+                    f"imbalance this large has probability {p:.3f}. Possible reasons include a planned "
+                    "unequal ratio, unreported drop-outs, or non-random allocation: a question for the "
+                    "authors."
+                    if p < 0.05
+                    else f"{nt} of {n} with hip exercise is compatible with 1:1 randomization (p = {p:.2f})."
+                ),
+            )
+        )
     return rows
 
 
@@ -272,59 +481,104 @@ def carlisle_checks(groups: pd.DataFrame, summaries: pd.DataFrame, *, seed: int,
             t = summaries[summaries["variable"] == var].set_index("group")
             if not set(gs["group"]) <= set(t.index):
                 continue
-            p = carlisle_p(list(gs["n"]), [t.loc[g, "mean"] for g in gs["group"]], [t.loc[g, "sd"] for g in gs["group"]],
-                           draws=draws, seed=derive_seed(seed, "carlisle", stratum, var))
+            p = carlisle_p(
+                list(gs["n"]),
+                [t.loc[g, "mean"] for g in gs["group"]],
+                [t.loc[g, "sd"] for g in gs["group"]],
+                draws=draws,
+                seed=derive_seed(seed, "carlisle", stratum, var),
+            )
             ps.append(p)
-            rows.append(_row("carlisle", f"{stratum}: {var}", "", "uniform p under randomization", p=p,
-                             verdict="pass",
-                             explanation=f"{_baseline_label(var)} of the two arms: p = {p:.3f}, how often two randomly "
-                                         "allocated groups, with means rounded as printed, differ at least this "
-                                         "much (Carlisle & Loadsman's Monte Carlo)."))
+            rows.append(
+                _row(
+                    "carlisle",
+                    f"{stratum}: {var}",
+                    "",
+                    "uniform p under randomization",
+                    p=p,
+                    verdict="pass",
+                    explanation=f"{_baseline_label(var)} of the two arms: p = {p:.3f}, how often two randomly "
+                    "allocated groups, with means rounded as printed, differ at least this "
+                    "much (Carlisle & Loadsman's Monte Carlo).",
+                )
+            )
         if ps:
             z, p_diff, p_sim = stouffer(ps)
             flag = min(p_diff, p_sim) < 0.05
-            rows.append(_row("carlisle", f"{stratum}: combined", f"{len(ps)} variables", "", statistic=z,
-                             p=min(p_diff, p_sim), verdict="flag" if flag else "pass",
-                             explanation=(f"Combining the baseline p values (Stouffer): too different p = {p_diff:.3f}, "
-                                          f"too similar p = {p_sim:.3f}. "
-                                          + ("The arms are less alike (or more alike) than random allocation usually "
-                                             "gives; worth asking how allocation was done." if flag else
-                                             "The baseline differences look like what random allocation gives.")
-                                          + " BMI is computed from height and weight, so the variables are not "
-                                            "independent, which the method assumes.")))
+            rows.append(
+                _row(
+                    "carlisle",
+                    f"{stratum}: combined",
+                    f"{len(ps)} variables",
+                    "",
+                    statistic=z,
+                    p=min(p_diff, p_sim),
+                    verdict="flag" if flag else "pass",
+                    explanation=(
+                        f"Combining the baseline p values (Stouffer): too different p = {p_diff:.3f}, "
+                        f"too similar p = {p_sim:.3f}. "
+                        + (
+                            "The arms are less alike (or more alike) than random allocation usually "
+                            "gives; worth asking how allocation was done."
+                            if flag
+                            else "The baseline differences look like what random allocation gives."
+                        )
+                        + " BMI is computed from height and weight, so the variables are not "
+                        "independent, which the method assumes."
+                    ),
+                )
+            )
     return rows
 
 
-def publication_findings(groups: pd.DataFrame, outcome_summaries: pd.DataFrame, characteristics: pd.DataFrame,
-                         enrollment: pd.DataFrame, cells: pd.DataFrame, assumed: pd.DataFrame, *,
-                         granularity: Mapping[str, float], bounds: Mapping[str, tuple[float, float]], outcome: str,
-                         time_levels: Sequence[str], configured_correlation: float, alpha: float = 0.05, seed: int,
-                         draws: int = 100_000) -> pd.DataFrame:
+def publication_findings(
+    groups: pd.DataFrame,
+    outcome_summaries: pd.DataFrame,
+    characteristics: pd.DataFrame,
+    enrollment: pd.DataFrame,
+    cells: pd.DataFrame,
+    assumed: pd.DataFrame,
+    *,
+    granularity: Mapping[str, float],
+    bounds: Mapping[str, tuple[float, float]],
+    outcome: str,
+    time_levels: Sequence[str],
+    configured_correlation: float,
+    alpha: float = 0.05,
+    seed: int,
+    draws: int = 100_000,
+) -> pd.DataFrame:
     """Every check on the published summaries (see the module docstring).
 
     ``cells`` and ``assumed`` are the published groups as cell summaries
     (:func:`hiplbp.replay.published_cells`); the claims of significance are tested from them.
     """
-    claims = summary_claims(cells, assumed, outcome=outcome, time_levels=time_levels,
-                            correlation=configured_correlation, alpha=alpha)
+    claims = summary_claims(
+        cells, assumed, outcome=outcome, time_levels=time_levels, correlation=configured_correlation, alpha=alpha
+    )
     n = groups.set_index("group")["n"].to_dict()
     base = [dict(variable=r.variable, group=r.group, mean=r.mean, sd=r.sd) for r in characteristics.itertuples()]
-    base += [dict(variable=f"{r.outcome} at {r.time}", group=r.group, mean=r.mean, sd=r.sd)
-             for r in outcome_summaries.itertuples() if r.time == time_levels[0] and r.status != NOT_AVAILABLE]
-    rows = (granularity_checks(outcome_summaries, n, granularity, bounds)
-            + granularity_checks(characteristics, n, granularity, bounds)
-            + n_reconciliation(groups, enrollment)
-            + label_checks(groups, outcome_summaries, outcome, time_levels[0], time_levels[1])
-            + reported_test_checks(claims, summary_comparisons(cells, assumed, time_levels), configured_correlation)
-            + bmi_checks(characteristics)
-            + allocation_checks(groups)
-            + carlisle_checks(groups, pd.DataFrame(base), seed=seed, draws=draws))
+    base += [
+        dict(variable=f"{r.outcome} at {r.time}", group=r.group, mean=r.mean, sd=r.sd)
+        for r in outcome_summaries.itertuples()
+        if r.time == time_levels[0] and r.status != NOT_AVAILABLE
+    ]
+    rows = (
+        granularity_checks(outcome_summaries, n, granularity, bounds)
+        + granularity_checks(characteristics, n, granularity, bounds)
+        + n_reconciliation(groups, enrollment)
+        + label_checks(groups, outcome_summaries, outcome, time_levels[0], time_levels[1])
+        + reported_test_checks(claims, summary_comparisons(cells, assumed, time_levels), configured_correlation)
+        + bmi_checks(characteristics)
+        + allocation_checks(groups)
+        + carlisle_checks(groups, pd.DataFrame(base), seed=seed, draws=draws)
+    )
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
-
-def data_findings(subjects: pd.DataFrame, variables: Sequence[str], arms: Mapping[str, str], strata: Sequence[str],
-                  *, synthetic: bool) -> pd.DataFrame:
+def data_findings(
+    subjects: pd.DataFrame, variables: Sequence[str], arms: Mapping[str, str], strata: Sequence[str], *, synthetic: bool
+) -> pd.DataFrame:
     """Allocation ratio and Carlisle's method on individual data (one row per subject at baseline).
 
     With individual values nothing is rounded, so each variable's p is the exact pooled t-test (the
@@ -332,18 +586,31 @@ def data_findings(subjects: pd.DataFrame, variables: Sequence[str], arms: Mappin
     their pooled SD, which is slightly smaller for small arms.
     """
     who = "reconstructed data" if synthetic else "data"
-    note = (" These are synthetic patients rebuilt from the published summaries, so this repeats the check on the "
-            "paper's numbers rather than on real patients." if synthetic else "")
+    note = (
+        " These are synthetic patients rebuilt from the published summaries, so this repeats the check on the "
+        "paper's numbers rather than on real patients."
+        if synthetic
+        else ""
+    )
     rows = []
     blocks = [(s, subjects[subjects["stratum"] == s]) for s in strata] if strata else []
     for s, g in blocks + [("all", subjects)]:
         nt = int((g["arm"] == arms["treatment"]).sum())
         n = int(g["arm"].isin(arms.values()).sum())
         p = float(stats.binomtest(nt, n, 0.5).pvalue)
-        rows.append(_row("allocation_ratio", f"{who}: {s}", f"{nt}:{n - nt}", "1:1", statistic=nt / n, p=p,
-                         verdict="flag" if p < 0.05 else "pass",
-                         explanation=f"{nt} of {n} patients in the treatment arm; exact binomial p = {p:.3f} against 1:1."
-                                     + note))
+        rows.append(
+            _row(
+                "allocation_ratio",
+                f"{who}: {s}",
+                f"{nt}:{n - nt}",
+                "1:1",
+                statistic=nt / n,
+                p=p,
+                verdict="flag" if p < 0.05 else "pass",
+                explanation=f"{nt} of {n} patients in the treatment arm; exact binomial p = {p:.3f} against 1:1."
+                + note,
+            )
+        )
     for s, g in blocks or [("all", subjects)]:
         ps = []
         for v in variables:
@@ -353,12 +620,29 @@ def data_findings(subjects: pd.DataFrame, variables: Sequence[str], arms: Mappin
                 continue
             p = float(stats.ttest_ind(x, y).pvalue)
             ps.append(p)
-            rows.append(_row("carlisle", f"{who}: {s}: {v}", "", "uniform p under randomization", p=p,
-                             explanation=f"Baseline {v}: t-test p = {p:.3f}." + note))
+            rows.append(
+                _row(
+                    "carlisle",
+                    f"{who}: {s}: {v}",
+                    "",
+                    "uniform p under randomization",
+                    p=p,
+                    explanation=f"Baseline {v}: t-test p = {p:.3f}." + note,
+                )
+            )
         if ps:
             z, p_diff, p_sim = stouffer(ps)
             flag = min(p_diff, p_sim) < 0.05
-            rows.append(_row("carlisle", f"{who}: {s}: combined", f"{len(ps)} variables", "", statistic=z,
-                             p=min(p_diff, p_sim), verdict="flag" if flag else "pass",
-                             explanation=f"Stouffer: too different p = {p_diff:.3f}, too similar p = {p_sim:.3f}." + note))
+            rows.append(
+                _row(
+                    "carlisle",
+                    f"{who}: {s}: combined",
+                    f"{len(ps)} variables",
+                    "",
+                    statistic=z,
+                    p=min(p_diff, p_sim),
+                    verdict="flag" if flag else "pass",
+                    explanation=f"Stouffer: too different p = {p_diff:.3f}, too similar p = {p_sim:.3f}." + note,
+                )
+            )
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)

@@ -52,7 +52,7 @@ class Design:
     covariates: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_config(cls, config: Mapping) -> "Design":
+    def from_config(cls, config: Mapping) -> Design:
         """Build a Design from the pipeline config (keys ``design`` and ``outcomes``)."""
         d = config["design"]
         return cls(
@@ -85,8 +85,13 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise IngestError(f"{path}: file not found (expected the data file named by data.path)")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=None if suffix == ".txt" else ",",
-                         engine="python" if suffix == ".txt" else "c")
+        df = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            sep=None if suffix == ".txt" else ",",
+            engine="python" if suffix == ".txt" else "c",
+        )
     elif suffix == ".tsv":
         df = pd.read_csv(path, dtype=str, keep_default_na=False, sep="\t")
     elif suffix in (".xlsx", ".xlsm"):
@@ -104,8 +109,7 @@ def _require_columns(df: pd.DataFrame, wanted: Mapping[str, str], path: str) -> 
         if col not in df.columns:
             present = ", ".join(c for c in df.columns if c != ROW)
             raise IngestError(
-                f"{path}: row 1 (header), column {col!r}: not found (expected it as {role}); "
-                f"columns present: {present}"
+                f"{path}: row 1 (header), column {col!r}: not found (expected it as {role}); columns present: {present}"
             )
 
 
@@ -151,11 +155,15 @@ def to_long(
         wanted |= {f"covariate {c}": c for c in design.covariates}
         _require_columns(df, wanted, path)
         out = df[[*subject_cols, columns["time"], *[o["column"] for o in design.outcomes], ROW]].rename(
-            columns=subject_cols | {columns["time"]: "time"} | {o["column"]: o["name"] for o in design.outcomes})
+            columns=subject_cols | {columns["time"]: "time"} | {o["column"]: o["name"] for o in design.outcomes}
+        )
     elif layout == "wide":
         wanted = dict(roles) | {f"covariate {c}": c for c in design.covariates}
-        wanted |= {f"outcome {o['name']} at {t}": f"{o['column']}{wide_separator}{t}"
-                   for o in design.outcomes for t in design.time_levels}
+        wanted |= {
+            f"outcome {o['name']} at {t}": f"{o['column']}{wide_separator}{t}"
+            for o in design.outcomes
+            for t in design.time_levels
+        }
         _require_columns(df, wanted, path)
         parts = []
         for t in design.time_levels:
@@ -179,16 +187,18 @@ def canonical_schema(design: Design) -> pa.DataFrameSchema:
     matter, logged and set missing by :mod:`hiplbp.clean`, never a reason to refuse the file.
     """
     cols = {
-        "subject": pa.Column(str, nullable=False, coerce=True,
-                             description="subject identifier"),
-        "arm": pa.Column(str, pa.Check.isin(list(design.arms.values())), nullable=False,
-                         description="arm label, one of design.arms"),
-        "time": pa.Column(str, pa.Check.isin(design.time_levels), nullable=False,
-                          description="visit label, one of design.time_levels"),
+        "subject": pa.Column(str, nullable=False, coerce=True, description="subject identifier"),
+        "arm": pa.Column(
+            str, pa.Check.isin(list(design.arms.values())), nullable=False, description="arm label, one of design.arms"
+        ),
+        "time": pa.Column(
+            str, pa.Check.isin(design.time_levels), nullable=False, description="visit label, one of design.time_levels"
+        ),
     }
     if design.strata:
-        cols["stratum"] = pa.Column(str, pa.Check.isin(design.strata), nullable=False,
-                                    description="stratum label, one of design.strata")
+        cols["stratum"] = pa.Column(
+            str, pa.Check.isin(design.strata), nullable=False, description="stratum label, one of design.strata"
+        )
     for name in design.outcome_names + design.covariates:
         cols[name] = pa.Column(float, nullable=True, coerce=True, description="numeric value")
     return pa.DataFrameSchema(cols, strict=False, ordered=False)
@@ -202,8 +212,15 @@ _EXPECT = {
 }
 
 
-def validate(long: pd.DataFrame, design: Design, *, columns: Mapping[str, str], path: str = "<data>",
-             layout: str = "long", wide_separator: str = "_") -> pd.DataFrame:
+def validate(
+    long: pd.DataFrame,
+    design: Design,
+    *,
+    columns: Mapping[str, str],
+    path: str = "<data>",
+    layout: str = "long",
+    wide_separator: str = "_",
+) -> pd.DataFrame:
     """Validate and type a canonical table with pandera; raise one clear line on failure.
 
     Returns the table with numeric outcome/covariate columns, string factors and ``time`` as an
@@ -213,14 +230,23 @@ def validate(long: pd.DataFrame, design: Design, *, columns: Mapping[str, str], 
     try:
         out = schema.validate(long, lazy=True)
     except pa.errors.SchemaErrors as err:
-        raise IngestError(_describe_failure(err.failure_cases, long, design, columns, path, layout,
-                                            wide_separator)) from None
+        raise IngestError(
+            _describe_failure(err.failure_cases, long, design, columns, path, layout, wide_separator)
+        ) from None
     out = out.copy()
     out["time"] = pd.Categorical(out["time"], categories=design.time_levels, ordered=True)
     return out
 
 
-def _describe_failure(fc, long, design, columns, path, layout, sep) -> str:
+def _describe_failure(
+    fc: pd.DataFrame,
+    long: pd.DataFrame,
+    design: Design,
+    columns: Mapping[str, str],
+    path: str,
+    layout: str,
+    sep: str,
+) -> str:
     fc = fc[fc["column"].notna() & fc["index"].notna()].copy()
     fc["row"] = [int(long[ROW].iloc[long.index.get_loc(i)]) for i in fc["index"]]
     # pandera can report one cell twice (failed coercion, then the dtype check): count cells once.
@@ -228,8 +254,7 @@ def _describe_failure(fc, long, design, columns, path, layout, sep) -> str:
     first = fc.iloc[0]
     col = first["column"]
     if col in _EXPECT:
-        levels = {"stratum": design.strata, "arm": list(design.arms.values()),
-                  "time": design.time_levels}.get(col, [])
+        levels = {"stratum": design.strata, "arm": list(design.arms.values()), "time": design.time_levels}.get(col, [])
         expected = _EXPECT[col].format(levels="[" + ", ".join(levels) + "]")
         data_col = columns.get(col, col)
     else:
@@ -245,8 +270,9 @@ def _describe_failure(fc, long, design, columns, path, layout, sep) -> str:
     return f"{path}: row {first['row']}, column {data_col!r}: expected {expected}, got {got}{tail}"
 
 
-def ingest(path: str | Path, design: Design, *, layout: str, columns: Mapping[str, str],
-           wide_separator: str = "_") -> pd.DataFrame:
+def ingest(
+    path: str | Path, design: Design, *, layout: str, columns: Mapping[str, str], wide_separator: str = "_"
+) -> pd.DataFrame:
     """Read, map and validate a data file: the whole ingestion stage.
 
     Parameters

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy import stats
 
 from .published import decimals, half_unit, rounds_to
@@ -155,15 +156,9 @@ def sd_bounds(mean: float, n: int, lo: float, hi: float, granularity: float = 1.
     return float(low), high
 
 
-def ttest_p_from_summaries(n1: int, m1: float, s1: float, n2: int, m2: float, s2: float) -> float:
-    """Two-sided pooled-variance t-test p from two groups' summaries."""
-    sp2 = ((n1 - 1) * s1**2 + (n2 - 1) * s2**2) / (n1 + n2 - 2)
-    t = (m1 - m2) / np.sqrt(sp2 * (1 / n1 + 1 / n2))
-    return float(2 * stats.t.sf(abs(t), n1 + n2 - 2))
-
-
-def carlisle_p(n: Sequence[int], means: Sequence[str], sds: Sequence[str], *, draws: int = 10_000,
-               seed: int = 0) -> float:
+def carlisle_p(
+    n: Sequence[int], means: Sequence[str], sds: Sequence[str], *, draws: int = 10_000, seed: int = 0
+) -> float:
     """p of the spread of baseline means across groups, from rounded summaries (Carlisle & Loadsman).
 
     The Monte Carlo of Carlisle & Loadsman (2017, Appendix S1): the groups are taken as samples of
@@ -230,7 +225,7 @@ def carlisle_p(n: Sequence[int], means: Sequence[str], sds: Sequence[str], *, dr
     return (above + at_least) / (2 * draws)
 
 
-def stouffer(p: Sequence[float]) -> tuple[float, float, float]:
+def stouffer(p: npt.ArrayLike) -> tuple[float, float, float]:
     """Stouffer's combination of baseline p values, in both tails.
 
     Returns
@@ -240,6 +235,7 @@ def stouffer(p: Sequence[float]) -> tuple[float, float, float]:
         allows (``p_different = 1 - Phi(z)``), very negative when they are more alike than chance
         allows (``p_similar = Phi(z)``).
     """
-    p = np.clip(np.asarray(p, float), 1e-300, 1 - 1e-16)
-    z = float(np.sum(stats.norm.isf(p)) / np.sqrt(p.size))
-    return z, float(stats.norm.sf(z)), float(stats.norm.cdf(z))
+    # p = 0 or 1 would give an infinite z; the clip keeps one extreme variable from deciding alone
+    res = stats.combine_pvalues(np.clip(np.asarray(p, float), 1e-300, 1 - 1e-16), method="stouffer")
+    z = float(res.statistic)
+    return z, float(res.pvalue), float(stats.norm.cdf(z))

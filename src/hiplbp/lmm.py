@@ -47,7 +47,7 @@ class _Subjects:
         self.xty = self.x.T @ self.y
         self.yty = float(self.y @ self.y)
 
-    def gls(self, lam: float):
+    def gls(self, lam: float) -> tuple[np.ndarray, np.ndarray, float, float]:
         """``X'W^{-1}X``, ``X'W^{-1}y``, ``y'W^{-1}y`` and ``log|W|`` for ``W = I + lambda J``."""
         c = lam / (1.0 + lam * self.size)  # W_i^{-1} = I - c_i J
         xwx = self.xtx - (self.sx * c[:, None]).T @ self.sx
@@ -77,8 +77,12 @@ def fit_reml(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> dict:
     """
     s = _Subjects(np.asarray(x, float), np.asarray(y, float), np.asarray(groups))
     # Search log(lambda) on a wide bracket, then polish; lambda = 0 is the boundary.
-    res = optimize.minimize_scalar(lambda t: s.profiled(np.exp(t))[0], bounds=(-20.0, 12.0),
-                                   method="bounded", options={"xatol": 1e-12, "maxiter": 500})
+    res = optimize.minimize_scalar(
+        lambda t: s.profiled(np.exp(t))[0],
+        bounds=(-20.0, 12.0),
+        method="bounded",
+        options={"xatol": 1e-12, "maxiter": 500},
+    )
     lam = float(np.exp(res.x))
     if s.profiled(0.0)[0] <= res.fun:
         lam = 0.0
@@ -144,12 +148,12 @@ def satterthwaite_f(fit: dict, L: np.ndarray) -> tuple[float, float, float]:
     hess, dc = _variance_derivatives(fit)
     a = 2.0 * np.linalg.inv(hess)
     d, vec = np.linalg.eigh(lcl)
-    nus = []
+    nu = []
     for m in range(q):
         lm = vec[:, m] @ L
         g = np.array([float(lm @ dci @ lm) for dci in dc])
-        nus.append(2 * d[m] ** 2 / float(g @ a @ g))
-    nus = np.array(nus)
+        nu.append(2 * d[m] ** 2 / float(g @ a @ g))
+    nus = np.array(nu)
     if q == 1:
         return f, 1, float(nus[0])
     e = float(np.sum(nus[nus > 2] / (nus[nus > 2] - 2)))
@@ -157,8 +161,7 @@ def satterthwaite_f(fit: dict, L: np.ndarray) -> tuple[float, float, float]:
     return f, q, float(df2)
 
 
-def lmm_anova(data: pd.DataFrame, dv: str, within: str, subject: str,
-              between: Sequence[str]) -> pd.DataFrame:
+def lmm_anova(data: pd.DataFrame, dv: str, within: str, subject: str, between: Sequence[str]) -> pd.DataFrame:
     """Type III F tests of a random-intercept LMM on all observed values.
 
     Parameters
@@ -181,8 +184,7 @@ def lmm_anova(data: pd.DataFrame, dv: str, within: str, subject: str,
     factors = list(between) + [within]
     fac = d[factors].astype(str).copy()
     if isinstance(d[within].dtype, pd.CategoricalDtype):
-        fac[within] = pd.Categorical(d[within].astype(str),
-                                     categories=[str(c) for c in d[within].cat.categories])
+        fac[within] = pd.Categorical(d[within].astype(str), categories=[str(c) for c in d[within].cat.categories])
     x, blocks = design_matrix(fac)
     fit = fit_reml(x, d[dv].to_numpy(float), d[subject].astype(str).to_numpy())
     rows = []
@@ -190,9 +192,9 @@ def lmm_anova(data: pd.DataFrame, dv: str, within: str, subject: str,
     for t in terms:
         L = np.eye(x.shape[1])[blocks[t]]
         f, df1, df2 = satterthwaite_f(fit, L)
-        rows.append(dict(source=":".join(t), F=f, df1=df1, df2=df2,
-                         p=float(stats.f.sf(f, df1, df2)), df_method=DF_METHOD))
+        rows.append(
+            dict(source=":".join(t), F=f, df1=df1, df2=df2, p=float(stats.f.sf(f, df1, df2)), df_method=DF_METHOD)
+        )
     out = pd.DataFrame(rows, columns=LMM_COLUMNS)
-    out.attrs.update(sigma2=fit["sigma2"], tau2=fit["tau2"], n_obs=len(d),
-                     n_subjects=d[subject].nunique())
+    out.attrs.update(sigma2=fit["sigma2"], tau2=fit["tau2"], n_obs=len(d), n_subjects=d[subject].nunique())
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -65,10 +66,14 @@ def half_unit(ndec: int) -> float:
     >>> half_unit(2), half_unit(0)
     (0.005, 0.5)
     """
-    return 0.5 * 10.0 ** -ndec
+    return 0.5 * 10.0**-ndec
 
 
-def rounds_to(value, printed: float, ndec: int):
+@overload
+def rounds_to(value: float, printed: float, ndec: int) -> bool: ...
+@overload
+def rounds_to(value: np.ndarray, printed: float, ndec: int) -> np.ndarray: ...
+def rounds_to(value: float | np.ndarray, printed: float, ndec: int) -> bool | np.ndarray:
     """Whether ``value`` rounds (half up or half down) to ``printed`` at ``ndec`` decimals.
 
     A tolerance of 1e-9 absorbs binary representation (``53.885`` is not exactly representable).
@@ -124,8 +129,7 @@ def read_summary(path: str | Path) -> pd.DataFrame:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise ValueError(
-            f"{path}: row {i + 2}, column 'status': expected 'printed' or 'not_available', "
-            f"got {t['status'].iloc[i]!r}"
+            f"{path}: row {i + 2}, column 'status': expected 'printed' or 'not_available', got {t['status'].iloc[i]!r}"
         )
     for col in ("mean", "sd"):
         t[f"{col}_value"] = pd.to_numeric(t[col].replace("", np.nan), errors="raise")

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from . import SYNTHETIC_NOTE
@@ -37,9 +38,9 @@ DEMOGRAPHICS = {
 def exact_moment_sample(
     rng: np.random.Generator,
     n: int,
-    means: Sequence[float],
-    sds: Sequence[float],
-    corr: np.ndarray,
+    means: npt.ArrayLike,
+    sds: npt.ArrayLike,
+    corr: npt.ArrayLike,
 ) -> np.ndarray:
     """Draw ``n`` multivariate normal rows whose sample moments equal the targets exactly.
 
@@ -73,17 +74,17 @@ def exact_moment_sample(
     >>> np.allclose(x.mean(0), [5, 3]), np.allclose(x.std(0, ddof=1), [2, 1])
     (True, True)
     """
-    means = np.asarray(means, float)
-    sds = np.asarray(sds, float)
-    k = means.size
+    mu = np.asarray(means, float)
+    sd = np.asarray(sds, float)
+    k = mu.size
     if n <= k:
         raise ValueError(f"exact moments need more rows than variables, got n={n} for {k} variables")
     z = rng.standard_normal((n, k))
     z -= z.mean(axis=0)
     ls = np.linalg.cholesky(np.cov(z, rowvar=False, ddof=1).reshape(k, k))
     w = np.linalg.solve(ls, z.T).T
-    sigma = np.outer(sds, sds) * np.asarray(corr, float)
-    return w @ np.linalg.cholesky(sigma).T + means
+    sigma = np.outer(sd, sd) * np.asarray(corr, float)
+    return w @ np.linalg.cholesky(sigma).T + mu
 
 
 def compound_symmetry(k: int, rho: float) -> np.ndarray:
@@ -102,9 +103,7 @@ def compound_symmetry(k: int, rho: float) -> np.ndarray:
     return r
 
 
-def target_cells(
-    summary: pd.DataFrame, assumptions: Sequence[Mapping], outcome: str
-) -> pd.DataFrame:
+def target_cells(summary: pd.DataFrame, assumptions: Sequence[Mapping], outcome: str) -> pd.DataFrame:
     """Resolve the target mean and SD of every group x visit cell of one outcome.
 
     Printed cells are taken as printed; each ``not_available`` cell must have an entry in
@@ -126,12 +125,20 @@ def target_cells(
     rows = []
     for r in s.itertuples(index=False):
         if r.status != NOT_AVAILABLE:
-            rows.append(dict(group=r.group, time=r.time, mean=r.mean_value, sd=r.sd_value,
-                             mean_decimals=decimals(r.mean), sd_decimals=decimals(r.sd),
-                             basis="published", note=""))
+            rows.append(
+                dict(
+                    group=r.group,
+                    time=r.time,
+                    mean=r.mean_value,
+                    sd=r.sd_value,
+                    mean_decimals=decimals(r.mean),
+                    sd_decimals=decimals(r.sd),
+                    basis="published",
+                    note="",
+                )
+            )
             continue
-        hits = [a for a in assumptions
-                if a["outcome"] == outcome and a["time"] == r.time and a["group"] == r.group]
+        hits = [a for a in assumptions if a["outcome"] == outcome and a["time"] == r.time and a["group"] == r.group]
         if not hits:
             raise ValueError(
                 f"{outcome} at {r.time} in group {r.group!r} was not printed in the paper; add an entry "
@@ -146,12 +153,21 @@ def target_cells(
             )
         shift, scale = float(a.get("mean_shift", 0.0)), float(a.get("sd_scale", 1.0))
         src = src.iloc[0]
-        rows.append(dict(
-            group=r.group, time=r.time, mean=src.mean_value + shift, sd=src.sd_value * scale,
-            mean_decimals=decimals(src["mean"]), sd_decimals=decimals(src["sd"]), basis="assumed",
-            note=(f"ASSUMPTION (not printed in the paper): {a['from_time']} mean {shift:+g}, "
-                  f"SD x {scale:g}, from config reconstruction.assumptions"),
-        ))
+        rows.append(
+            dict(
+                group=r.group,
+                time=r.time,
+                mean=src.mean_value + shift,
+                sd=src.sd_value * scale,
+                mean_decimals=decimals(src["mean"]),
+                sd_decimals=decimals(src["sd"]),
+                basis="assumed",
+                note=(
+                    f"ASSUMPTION (not printed in the paper): {a['from_time']} mean {shift:+g}, "
+                    f"SD x {scale:g}, from config reconstruction.assumptions"
+                ),
+            )
+        )
     return pd.DataFrame(rows)
 
 
@@ -252,24 +268,30 @@ def reconstruct(
     if strata:
         missing = set(STRATUM_LABELS.values()) - set(strata)
         if missing:
-            raise ValueError(f"design.strata must contain {sorted(STRATUM_LABELS.values())} "
-                             f"when data.source is reconstructed, got {list(strata)}")
-    rows, checks = [], []
+            raise ValueError(
+                f"design.strata must contain {sorted(STRATUM_LABELS.values())} "
+                f"when data.source is reconstructed, got {list(strata)}"
+            )
+    rows: list[pd.DataFrame] = []
+    checks: list[dict] = []
     cells = {o["name"]: target_cells(outcome_tables, assumptions, o["name"]) for o in outcomes}
     subject_no = 0
     for g in groups.itertuples(index=False):
         arm_key = g.arm_by_marker if arm_from == "marker" else g.arm_by_label
         n = int(g.n)
         rng = np.random.default_rng(derive_seed(seed, "reconstruct", g.group))
-        block = pd.DataFrame({
-            "subject": [f"R{subject_no + i + 1:03d}" for i in range(n)],
-            "published_group": g.group,
-            "stratum": STRATUM_LABELS[g.stratum],
-            "arm": arms[arm_key],
-        })
+        block = pd.DataFrame(
+            {
+                "subject": [f"R{subject_no + i + 1:03d}" for i in range(n)],
+                "published_group": g.group,
+                "stratum": STRATUM_LABELS[g.stratum],
+                "arm": arms[arm_key],
+            }
+        )
         subject_no += n
-        block = pd.concat([block, _demographics(rng, g.group, n, characteristics,
-                                                height_weight_correlation, checks)], axis=1)
+        block = pd.concat(
+            [block, _demographics(rng, g.group, n, characteristics, height_weight_correlation, checks)], axis=1
+        )
         for o in outcomes:
             cg = cells[o["name"]]
             c = cg[cg["group"] == g.group].set_index("time").loc[list(time_levels)]
@@ -279,8 +301,15 @@ def reconstruct(
             cols, infos = [], []
             for j in range(len(time_levels)):
                 cell = c.iloc[j]
-                tgt = Target(cell["mean"], cell["sd"], int(cell["mean_decimals"]), int(cell["sd_decimals"]), step,
-                             float(o["min"]), float(o["max"]))
+                tgt = Target(
+                    cell["mean"],
+                    cell["sd"],
+                    int(cell["mean_decimals"]),
+                    int(cell["sd_decimals"]),
+                    step,
+                    float(o["min"]),
+                    float(o["max"]),
+                )
                 v, info = fit_moments(x[:, j], tgt)
                 cols.append(v)
                 infos.append(info)
@@ -290,9 +319,15 @@ def reconstruct(
                 v = y[:, j]
                 block[f"{o['column']}_{t}"] = v.astype(int) if step == 1.0 else v
                 others = [r[j, u] for u in range(len(time_levels)) if u != j]
-                checks.append(_check_row("outcome", o["name"], g.group, t, v, c.iloc[j], infos[j])
-                              | {"stratum": STRATUM_LABELS[g.stratum], "arm": arms[arm_key],
-                                 "correlation_min": min(others), "correlation_max": max(others)})
+                checks.append(
+                    _check_row("outcome", o["name"], g.group, t, v, c.iloc[j], infos[j])
+                    | {
+                        "stratum": STRATUM_LABELS[g.stratum],
+                        "arm": arms[arm_key],
+                        "correlation_min": min(others),
+                        "correlation_max": max(others),
+                    }
+                )
         rows.append(block)
     raw = pd.concat(rows, ignore_index=True)
     raw["synthetic"] = SYNTHETIC_NOTE
@@ -329,7 +364,9 @@ def value_basis(data: pd.DataFrame, raw: pd.DataFrame, check: pd.DataFrame, outc
     return pd.Series(np.where(assumed, "assumed", "published"), index=data.index, name="basis")
 
 
-def _check_row(table: str, variable: str, group: str, time: str, v: np.ndarray, cell, info=None) -> dict:
+def _check_row(
+    table: str, variable: str, group: str, time: str, v: np.ndarray, cell: pd.Series, info: dict | None = None
+) -> dict:
     am, asd = float(np.mean(v)), float(np.std(v, ddof=1))
     md = None if pd.isna(cell["mean_decimals"]) else int(cell["mean_decimals"])
     sdd = None if pd.isna(cell["sd_decimals"]) else int(cell["sd_decimals"])
@@ -339,21 +376,38 @@ def _check_row(table: str, variable: str, group: str, time: str, v: np.ndarray, 
     if info.get("mean_possible") is False:
         note = (note + "; " if note else "") + "the printed mean is impossible for this n (GRIM): nearest possible used"
     elif info.get("sd_possible") is False:
-        note = (note + "; " if note else "") + "the printed SD is impossible with this mean and n (GRIMMER): nearest used"
-    return dict(table=table, variable=variable, group=group, time=time, n=len(v),
-                published_mean=cell["mean"], achieved_mean=am, published_sd=cell["sd"],
-                achieved_sd=asd, mean_decimals=md, sd_decimals=sdd, basis=cell["basis"],
-                match=match, note=note)
+        note = (
+            note + "; " if note else ""
+        ) + "the printed SD is impossible with this mean and n (GRIMMER): nearest used"
+    return dict(
+        table=table,
+        variable=variable,
+        group=group,
+        time=time,
+        n=len(v),
+        published_mean=cell["mean"],
+        achieved_mean=am,
+        published_sd=cell["sd"],
+        achieved_sd=asd,
+        mean_decimals=md,
+        sd_decimals=sdd,
+        basis=cell["basis"],
+        match=match,
+        note=note,
+    )
 
 
-def _demographics(rng, group, n, characteristics, hw_corr, checks) -> pd.DataFrame:
+def _demographics(
+    rng: np.random.Generator, group: str, n: int, characteristics: pd.DataFrame, hw_corr: float, checks: list[dict]
+) -> pd.DataFrame:
     ch = characteristics[characteristics["group"] == group].set_index("variable")
     out, infos = {}, {}
 
-    def target(name):
+    def target(name: str) -> Target:
         row, d = ch.loc[name], DEMOGRAPHICS[name]
-        return Target(row.mean_value, row.sd_value, int(row.mean_decimals), int(row.sd_decimals), d["step"],
-                      d["min"], d["max"])
+        return Target(
+            row.mean_value, row.sd_value, int(row.mean_decimals), int(row.sd_decimals), d["step"], d["min"], d["max"]
+        )
 
     if "age" in ch.index:
         a = ch.loc["age"]
@@ -362,8 +416,9 @@ def _demographics(rng, group, n, characteristics, hw_corr, checks) -> pd.DataFra
         out["age"] = v.astype(int)
     if {"height", "weight"} <= set(ch.index):
         h, w = ch.loc["height"], ch.loc["weight"]
-        x = exact_moment_sample(rng, n, [h.mean_value, w.mean_value], [h.sd_value, w.sd_value],
-                                compound_symmetry(2, hw_corr))
+        x = exact_moment_sample(
+            rng, n, [h.mean_value, w.mean_value], [h.sd_value, w.sd_value], compound_symmetry(2, hw_corr)
+        )
         out["height"], infos["height"] = fit_moments(x[:, 0], target("height"))
         out["weight"], infos["weight"] = fit_moments(x[:, 1], target("weight"))
         if "bmi" in ch.index:
@@ -374,10 +429,18 @@ def _demographics(rng, group, n, characteristics, hw_corr, checks) -> pd.DataFra
         if name not in ch.index:
             continue
         row = ch.loc[name]
-        cell = dict(mean=row.mean_value, sd=row.sd_value, mean_decimals=decimals(row["mean"]),
-                    sd_decimals=decimals(row["sd"]), basis="published" if name != "bmi" else "derived", note="")
+        cell = dict(
+            mean=row.mean_value,
+            sd=row.sd_value,
+            mean_decimals=decimals(row["mean"]),
+            sd_decimals=decimals(row["sd"]),
+            basis="published" if name != "bmi" else "derived",
+            note="",
+        )
         if name == "bmi":
-            cell["note"] = (f"derived per patient as weight / height^2 (no free parameter): gap to the printed mean "
-                            f"{np.mean(v) - row.mean_value:+.3f}, SD {np.std(v, ddof=1) - row.sd_value:+.3f}")
+            cell["note"] = (
+                f"derived per patient as weight / height^2 (no free parameter): gap to the printed mean "
+                f"{np.mean(v) - row.mean_value:+.3f}, SD {np.std(v, ddof=1) - row.sd_value:+.3f}"
+            )
         checks.append(_check_row("characteristics", name, group, "baseline", v, cell, infos.get(name)))
     return pd.DataFrame(out)

@@ -11,6 +11,7 @@ with seeds derived from the config seed and summarizes every statistic across th
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 from scipy import stats
@@ -27,36 +28,60 @@ SPREAD_COLUMNS = ["family", "statistic", "target", "n_replicates", "min", "media
 def raw_to_long(raw: pd.DataFrame, outcome: Mapping, time_levels: Sequence[str]) -> pd.DataFrame:
     """The canonical long table (``subject, stratum, arm, time, <outcome>``) of a reconstruction."""
     cols = {f"{outcome['column']}_{t}": str(t) for t in time_levels}
-    long = raw.melt(id_vars=["subject", "stratum", "arm"], value_vars=list(cols), var_name="time",
-                    value_name=outcome["name"])
+    long = raw.melt(
+        id_vars=["subject", "stratum", "arm"], value_vars=list(cols), var_name="time", value_name=outcome["name"]
+    )
     long["time"] = pd.Categorical(long["time"].map(cols), categories=[str(t) for t in time_levels], ordered=True)
     return long.sort_values(["subject", "time"]).reset_index(drop=True)
 
 
-def replicate_statistics(data: pd.DataFrame, outcome: str, arms: Mapping[str, str], strata: Sequence[str],
-                         time_levels: Sequence[str]) -> list[dict]:
+def replicate_statistics(
+    data: pd.DataFrame, outcome: str, arms: Mapping[str, str], strata: Sequence[str], time_levels: Sequence[str]
+) -> list[dict]:
     """The statistics tracked across replicates, for one data set (long format)."""
     rows = []
     between = (["stratum"] if strata else []) + ["arm"]
     a = mixed_anova(data, outcome, "time", "subject", between)
     for r in a.itertuples():
-        rows += [dict(family="normal-theory", statistic="mixed ANOVA F", target=r.source, value=r.F),
-                 dict(family="normal-theory", statistic="mixed ANOVA p (GG)", target=r.source, value=r.p_gg)]
+        rows += [
+            dict(family="normal-theory", statistic="mixed ANOVA F", target=r.source, value=r.F),
+            dict(family="normal-theory", statistic="mixed ANOVA p (GG)", target=r.source, value=r.p_gg),
+        ]
     _, eff = ancova(data, outcome, between, arms, time_levels)
     for r in eff.itertuples():
-        rows.append(dict(family="normal-theory", statistic="ANCOVA effect", target=f"{r.visit} {r.stratum}",
-                         value=r.estimate))
+        rows.append(
+            dict(family="normal-theory", statistic="ANCOVA effect", target=f"{r.visit} {r.stratum}", value=r.estimate)
+        )
     for s, t, x, y in arm_samples(data, outcome, arms, strata, time_levels):
-        rows.append(dict(family="rank-based", statistic="Mann-Whitney p", target=f"{t} {s}",
-                         value=float(stats.mannwhitneyu(x, y, alternative="two-sided").pvalue)))
-        rows.append(dict(family="robust", statistic="median difference", target=f"{t} {s}",
-                         value=float(x.median() - y.median())))
+        rows.append(
+            dict(
+                family="rank-based",
+                statistic="Mann-Whitney p",
+                target=f"{t} {s}",
+                value=float(stats.mannwhitneyu(x, y, alternative="two-sided").pvalue),
+            )
+        )
+        rows.append(
+            dict(
+                family="robust", statistic="median difference", target=f"{t} {s}", value=float(x.median() - y.median())
+            )
+        )
     return rows
 
 
-def replicate_spread(groups: pd.DataFrame, outcome_tables: pd.DataFrame, characteristics: pd.DataFrame, *,
-                     outcome: Mapping, time_levels: Sequence[str], arms: Mapping[str, str],
-                     strata: Sequence[str], replicates: int, seed: int, **reconstruct_kwargs) -> tuple[pd.DataFrame, pd.DataFrame]:
+def replicate_spread(
+    groups: pd.DataFrame,
+    outcome_tables: pd.DataFrame,
+    characteristics: pd.DataFrame,
+    *,
+    outcome: Mapping,
+    time_levels: Sequence[str],
+    arms: Mapping[str, str],
+    strata: Sequence[str],
+    replicates: int,
+    seed: int,
+    **reconstruct_kwargs: Any,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Reconstruct ``replicates`` data sets and summarize every statistic across them.
 
     Returns
@@ -69,8 +94,17 @@ def replicate_spread(groups: pd.DataFrame, outcome_tables: pd.DataFrame, charact
     """
     values = []
     for k in range(replicates):
-        raw, _ = reconstruct(groups, outcome_tables, characteristics, outcomes=[outcome], time_levels=time_levels,
-                             arms=arms, strata=strata, seed=derive_seed(seed, "replicate", k), **reconstruct_kwargs)
+        raw, _ = reconstruct(
+            groups,
+            outcome_tables,
+            characteristics,
+            outcomes=[outcome],
+            time_levels=time_levels,
+            arms=arms,
+            strata=strata,
+            seed=derive_seed(seed, "replicate", k),
+            **reconstruct_kwargs,
+        )
         long = raw_to_long(raw, outcome, time_levels)
         values += [r | {"replicate": k} for r in replicate_statistics(long, outcome["name"], arms, strata, time_levels)]
     v = pd.DataFrame(values)[["replicate", "family", "statistic", "target", "value"]]

@@ -16,16 +16,32 @@ are a few array operations, and the result is exact: data with these moments giv
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import optimize, stats
 
 from .anova import design_matrix, orthonormal_contrasts, wide_complete
 
-SENSITIVITY_COLUMNS = ["scenario", "correlation", "shift_treatment", "shift_control", "source", "F", "df1",
-                       "df2", "p_unc", "eps_gg", "p_gg", "significant_unc", "significant_gg", "note"]
+SENSITIVITY_COLUMNS = [
+    "scenario",
+    "correlation",
+    "shift_treatment",
+    "shift_control",
+    "source",
+    "F",
+    "df1",
+    "df2",
+    "p_unc",
+    "eps_gg",
+    "p_gg",
+    "significant_unc",
+    "significant_gg",
+    "note",
+]
 
 
 class SummaryDesign:
@@ -45,21 +61,29 @@ class SummaryDesign:
         Name of the within factor in source labels.
     """
 
-    def __init__(self, cells: pd.DataFrame, between: Sequence[str], time_levels: Sequence[str],
-                 ss_type: int = 3, within: str = "time"):
+    def __init__(
+        self,
+        cells: pd.DataFrame,
+        between: Sequence[str],
+        time_levels: Sequence[str],
+        ss_type: int = 3,
+        within: str = "time",
+    ):
         self.between, self.time_levels, self.within = list(between), [str(t) for t in time_levels], within
         self.k = len(self.time_levels)
         self.n = cells["n"].to_numpy(float)
         self.sds = cells[[f"sd_{t}" for t in self.time_levels]].to_numpy(float)
-        x, blocks = design_matrix(cells[self.between].astype(str)) if self.between else (
-            np.ones((len(cells), 1)), {(): [0]})
+        x, blocks = (
+            design_matrix(cells[self.between].astype(str)) if self.between else (np.ones((len(cells), 1)), {(): [0]})
+        )
         self.g = len(cells)
         if np.linalg.matrix_rank(x) < self.g:
             raise ValueError("summary ANOVA needs one row per cell of the full factorial design")
         self.df_err = int(self.n.sum()) - self.g
         w = np.sqrt(self.n)[:, None]
         xw = x * w
-        self.terms, self.a = [], []
+        self.terms: list[tuple[tuple[str, ...], int]] = []
+        blocks_a: list[np.ndarray] = []
         for term, cols in blocks.items():
             if ss_type == 3:
                 drop_b, drop_a = set(), set(cols)
@@ -69,8 +93,8 @@ class SummaryDesign:
             pa = self._proj(xw[:, [c for c in range(x.shape[1]) if c not in drop_a]])
             pb = self._proj(xw[:, [c for c in range(x.shape[1]) if c not in drop_b]])
             self.terms.append((term, len(cols)))
-            self.a.append(w * (pb - pa) * w.T)
-        self.a = np.array(self.a)  # (terms, g, g)
+            blocks_a.append(w * (pb - pa) * w.T)
+        self.a = np.array(blocks_a)  # (terms, g, g)
         c = orthonormal_contrasts(self.k)
         self.c = c
         self.q = c @ c.T
@@ -97,7 +121,7 @@ class SummaryDesign:
         within = [":".join(list(t) + [self.within]) for t, _ in self.terms]
         return between + within
 
-    def evaluate(self, means: np.ndarray, rho: np.ndarray) -> dict[str, np.ndarray]:
+    def evaluate(self, means: np.ndarray, rho: npt.ArrayLike) -> dict[str, Any]:
         """F, df, p and GG epsilon of every source for each scenario.
 
         Parameters
@@ -133,11 +157,13 @@ class SummaryDesign:
         df1 = np.concatenate([qs[between_idx], qs * p])
         df2 = np.concatenate([np.full(len(between_idx), self.df_err), np.full(len(qs), self.df_err * p)])
         f = np.concatenate([f_b, f_w], axis=1)
-        eps_all = np.concatenate([np.full((len(rho), len(between_idx)), np.nan),
-                                  np.repeat(eps[:, None], len(qs), axis=1)], axis=1)
+        eps_all = np.concatenate(
+            [np.full((len(rho), len(between_idx)), np.nan), np.repeat(eps[:, None], len(qs), axis=1)], axis=1
+        )
         e = np.where(np.isnan(eps_all), 1.0, eps_all)
-        return dict(F=f, df1=df1, df2=df2, p_unc=stats.f.sf(f, df1, df2), eps_gg=eps_all,
-                    p_gg=stats.f.sf(f, df1 * e, df2 * e))
+        return dict(
+            F=f, df1=df1, df2=df2, p_unc=stats.f.sf(f, df1, df2), eps_gg=eps_all, p_gg=stats.f.sf(f, df1 * e, df2 * e)
+        )
 
 
 def cell_means(cells: pd.DataFrame, time_levels: Sequence[str]) -> np.ndarray:
@@ -145,8 +171,14 @@ def cell_means(cells: pd.DataFrame, time_levels: Sequence[str]) -> np.ndarray:
     return cells[[f"mean_{t}" for t in time_levels]].to_numpy(float)
 
 
-def summary_anova(cells: pd.DataFrame, between: Sequence[str], time_levels: Sequence[str], rho: float,
-                  ss_type: int = 3, within: str = "time") -> pd.DataFrame:
+def summary_anova(
+    cells: pd.DataFrame,
+    between: Sequence[str],
+    time_levels: Sequence[str],
+    rho: float,
+    ss_type: int = 3,
+    within: str = "time",
+) -> pd.DataFrame:
     """Mixed ANOVA computed from cell sizes, means and SDs with an assumed correlation.
 
     Parameters
@@ -172,12 +204,22 @@ def summary_anova(cells: pd.DataFrame, between: Sequence[str], time_levels: Sequ
     """
     d = SummaryDesign(cells, between, time_levels, ss_type, within)
     r = d.evaluate(cell_means(cells, time_levels), rho)
-    return pd.DataFrame({"source": d.sources(), "df1": r["df1"].astype(int), "df2": r["df2"].astype(int), "F": r["F"][0], "p_unc": r["p_unc"][0],
-                         "eps_gg": r["eps_gg"][0], "p_gg": r["p_gg"][0]})
+    return pd.DataFrame(
+        {
+            "source": d.sources(),
+            "df1": r["df1"].astype(int),
+            "df2": r["df2"].astype(int),
+            "F": r["F"][0],
+            "p_unc": r["p_unc"][0],
+            "eps_gg": r["eps_gg"][0],
+            "p_gg": r["p_gg"][0],
+        }
+    )
 
 
-def _complete_cells(data: pd.DataFrame, dv: str, between: Sequence[str], time_levels: Sequence[str],
-                    subject: str, within: str):
+def _complete_cells(
+    data: pd.DataFrame, dv: str, between: Sequence[str], time_levels: Sequence[str], subject: str, within: str
+) -> Iterator[tuple[tuple, pd.DataFrame]]:
     """Yield ``(cell key, complete subjects x visits)`` for every between cell."""
     wide, _ = wide_complete(data, dv, within, subject, between)
     keys = [wide[b] for b in between] if between else np.zeros(len(wide))
@@ -185,19 +227,31 @@ def _complete_cells(data: pd.DataFrame, dv: str, between: Sequence[str], time_le
         yield (key if isinstance(key, tuple) else (key,)), g[[str(t) for t in time_levels]]
 
 
-def cells_from_data(data: pd.DataFrame, dv: str, between: Sequence[str], time_levels: Sequence[str],
-                    subject: str = "subject", within: str = "time") -> pd.DataFrame:
+def cells_from_data(
+    data: pd.DataFrame,
+    dv: str,
+    between: Sequence[str],
+    time_levels: Sequence[str],
+    subject: str = "subject",
+    within: str = "time",
+) -> pd.DataFrame:
     """Cell sizes, means and SDs of complete cases: what a paper would print."""
     rows = []
     for key, g in _complete_cells(data, dv, between, time_levels, subject, within):
-        row = dict(zip(between, key)) | {"n": len(g)}
+        row = dict(zip(between, key, strict=False)) | {"n": len(g)}
         row |= {f"mean_{t}": g[t].mean() for t in g.columns} | {f"sd_{t}": g[t].std(ddof=1) for t in g.columns}
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def average_correlation(data: pd.DataFrame, dv: str, between: Sequence[str], time_levels: Sequence[str],
-                        subject: str = "subject", within: str = "time") -> float:
+def average_correlation(
+    data: pd.DataFrame,
+    dv: str,
+    between: Sequence[str],
+    time_levels: Sequence[str],
+    subject: str = "subject",
+    within: str = "time",
+) -> float:
     """The data's own between-visit correlation, on the scale of the sensitivity analysis.
 
     For each between cell, the mean of the sample correlations of all pairs of visits (complete
@@ -214,7 +268,7 @@ def average_correlation(data: pd.DataFrame, dv: str, between: Sequence[str], tim
     return float(total / weight)
 
 
-def crossings(fn, lo: float = 0.0, hi: float = 0.99, n: int = 199) -> list[float]:
+def crossings(fn: Callable[[float], float], lo: float = 0.0, hi: float = 0.99, n: int = 199) -> list[float]:
     """Every ``x`` in ``[lo, hi]`` where ``fn(x)`` changes sign (grid bracketing, then Brent)."""
     xs = np.linspace(lo, hi, n)
     ys = np.array([fn(x) for x in xs])
@@ -245,9 +299,18 @@ def paired_t(n: int, m1: float, s1: float, m2: float, s2: float, rho: float) -> 
     return float(t), float(2 * stats.t.sf(abs(t), n - 1))
 
 
-def scenario_grid(cells: pd.DataFrame, assumed: pd.DataFrame, between: Sequence[str],
-                  time_levels: Sequence[str], arms: Mapping[str, str], *, correlations: Sequence[float],
-                  shifts: Sequence[float] = (0.0,), ss_type: int = 3, alpha: float = 0.05) -> pd.DataFrame:
+def scenario_grid(
+    cells: pd.DataFrame,
+    assumed: pd.DataFrame,
+    between: Sequence[str],
+    time_levels: Sequence[str],
+    arms: Mapping[str, str],
+    *,
+    correlations: Sequence[float],
+    shifts: Sequence[float] = (0.0,),
+    ss_type: int = 3,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Every source's test over correlations x shifts of the assumed (unprinted) cell means.
 
     Parameters
@@ -274,8 +337,8 @@ def scenario_grid(cells: pd.DataFrame, assumed: pd.DataFrame, between: Sequence[
     """
     design = SummaryDesign(cells, between, time_levels, ss_type)
     base = cell_means(cells, time_levels)
-    shifts = np.asarray(shifts if len(assumed) else [0.0], float)
-    rho, st, sc = (a.ravel() for a in np.meshgrid(np.asarray(correlations, float), shifts, shifts, indexing="ij"))
+    grid = np.asarray(shifts if len(assumed) else [0.0], float)
+    rho, st, sc = (a.ravel() for a in np.meshgrid(np.asarray(correlations, float), grid, grid, indexing="ij"))
     means = np.repeat(base[None], rho.size, axis=0)
     tcol = {str(t): j for j, t in enumerate(time_levels)}
     for a in assumed.itertuples():
@@ -284,20 +347,30 @@ def scenario_grid(cells: pd.DataFrame, assumed: pd.DataFrame, between: Sequence[
     r = design.evaluate(means, rho)
     src = design.sources()
     n_s, n_src = r["F"].shape
-    out = pd.DataFrame({
-        "scenario": "grid", "correlation": np.repeat(rho, n_src),
-        "shift_treatment": np.repeat(st, n_src), "shift_control": np.repeat(sc, n_src),
-        "source": np.tile(src, n_s), "F": r["F"].ravel(), "df1": np.tile(r["df1"], n_s).astype(int),
-        "df2": np.tile(r["df2"], n_s).astype(int), "p_unc": r["p_unc"].ravel(), "eps_gg": r["eps_gg"].ravel(),
-        "p_gg": r["p_gg"].ravel()})
+    out = pd.DataFrame(
+        {
+            "scenario": "grid",
+            "correlation": np.repeat(rho, n_src),
+            "shift_treatment": np.repeat(st, n_src),
+            "shift_control": np.repeat(sc, n_src),
+            "source": np.tile(src, n_s),
+            "F": r["F"].ravel(),
+            "df1": np.tile(r["df1"], n_s).astype(int),
+            "df2": np.tile(r["df2"], n_s).astype(int),
+            "p_unc": r["p_unc"].ravel(),
+            "eps_gg": r["eps_gg"].ravel(),
+            "p_gg": r["p_gg"].ravel(),
+        }
+    )
     out["significant_unc"] = out["p_unc"] < alpha
     out["significant_gg"] = out["p_gg"] < alpha
     out["note"] = "assumed cells shifted" if len(assumed) else ""
     return out[SENSITIVITY_COLUMNS]
 
 
-def thresholds(cells: pd.DataFrame, between: Sequence[str], time_levels: Sequence[str], *,
-               ss_type: int = 3, alpha: float = 0.05) -> pd.DataFrame:
+def thresholds(
+    cells: pd.DataFrame, between: Sequence[str], time_levels: Sequence[str], *, ss_type: int = 3, alpha: float = 0.05
+) -> pd.DataFrame:
     """The correlations at which each source's p crosses ``alpha`` (uncorrected and GG).
 
     Returns
@@ -313,21 +386,40 @@ def thresholds(cells: pd.DataFrame, between: Sequence[str], time_levels: Sequenc
     rows = []
     for j, source in enumerate(design.sources()):
         for kind in ("unc", "gg"):
-            def fn(r, j=j, kind=kind):
+
+            def fn(r: float, j: int = j, kind: str = kind) -> float:
                 return float(design.evaluate(m, r)[f"p_{kind}"][0, j]) - alpha
+
             xs = crossings(fn)
             if not xs:
                 sig = fn(0.5) < 0
-                rows.append(dict(scenario=f"threshold_{kind}", correlation=np.nan, source=source,
-                                 note=("significant" if sig else "not significant") + " for every correlation in [0, 0.99]"))
+                rows.append(
+                    dict(
+                        scenario=f"threshold_{kind}",
+                        correlation=np.nan,
+                        source=source,
+                        note=("significant" if sig else "not significant") + " for every correlation in [0, 0.99]",
+                    )
+                )
             for x in xs:
                 above = fn(min(x + 1e-4, 0.999)) < 0
                 res = design.evaluate(m, x)
-                rows.append(dict(scenario=f"threshold_{kind}", correlation=x, source=source,
-                                 F=res["F"][0, j], df1=int(res["df1"][j]), df2=int(res["df2"][j]),
-                                 p_unc=res["p_unc"][0, j], eps_gg=res["eps_gg"][0, j], p_gg=res["p_gg"][0, j],
-                                 note=f"significant at alpha={alpha} for correlations "
-                                      + ("above" if above else "below") + " this value"))
+                rows.append(
+                    dict(
+                        scenario=f"threshold_{kind}",
+                        correlation=x,
+                        source=source,
+                        F=res["F"][0, j],
+                        df1=int(res["df1"][j]),
+                        df2=int(res["df2"][j]),
+                        p_unc=res["p_unc"][0, j],
+                        eps_gg=res["eps_gg"][0, j],
+                        p_gg=res["p_gg"][0, j],
+                        note=f"significant at alpha={alpha} for correlations "
+                        + ("above" if above else "below")
+                        + " this value",
+                    )
+                )
     out = pd.DataFrame(rows).reindex(columns=SENSITIVITY_COLUMNS)
     out[["shift_treatment", "shift_control"]] = 0.0
     return out
@@ -341,17 +433,33 @@ def _claims(cells: pd.DataFrame, time_levels: Sequence[str], alpha: float) -> pd
         for t in time_levels[1:]:
             r = paired_t_threshold(int(c["n"]), c[f"mean_{base}"], c[f"sd_{base}"], c[f"mean_{t}"], c[f"sd_{t}"], alpha)
             label = c.get("group") or "/".join(str(c[k]) for k in ("stratum", "arm") if k in c)
-            rows.append(dict(scenario="paper_claim", correlation=r, shift_treatment=0.0, shift_control=0.0,
-                             source=f"change {base} to {t} in {label}",
-                             note=f"paired t of the published summaries: significant at alpha={alpha} iff the "
-                                  "correlation is at least this value"))
+            rows.append(
+                dict(
+                    scenario="paper_claim",
+                    correlation=r,
+                    shift_treatment=0.0,
+                    shift_control=0.0,
+                    source=f"change {base} to {t} in {label}",
+                    note=f"paired t of the published summaries: significant at alpha={alpha} iff the "
+                    "correlation is at least this value",
+                )
+            )
     return pd.DataFrame(rows).reindex(columns=SENSITIVITY_COLUMNS)
 
 
-def sensitivity_from_published(cells: pd.DataFrame, assumed: pd.DataFrame, *, between: Sequence[str],
-                               time_levels: Sequence[str], arms: Mapping[str, str], correlations: Sequence[float],
-                               shifts: Sequence[float], configured_correlation: float, ss_type: int = 3,
-                               alpha: float = 0.05) -> pd.DataFrame:
+def sensitivity_from_published(
+    cells: pd.DataFrame,
+    assumed: pd.DataFrame,
+    *,
+    between: Sequence[str],
+    time_levels: Sequence[str],
+    arms: Mapping[str, str],
+    correlations: Sequence[float],
+    shifts: Sequence[float],
+    configured_correlation: float,
+    ss_type: int = 3,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """The whole sensitivity table from published cell summaries (with assumed cells).
 
     Rows: ``grid`` (correlations x shifts of the assumed cells), ``threshold_unc`` /
@@ -359,19 +467,50 @@ def sensitivity_from_published(cells: pd.DataFrame, assumed: pd.DataFrame, *, be
     correlation, the values the reconstructed default data have) and ``paper_claim`` (the
     correlation each claimed within-group change needs).
     """
-    cfg = scenario_grid(cells, assumed, between, time_levels, arms, correlations=[configured_correlation],
-                        shifts=[0.0], ss_type=ss_type, alpha=alpha).assign(
-        scenario="configured", note="the configured correlation and assumptions (the reconstructed data)")
-    return pd.concat([
-        scenario_grid(cells, assumed, between, time_levels, arms, correlations=correlations, shifts=shifts,
-                      ss_type=ss_type, alpha=alpha),
-        thresholds(cells, between, time_levels, ss_type=ss_type, alpha=alpha), cfg,
-        _claims(cells, time_levels, alpha)], ignore_index=True)[SENSITIVITY_COLUMNS]
+    cfg = scenario_grid(
+        cells,
+        assumed,
+        between,
+        time_levels,
+        arms,
+        correlations=[configured_correlation],
+        shifts=[0.0],
+        ss_type=ss_type,
+        alpha=alpha,
+    ).assign(scenario="configured", note="the configured correlation and assumptions (the reconstructed data)")
+    return pd.concat(
+        [
+            scenario_grid(
+                cells,
+                assumed,
+                between,
+                time_levels,
+                arms,
+                correlations=correlations,
+                shifts=shifts,
+                ss_type=ss_type,
+                alpha=alpha,
+            ),
+            thresholds(cells, between, time_levels, ss_type=ss_type, alpha=alpha),
+            cfg,
+            _claims(cells, time_levels, alpha),
+        ],
+        ignore_index=True,
+    )[SENSITIVITY_COLUMNS]
 
 
-def sensitivity_from_data(data: pd.DataFrame, outcome: str, *, between: Sequence[str], time_levels: Sequence[str],
-                          arms: Mapping[str, str], correlations: Sequence[float], ss_type: int = 3,
-                          alpha: float = 0.05, **_: object) -> pd.DataFrame:
+def sensitivity_from_data(
+    data: pd.DataFrame,
+    outcome: str,
+    *,
+    between: Sequence[str],
+    time_levels: Sequence[str],
+    arms: Mapping[str, str],
+    correlations: Sequence[float],
+    ss_type: int = 3,
+    alpha: float = 0.05,
+    **_: object,
+) -> pd.DataFrame:
     """The sensitivity table for individual data: their cell summaries with other correlations.
 
     Rows: ``grid`` and ``threshold_*`` as :func:`sensitivity_from_published`, and ``observed``:
@@ -380,10 +519,16 @@ def sensitivity_from_data(data: pd.DataFrame, outcome: str, *, between: Sequence
     cells = cells_from_data(data, outcome, between, time_levels)
     none = pd.DataFrame(columns=["cell", "time"])
     rho = average_correlation(data, outcome, between, time_levels)
-    obs = scenario_grid(cells, none, between, time_levels, arms, correlations=[rho], ss_type=ss_type,
-                        alpha=alpha).assign(scenario="observed",
-                                            note="the data's own average correlation between visits")
-    return pd.concat([scenario_grid(cells, none, between, time_levels, arms, correlations=correlations,
-                                    ss_type=ss_type, alpha=alpha),
-                      thresholds(cells, between, time_levels, ss_type=ss_type, alpha=alpha), obs],
-                     ignore_index=True)[SENSITIVITY_COLUMNS]
+    obs = scenario_grid(
+        cells, none, between, time_levels, arms, correlations=[rho], ss_type=ss_type, alpha=alpha
+    ).assign(scenario="observed", note="the data's own average correlation between visits")
+    return pd.concat(
+        [
+            scenario_grid(
+                cells, none, between, time_levels, arms, correlations=correlations, ss_type=ss_type, alpha=alpha
+            ),
+            thresholds(cells, between, time_levels, ss_type=ss_type, alpha=alpha),
+            obs,
+        ],
+        ignore_index=True,
+    )[SENSITIVITY_COLUMNS]

@@ -6,18 +6,35 @@ rule analysis:
         raw="results/data/raw.csv" if RECONSTRUCTED else [],
         check="results/data/reconstruction_check.csv" if RECONSTRUCTED else [],
     output:
-        anova=report("results/tables/rm_anova_{outcome}.csv", caption="../report/rm_anova.rst", category="3 Analysis", labels={"outcome": "{outcome}", "table": "mixed ANOVA"}),
-        detail=report("results/tables/rm_anova_detail_{outcome}.csv", caption="../report/rm_anova_detail.rst", category="3 Analysis", labels={"outcome": "{outcome}", "table": "mixed ANOVA, full"}),
-        descriptives=report("results/tables/descriptives_{outcome}.csv", caption="../report/descriptives.rst", category="3 Analysis", labels={"outcome": "{outcome}", "table": "descriptives"}),
+        anova=report(
+            "results/tables/rm_anova_{outcome}.csv",
+            caption="../report/rm_anova.rst",
+            category="3 Analysis",
+            labels={"outcome": "{outcome}", "table": "mixed ANOVA"},
+        ),
+        detail=report(
+            "results/tables/rm_anova_detail_{outcome}.csv",
+            caption="../report/rm_anova_detail.rst",
+            category="3 Analysis",
+            labels={"outcome": "{outcome}", "table": "mixed ANOVA, full"},
+        ),
+        descriptives=report(
+            "results/tables/descriptives_{outcome}.csv",
+            caption="../report/descriptives.rst",
+            category="3 Analysis",
+            labels={"outcome": "{outcome}", "table": "descriptives"},
+        ),
+    log:
+        "results/logs/analysis_{outcome}.log",
+    benchmark:
+        "results/benchmarks/analysis_{outcome}.tsv"
+    conda:
+        "../envs/hiplbp.yaml"
     params:
         design=design(),
         ss_type=config["analysis"].get("ss_type", 3),
         ci_level=config["analysis"].get("ci_level", 0.95),
         observed=observed_factors(),
-    log:
-        "results/logs/analysis_{outcome}.log",
-    benchmark:
-        "results/benchmarks/analysis_{outcome}.tsv"
     script:
         "../../scripts/analysis.py"
 
@@ -27,16 +44,33 @@ rule models:
         code=library_code("models"),
         data="results/data/clean.csv",
     output:
-        ancova=report("results/tables/ancova_{outcome}.csv", caption="../report/ancova.rst", category="3 Analysis", labels={"outcome": "{outcome}", "table": "ANCOVA treatment effects"}),
-        terms=report("results/tables/ancova_terms_{outcome}.csv", caption="../report/ancova_terms.rst", category="3 Analysis", labels={"outcome": "{outcome}", "table": "ANCOVA type III"}),
-        lmm=report("results/tables/lmm_{outcome}.csv", caption="../report/lmm.rst", category="3 Analysis", labels={"outcome": "{outcome}", "table": "linear mixed model"}),
-    params:
-        design=design(),
-        ci_level=config["analysis"].get("ci_level", 0.95),
+        ancova=report(
+            "results/tables/ancova_{outcome}.csv",
+            caption="../report/ancova.rst",
+            category="3 Analysis",
+            labels={"outcome": "{outcome}", "table": "ANCOVA treatment effects"},
+        ),
+        terms=report(
+            "results/tables/ancova_terms_{outcome}.csv",
+            caption="../report/ancova_terms.rst",
+            category="3 Analysis",
+            labels={"outcome": "{outcome}", "table": "ANCOVA type III"},
+        ),
+        lmm=report(
+            "results/tables/lmm_{outcome}.csv",
+            caption="../report/lmm.rst",
+            category="3 Analysis",
+            labels={"outcome": "{outcome}", "table": "linear mixed model"},
+        ),
     log:
         "results/logs/models_{outcome}.log",
     benchmark:
         "results/benchmarks/models_{outcome}.tsv"
+    conda:
+        "../envs/hiplbp.yaml"
+    params:
+        design=design(),
+        ci_level=config["analysis"].get("ci_level", 0.95),
     script:
         "../../scripts/models.py"
 
@@ -48,14 +82,26 @@ rule followup:
         raw="results/data/raw.csv" if RECONSTRUCTED else [],
         check="results/data/reconstruction_check.csv" if RECONSTRUCTED else [],
     output:
-        contrasts=report("results/tables/contrasts_{outcome}.csv", caption="../report/contrasts.rst", category="3 Analysis", labels={"outcome": "{outcome}", "table": "contrasts"}),
-        effects=report("results/tables/effect_sizes_{outcome}.csv", caption="../report/effect_sizes.rst", category="3 Analysis", labels={"outcome": "{outcome}", "table": "effect sizes"}),
-    params:
-        design=design(),
-        ci_level=config["analysis"].get("ci_level", 0.95),
+        contrasts=report(
+            "results/tables/contrasts_{outcome}.csv",
+            caption="../report/contrasts.rst",
+            category="3 Analysis",
+            labels={"outcome": "{outcome}", "table": "contrasts"},
+        ),
+        effects=report(
+            "results/tables/effect_sizes_{outcome}.csv",
+            caption="../report/effect_sizes.rst",
+            category="3 Analysis",
+            labels={"outcome": "{outcome}", "table": "effect sizes"},
+        ),
     log:
         "results/logs/followup_{outcome}.log",
     benchmark:
         "results/benchmarks/followup_{outcome}.tsv"
+    conda:
+        "../envs/hiplbp.yaml"
+    params:
+        design=design(),
+        ci_level=config["analysis"].get("ci_level", 0.95),
     script:
         "../../scripts/followup.py"

@@ -8,11 +8,42 @@ rule audit:
         outcomes=published_tables()["outcomes"],
         enrollment=published_tables()["enrollment"],
     output:
-        allocation=report("results/audit/allocation.csv", caption="../report/allocation.rst", category="2 Audit", labels={"table": "allocation"}),
-        baseline=report("results/audit/baseline.csv", caption="../report/baseline.rst", category="2 Audit", labels={"table": "baseline balance"}),
-        labels=report("results/audit/group_labels.csv", caption="../report/group_labels.rst", category="2 Audit", labels={"table": "published group labels"}),
-        attrition=report("results/audit/attrition.csv", caption="../report/attrition.rst", category="2 Audit", labels={"table": "attrition"}),
-        findings=report("results/audit/findings.csv", caption="../report/findings.rst", category="2 Audit", labels={"table": "findings"}),
+        allocation=report(
+            "results/audit/allocation.csv",
+            caption="../report/allocation.rst",
+            category="2 Audit",
+            labels={"table": "allocation"},
+        ),
+        baseline=report(
+            "results/audit/baseline.csv",
+            caption="../report/baseline.rst",
+            category="2 Audit",
+            labels={"table": "baseline balance"},
+        ),
+        labels=report(
+            "results/audit/group_labels.csv",
+            caption="../report/group_labels.rst",
+            category="2 Audit",
+            labels={"table": "published group labels"},
+        ),
+        attrition=report(
+            "results/audit/attrition.csv",
+            caption="../report/attrition.rst",
+            category="2 Audit",
+            labels={"table": "attrition"},
+        ),
+        findings=report(
+            "results/audit/findings.csv",
+            caption="../report/findings.rst",
+            category="2 Audit",
+            labels={"table": "findings"},
+        ),
+    log:
+        "results/logs/audit.log",
+    benchmark:
+        "results/benchmarks/audit.tsv"
+    conda:
+        "../envs/hiplbp.yaml"
     params:
         design=design(),
         arm_from=config["reconstruction"].get("arm_from", "marker"),
@@ -22,9 +53,5 @@ rule audit:
         correlation=config["reconstruction"]["correlation"],
         assumptions=config["reconstruction"].get("assumptions", []),
         alpha=config["analysis"].get("alpha", 0.05),
-    log:
-        "results/logs/audit.log",
-    benchmark:
-        "results/benchmarks/audit.tsv"
     script:
         "../../scripts/audit.py"

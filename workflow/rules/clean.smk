@@ -3,15 +3,27 @@ rule clean:
         code=library_code("clean"),
         data="results/data/canonical.csv",
     output:
-        data=report("results/data/clean.csv", caption="../report/clean.rst", category="1 Data", labels={"table": "clean data"}),
-        log=report("results/data/cleaning_log.csv", caption="../report/cleaning_log.rst", category="1 Data", labels={"table": "cleaning log"}),
-    params:
-        design=design(),
-        exclude=config.get("cleaning", {}).get("exclude", []),
-        drop_incomplete=config.get("cleaning", {}).get("drop_incomplete", False),
+        data=report(
+            "results/data/clean.csv",
+            caption="../report/clean.rst",
+            category="1 Data",
+            labels={"table": "clean data"},
+        ),
+        log=report(
+            "results/data/cleaning_log.csv",
+            caption="../report/cleaning_log.rst",
+            category="1 Data",
+            labels={"table": "cleaning log"},
+        ),
     log:
         "results/logs/clean.log",
     benchmark:
         "results/benchmarks/clean.tsv"
+    conda:
+        "../envs/hiplbp.yaml"
+    params:
+        design=design(),
+        exclude=config.get("cleaning", {}).get("exclude", []),
+        drop_incomplete=config.get("cleaning", {}).get("drop_incomplete", False),
     script:
         "../../scripts/clean.py"

@@ -1,7 +1,14 @@
 # Helpers shared by the rules: every value a script needs is computed here and passed as params.
 import ast
+import os
 from pathlib import Path
 
+# Every job imports the library from this checkout's src/, so a rule's conda env
+# (workflow/envs/hiplbp.yaml) needs only the third-party pins and never a stale installed copy.
+# (The workflow extends PYTHONPATH for its own jobs; it requires nothing from the user's environment,
+# so there is nothing for an `envvars:` directive to assert.)
+_SRC = str(Path(workflow.basedir) / "src")
+os.environ.update(PYTHONPATH=os.pathsep.join(filter(None, (_SRC, os.environ.get("PYTHONPATH")))))
 RECONSTRUCTED = config["data"]["source"] == "reconstructed"
 OUTCOMES = [o["name"] for o in config["outcomes"]]
 # The reconstructed data are written by the pipeline itself, in wide layout with canonical names.
@@ -35,11 +42,22 @@ def raw_data():
 def ingest_options():
     """How to read the raw file: layout and column names."""
     if RECONSTRUCTED:
-        return {"layout": "wide", "wide_separator": "_",
-                "columns": {"subject": "subject", "stratum": "stratum", "arm": "arm", "time": "time"}}
+        return {
+            "layout": "wide",
+            "wide_separator": "_",
+            "columns": {
+                "subject": "subject",
+                "stratum": "stratum",
+                "arm": "arm",
+                "time": "time",
+            },
+        }
     data = config["data"]
-    return {"layout": data.get("layout", "long"), "wide_separator": data.get("wide_separator", "_"),
-            "columns": data["columns"]}
+    return {
+        "layout": data.get("layout", "long"),
+        "wide_separator": data.get("wide_separator", "_"),
+        "columns": data["columns"],
+    }
 
 
 def assumptions():
@@ -51,7 +69,8 @@ def assumptions():
         if a["outcome"] in OUTCOMES:
             notes.append(
                 f"{a['outcome']} at {a['time']} in {a['group']} = {a['from_time']} mean "
-                f"{float(a.get('mean_shift', 0)):+g}, SD x {float(a.get('sd_scale', 1)):g}")
+                f"{float(a.get('mean_shift', 0)):+g}, SD x {float(a.get('sd_scale', 1)):g}"
+            )
     return notes
 
 
@@ -60,7 +79,7 @@ def provenance():
     return {
         "source": config["data"]["source"],
         "synthetic": RECONSTRUCTED,
-        "correlation": config["reconstruction"]["correlation"] if RECONSTRUCTED else None,
+        "correlation": (config["reconstruction"]["correlation"] if RECONSTRUCTED else None),
         "assumptions": assumptions()[1:] if RECONSTRUCTED else [],
         "path": raw_data(),
     }
@@ -97,8 +116,10 @@ def sensitivity_grid():
         n = int(round((spec["to"] - spec["from"]) / spec["step"])) + 1
         return [round(spec["from"] + i * spec["step"], 10) for i in range(n)]
 
-    return {"correlations": seq(s.get("correlations"), {"from": 0.0, "to": 0.95, "step": 0.05}),
-            "mean_shifts": seq(s.get("mean_shifts"), {"from": -20.0, "to": 20.0, "step": 5.0})}
+    return {
+        "correlations": seq(s.get("correlations"), {"from": 0.0, "to": 0.95, "step": 0.05}),
+        "mean_shifts": seq(s.get("mean_shifts"), {"from": -20.0, "to": 20.0, "step": 5.0}),
+    }
 
 
 def outcome_def(wildcards):
@@ -121,12 +142,27 @@ def all_outputs():
         "results/report/report.html",
     ]
     out += ["results/tables/published_vs_reproduced.csv"]
-    out += expand("results/tables/{table}_{outcome}.csv", outcome=OUTCOMES,
-                  table=["rm_anova", "rm_anova_detail", "ancova", "ancova_terms", "lmm", "contrasts",
-                         "effect_sizes", "sensitivity"])
+    out += expand(
+        "results/tables/{table}_{outcome}.csv",
+        outcome=OUTCOMES,
+        table=[
+            "rm_anova",
+            "rm_anova_detail",
+            "ancova",
+            "ancova_terms",
+            "lmm",
+            "contrasts",
+            "effect_sizes",
+            "sensitivity",
+        ],
+    )
     out += expand("results/tables/descriptives_{outcome}.csv", outcome=OUTCOMES)
-    out += expand("results/figures/{prefix}{outcome}.{ext}", outcome=OUTCOMES, ext=["png", "svg"],
-                  prefix=["", "sensitivity_"])
+    out += expand(
+        "results/figures/{prefix}{outcome}.{ext}",
+        outcome=OUTCOMES,
+        ext=["png", "svg"],
+        prefix=["", "sensitivity_"],
+    )
     if RECONSTRUCTED:
         out += ["results/data/raw.csv", "results/data/reconstruction_check.csv"]
         out += replicate_tables()
@@ -153,7 +189,12 @@ def library_code(script):
         tree = ast.parse(todo.pop().read_text())
         for node in ast.walk(tree):
             names = []
-            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and node.module.split(".")[0] == "hiplbp":
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.level == 0
+                and node.module.split(".")[0] == "hiplbp"
+            ):
                 parts = node.module.split(".")[1:]
                 names = [parts[0]] if parts else [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 1:

@@ -4,16 +4,28 @@ rule figures:
         data="results/data/clean.csv",
         provenance="results/data/provenance.json",
     output:
-        png=report("results/figures/{outcome}.png", caption="../report/figure.rst", category="4 Figures", labels={"outcome": "{outcome}", "figure": "means", "format": "png"}),
-        svg=report("results/figures/{outcome}.svg", caption="../report/figure.rst", category="4 Figures", labels={"outcome": "{outcome}", "figure": "means", "format": "svg"}),
-    params:
-        design=design(),
-        outcome=outcome_def,
-        ci_level=config["analysis"].get("ci_level", 0.95),
+        png=report(
+            "results/figures/{outcome}.png",
+            caption="../report/figure.rst",
+            category="4 Figures",
+            labels={"outcome": "{outcome}", "figure": "means", "format": "png"},
+        ),
+        svg=report(
+            "results/figures/{outcome}.svg",
+            caption="../report/figure.rst",
+            category="4 Figures",
+            labels={"outcome": "{outcome}", "figure": "means", "format": "svg"},
+        ),
     log:
         "results/logs/figures_{outcome}.log",
     benchmark:
         "results/benchmarks/figures_{outcome}.tsv"
+    conda:
+        "../envs/hiplbp.yaml"
+    params:
+        design=design(),
+        outcome=outcome_def,
+        ci_level=config["analysis"].get("ci_level", 0.95),
     script:
         "../../scripts/figures.py"
 
@@ -24,14 +36,26 @@ rule sensitivity_figure:
         table="results/tables/sensitivity_{outcome}.csv",
         provenance="results/data/provenance.json",
     output:
-        png=report("results/figures/sensitivity_{outcome}.png", caption="../report/sensitivity_figure.rst", category="4 Figures", labels={"outcome": "{outcome}", "figure": "sensitivity", "format": "png"}),
-        svg=report("results/figures/sensitivity_{outcome}.svg", caption="../report/sensitivity_figure.rst", category="4 Figures", labels={"outcome": "{outcome}", "figure": "sensitivity", "format": "svg"}),
-    params:
-        alpha=config["analysis"].get("alpha", 0.05),
+        png=report(
+            "results/figures/sensitivity_{outcome}.png",
+            caption="../report/sensitivity_figure.rst",
+            category="4 Figures",
+            labels={"outcome": "{outcome}", "figure": "sensitivity", "format": "png"},
+        ),
+        svg=report(
+            "results/figures/sensitivity_{outcome}.svg",
+            caption="../report/sensitivity_figure.rst",
+            category="4 Figures",
+            labels={"outcome": "{outcome}", "figure": "sensitivity", "format": "svg"},
+        ),
     log:
         "results/logs/sensitivity_figure_{outcome}.log",
     benchmark:
         "results/benchmarks/sensitivity_figure_{outcome}.tsv"
+    conda:
+        "../envs/hiplbp.yaml"
+    params:
+        alpha=config["analysis"].get("alpha", 0.05),
     script:
         "../../scripts/sensitivity_figure.py"
 
@@ -42,11 +66,23 @@ rule consort:
         groups=published_tables()["groups"],
         enrollment=published_tables()["enrollment"],
     output:
-        png=report("results/figures/consort.png", caption="../report/consort.rst", category="4 Figures", labels={"figure": "CONSORT flow", "format": "png"}),
-        svg=report("results/figures/consort.svg", caption="../report/consort.rst", category="4 Figures", labels={"figure": "CONSORT flow", "format": "svg"}),
+        png=report(
+            "results/figures/consort.png",
+            caption="../report/consort.rst",
+            category="4 Figures",
+            labels={"figure": "CONSORT flow", "format": "png"},
+        ),
+        svg=report(
+            "results/figures/consort.svg",
+            caption="../report/consort.rst",
+            category="4 Figures",
+            labels={"figure": "CONSORT flow", "format": "svg"},
+        ),
     log:
         "results/logs/consort.log",
     benchmark:
         "results/benchmarks/consort.tsv"
+    conda:
+        "../envs/hiplbp.yaml"
     script:
         "../../scripts/consort.py"

@@ -5,13 +5,15 @@ rule ingest:
     output:
         data="results/data/canonical.csv",
         provenance="results/data/provenance.json",
-    params:
-        design=design(),
-        options=ingest_options(),
-        provenance=provenance(),
     log:
         "results/logs/ingest.log",
     benchmark:
         "results/benchmarks/ingest.tsv"
+    conda:
+        "../envs/hiplbp.yaml"
+    params:
+        design=design(),
+        options=ingest_options(),
+        provenance=provenance(),
     script:
         "../../scripts/ingest.py"

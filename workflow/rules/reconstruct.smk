@@ -5,15 +5,27 @@ rule reconstruct:
         characteristics=published_tables()["characteristics"],
         outcomes=published_tables()["outcomes"],
     output:
-        raw=report("results/data/raw.csv", caption="../report/raw.rst", category="1 Data", labels={"table": "reconstructed raw data"}),
-        check=report("results/data/reconstruction_check.csv", caption="../report/reconstruction_check.rst", category="1 Data", labels={"table": "reconstruction check"}),
-    params:
-        design=design(),
-        reconstruction=reconstruction_params(),
+        raw=report(
+            "results/data/raw.csv",
+            caption="../report/raw.rst",
+            category="1 Data",
+            labels={"table": "reconstructed raw data"},
+        ),
+        check=report(
+            "results/data/reconstruction_check.csv",
+            caption="../report/reconstruction_check.rst",
+            category="1 Data",
+            labels={"table": "reconstruction check"},
+        ),
     log:
         "results/logs/reconstruct.log",
     benchmark:
         "results/benchmarks/reconstruct.tsv"
+    conda:
+        "../envs/hiplbp.yaml"
+    params:
+        design=design(),
+        reconstruction=reconstruction_params(),
     script:
         "../../scripts/reconstruct.py"
 
@@ -25,14 +37,21 @@ rule replicates:
         characteristics=published_tables()["characteristics"],
         outcomes=published_tables()["outcomes"],
     output:
-        spread=report("results/tables/replicates_{outcome}.csv", caption="../report/replicates.rst", category="3 Analysis", labels={"outcome": "{outcome}", "table": "spread over reconstructions"}),
-    params:
-        design=design(),
-        outcome=outcome_def,
-        reconstruction=reconstruction_params(),
+        spread=report(
+            "results/tables/replicates_{outcome}.csv",
+            caption="../report/replicates.rst",
+            category="3 Analysis",
+            labels={"outcome": "{outcome}", "table": "spread over reconstructions"},
+        ),
     log:
         "results/logs/replicates_{outcome}.log",
     benchmark:
         "results/benchmarks/replicates_{outcome}.tsv"
+    conda:
+        "../envs/hiplbp.yaml"
+    params:
+        design=design(),
+        outcome=outcome_def,
+        reconstruction=reconstruction_params(),
     script:
         "../../scripts/replicates.py"

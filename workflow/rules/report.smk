@@ -26,17 +26,29 @@ rule report:
         figures=expand("results/figures/{outcome}.png", outcome=OUTCOMES),
         sensitivity_figures=expand("results/figures/sensitivity_{outcome}.png", outcome=OUTCOMES),
     output:
-        notebook=report("results/report/report.ipynb", caption="../report/report_notebook.rst", category="5 Report", labels={"document": "executed notebook"}),
-        html=report("results/report/report.html", caption="../report/report.rst", category="5 Report", labels={"document": "report"}),
+        notebook=report(
+            "results/report/report.ipynb",
+            caption="../report/report_notebook.rst",
+            category="5 Report",
+            labels={"document": "executed notebook"},
+        ),
+        html=report(
+            "results/report/report.html",
+            caption="../report/report.rst",
+            category="5 Report",
+            labels={"document": "report"},
+        ),
+    log:
+        "results/logs/report.log",
+    benchmark:
+        "results/benchmarks/report.tsv"
+    conda:
+        "../envs/hiplbp.yaml"
     params:
         title=config.get("report", {}).get("title", "hiplbp report"),
         estimand=config.get("estimand", {}),
         outcomes=config["outcomes"],
         ss_type=config["analysis"].get("ss_type", 3),
         alpha=config["analysis"].get("alpha", 0.05),
-    log:
-        "results/logs/report.log",
-    benchmark:
-        "results/benchmarks/report.tsv"
     script:
         "../../scripts/report.py"

@@ -9,7 +9,18 @@ rule sensitivity:
         outcomes=published_tables()["outcomes"] if RECONSTRUCTED else [],
         data=[] if RECONSTRUCTED else "results/data/clean.csv",
     output:
-        table=report("results/tables/sensitivity_{outcome}.csv", caption="../report/sensitivity.rst", category="3 Analysis", labels={"outcome": "{outcome}", "table": "sensitivity"}),
+        table=report(
+            "results/tables/sensitivity_{outcome}.csv",
+            caption="../report/sensitivity.rst",
+            category="3 Analysis",
+            labels={"outcome": "{outcome}", "table": "sensitivity"},
+        ),
+    log:
+        "results/logs/sensitivity_{outcome}.log",
+    benchmark:
+        "results/benchmarks/sensitivity_{outcome}.tsv"
+    conda:
+        "../envs/hiplbp.yaml"
     params:
         design=design(),
         source=config["data"]["source"],
@@ -17,10 +28,6 @@ rule sensitivity:
         alpha=config["analysis"].get("alpha", 0.05),
         grid=sensitivity_grid(),
         reconstruction=reconstruction_params(),
-    log:
-        "results/logs/sensitivity_{outcome}.log",
-    benchmark:
-        "results/benchmarks/sensitivity_{outcome}.tsv"
     script:
         "../../scripts/sensitivity.py"
 
@@ -33,14 +40,21 @@ rule replay:
         outcomes=published_tables()["outcomes"],
         raw="results/data/raw.csv" if RECONSTRUCTED else [],
     output:
-        table=report("results/tables/published_vs_reproduced.csv", caption="../report/published_vs_reproduced.rst", category="2 Audit", labels={"table": "published vs reproduced"}),
-    params:
-        arms=design()["design"]["arms"],
-        alpha=config["analysis"].get("alpha", 0.05),
-        reconstruction=reconstruction_params(),
+        table=report(
+            "results/tables/published_vs_reproduced.csv",
+            caption="../report/published_vs_reproduced.rst",
+            category="2 Audit",
+            labels={"table": "published vs reproduced"},
+        ),
     log:
         "results/logs/replay.log",
     benchmark:
         "results/benchmarks/replay.tsv"
+    conda:
+        "../envs/hiplbp.yaml"
+    params:
+        arms=design()["design"]["arms"],
+        alpha=config["analysis"].get("alpha", 0.05),
+        reconstruction=reconstruction_params(),
     script:
         "../../scripts/replay.py"

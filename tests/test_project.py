@@ -1,0 +1,86 @@
+"""Project hygiene: self-contained, licensed, citable, with a changelog."""
+
+import json
+import re
+import subprocess
+import tomllib
+
+import jsonschema
+import yaml
+from conftest import REFERENCE, ROOT
+
+
+def _tracked_files() -> list[str]:
+    out = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True)
+    return out.stdout.split()
+
+
+def test_nothing_reads_outside_the_repository():
+    # A user's clone has nothing beside it: no path may climb out to a sibling folder.
+    sibling = "shared"  # spelt apart so that this file does not match its own pattern
+    pattern = re.compile(rf"\.\./{sibling}|HIPLBP_{sibling.upper()}|parents?\[\d\]\s*/\s*[\"']{sibling}")
+    offenders = []
+    for name in _tracked_files():
+        path = ROOT / name
+        if path.suffix in {".md", ".png", ".xlsx"} or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="ignore")
+        offenders += [f"{name}:{i}" for i, line in enumerate(text.splitlines(), 1) if pattern.search(line)]
+    assert offenders == []
+
+
+def test_every_reference_the_tests_use_is_in_the_repository():
+    afex = REFERENCE / "afex"
+    for name in ("shared1", "shared2"):
+        for table in ("anova_type3", "anova_type2", "lmm_type3", "ancova_type3", "ancova_contrasts"):
+            assert (afex / f"{name}_ref_{table}.csv").is_file()
+        assert (ROOT / "tests" / "data" / f"{name}_long.csv").is_file()
+    readme = (REFERENCE / "README.md").read_text()
+    for fact in ("R 4.2.2", "afex 1.2-1", "lmerTest 3.1-3", "emmeans 1.8.4", "car 3.1-1", "reference.R"):
+        assert fact in readme
+    assert "tests/data" in (REFERENCE / "reference.R").read_text()
+    assert (REFERENCE / "integrity" / "README.md").is_file()
+
+
+def test_citation_cff_is_valid_cff_1_2_0():
+    schema = json.loads((REFERENCE / "citation-cff-1.2.0.schema.json").read_text())
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    jsonschema.Draft7Validator(schema).validate(citation)
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert citation["version"] == project["version"] and citation["license"] == project["license"]
+    assert any(r.get("doi") == "10.1589/jpts.27.345" for r in citation["references"])
+
+
+def test_an_invalid_citation_is_caught_by_the_schema():
+    schema = json.loads((REFERENCE / "citation-cff-1.2.0.schema.json").read_text())
+    bad = yaml.safe_load((ROOT / "CITATION.cff").read_text()) | {"cff-version": "1.2.0", "authors": []}
+    assert list(jsonschema.Draft7Validator(schema).iter_errors(bad))
+
+
+def test_license_is_spdx_metadata_and_a_file():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+    assert not any(c.startswith("License ::") for c in project.get("classifiers", []))
+
+
+def test_changelog_follows_keep_a_changelog():
+    text = (ROOT / "CHANGELOG.md").read_text()
+    assert text.startswith("# Changelog") and "keepachangelog.com" in text
+    versions = re.findall(r"^## \[([^\]]+)\]", text, re.M)
+    assert versions[0] == "Unreleased"
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["version"] in versions
+    for heading in re.findall(r"^### (.+)$", text, re.M):
+        assert heading in {"Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"}
+
+
+def test_ci_runs_the_readme_test_command_in_a_fresh_clone():
+    ci = (ROOT / ".ci" / "run").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert "git clone" in ci and "mktemp -d" in ci and ci.rstrip().endswith("make test")
+    assert "make test" in readme
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^test: lint$", makefile, re.M)
+    for tool in ("snakefmt --check", "ruff check", "ruff format --check", "mypy", "snakemake --lint"):
+        assert tool in makefile
