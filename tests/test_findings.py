@@ -48,11 +48,11 @@ def test_vocabulary(findings):
 
 def test_unprinted_cells_are_not_applicable_never_guessed(findings):
     na = findings[
-        findings.check.isin(["grim", "grimmer", "sd_bounds"])
+        findings.check.isin(["grim", "grimmer", "mean_sd_consistency"])
         & findings.target.str.contains("week6")
         & findings.target.str.contains("II")
     ]
-    assert len(na) == 6 and (na.verdict == "not_applicable").all() and (na.value == "not_available").all()
+    assert len(na) == 4 and (na.verdict == "not_applicable").all() and (na.value == "not_available").all()
 
 
 def test_grim_on_the_printed_means(findings):
@@ -135,3 +135,33 @@ def test_consort_counts():
     c = flow_counts(published.read_groups(PUBLISHED / "groups.csv"), pd.read_csv(PUBLISHED / "enrollment.csv"))
     assert c.groupby("stratum").lost_unexplained.first().to_dict() == {"lumbar instability": 3, "lumbar stability": 6}
     assert c.n_analysed.sum() == 69
+
+
+def _table(rows):
+    return pd.DataFrame([dict(outcome="score", group=g, time="t0", mean=m, sd=s, status="printed") for g, m, s in rows])
+
+
+def test_mean_sd_rows_report_the_exact_verdict_and_the_weaker_tests():
+    from hiplbp.findings import granularity_checks
+
+    # A: a real sample (1,4,4,4,5,5,7,7); B: impossible, only the SD bounds catch it ("1.2" / "0.3",
+    # n = 57 passes GRIMMER); C: three values summing to 3 cannot have Q = 7, no weaker test catches it
+    summary = _table([("A", "5", "1.92"), ("B", "1.2", "0.3"), ("C", "1.0", "1.41")])
+    rows = pd.DataFrame(
+        granularity_checks(summary, {"A": 8, "B": 57, "C": 3}, {"score": 1}, {"score": (0, 10)})
+    ).set_index(["check", "target"])
+    a = rows.loc[("mean_sd_consistency", "score A t0")]
+    b = rows.loc[("mean_sd_consistency", "score B t0")]
+    c = rows.loc[("mean_sd_consistency", "score C t0")]
+    assert a.verdict == "pass" and b.verdict == "flag" and c.verdict == "flag"
+    assert "GRIMMER passes" in b.explanation and "So the SD bounds would also have caught it" in b.explanation
+    assert "Neither weaker test would have caught it" in c.explanation
+
+
+def test_without_scale_bounds_grimmer_is_the_test_and_says_so():
+    from hiplbp.findings import granularity_checks
+
+    rows = pd.DataFrame(granularity_checks(_table([("A", "3.44", "2.47")]), {"A": 18}, {"score": 1}, {}))
+    row = rows[rows.check == "grimmer"].iloc[0]
+    assert row.verdict == "flag" and "parity" in row.explanation
+    assert "mean_sd_consistency" not in set(rows.check)

@@ -108,11 +108,14 @@ def test_grimmer_parity_only_is_reported_separately():
 
 
 def test_sd_bounds_worked_example_and_enumeration():
-    lo, hi = sd_bounds(4.2, 5, 1, 7)
-    assert (round(lo, 2), round(hi, 2)) == (0.45, 3.03)
+    # rsprite2 .sd_limits: n = 5, mean 4.2 on 1-7 -> (0.45, 3.03)
+    r = sd_bounds("4.2", None, 5, 1, 7)
+    assert (round(r.low, 2), round(r.high, 2)) == (0.45, 3.03)
     for total in (7, 13, 21, 29):
         sds = [np.std(v, ddof=1) for v in itertools.combinations_with_replacement(range(1, 8), 5) if sum(v) == total]
-        assert sd_bounds(total / 5, 5, 1, 7) == pytest.approx((min(sds), max(sds)), rel=1e-12)
+        # printed with enough decimals that only this total is possible
+        r = sd_bounds(f"{total / 5:.4f}", None, 5, 1, 7)
+        assert (r.low, r.high) == pytest.approx((min(sds), max(sds)), rel=1e-12)
 
 
 def test_stouffer_closed_form_and_tails():

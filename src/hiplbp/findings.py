@@ -17,15 +17,16 @@ import pandas as pd
 from scipy import stats
 
 from .common import derive_seed
-from .integrity import carlisle_p, grim, grimmer, sd_bounds, stouffer
-from .published import NOT_AVAILABLE, decimals, half_unit
+from .integrity import carlisle_p, exact_consistency, grim, grimmer, sd_bounds, stouffer
+from .integrity.exact import IMPOSSIBLE, POSSIBLE
+from .published import NOT_AVAILABLE, half_unit
 from .replay import UNRECOVERED_CLAIMS, summary_claims, summary_comparisons
 
 FINDING_COLUMNS = ["check", "target", "value", "expected", "statistic", "p", "verdict", "explanation"]
 CHECKS = [
     "grim",
     "grimmer",
-    "sd_bounds",
+    "mean_sd_consistency",
     "n_reconciliation",
     "label_consistency",
     "reported_test",
@@ -77,7 +78,7 @@ def granularity_checks(
     granularity : mapping
         Measure -> step of one value (e.g. ``{"vas": 1, "age": 1}``); others are skipped.
     bounds : mapping
-        Measure -> (min, max) of the scale, for the SD bounds.
+        Measure -> (min, max) of the scale: the exact test of mean and SD needs them (else GRIMMER).
     """
     rows = []
     var_col = "outcome" if "outcome" in summary.columns else "variable"
@@ -89,8 +90,10 @@ def granularity_checks(
         step = float(granularity[measure])
         target = " ".join(str(x) for x in (measure, r["group"], r.get("time", "")) if x)
         n = int(n_by_group[r["group"]])
+        scale = bounds.get(measure)
+        sd_check = "mean_sd_consistency" if scale is not None else "grimmer"
         if r["status"] == NOT_AVAILABLE:
-            for check in ("grim", "grimmer", "sd_bounds"):
+            for check in ("grim", sd_check):
                 rows.append(
                     _row(
                         check,
@@ -139,54 +142,72 @@ def granularity_checks(
         if not g.consistent:
             rows.append(
                 _row(
-                    "grimmer",
+                    sd_check,
                     target,
                     r["sd"],
                     verdict="not_applicable",
-                    explanation="GRIMMER needs a GRIM-consistent mean.",
+                    explanation="The SD can only be checked against a mean that is possible (GRIM).",
                 )
             )
+        elif scale is None:
+            rows.append(_grimmer_row(target, r["mean"], r["sd"], n, step))
         else:
-            gm = grimmer(r["mean"], r["sd"], n, step)
-            verdict = "pass" if gm.consistent else ("unconfirmed" if gm.failed == "parity" else "flag")
-            text = {
-                "pass": f"The SD {r['sd']} is possible with the mean {r['mean']} and n = {n}.",
-                "unconfirmed": f"The SD {r['sd']} fails only GRIMMER's parity test, which depends on how the SD "
-                "was rounded; not a confirmed inconsistency.",
-                "flag": f"No {n} values in steps of {step:g} with mean {r['mean']} have an SD that rounds to "
-                f"{r['sd']}.",
-            }[verdict]
-            rows.append(
-                _row(
-                    "grimmer",
-                    target,
-                    r["sd"],
-                    "" if gm.consistent else f"fails {gm.failed}",
-                    verdict=verdict,
-                    explanation=text,
-                )
-            )
-        if measure in bounds:
-            lo, hi = bounds[measure]
-            smin, smax = sd_bounds(float(r["mean"]), n, lo, hi, step)
-            half = half_unit(decimals(r["sd"]) or 0)
-            ok = smin - half - 1e-9 <= float(r["sd"]) <= smax + half + 1e-9
-            rows.append(
-                _row(
-                    "sd_bounds",
-                    target,
-                    r["sd"],
-                    f"[{smin:.2f}, {smax:.2f}]",
-                    verdict="pass" if ok else "flag",
-                    explanation=(
-                        f"An SD of {r['sd']} is attainable on a {lo:g}-{hi:g} scale with this mean and n."
-                        if ok
-                        else f"On a {lo:g}-{hi:g} scale, {n} values with mean {r['mean']} "
-                        f"cannot have an SD of {r['sd']}."
-                    ),
-                )
-            )
+            rows.append(_exact_row(target, r["mean"], r["sd"], n, scale, step))
     return rows
+
+
+def _grimmer_row(target: str, mean: str, sd: str, n: int, step: float) -> dict:
+    """GRIMMER, the strongest test available when the scale's bounds are not configured."""
+    gm = grimmer(mean, sd, n, step)
+    verdict = "pass" if gm.consistent else "flag"
+    text = (
+        f"The SD {sd} is possible with the mean {mean} and n = {n} by GRIMMER (a necessary condition; "
+        "the exact test needs the scale's bounds, which are not configured for this measure)."
+        if gm.consistent
+        else f"No {n} values in steps of {step:g} with a mean that prints as {mean} have an SD that prints as "
+        f"{sd} (GRIMMER fails its {gm.failed} test)."
+    )
+    return _row("grimmer", target, sd, "" if gm.consistent else f"fails {gm.failed}", verdict=verdict, explanation=text)
+
+
+def _exact_row(target: str, mean: str, sd: str, n: int, scale: tuple[float, float], step: float) -> dict:
+    """The exact test's verdict, and which of the weaker tests would also have caught it."""
+    lo, hi = scale
+    exact = exact_consistency(mean, sd, n, lo, hi, step)
+    gm = grimmer(mean, sd, n, step)
+    sb = sd_bounds(mean, sd, n, lo, hi, step)
+    where = f"{n} values on {lo:g}-{hi:g} in steps of {step:g}"
+    weaker = (
+        f"GRIMMER {'passes' if gm.consistent else f'fails ({gm.failed})'}; SD bounds for this mean "
+        f"[{sb.low:.2f}, {sb.high:.2f}] {'contain' if sb.consistent else 'exclude'} it."
+    )
+    if exact.verdict == POSSIBLE:
+        verdict = "pass"
+        text = f"Some {where} have a mean that prints as {mean} and an SD that prints as {sd} (exact search)."
+    elif exact.verdict == IMPOSSIBLE:
+        verdict = "flag"
+        caught = [name for name, ok in (("GRIMMER", gm.consistent), ("the SD bounds", sb.consistent)) if not ok]
+        text = (
+            f"No {where} have a mean that prints as {mean} and an SD that prints as {sd}: the exact search "
+            f"over every total and sum of squares finds none. {weaker} "
+            + (
+                f"So {' and '.join(caught)} would also have caught it."
+                if caught
+                else "Neither weaker test would have caught it."
+            )
+        )
+    else:
+        verdict = "unconfirmed"
+        text = f"The exact search stopped after {exact.nodes} nodes without a verdict. {weaker}"
+    return _row(
+        "mean_sd_consistency",
+        target,
+        sd,
+        f"a sample of {where}",
+        statistic=exact.nodes,
+        verdict=verdict,
+        explanation=text,
+    )
 
 
 def n_reconciliation(groups: pd.DataFrame, enrollment: pd.DataFrame) -> list[dict]:

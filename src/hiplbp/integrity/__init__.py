@@ -1,0 +1,34 @@
+"""Consistency checks of published summary statistics.
+
+Each works from what a paper prints: a mean or SD as text (its printed precision is part of the
+evidence), a sample size, and the measurement's granularity (VAS in whole mm: 1; a 10-section
+Oswestry index in percent: 2). Rounding is taken as "up or down" at a printed 5, so a check fails
+only when no rounding convention could explain a value.
+
+- :mod:`.rounding`: every total and sum of squares a printed mean and SD allow (exact fractions);
+- :mod:`.grim`: GRIM, GRIMMER and SD bounds, necessary conditions;
+- :mod:`.exact`: the exact test (does any sample exist?), with a sample as certificate;
+- :mod:`.debit`: binary variables (DEBIT) and printed percentages;
+- :mod:`.carlisle`: Carlisle & Loadsman's baseline test and Stouffer's combination.
+"""
+
+from .carlisle import carlisle_p, stouffer
+from .debit import BinaryResult, debit, percent_check
+from .exact import ExactResult, exact_consistency
+from .grim import GrimmerResult, GrimResult, SdBoundsResult, grim, grimmer, sd_bounds
+
+__all__ = [
+    "BinaryResult",
+    "ExactResult",
+    "GrimResult",
+    "GrimmerResult",
+    "SdBoundsResult",
+    "carlisle_p",
+    "debit",
+    "exact_consistency",
+    "grim",
+    "grimmer",
+    "percent_check",
+    "sd_bounds",
+    "stouffer",
+]
