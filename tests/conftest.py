@@ -27,5 +27,5 @@ def afex_table(afex_dir: Path, name: str) -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def shared_long():
-    """The two synthetic trials of the R references, as read from tests/data."""
-    return {n: pd.read_csv(DATA / f"{n}_long.csv") for n in ("shared1", "shared2")}
+    """The synthetic trials of the R references, as read from tests/data (shared3: 5 visits, drop-out)."""
+    return {n: pd.read_csv(DATA / f"{n}_long.csv") for n in ("shared1", "shared2", "shared3")}

@@ -40,21 +40,72 @@ def test_tune_correlations_keeps_moments_and_reaches_target():
     assert np.all(np.abs(r[np.triu_indices(3, 1)] - 0.6) <= 0.01 + 1e-12)
 
 
-def test_tune_ratio_permutes_weights_towards_the_bmi_target():
+def test_tune_ratio_pairs_weights_towards_the_printed_bmi_box():
+    from hiplbp.exact import _box_violation
+
     rng = np.random.default_rng(4)
     h = np.round(rng.normal(161, 7, 23), 1)
     w = np.round(rng.normal(62, 10, 23), 1)
+    target = Target.from_text("23.8", "2.8")
 
     def gap(weights):
         bmi = weights / (h / 100) ** 2
-        return (bmi.mean() - 23.8) ** 2 + (bmi.std(ddof=1) - 2.8) ** 2
+        return float(_box_violation(bmi.mean(), bmi.std(ddof=1), target))
 
-    w2 = tune_ratio(h, w, 23.8, 2.8)
+    w2 = tune_ratio(h, w, target)
     np.testing.assert_array_equal(np.sort(w2), np.sort(w))  # weights keep their own moments
     assert gap(w2) < gap(w)
-    # greedy optimum: no single swap improves it further
+    # steepest descent ends where no single swap improves it
     for i in range(23):
         for j in range(i + 1, 23):
             w3 = w2.copy()
             w3[[i, j]] = w3[[j, i]]
             assert gap(w3) >= gap(w2) - 1e-12
+
+
+def test_ratio_sample_reaches_a_bmi_cell_that_normal_shapes_miss():
+    # Lee & Kim's EG II: n = 9, height 159.7 (6.0), weight 59.4 (8.9), BMI 23.3 (2.6). With
+    # normal-shaped samples the pairing that gives mean 23.3 gives too large an SD (the issue's
+    # reconstruction stopped at 23.22); drawing the shapes jointly reaches both.
+    from hiplbp.exact import ratio_sample
+    from hiplbp.reconstruct import compound_symmetry, exact_moment_sample
+
+    rng = np.random.default_rng(20150217)
+    start = exact_moment_sample(rng, 9, [159.7, 59.4], [6.0, 8.9], compound_symmetry(2, 0.5))
+    th, tw = Target.from_text("159.7", "6.0", 0.1, 130, 210), Target.from_text("59.4", "8.9", 0.1, 30, 150)
+    h, w, info = ratio_sample(rng, start, th, tw, Target.from_text("23.3", "2.6"))
+    bmi = np.round(w / (h / 100) ** 2, 2)
+    assert info["reached"] and f"{bmi.mean():.1f}" == "23.3" and f"{bmi.std(ddof=1):.1f}" == "2.6"
+    assert f"{h.mean():.1f}" == "159.7" and f"{h.std(ddof=1):.1f}" == "6.0"
+    assert f"{w.mean():.1f}" == "59.4" and f"{w.std(ddof=1):.1f}" == "8.9"
+
+
+def test_fit_moments_never_stops_short_of_a_possible_sd():
+    # the stall: mean 18.60, SD 12.75, n = 10 on 0-100 missed the SD with some seeds
+    from hiplbp.reconstruct import exact_moment_sample
+
+    t = Target.from_text("18.60", "12.75", 1, 0, 100)
+    for seed in range(120):
+        x = exact_moment_sample(np.random.default_rng(seed), 10, [18.6], [12.75], np.eye(1))[:, 0]
+        v, info = fit_moments(x, t)
+        assert info["sd_possible"] and f"{v.mean():.2f}" == "18.60" and abs(v.std(ddof=1) - 12.75) <= 0.005 + 1e-12
+
+
+def test_a_search_that_runs_out_is_an_error_naming_the_cell(monkeypatch):
+    from hiplbp import reconstruct
+    from hiplbp.exact import ReconstructionError, _exact_sample
+    from hiplbp.integrity import ExactResult
+
+    monkeypatch.setattr("hiplbp.integrity.exact_consistency", lambda *a, **k: ExactResult("undecided", (), 200_000))
+    t = Target.from_text("18.60", "12.75", 1, 0, 100)
+    with pytest.raises(
+        ReconstructionError, match=r"^no sample of 10 values on \[0, 100\] .* \(undecided after 200000 search nodes\)$"
+    ):
+        _exact_sample(t, 10, np.arange(10.0))
+
+    def stuck(x, target):
+        raise ReconstructionError("no sample of 10 values was found")
+
+    monkeypatch.setattr(reconstruct, "fit_moments", stuck)
+    with pytest.raises(ReconstructionError, match=r"^vas of EG II at week6: no sample of 10 values was found$"):
+        reconstruct._fit(np.zeros(10), t, "vas of EG II at week6")

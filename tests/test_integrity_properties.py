@@ -68,7 +68,7 @@ def test_no_real_sample_is_flagged_by_grim_grimmer_or_sd_bounds():
 
 def test_no_real_sample_is_called_impossible_by_the_exact_test():
     verdicts = {"possible": 0, "impossible": 0, "undecided": 0}
-    for mean, sd, n, lo, hi, g, x in _real_samples(20_000, seed=7):
+    for mean, sd, n, lo, hi, g, _ in _real_samples(20_000, seed=7):
         r = exact_consistency(mean, sd, n, lo, hi, g)
         verdicts[r.verdict] += 1
         assert r.verdict == "possible", (mean, sd, n, lo, hi, g)

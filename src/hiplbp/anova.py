@@ -167,10 +167,13 @@ def mauchly(error_ssp: np.ndarray, df_error: int) -> tuple[float, float, int, fl
 
     Notes
     -----
-    As R's ``mauchly.test``: ``W = det(S) / (tr(S) / p)^p``, ``rho = 1 - (2p^2 + p + 2) /
-    (6 p n)`` with ``n`` the error df, ``z = -n rho log W`` on ``f = p (p + 1) / 2 - 1`` df, and
-    the second-order term ``w2`` of Anderson (1958): ``P = P1 + w2 (P2 - P1)`` with ``P1`` and
-    ``P2`` the chi-square tails on ``f`` and ``f + 4`` df.
+    As R's ``mauchly.test`` (and car's, which afex prints): ``W = det(S) / (tr(S) / p)^p``,
+    ``rho = 1 - (2p^2 + p + 2) / (6 p n)`` with ``n`` the error df and ``p = k - 1`` contrasts,
+    ``z = -n rho log W`` on ``f = p (p + 1) / 2 - 1`` df, and the second-order term of Anderson
+    (1958): ``P = P1 + w2 (P2 - P1)`` with ``P1`` and ``P2`` the chi-square tails on ``f`` and
+    ``f + 4`` df. R writes ``w2 = (p + 2)(p - 1)(p - 2)(2p^3 + 6p^2 + 3k + 2) / (288 (n p rho)^2)``
+    with the number of levels ``k`` where the textbook has ``3p``; the two agree at three levels
+    and differ slightly from four on. R's form is used, so that users see R's p value.
 
     Returns
     -------
@@ -183,7 +186,8 @@ def mauchly(error_ssp: np.ndarray, df_error: int) -> tuple[float, float, int, fl
     u = error_ssp / n
     logw = float(np.linalg.slogdet(u)[1] - p * np.log(np.trace(u) / p))
     rho = 1 - (2 * p**2 + p + 2) / (6 * p * n)
-    w2 = (p + 2) * (p - 1) * (p - 2) * (2 * p**3 + 6 * p**2 + 3 * p + 2) / (288 * (n * p * rho) ** 2)
+    k = p + 1
+    w2 = (p + 2) * (p - 1) * (p - 2) * (2 * p**3 + 6 * p**2 + 3 * k + 2) / (288 * (n * p * rho) ** 2)
     z = -n * rho * logw
     f = p * (p + 1) // 2 - 1
     p1, p2 = stats.chi2.sf(z, f), stats.chi2.sf(z, f + 4)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from .published import decimals, half_unit, rounds_to
 
@@ -126,7 +127,46 @@ def fit_moments(x: np.ndarray, t: Target, n_iter: int | None = None) -> tuple[np
             break
         u[a] += 1
         u[b] -= 1
+    q = int(np.sum(u * u))
+    if mean_ok and sd_ok and not q_lo <= q <= q_hi:
+        exact = _exact_sample(t, n, u)
+        if exact is None:
+            sd_ok = False  # GRIMMER's window is open but no sample has it: the nearest is used
+        else:
+            u = exact
     return np.round(u * t.step, 10), dict(mean_possible=mean_ok, sd_possible=sd_ok)
+
+
+class ReconstructionError(ValueError):
+    """A printed mean and SD that are possible could not be reproduced within the search budget."""
+
+
+def _exact_sample(t: Target, n: int, start: np.ndarray) -> np.ndarray | None:
+    """A sample (in steps) with the printed mean and SD, from the exact search, in ``start``'s rank order.
+
+    The paired moves of :func:`fit_moments` can stop short of the SD's interval (they are greedy);
+    the exact search of :func:`hiplbp.integrity.exact_consistency` then gives a sample, which takes
+    the places of the values it replaces in sorted order (so the between-visit tuning starts from
+    the same ranks). An unbounded scale is bounded without loss by the largest distance any value
+    can have from the mean, ``sd sqrt(n)``. None when no such sample exists; an error when the
+    search budget ran out (never a silent miss).
+    """
+    from .integrity import exact_consistency
+
+    lo = t.lo if np.isfinite(t.lo) else t.step * np.floor((t.mean - t.sd * np.sqrt(n)) / t.step - 1)
+    hi = t.hi if np.isfinite(t.hi) else t.step * np.ceil((t.mean + t.sd * np.sqrt(n)) / t.step + 1)
+    mean, sd = f"{t.mean:.{t.mean_decimals}f}", f"{t.sd:.{t.sd_decimals}f}"
+    r = exact_consistency(mean, sd, n, float(lo), float(hi), t.step)
+    if r.verdict == "impossible":
+        return None
+    if r.verdict != "possible":
+        raise ReconstructionError(
+            f"no sample of {n} values on [{lo:g}, {hi:g}] in steps of {t.step:g} with mean {mean} and SD {sd} was "
+            f"found ({r.verdict} after {r.nodes} search nodes)"
+        )
+    out = np.empty(n)
+    out[np.argsort(start, kind="stable")] = lo / t.step + np.array(r.witness, float)
+    return out
 
 
 def tune_correlations(
@@ -218,33 +258,109 @@ def _greedy_swaps(y: np.ndarray, target: np.ndarray, tol: float, n_iter: int) ->
     return y
 
 
-def tune_ratio(h: np.ndarray, w: np.ndarray, mean: float, sd: float, n_iter: int = 300) -> np.ndarray:
-    """Reorder ``w`` against ``h`` so that ``w / (h/100)^2`` (BMI) has mean and SD near the targets.
+def _box_violation(m: npt.ArrayLike, s: npt.ArrayLike, t: Target) -> np.ndarray:
+    """How far a mean and SD lie outside 90 % of the printed rounding box (0 inside)."""
+    hm, hs = 0.9 * half_unit(t.mean_decimals), 0.9 * half_unit(t.sd_decimals)
+    dm, ds = np.abs(np.asarray(m) - t.mean) - hm, np.abs(np.asarray(s) - t.sd) - hs
+    return np.maximum(dm, 0) ** 2 + np.maximum(ds, 0) ** 2
 
-    Returns the permuted ``w``; heights and weights keep their own moments exactly.
+
+def tune_ratio(h: np.ndarray, w: np.ndarray, ratio: Target, n_iter: int = 500) -> np.ndarray:
+    """Reorder ``w`` against ``h`` so that ``w / (h/100)^2`` (BMI) prints as the target's mean and SD.
+
+    Steepest descent over swaps of two subjects' weights, on the distance outside the printed
+    rounding box (so any mean and SD that print as published are equally good). Returns the
+    permuted ``w``; heights and weights keep their own moments exactly.
     """
     w = w.astype(float).copy()
     n = w.size
     hm2 = (h / 100.0) ** 2
-
-    def loss(b: np.ndarray) -> float:
-        return float((b.mean() - mean) ** 2 + (b.std(ddof=1) - sd) ** 2)
-
     bmi = w / hm2
-    cur = loss(bmi)
+    cur = float(_box_violation(bmi.mean(), bmi.std(ddof=1), ratio))
     for _ in range(n_iter):
+        if cur == 0:
+            break
         # BMI after swapping the weights of i and j, for every pair
         bi = w[None, :] / hm2[:, None]  # subject i gets w_j
         s1 = bmi.sum() - bmi[:, None] - bmi[None, :] + bi + bi.T
         s2 = (bmi**2).sum() - bmi[:, None] ** 2 - bmi[None, :] ** 2 + bi**2 + (bi**2).T
         m = s1 / n
-        var = (s2 - n * m**2) / (n - 1)
-        new = (m - mean) ** 2 + (np.sqrt(np.maximum(var, 0)) - sd) ** 2
+        new = _box_violation(m, np.sqrt(np.maximum((s2 - n * m**2) / (n - 1), 0)), ratio)
         np.fill_diagonal(new, np.inf)
         i, j = np.unravel_index(np.argmin(new), new.shape)
-        if new[i, j] >= cur - 1e-15:
+        if new[i, j] >= cur - 1e-18:
             break
         w[[i, j]] = w[[j, i]]
         bmi = w / hm2
-        cur = loss(bmi)
+        cur = float(_box_violation(bmi.mean(), bmi.std(ddof=1), ratio))
     return w
+
+
+def _skewed_start(rng: np.random.Generator, n: int, mean: float, sd: float) -> np.ndarray:
+    """A sample with exactly this mean and SD and a random skew (a shifted log-normal shape)."""
+    a = rng.uniform(-1.0, 1.0)
+    z = rng.standard_normal(n)
+    z = np.sign(a) * np.expm1(abs(a) * z) if a else z
+    return mean + sd * (z - z.mean()) / z.std(ddof=1)
+
+
+def ratio_sample(
+    rng: np.random.Generator,
+    start: np.ndarray,
+    height: Target,
+    weight: Target,
+    ratio: Target,
+    *,
+    attempts: int = 2000,
+    decimals: int = 2,
+) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Heights and weights whose means and SDs print as published, and whose per-subject BMI too.
+
+    BMI = weight / (height / 100)^2 is derived per subject, so its mean and SD depend on how
+    weights pair with heights and on the shape of both samples, not only on their moments (with
+    normal shapes, the pairing that gives the printed mean BMI can give the wrong SD). Each attempt
+    fits heights and weights to their printed moments (the first from ``start``, the later ones
+    from samples of random skew) and pairs them by :func:`tune_ratio`; the first attempt whose
+    BMI, rounded to ``decimals``, prints as published is kept, else the closest one.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of the attempts (seeded by the caller).
+    start : ndarray, shape (n, 2)
+        Continuous heights and weights for the first attempt.
+    height, weight, ratio : Target
+        The printed height, weight and BMI cells.
+    attempts : int
+        Joint draws before giving up.
+    decimals : int
+        Decimals the per-subject BMI is stored with.
+
+    Returns
+    -------
+    heights, weights : ndarray
+    info : dict
+        ``height`` and ``weight`` (the :func:`fit_moments` infos), ``attempts`` used and
+        ``reached`` (whether the BMI cell prints as published).
+    """
+    n = start.shape[0]
+    best: tuple[float, np.ndarray, np.ndarray, dict, dict] | None = None
+    for k in range(attempts):
+        if k == 0:
+            xh, xw = start[:, 0], start[:, 1]
+        else:
+            xh = _skewed_start(rng, n, height.mean, height.sd)
+            xw = _skewed_start(rng, n, weight.mean, weight.sd)
+        h, ih = fit_moments(xh, height)
+        w, iw = fit_moments(xw, weight)
+        w = tune_ratio(h, w, ratio)
+        b = np.round(w / (h / 100.0) ** 2, decimals)
+        bm, bs = float(b.mean()), float(b.std(ddof=1))
+        if rounds_to(bm, ratio.mean, ratio.mean_decimals) and rounds_to(bs, ratio.sd, ratio.sd_decimals):
+            return h, w, dict(height=ih, weight=iw, attempts=k + 1, reached=True)
+        v = float(_box_violation(bm, bs, ratio))
+        if best is None or v < best[0]:
+            best = (v, h, w, ih, iw)
+    assert best is not None
+    _, h, w, ih, iw = best
+    return h, w, dict(height=ih, weight=iw, attempts=attempts, reached=False)

@@ -65,6 +65,25 @@ class _Subjects:
         sign, ld = np.linalg.slogdet(xwx)
         return (self.n - self.p) * np.log(s2) + logdet + ld, s2
 
+    def gradient(self, lam: float) -> float:
+        """Derivative of the profiled REML deviance in ``lambda`` (closed form per subject).
+
+        With ``W_i^{-1} 1 = 1 / (1 + lambda m_i)``: ``d log|W| = sum m_i / (1 + lambda m_i)``,
+        ``d log|X'W^{-1}X| = -tr((X'W^{-1}X)^{-1} sum s_i s_i' / (1 + lambda m_i)^2)`` with ``s_i``
+        the column sums of ``X`` in subject ``i``, and ``d rss = -sum e_i^2 / (1 + lambda m_i)^2``
+        with ``e_i`` the sum of the subject's GLS residuals.
+        """
+        xwx, xwy, ywy, _ = self.gls(lam)
+        beta = np.linalg.solve(xwx, xwy)
+        rss = ywy - float(xwy @ beta)
+        w = 1.0 / (1.0 + lam * self.size)
+        e = self.sy - self.sx @ beta
+        d_rss = -float(np.sum((e * w) ** 2))
+        d_logdet = float(np.sum(self.size * w))
+        sw = self.sx * w[:, None]
+        d_ld = -float(np.trace(np.linalg.solve(xwx, sw.T @ sw)))
+        return (self.n - self.p) * d_rss / rss + d_logdet + d_ld
+
 
 def fit_reml(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> dict:
     """REML fit of ``y = X beta + u_subject + e``.
@@ -84,7 +103,12 @@ def fit_reml(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> dict:
         options={"xatol": 1e-12, "maxiter": 500},
     )
     lam = float(np.exp(res.x))
-    if s.profiled(0.0)[0] <= res.fun:
+    # The deviance is flat at its minimum, so its values fix lambda only to ~1e-7; the root of its
+    # derivative fixes it to machine precision (lme4 with tight tolerances agrees).
+    lo_t, hi_t = res.x - 1e-3, res.x + 1e-3
+    if s.gradient(np.exp(lo_t)) < 0 < s.gradient(np.exp(hi_t)):
+        lam = float(np.exp(optimize.brentq(lambda t: s.gradient(np.exp(t)), lo_t, hi_t, xtol=1e-15, rtol=1e-15)))
+    if s.profiled(0.0)[0] <= s.profiled(lam)[0]:
         lam = 0.0
     _, s2 = s.profiled(lam)
     xwx, xwy, _, _ = s.gls(lam)
@@ -154,11 +178,115 @@ def satterthwaite_f(fit: dict, L: np.ndarray) -> tuple[float, float, float]:
         g = np.array([float(lm @ dci @ lm) for dci in dc])
         nu.append(2 * d[m] ** 2 / float(g @ a @ g))
     nus = np.array(nu)
-    if q == 1:
-        return f, 1, float(nus[0])
-    e = float(np.sum(nus[nus > 2] / (nus[nus > 2] - 2)))
-    df2 = 2 * e / (e - q) if e > q else np.nan
-    return f, q, float(df2)
+    return f, q, satterthwaite_df(nus)
+
+
+def satterthwaite_df(nu: np.ndarray, tol: float = 1e-8) -> float:
+    """Denominator df of a multi-df F from the df of its ``q`` independent t-statistics.
+
+    As lmerTest's ``get_Fstat_ddf``: ``nu`` itself for ``q = 1``; their mean when they are all
+    equal (within ``tol``); 2 when any ``nu_m <= 2``; otherwise ``2 E / (E - q)`` with ``E = sum
+    nu_m / (nu_m - 2)`` (Fai & Cornelius 1996).
+
+    Examples
+    --------
+    >>> [satterthwaite_df(np.array(nu)) for nu in ([10.0], [10.0, 10.0], [1.5, 9.0])]
+    [10.0, 10.0, 2.0]
+    """
+    if nu.size == 1:
+        return float(nu[0])
+    if np.all(np.abs(np.diff(nu)) < tol):
+        return float(nu.mean())
+    if np.any(nu <= 2):
+        return 2.0
+    e = float(np.sum(nu / (nu - 2)))
+    return 2 * e / (e - nu.size)
+
+
+def _zapsmall(a: np.ndarray, digits: int = 7) -> np.ndarray:
+    """R's ``zapsmall``: round to ``digits`` significant digits of the largest absolute value."""
+    mx = float(np.max(np.abs(a))) if a.size else 0.0
+    if mx <= 0:
+        return a
+    return np.round(a, max(0, digits - int(np.ceil(np.log10(mx)))))
+
+
+def lmertest_type3_contrasts(
+    cells: pd.DataFrame, x_cells: np.ndarray, terms: Sequence[tuple[str, ...]]
+) -> dict[tuple[str, ...], np.ndarray]:
+    """The contrast rows lmerTest's ``anova(type = 3)`` tests, in the parameterisation ``x_cells``.
+
+    The F statistic of a term does not depend on which rows span its hypothesis, but the
+    Satterthwaite df of a multi-df term does. To give the df R users see, the rows are built as
+    lmerTest 3.1 builds them (``extract_contrasts_type3``): with ``X`` the treatment-coded design
+    (first level of each factor as reference) and ``R`` the over-parameterised one (an indicator
+    for every level combination of every term), ``L = (X^+ R)'``; then, from the highest-order term
+    down, each term's columns are replaced by their residuals on the columns of the terms that
+    contain it; the term's rows are the transposed columns, at the rows of ``L`` that are also
+    columns of ``X``. Each step is rounded with R's ``zapsmall`` as lmerTest does. The rows are
+    mapped to the model's own coding by ``X^+ x_cells`` (the same fitted cell means).
+
+    Parameters
+    ----------
+    cells : DataFrame
+        One row per observed cell, one column per factor, as ordered categoricals or strings (the
+        first category is R's reference level; for labels read from a file R orders them
+        alphabetically, as ``pd.Categorical`` does).
+    x_cells : ndarray
+        The model's design matrix at those cells.
+    terms : sequence of tuple of str
+        The model's terms (no intercept).
+
+    Returns
+    -------
+    dict
+        Term -> rows ``L`` such that the term's hypothesis is ``L beta = 0``.
+    """
+    factors = list(cells.columns)
+    codes = {f: pd.Categorical(cells[f]) for f in factors}
+    n = len(cells)
+
+    def columns(term: tuple[str, ...], full: bool) -> np.ndarray:
+        out = np.ones((n, 1))
+        for f in term:
+            cat = codes[f]
+            ind = np.eye(len(cat.categories))[cat.codes]
+            ind = ind if full else ind[:, 1:]
+            # R varies the first factor of a term fastest
+            out = (ind[:, :, None] * out[:, None, :]).reshape(n, -1)
+        return out
+
+    x_parts, r_parts = [np.ones((n, 1))], [np.ones((n, 1))]
+    xmap: dict[tuple[str, ...], list[int]] = {(): [0]}
+    rmap: dict[tuple[str, ...], list[int]] = {(): [0]}
+    for t in terms:
+        xt, rt = columns(t, False), columns(t, True)
+        xmap[t] = list(range(sum(p.shape[1] for p in x_parts), sum(p.shape[1] for p in x_parts) + xt.shape[1]))
+        rmap[t] = list(range(sum(p.shape[1] for p in r_parts), sum(p.shape[1] for p in r_parts) + rt.shape[1]))
+        x_parts.append(xt)
+        r_parts.append(rt)
+    x, r = np.hstack(x_parts), np.hstack(r_parts)
+    ell = _zapsmall((np.linalg.pinv(x) @ r).T)
+    for t in sorted(terms, key=len, reverse=True):
+        contains = [c for u in terms if set(t) < set(u) for c in xmap[u]]
+        if contains:
+            cols = np.asarray(xmap[t])
+            a, b = ell[:, np.asarray(contains)], ell[:, cols]
+            ell[:, cols] = _zapsmall(b - a @ np.linalg.lstsq(a, b, rcond=None)[0])
+    # the rows of L at the columns of X: the intercept, then each treatment column of each term,
+    # which is the over-parameterised column of the same level combination (all non-reference)
+    keep = [0]
+    for t in terms:
+        sizes = [len(codes[f].categories) for f in t]
+        full = np.arange(int(np.prod(sizes))).reshape(sizes[::-1])
+        keep += [rmap[t][i] for i in full[tuple(slice(1, None) for _ in sizes)].ravel()]
+    ell = ell[keep]
+    to_model = np.linalg.pinv(x) @ x_cells
+    out = {}
+    for t in terms:
+        rows = ell[:, np.asarray(xmap[t])].T
+        out[t] = rows[np.abs(rows).sum(axis=1) > 1e-8] @ to_model
+    return out
 
 
 def lmm_anova(data: pd.DataFrame, dv: str, within: str, subject: str, between: Sequence[str]) -> pd.DataFrame:
@@ -185,13 +313,23 @@ def lmm_anova(data: pd.DataFrame, dv: str, within: str, subject: str, between: S
     fac = d[factors].astype(str).copy()
     if isinstance(d[within].dtype, pd.CategoricalDtype):
         fac[within] = pd.Categorical(d[within].astype(str), categories=[str(c) for c in d[within].cat.categories])
+    full = pd.MultiIndex.from_product([pd.Categorical(fac[f]).categories for f in factors], names=factors)
+    seen = pd.MultiIndex.from_frame(fac.astype(str)).unique()
+    empty = [c for c in full if tuple(str(v) for v in c) not in set(seen)]
+    if empty:
+        cell = ", ".join(f"{f} = {v}" for f, v in zip(factors, empty[0], strict=True))
+        raise ValueError(
+            f"the mixed model needs an observed {dv} in every cell of {' x '.join(factors)}; "
+            f"none in {cell}" + (f" (and {len(empty) - 1} more empty cells)" if len(empty) > 1 else "")
+        )
     x, blocks = design_matrix(fac)
     fit = fit_reml(x, d[dv].to_numpy(float), d[subject].astype(str).to_numpy())
     rows = []
     terms = sorted([t for t in blocks if t], key=lambda t: (len(t), [factors.index(f) for f in t]))
+    cells = fac.drop_duplicates()
+    contrasts = lmertest_type3_contrasts(cells, x[cells.index.map(fac.index.get_loc)], terms)
     for t in terms:
-        L = np.eye(x.shape[1])[blocks[t]]
-        f, df1, df2 = satterthwaite_f(fit, L)
+        f, df1, df2 = satterthwaite_f(fit, contrasts[t])
         rows.append(
             dict(source=":".join(t), F=f, df1=df1, df2=df2, p=float(stats.f.sf(f, df1, df2)), df_method=DF_METHOD)
         )

@@ -23,7 +23,7 @@ import pandas as pd
 
 from . import SYNTHETIC_NOTE
 from .common import derive_seed
-from .exact import Target, fit_moments, tune_correlations, tune_ratio
+from .exact import ReconstructionError, Target, fit_moments, ratio_sample, tune_correlations
 from .published import NOT_AVAILABLE, STRATUM_LABELS, decimals, rounds_to
 
 #: Granularity and plausible range of the demographic variables of Table 1. Heights and weights
@@ -310,7 +310,7 @@ def reconstruct(
                     float(o["min"]),
                     float(o["max"]),
                 )
-                v, info = fit_moments(x[:, j], tgt)
+                v, info = _fit(x[:, j], tgt, f"{o['name']} of {g.group} at {time_levels[j]}")
                 cols.append(v)
                 infos.append(info)
             y = tune_correlations(np.column_stack(cols), target_r, tol=correlation_tolerance, rng=rng)
@@ -397,11 +397,20 @@ def _check_row(
     )
 
 
+def _fit(x: np.ndarray, target: Target, where: str) -> tuple[np.ndarray, dict]:
+    """:func:`fit_moments`, with the cell named in the error if it cannot be reproduced."""
+    try:
+        return fit_moments(x, target)
+    except ReconstructionError as err:
+        raise ReconstructionError(f"{where}: {err}") from None
+
+
 def _demographics(
     rng: np.random.Generator, group: str, n: int, characteristics: pd.DataFrame, hw_corr: float, checks: list[dict]
 ) -> pd.DataFrame:
     ch = characteristics[characteristics["group"] == group].set_index("variable")
     out, infos = {}, {}
+    bmi_note = ""
 
     def target(name: str) -> Target:
         row, d = ch.loc[name], DEMOGRAPHICS[name]
@@ -412,18 +421,31 @@ def _demographics(
     if "age" in ch.index:
         a = ch.loc["age"]
         x = exact_moment_sample(rng, n, [a.mean_value], [a.sd_value], np.eye(1))[:, 0]
-        v, infos["age"] = fit_moments(x, target("age"))
+        v, infos["age"] = _fit(x, target("age"), f"age of {group}")
         out["age"] = v.astype(int)
     if {"height", "weight"} <= set(ch.index):
         h, w = ch.loc["height"], ch.loc["weight"]
         x = exact_moment_sample(
             rng, n, [h.mean_value, w.mean_value], [h.sd_value, w.sd_value], compound_symmetry(2, hw_corr)
         )
-        out["height"], infos["height"] = fit_moments(x[:, 0], target("height"))
-        out["weight"], infos["weight"] = fit_moments(x[:, 1], target("weight"))
         if "bmi" in ch.index:
-            # pair weights with heights so that the derived BMI comes close to the printed one
-            out["weight"] = tune_ratio(out["height"], out["weight"], ch.loc["bmi"].mean_value, ch.loc["bmi"].sd_value)
+            # heights, weights and their pairing drawn jointly, so that the derived BMI prints as published
+            b = ch.loc["bmi"]
+            bmi_target = Target(b.mean_value, b.sd_value, int(b.mean_decimals), int(b.sd_decimals), 0.01)
+            try:
+                h_v, w_v, joint = ratio_sample(rng, x, target("height"), target("weight"), bmi_target)
+            except ReconstructionError as err:
+                raise ReconstructionError(f"height and weight of {group}: {err}") from None
+            out["height"], out["weight"] = h_v, w_v
+            infos["height"], infos["weight"] = joint["height"], joint["weight"]
+            bmi_note = (
+                f"reached by drawing heights, weights and their pairing jointly ({joint['attempts']} draws)"
+                if joint["reached"]
+                else f"not reached in {joint['attempts']} joint draws of heights, weights and their pairing"
+            )
+        else:
+            out["height"], infos["height"] = _fit(x[:, 0], target("height"), f"height of {group}")
+            out["weight"], infos["weight"] = _fit(x[:, 1], target("weight"), f"weight of {group}")
         out["bmi"] = np.round(out["weight"] / (out["height"] / 100.0) ** 2, 2)
     for name, v in out.items():
         if name not in ch.index:
@@ -439,7 +461,7 @@ def _demographics(
         )
         if name == "bmi":
             cell["note"] = (
-                f"derived per patient as weight / height^2 (no free parameter): gap to the printed mean "
+                f"derived per patient as weight / height^2, {bmi_note}: gap to the printed mean "
                 f"{np.mean(v) - row.mean_value:+.3f}, SD {np.std(v, ddof=1) - row.sd_value:+.3f}"
             )
         checks.append(_check_row("characteristics", name, group, "baseline", v, cell, infos.get(name)))

@@ -26,6 +26,12 @@ for (f in list.files("tests/data", pattern = "_long.csv$", full.names = TRUE)) {
     out$eps_gg <- NA
     if (!is.null(eps)) for (r in rownames(eps)) out$eps_gg[out$source == r] <- eps[r, "GG eps"]
     write.csv(out, file.path(out_dir, sprintf("%s_ref_anova_type%d.csv", name, ty)), row.names = FALSE)
+    if (ty == 3) {
+      # Mauchly's test of every within-subject term (car's summary, as afex prints it)
+      sph <- s$sphericity.tests
+      write.csv(data.frame(source = rownames(sph), W = sph[, "Test statistic"], p = sph[, "p-value"]),
+                file.path(out_dir, sprintf("%s_ref_mauchly.csv", name)), row.names = FALSE)
+    }
   }
   # LMM on all available data
   m <- lmer(score ~ lumbar * exercise * visit + (1 | pid), data = d, REML = TRUE)

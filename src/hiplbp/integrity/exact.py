@@ -26,6 +26,7 @@ search for the same question, which can find a sample but never prove there is n
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 from .rounding import levels, max_sumsq, min_sumsq, sumsq_window, totals
@@ -145,6 +146,9 @@ def exact_consistency(
         return ExactResult(IMPOSSIBLE)
     top = levels(lo, hi, granularity)
     search = _Search(budget)
+    # one stack frame per level of the scale (a 0-200 cm scale in mm has 2001)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, top + 200))
     try:
         for total in totals(mean, n, granularity, lo, hi):
             q_lo, q_hi = sumsq_window(sd, n, total, granularity)
@@ -155,4 +159,6 @@ def exact_consistency(
                 return ExactResult(POSSIBLE, witness, search.nodes)
     except _Budget:
         return ExactResult(UNDECIDED, (), search.nodes)
+    finally:
+        sys.setrecursionlimit(limit)
     return ExactResult(IMPOSSIBLE, (), search.nodes)
