@@ -9,26 +9,31 @@ only when no rounding convention could explain a value.
 - :mod:`.grim`: GRIM, GRIMMER and SD bounds, necessary conditions;
 - :mod:`.exact`: the exact test (does any sample exist?), with a sample as certificate;
 - :mod:`.debit`: binary variables (DEBIT) and printed percentages;
-- :mod:`.carlisle`: Carlisle & Loadsman's baseline test and Stouffer's combination.
+- :mod:`.carlisle`: Carlisle & Loadsman's baseline test and Stouffer's combination;
+- :mod:`.statcheck`: reported tests recomputed from their printed statistic, df and p.
 """
 
 from .carlisle import carlisle_p, stouffer
 from .debit import BinaryResult, debit, percent_check
 from .exact import ExactResult, exact_consistency
 from .grim import GrimmerResult, GrimResult, SdBoundsResult, grim, grimmer, sd_bounds
+from .statcheck import RecomputedTest, parse_p, recompute_p
 
 __all__ = [
     "BinaryResult",
     "ExactResult",
     "GrimResult",
     "GrimmerResult",
+    "RecomputedTest",
     "SdBoundsResult",
     "carlisle_p",
     "debit",
     "exact_consistency",
     "grim",
     "grimmer",
+    "parse_p",
     "percent_check",
+    "recompute_p",
     "sd_bounds",
     "stouffer",
 ]
