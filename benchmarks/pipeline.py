@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from hiplbp import published, reconstruct
 from hiplbp.anova import mixed_anova
@@ -23,6 +24,7 @@ from hiplbp.clean import clean
 from hiplbp.ingest import Design, ingest
 
 ROOT = Path(__file__).resolve().parents[1]
+LEE_MEANING = published.trial_meaning(yaml.safe_load((ROOT / "config.yaml").read_text())["trial"])
 VAS = {"name": "vas", "column": "vas", "label": "VAS", "min": 0, "max": 100, "integer": True}
 ASSUME = [dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")]
 DESIGN = Design(
@@ -48,11 +50,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--no-pipeline", action="store_true", help="skip the whole-DAG run")
     args = ap.parse_args()
-    pub = ROOT / "data" / "published"
+    pub = ROOT / "trials" / "lee2015"
     groups, vas, t1 = (
-        published.read_groups(pub / "groups.csv"),
-        published.read_summary(pub / "table2_vas.csv"),
-        published.read_summary(pub / "table1_characteristics.csv"),
+        published.read_groups(pub / "groups.csv", **LEE_MEANING),
+        published.read_summary(pub / "outcomes.csv"),
+        published.read_characteristics(pub / "characteristics.csv"),
     )
 
     def rec():

@@ -18,13 +18,15 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
+import yaml  # noqa: E402
 
 from hiplbp import published  # noqa: E402
 from hiplbp.common import derive_seed  # noqa: E402
 from hiplbp.reconstruct import reconstruct  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-PUB = ROOT / "data" / "published"
+LEE_MEANING = published.trial_meaning(yaml.safe_load((ROOT / "config.yaml").read_text())["trial"])
+PUB = ROOT / "trials" / "lee2015"
 ARGS = dict(
     outcomes=[dict(name="vas", column="vas", min=0, max=100, integer=True)],
     time_levels=["baseline", "week3", "week6"],
@@ -41,9 +43,9 @@ def main() -> None:
     args = ap.parse_args()
     t0 = time.perf_counter()
     tables = (
-        published.read_groups(PUB / "groups.csv"),
-        published.read_summary(PUB / "table2_vas.csv"),
-        published.read_summary(PUB / "table1_characteristics.csv"),
+        published.read_groups(PUB / "groups.csv", **LEE_MEANING),
+        published.read_summary(PUB / "outcomes.csv"),
+        published.read_characteristics(PUB / "characteristics.csv"),
     )
     raw, check = reconstruct(*tables, seed=20150217, **ARGS)
     t_default = time.perf_counter() - t0

@@ -24,6 +24,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import yaml  # noqa: E402
 
 from hiplbp import published  # noqa: E402
 from hiplbp.reconstruct import compound_symmetry, exact_moment_sample  # noqa: E402
@@ -31,6 +32,7 @@ from hiplbp.replay import published_cells  # noqa: E402
 from hiplbp.sensitivity import SummaryDesign, cell_means, scenario_grid  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+LEE_MEANING = published.trial_meaning(yaml.safe_load((ROOT / "config.yaml").read_text())["trial"])
 TIMES = ["baseline", "week3", "week6"]
 ARMS = {"treatment": "hip", "control": "control"}
 
@@ -48,10 +50,10 @@ def main() -> None:
     args = ap.parse_args()
     import pingouin as pg
 
-    pub = ROOT / "data" / "published"
+    pub = ROOT / "trials" / "lee2015"
     cells, assumed = published_cells(
-        published.read_groups(pub / "groups.csv"),
-        published.read_summary(pub / "table2_vas.csv"),
+        published.read_groups(pub / "groups.csv", **LEE_MEANING),
+        published.read_summary(pub / "outcomes.csv"),
         "vas",
         TIMES,
         ARMS,

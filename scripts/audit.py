@@ -23,11 +23,11 @@ with open(i.provenance) as fh:
 audit.allocation(data.drop_duplicates("subject"), design.arms, design.strata).to_csv(o.allocation, index=False)
 audit.baseline_table(subjects, variables, design.arms, design.strata).to_csv(o.baseline, index=False)
 audit.attrition(data, design.outcome_names, design.time_levels, design.strata).to_csv(o.attrition, index=False)
-groups = published.read_groups(i.groups)
+groups = published.read_groups(i.groups, **p.trial)
 audit.label_consistency(groups, p.arm_from).to_csv(o.labels, index=False)
 
 summaries = published.read_summaries(i.outcomes)
-characteristics = published.read_summary(i.characteristics)
+characteristics = published.read_characteristics(i.characteristics)
 # scale bounds for the SD-bounds check: the configured outcome definitions (min, max)
 scales = {o["name"]: (float(o["min"]), float(o["max"])) for o in design.outcomes if "min" in o and "max" in o}
 parts = []
@@ -41,7 +41,7 @@ for outcome, s in summaries.groupby("outcome", sort=False):
             groups,
             s,
             characteristics if not parts else characteristics.iloc[:0],
-            pd.read_csv(i.enrollment),
+            published.read_enrollment(i.enrollment),
             cells,
             assumed,
             granularity=p.granularity,

@@ -11,9 +11,9 @@ p = snakemake.params
 d = p.design["design"]
 outcome_tables = published.read_summaries(snakemake.input.outcomes)
 raw, check = reconstruct.reconstruct(
-    published.read_groups(snakemake.input.groups),
+    published.read_groups(snakemake.input.groups, **snakemake.params.trial),
     outcome_tables,
-    published.read_summary(snakemake.input.characteristics),
+    published.read_characteristics(snakemake.input.characteristics),
     outcomes=p.design["outcomes"],
     time_levels=d["time_levels"],
     arms=d["arms"],

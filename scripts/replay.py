@@ -10,9 +10,9 @@ from hiplbp import published
 from hiplbp.replay import published_cells, published_vs_reproduced
 
 i, p = snakemake.input, snakemake.params
-groups = published.read_groups(i.groups)
+groups = published.read_groups(i.groups, **p.trial)
 summaries = published.read_summaries(i.outcomes)
-characteristics = published.read_summary(i.characteristics)
+characteristics = published.read_characteristics(i.characteristics)
 raw = pd.read_csv(i.raw) if i.raw else None
 parts = []
 for outcome, s in summaries.groupby("outcome", sort=False):

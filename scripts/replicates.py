@@ -12,9 +12,9 @@ from hiplbp.replicates import replicate_spread
 i, p = snakemake.input, snakemake.params
 d, r = p.design["design"], p.reconstruction
 spread, values = replicate_spread(
-    published.read_groups(i.groups),
+    published.read_groups(i.groups, **p.trial),
     published.read_summaries(i.outcomes),
-    published.read_summary(i.characteristics),
+    published.read_characteristics(i.characteristics),
     outcome=p.outcome,
     time_levels=d["time_levels"],
     arms=d["arms"],

@@ -24,7 +24,7 @@ if p.source == "reconstructed":
     # from the published summaries alone, not from the reconstructed patients
     summaries = published.read_summaries(i.outcomes)
     cells, assumed = published_cells(
-        published.read_groups(i.groups),
+        published.read_groups(i.groups, **p.trial),
         summaries,
         outcome,
         design.time_levels,

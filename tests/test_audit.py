@@ -5,7 +5,7 @@ from math import comb
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import PUBLISHED
+from conftest import LEE_MEANING, PUBLISHED
 
 from hiplbp import audit, published
 
@@ -52,7 +52,7 @@ def test_baseline_table_and_smd():
 
 
 def test_label_consistency_flags_the_instability_stratum():
-    g = published.read_groups(PUBLISHED / "groups.csv")
+    g = published.read_groups(PUBLISHED / "groups.csv", **LEE_MEANING)
     lab = audit.label_consistency(g, "marker").set_index("group")
     assert lab["consistent"].to_dict() == {"EG I": True, "CG I": True, "CG II": False, "EG II": False}
     assert lab.loc["CG II", "arm_used"] == "treatment"

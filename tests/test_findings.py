@@ -2,7 +2,7 @@
 
 import pandas as pd
 import pytest
-from conftest import PUBLISHED
+from conftest import LEE_MEANING, PUBLISHED
 
 from hiplbp import published
 from hiplbp.consort import flow_counts
@@ -15,15 +15,15 @@ ASSUME = [dict(outcome="vas", time="week6", group=g, from_time="week3") for g in
 
 @pytest.fixture(scope="module")
 def findings():
-    g = published.read_groups(PUBLISHED / "groups.csv")
-    s = published.read_summary(PUBLISHED / "table2_vas.csv")
-    t1 = published.read_summary(PUBLISHED / "table1_characteristics.csv")
+    g = published.read_groups(PUBLISHED / "groups.csv", **LEE_MEANING)
+    s = published.read_summary(PUBLISHED / "outcomes.csv")
+    t1 = published.read_characteristics(PUBLISHED / "characteristics.csv")
     cells, assumed = published_cells(g, s, "vas", TIMES, {"treatment": "hip", "control": "control"}, "marker", ASSUME)
     return publication_findings(
         g,
         s,
         t1,
-        pd.read_csv(PUBLISHED / "enrollment.csv"),
+        published.read_enrollment(PUBLISHED / "flow.csv"),
         cells,
         assumed,
         granularity={"vas": 1, "age": 1},
@@ -96,11 +96,11 @@ def test_carlisle_rows(findings):
 
     c = findings[findings.check == "carlisle"]
     assert len(c) == 2 * (5 + 1)
-    groups = published.read_groups(PUBLISHED / "groups.csv")
-    t1 = pd.read_csv(PUBLISHED / "table1_characteristics.csv")
-    t2 = pd.read_csv(PUBLISHED / "table2_vas.csv", dtype=str)
+    groups = published.read_groups(PUBLISHED / "groups.csv", **LEE_MEANING)
+    t1 = pd.read_csv(PUBLISHED / "characteristics.csv")
+    t2 = pd.read_csv(PUBLISHED / "outcomes.csv", dtype=str)
     t2 = t2[t2.time == "baseline"].assign(variable="vas at baseline")
-    table = pd.concat([t1, t2]).astype({"mean": float, "sd": float})
+    table = pd.concat([t1, t2])[["variable", "group", "mean", "sd"]].astype({"mean": float, "sd": float})
     for stratum, gs in groups.groupby("stratum"):
         n = gs.set_index("group")["n"]
         ps = []
@@ -132,7 +132,10 @@ def test_data_findings_exact_t_tests():
 
 
 def test_consort_counts():
-    c = flow_counts(published.read_groups(PUBLISHED / "groups.csv"), pd.read_csv(PUBLISHED / "enrollment.csv"))
+    c = flow_counts(
+        published.read_groups(PUBLISHED / "groups.csv", **LEE_MEANING),
+        published.read_enrollment(PUBLISHED / "flow.csv"),
+    )
     assert c.groupby("stratum").lost_unexplained.first().to_dict() == {"lumbar instability": 3, "lumbar stability": 6}
     assert c.n_analysed.sum() == 69
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import PUBLISHED
+from conftest import LEE_MEANING, PUBLISHED
 
 from hiplbp import SYNTHETIC_NOTE, published
 from hiplbp import reconstruct as R
@@ -24,9 +24,9 @@ def _run(**kw):
     )
     args.update(kw)
     return R.reconstruct(
-        published.read_groups(PUBLISHED / "groups.csv"),
-        published.read_summary(PUBLISHED / "table2_vas.csv"),
-        published.read_summary(PUBLISHED / "table1_characteristics.csv"),
+        published.read_groups(PUBLISHED / "groups.csv", **LEE_MEANING),
+        published.read_summary(PUBLISHED / "outcomes.csv"),
+        published.read_characteristics(PUBLISHED / "characteristics.csv"),
         **args,
     )
 
@@ -73,9 +73,9 @@ def test_every_possible_cell_matches_at_the_printed_precision():
     from hiplbp.integrity import grim, grimmer
 
     raw, check = _run()
-    n = published.read_groups(PUBLISHED / "groups.csv").set_index("group")["n"]
-    vas = published.read_summary(PUBLISHED / "table2_vas.csv")
-    t1 = published.read_summary(PUBLISHED / "table1_characteristics.csv")
+    n = published.read_groups(PUBLISHED / "groups.csv", **LEE_MEANING).set_index("group")["n"]
+    vas = published.read_summary(PUBLISHED / "outcomes.csv")
+    t1 = published.read_characteristics(PUBLISHED / "characteristics.csv")
     for r in vas[vas.status == "printed"].itertuples():
         v = raw.loc[raw.published_group == r.group, f"vas_{r.time}"]
         assert v.between(0, 100).all() and (v == v.round()).all()
@@ -176,13 +176,15 @@ def test_value_basis_marks_exactly_the_assumed_cells():
 def test_impossible_published_value_uses_the_nearest_and_says_so(tmp_path):
     from hiplbp.integrity import grim
 
-    text = (PUBLISHED / "table2_vas.csv").read_text().replace("vas,week3,EG II,53.89,9.6", "vas,week3,EG II,53.88,9.6")
+    text = (
+        (PUBLISHED / "outcomes.csv").read_text().replace("vas,EG II,week3,9,53.89,9.6", "vas,EG II,week3,9,53.88,9.6")
+    )
     (tmp_path / "t2.csv").write_text(text)
     assert not grim("53.88", 9).consistent  # 484/9 = 53.78, 485/9 = 53.89
     raw, check = R.reconstruct(
-        published.read_groups(PUBLISHED / "groups.csv"),
+        published.read_groups(PUBLISHED / "groups.csv", **LEE_MEANING),
         published.read_summary(tmp_path / "t2.csv"),
-        published.read_summary(PUBLISHED / "table1_characteristics.csv"),
+        published.read_characteristics(PUBLISHED / "characteristics.csv"),
         outcomes=[VAS],
         time_levels=["baseline", "week3", "week6"],
         arms={"treatment": "hip", "control": "control"},

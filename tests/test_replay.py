@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import PUBLISHED
+from conftest import LEE_MEANING, PUBLISHED
 from scipy import stats
 
 from hiplbp import published
@@ -24,9 +24,9 @@ def test_oneway_from_summaries_equals_scipy():
 
 def _tables():
     return (
-        published.read_groups(PUBLISHED / "groups.csv"),
-        published.read_summary(PUBLISHED / "table2_vas.csv"),
-        published.read_summary(PUBLISHED / "table1_characteristics.csv"),
+        published.read_groups(PUBLISHED / "groups.csv", **LEE_MEANING),
+        published.read_summary(PUBLISHED / "outcomes.csv"),
+        published.read_characteristics(PUBLISHED / "characteristics.csv"),
     )
 
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pandas as pd
-from conftest import PUBLISHED
+from conftest import LEE_MEANING, PUBLISHED
 
 from hiplbp import published
 from hiplbp.replicates import SPREAD_COLUMNS, raw_to_long, replicate_spread
@@ -15,9 +15,9 @@ ASSUME = [dict(outcome="vas", time="week6", group=g, from_time="week3") for g in
 
 def _tables():
     return (
-        published.read_groups(PUBLISHED / "groups.csv"),
-        published.read_summary(PUBLISHED / "table2_vas.csv"),
-        published.read_summary(PUBLISHED / "table1_characteristics.csv"),
+        published.read_groups(PUBLISHED / "groups.csv", **LEE_MEANING),
+        published.read_summary(PUBLISHED / "outcomes.csv"),
+        published.read_characteristics(PUBLISHED / "characteristics.csv"),
     )
 
 

@@ -18,7 +18,7 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, afex_table
+from conftest import LEE_MEANING, ROOT, afex_table
 
 from hiplbp import SYNTHETIC_NOTE
 from hiplbp.anova import ANOVA_COLUMNS
@@ -275,10 +275,10 @@ def test_default_issue3_tables(default_run):
     assert {"grid", "threshold_unc", "threshold_gg", "configured", "paper_claim"} <= set(sens.scenario)
     assert sens[sens.scenario == "grid"].correlation.nunique() == 20
     # the sensitivity comes from the published summaries alone, in closed form
-    pub = ROOT / "data" / "published"
+    pub = ROOT / "trials" / "lee2015"
     cells, _ = published_cells(
-        published.read_groups(pub / "groups.csv"),
-        published.read_summary(pub / "table2_vas.csv"),
+        published.read_groups(pub / "groups.csv", **LEE_MEANING),
+        published.read_summary(pub / "outcomes.csv"),
         "vas",
         ["baseline", "week3", "week6"],
         {"treatment": "hip", "control": "control"},

@@ -1,14 +1,14 @@
-"""The published numbers of Lee & Kim (2015), kept exactly as printed.
+"""A trial's published numbers, kept exactly as printed (read from a trial folder, :mod:`hiplbp.trial`).
 
-The CSV files in ``data/published/`` hold each number as text so that the printed precision
-survives (``53.89`` has two decimals, ``50.0`` one): GRIM-type checks and the reconstruction both
-need it. Cells the stored copies of the article did not give have ``status == "not_available"``
-and an empty value; they are unknown, never zero.
+Each number stays text so that the printed precision survives (``53.89`` has two decimals,
+``50.0`` one): GRIM-type checks and the reconstruction both need it. Cells a paper does not print
+have ``status == "not_available"`` and an empty value; they are unknown, never zero. What a
+footnote marker, a label or a stratum name means is the trial's own (its config), never assumed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import overload
 
@@ -17,13 +17,6 @@ import pandas as pd
 
 PRINTED = "printed"
 NOT_AVAILABLE = "not_available"
-
-#: Footnote markers of the tables and the arm they denote (see groups.csv, marker_meaning).
-MARKER_ARM = {"†": "treatment", "‡": "control"}
-#: Printed group label prefixes and the arm the label suggests (EG = experimental group).
-LABEL_ARM = {"EG": "treatment", "CG": "control"}
-#: The paper's stratum names and the short labels the reconstructed data use.
-STRATUM_LABELS = {"lumbar stability": "stable", "lumbar instability": "unstable"}
 
 
 def decimals(text: str | float | None) -> int | None:
@@ -94,25 +87,99 @@ def _read_text_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
 
 
-def read_groups(path: str | Path) -> pd.DataFrame:
-    """Read ``groups.csv``: the analysed groups, their stratum, printed label, n and marker.
+def trial_meaning(trial: Mapping) -> dict[str, dict[str, str]]:
+    """The config's ``trial`` section as :func:`read_groups`' arguments (markers, labels, strata).
 
-    Adds ``n`` (int), ``arm_by_marker`` and ``arm_by_label`` (``treatment``/``control``).
+    Examples
+    --------
+    >>> trial_meaning({"folder": "t", "marker_arms": {"*": "treatment"}})
+    {'marker_arms': {'*': 'treatment'}, 'label_arms': {}, 'strata': {}}
     """
-    g = _read_text_csv(Path(path))
-    missing = {"group", "stratum", "printed_label", "printed_n", "printed_marker"} - set(g.columns)
-    if missing:
-        raise ValueError(f"{path}: row 1 (header): missing column(s) {sorted(missing)}")
-    g["n"] = g["printed_n"].astype(int)
-    g["arm_by_marker"] = g["printed_marker"].map(MARKER_ARM)
-    g["arm_by_label"] = g["printed_label"].str.extract(r"^(EG|CG)", expand=False).map(LABEL_ARM)
-    for i, row in g.iterrows():
-        if pd.isna(row["arm_by_marker"]):
-            raise ValueError(
-                f"{path}: row {i + 2}, column 'printed_marker': expected one of "
-                f"{sorted(MARKER_ARM)}, got {row['printed_marker']!r}"
+    return {
+        k: {str(a): str(b) for a, b in dict(trial.get(k) or {}).items()}
+        for k in ("marker_arms", "label_arms", "strata")
+    }
+
+
+def read_groups(
+    path: str | Path,
+    marker_arms: Mapping[str, str] | None = None,
+    label_arms: Mapping[str, str] | None = None,
+    strata: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Read a trial's ``groups.csv`` (format 1) and say which arm each group is, by each reading.
+
+    Parameters
+    ----------
+    path : path
+        The trial's ``groups.csv``.
+    marker_arms : mapping, optional
+        Footnote marker as printed -> ``treatment``/``control`` (the trial's own legend).
+    label_arms : mapping, optional
+        Printed label prefix -> arm (e.g. a label starting with "EG" says experimental group).
+    strata : mapping, optional
+        Stratum as printed -> the label the design uses (identity when absent).
+
+    Returns
+    -------
+    DataFrame
+        ``group, stratum, printed_label, printed_marker, printed_n, marker_meaning, n`` and
+        ``arm_by_marker``, ``arm_by_label`` (each the group's arm by that reading; the ``arm``
+        column where the paper states it overrides both) and ``stratum_label``.
+    """
+    from .trial import TrialError, validate_table
+
+    path = Path(path)
+    g = validate_table(_read_text_csv(path), "groups", path)
+    out = pd.DataFrame(
+        {
+            "group": g["group"],
+            "stratum": g.get("stratum", ""),
+            "printed_label": g.get("label_as_printed", g["group"]),
+            "printed_marker": g.get("marker_as_printed", ""),
+            "printed_n": g["n_analysed"],
+            "marker_meaning": g.get("description", ""),
+        }
+    )
+    out["n"] = out["printed_n"].astype(int)
+    stated = g["arm"] if "arm" in g else pd.Series("", index=g.index)
+    by_marker = out["printed_marker"].map(dict(marker_arms or {}))
+    prefixes = sorted(label_arms or {}, key=len, reverse=True)
+    by_label = out["printed_label"].map(
+        lambda text: next((label_arms[p] for p in prefixes if str(text).startswith(p)), None) if label_arms else None
+    )
+    out["arm_by_marker"] = stated.where(stated != "", by_marker)
+    out["arm_by_label"] = stated.where(stated != "", by_label)
+    for reading, meaning, column in (
+        ("marker", marker_arms, "marker_as_printed"),
+        ("label", label_arms, "label_as_printed"),
+    ):
+        bad = out[f"arm_by_{reading}"].isna() & (out[f"printed_{reading}"] != "")
+        if meaning and bad.any():
+            i = int(bad.to_numpy().nonzero()[0][0])
+            raise TrialError(
+                f"{path}: row {i + 2}, column '{column}': expected one of {sorted(meaning)} (trial.{reading}_arms), "
+                f"got {out[f'printed_{reading}'].iloc[i]!r}"
             )
-    return g
+    out["stratum_label"] = out["stratum"].map(lambda x: dict(strata or {}).get(x, x))
+    return out
+
+
+def read_enrollment(path: str | Path) -> pd.DataFrame:
+    """Enrolment per stratum (``stratum, n_enrolled``) from a trial's ``flow.csv`` (format 1)."""
+    from .trial import validate_table
+
+    f = validate_table(_read_text_csv(Path(path)), "flow", path)
+    e = f[(f["stage"] == "enrolled") & (f.get("stratum", "") != "")]
+    return pd.DataFrame({"stratum": e["stratum"].to_numpy(), "n_enrolled": e["n"].astype(int).to_numpy()})
+
+
+def read_characteristics(path: str | Path) -> pd.DataFrame:
+    """The continuous baseline characteristics of a trial's ``characteristics.csv``, as :func:`read_summary`."""
+    from .trial import validate_table
+
+    c = validate_table(_read_text_csv(Path(path)), "characteristics", path)
+    return _summary_values(c[c["kind"] == "continuous"].reset_index(drop=True), path)
 
 
 def read_summary(path: str | Path) -> pd.DataFrame:
@@ -122,7 +189,11 @@ def read_summary(path: str | Path) -> pd.DataFrame:
     not available) and ``mean_decimals``/``sd_decimals`` are added. A table without a ``status``
     column is entirely ``printed``.
     """
-    t = _read_text_csv(Path(path))
+    return _summary_values(_read_text_csv(Path(path)), path)
+
+
+def _summary_values(t: pd.DataFrame, path: str | Path) -> pd.DataFrame:
+    t = t.copy()
     if "status" not in t.columns:
         t["status"] = PRINTED
     bad = ~t["status"].isin([PRINTED, NOT_AVAILABLE])

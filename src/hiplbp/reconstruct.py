@@ -24,7 +24,7 @@ import pandas as pd
 from . import SYNTHETIC_NOTE
 from .common import derive_seed
 from .exact import ReconstructionError, Target, fit_moments, ratio_sample, tune_correlations
-from .published import NOT_AVAILABLE, STRATUM_LABELS, decimals, rounds_to
+from .published import NOT_AVAILABLE, decimals, rounds_to
 
 #: Granularity and plausible range of the demographic variables of Table 1. Heights and weights
 #: are printed with one decimal, ages in whole years.
@@ -266,11 +266,11 @@ def reconstruct(
             f"{sorted(published_times)} when data.source is reconstructed"
         )
     if strata:
-        missing = set(STRATUM_LABELS.values()) - set(strata)
+        missing = set(groups["stratum_label"]) - set(strata)
         if missing:
             raise ValueError(
-                f"design.strata must contain {sorted(STRATUM_LABELS.values())} "
-                f"when data.source is reconstructed, got {list(strata)}"
+                f"design.strata must contain the trial's strata {sorted(set(groups['stratum_label']))} "
+                f"(trial.strata maps the printed names to them) when data.source is reconstructed, got {list(strata)}"
             )
     rows: list[pd.DataFrame] = []
     checks: list[dict] = []
@@ -284,7 +284,7 @@ def reconstruct(
             {
                 "subject": [f"R{subject_no + i + 1:03d}" for i in range(n)],
                 "published_group": g.group,
-                "stratum": STRATUM_LABELS[g.stratum],
+                "stratum": g.stratum_label,
                 "arm": arms[arm_key],
             }
         )
@@ -322,7 +322,7 @@ def reconstruct(
                 checks.append(
                     _check_row("outcome", o["name"], g.group, t, v, c.iloc[j], infos[j])
                     | {
-                        "stratum": STRATUM_LABELS[g.stratum],
+                        "stratum": g.stratum_label,
                         "arm": arms[arm_key],
                         "correlation_min": min(others),
                         "correlation_max": max(others),

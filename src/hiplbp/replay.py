@@ -16,7 +16,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from .published import NOT_AVAILABLE, STRATUM_LABELS, decimals, rounds_to
+from .published import NOT_AVAILABLE, decimals, rounds_to
 from .reconstruct import target_cells
 from .sensitivity import paired_t, paired_t_threshold
 
@@ -79,7 +79,7 @@ def published_cells(
     rows, assumed = [], []
     for i, g in enumerate(groups.itertuples(index=False)):
         arm = arms[g.arm_by_marker if arm_from == "marker" else g.arm_by_label]
-        row = dict(group=g.group, stratum=STRATUM_LABELS[g.stratum], arm=arm, n=int(g.n))
+        row = dict(group=g.group, stratum=g.stratum_label, arm=arm, n=int(g.n))
         t = targets[targets.group == g.group].set_index("time")
         for v in time_levels:
             row[f"mean_{v}"], row[f"sd_{v}"] = t.loc[v, "mean"], t.loc[v, "sd"]

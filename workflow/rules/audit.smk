@@ -45,6 +45,7 @@ rule audit:
     conda:
         "../envs/hiplbp.yaml"
     params:
+        trial=trial_meaning(),
         design=design(),
         arm_from=config["reconstruction"].get("arm_from", "marker"),
         granularity=config.get("audit", {}).get("granularity", {"vas": 1, "age": 1}),

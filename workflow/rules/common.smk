@@ -1,6 +1,7 @@
 # Helpers shared by the rules: every value a script needs is computed here and passed as params.
 import ast
 import os
+import sys
 from pathlib import Path
 
 # Every job imports the library from this checkout's src/, so a rule's conda env
@@ -9,6 +10,10 @@ from pathlib import Path
 # so there is nothing for an `envvars:` directive to assert.)
 _SRC = str(Path(workflow.basedir) / "src")
 os.environ.update(PYTHONPATH=os.pathsep.join(filter(None, (_SRC, os.environ.get("PYTHONPATH")))))
+sys.path.insert(0, _SRC)
+
+from hiplbp import published  # noqa: E402  (the checkout's library, for the helpers below)
+
 RECONSTRUCTED = config["data"]["source"] == "reconstructed"
 OUTCOMES = [o["name"] for o in config["outcomes"]]
 # The reconstructed data are written by the pipeline itself, in wide layout with canonical names.
@@ -91,14 +96,19 @@ def reconstruction_params():
 
 
 def published_tables():
-    """The published summary tables (always available: they ship with the project)."""
-    p = config["reconstruction"].get("published", {})
+    """The trial's printed tables (format 1), from trial.folder."""
+    folder = Path(config["trial"]["folder"])
     return {
-        "groups": p.get("groups", "data/published/groups.csv"),
-        "characteristics": p.get("characteristics", "data/published/table1_characteristics.csv"),
-        "enrollment": p.get("enrollment", "data/published/enrollment.csv"),
-        "outcomes": p.get("outcomes", ["data/published/table2_vas.csv"]),
+        "groups": str(folder / "groups.csv"),
+        "characteristics": str(folder / "characteristics.csv"),
+        "enrollment": str(folder / "flow.csv"),
+        "outcomes": [str(folder / "outcomes.csv")],
     }
+
+
+def trial_meaning():
+    """What the trial's markers, labels and stratum names mean (arguments of published.read_groups)."""
+    return published.trial_meaning(config["trial"])
 
 
 def observed_factors():

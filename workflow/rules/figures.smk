@@ -84,5 +84,7 @@ rule consort:
         "results/benchmarks/consort.tsv"
     conda:
         "../envs/hiplbp.yaml"
+    params:
+        trial=trial_meaning(),
     script:
         "../../scripts/consort.py"

@@ -24,6 +24,7 @@ rule reconstruct:
     conda:
         "../envs/hiplbp.yaml"
     params:
+        trial=trial_meaning(),
         design=design(),
         reconstruction=reconstruction_params(),
     script:
@@ -50,6 +51,7 @@ rule replicates:
     conda:
         "../envs/hiplbp.yaml"
     params:
+        trial=trial_meaning(),
         design=design(),
         outcome=outcome_def,
         reconstruction=reconstruction_params(),

@@ -22,6 +22,7 @@ rule sensitivity:
     conda:
         "../envs/hiplbp.yaml"
     params:
+        trial=trial_meaning(),
         design=design(),
         source=config["data"]["source"],
         ss_type=config["analysis"].get("ss_type", 3),
@@ -53,6 +54,7 @@ rule replay:
     conda:
         "../envs/hiplbp.yaml"
     params:
+        trial=trial_meaning(),
         arms=design()["design"]["arms"],
         alpha=config["analysis"].get("alpha", 0.05),
         reconstruction=reconstruction_params(),
