@@ -49,6 +49,7 @@ for outcome, s in summaries.groupby("outcome", sort=False):
             outcome=outcome,
             time_levels=times,
             configured_correlation=p.correlation,
+            arm_text=p.text["arms"],
             alpha=p.alpha,
             seed=p.seed,
             draws=p.draws,

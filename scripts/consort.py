@@ -6,12 +6,15 @@ sys.stderr = open(snakemake.log[0], "w")
 
 
 from hiplbp import published
-from hiplbp.consort import consort_figure, flow_counts
+from hiplbp.consort import consort_figure, consort_note, flow_counts
 from hiplbp.figures import save
 
-counts = flow_counts(
-    published.read_groups(snakemake.input.groups, **snakemake.params.trial),
-    published.read_enrollment(snakemake.input.enrollment),
-)
+p = snakemake.params
+groups = published.read_groups(snakemake.input.groups, **p.trial)
+counts = flow_counts(groups, published.read_enrollment(snakemake.input.enrollment))
+note = consort_note(groups, p.arm_from)
 for path in (snakemake.output.png, snakemake.output.svg):
-    save(consort_figure(counts), path)
+    fig = consort_figure(
+        counts, p.text["arms"], population=p.text["population"], strata_randomized=p.strata_randomized, note=note
+    )
+    save(fig, path)

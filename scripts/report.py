@@ -11,6 +11,7 @@ from hiplbp.report import execute, to_html
 i, p = snakemake.input, snakemake.params
 parameters = dict(
     title=p.title,
+    trial=dict(p.trial),
     estimand=dict(p.estimand),
     provenance=i.provenance,
     reconstruction_check=i.check if i.check else "",

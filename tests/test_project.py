@@ -84,3 +84,31 @@ def test_ci_runs_the_readme_test_command_in_a_fresh_clone():
     assert re.search(r"^test: lint$", makefile, re.M)
     for tool in ("snakefmt --check", "ruff check", "ruff format --check", "mypy", "snakemake --lint"):
         assert tool in makefile
+
+
+def _trial_words() -> set[str]:
+    """Every word a trial brings: its group ids and labels, strata, arm descriptions, authors."""
+    import pandas as pd
+
+    words: set[str] = set()
+    for folder in (ROOT / "trials").iterdir():
+        if not (folder / "groups.csv").is_file():
+            continue
+        g = pd.read_csv(folder / "groups.csv", dtype=str, keep_default_na=False)
+        for col in ("group", "label_as_printed", "stratum", "description", "marker_as_printed"):
+            words |= set(g.get(col, pd.Series(dtype=str)))
+        words |= set(pd.read_csv(folder / "outcomes.csv", dtype=str, keep_default_na=False)["outcome"])
+    trial = yaml.safe_load((ROOT / "config.yaml").read_text())["trial"]
+    words |= set(trial.get("arms", {}).values()) | {trial.get("population", "")}
+    words |= {"Lee & Kim", "Ebadi", "KODI", "lumbar stabilization", "hip exercise"}
+    return {w for w in words if len(w.strip()) >= 2}
+
+
+def test_no_trial_text_in_the_library():
+    offenders = []
+    for path in sorted((ROOT / "src" / "hiplbp").rglob("*.py")):
+        text = path.read_text()
+        for word in _trial_words():
+            if re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", text):
+                offenders.append(f"{path.relative_to(ROOT)}: {word!r}")
+    assert offenders == []

@@ -1,7 +1,6 @@
-"""hiplbp: reproducible reanalysis and audit of Lee & Kim (2015).
-
-Lee SW, Kim SY. Effects of hip exercises for chronic low-back pain patients with lumbar
-instability. J Phys Ther Sci. 2015;27(2):345-348. doi:10.1589/jpts.27.345.
+"""hiplbp: reproducible reanalysis and audit of a clinical trial, from its individual data or from
+its printed tables (a trial folder, :mod:`hiplbp.trial`). The library holds no trial's words:
+labels, claims and descriptions come from the trial's tables and config.
 
 One module per pipeline stage; every function is pure (data in, data out) so that it can be
 tested without Snakemake:
@@ -19,4 +18,4 @@ tested without Snakemake:
 
 __version__ = "0.1.0"
 
-SYNTHETIC_NOTE = "synthetic: reconstructed from the published summary statistics of Lee & Kim 2015; not patient data"
+SYNTHETIC_NOTE = "synthetic: reconstructed from the trial's published summary statistics; not patient data"

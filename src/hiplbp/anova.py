@@ -260,8 +260,8 @@ def mixed_anova(
     ss_type : {2, 3}
         Type of sums of squares; type III uses sum-to-zero contrasts.
     observed : sequence of str
-        Factors that were measured rather than manipulated (e.g. the lumbar stability
-        classification); they change the denominator of generalized eta squared.
+        Factors that were measured rather than manipulated (e.g. a clinical classification
+        used as a stratum); they change the denominator of generalized eta squared.
 
     Returns
     -------

@@ -1,9 +1,9 @@
 """Randomization audit: allocation ratio, baseline balance and the paper's group labels.
 
-Within each stratum the trial allocated patients to hip exercise + lumbar stabilization or to
-lumbar stabilization alone; if that allocation was simple 1:1 randomization, the number in the
-hip arm is Binomial(n, 1/2). The baseline table compares the arms within strata with the
-standardized mean difference (the stratum itself is a classification, not randomized).
+Within each stratum the trial allocated patients to the treatment or the control arm; if that
+allocation was simple 1:1 randomization, the number in the treatment arm is Binomial(n, 1/2). The
+baseline table compares the arms within strata with the standardized mean difference (a stratum
+may be a classification rather than randomized).
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ def attrition(
 
 
 def label_consistency(groups: pd.DataFrame, arm_from: str) -> pd.DataFrame:
-    """Compare each published group's printed label (EG/CG) with its footnote marker.
+    """Compare the arm each published group's printed label suggests with its footnote marker's.
 
     Parameters
     ----------

@@ -25,7 +25,7 @@ def derive_seed(seed: int, *names: object) -> int:
 
     Examples
     --------
-    >>> derive_seed(1, "reconstruct", "EG I") == derive_seed(1, "reconstruct", "EG I")
+    >>> derive_seed(1, "reconstruct", "group A") == derive_seed(1, "reconstruct", "group A")
     True
     >>> derive_seed(1, "a") != derive_seed(1, "b")
     True

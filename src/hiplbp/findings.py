@@ -35,6 +35,8 @@ CHECKS = [
     "carlisle",
 ]
 VERDICTS = ["pass", "flag", "unconfirmed", "not_applicable"]
+#: How the findings name the arms when the trial's config does not describe them (``trial.arms``).
+ARM_TEXT = {"treatment": "the treatment under test", "control": "the control treatment"}
 
 
 def _row(
@@ -76,7 +78,7 @@ def granularity_checks(
     n_by_group : mapping
         Group -> sample size.
     granularity : mapping
-        Measure -> step of one value (e.g. ``{"vas": 1, "age": 1}``); others are skipped.
+        Measure -> step of one value (e.g. ``{"pain": 1, "age": 1}``); others are skipped.
     bounds : mapping
         Measure -> (min, max) of the scale: the exact test of mean and SD needs them (else GRIMMER).
     """
@@ -227,7 +229,7 @@ def n_reconciliation(groups: pd.DataFrame, enrollment: pd.DataFrame) -> list[dic
             "analysed",
             str(analysed),
             " + ".join(groups["n"].astype(str)),
-            explanation=f"The four analysed groups add up to {analysed}.",
+            explanation=f"The {len(groups)} analysed groups add up to {analysed}.",
         ),
     ]
     lost = enrolled - analysed
@@ -268,9 +270,17 @@ def n_reconciliation(groups: pd.DataFrame, enrollment: pd.DataFrame) -> list[dic
 
 
 def label_checks(
-    groups: pd.DataFrame, summary: pd.DataFrame, outcome: str, baseline: str, follow_up: str
+    groups: pd.DataFrame,
+    summary: pd.DataFrame,
+    outcome: str,
+    baseline: str,
+    follow_up: str,
+    arm_text: Mapping[str, str] = ARM_TEXT,
 ) -> list[dict]:
-    """Printed labels against footnote markers, and against the direction of the results."""
+    """Printed labels against footnote markers, and against the direction of the results.
+
+    ``arm_text`` describes each arm in the trial's words (config ``trial.arms``).
+    """
     rows = []
     for g in groups.itertuples():
         ok = g.arm_by_label == g.arm_by_marker
@@ -284,8 +294,8 @@ def label_checks(
                 explanation="The label and the footnote marker agree."
                 if ok
                 else f"{g.group} is labelled as the {g.arm_by_label} group but its footnote marker says it received "
-                f"{'hip exercise' if g.arm_by_marker == 'treatment' else 'lumbar stabilization only'}. One of "
-                "the two is wrong; which group got hip exercise decides the paper's conclusion.",
+                f"{arm_text[g.arm_by_marker]}. One of the two is wrong; which group received "
+                f"{arm_text['treatment']} decides the paper's conclusion.",
             )
         )
     s = summary[(summary["outcome"] == outcome) & (summary["status"] != NOT_AVAILABLE)].set_index(["group", "time"])
@@ -447,7 +457,7 @@ def bmi_checks(characteristics: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def allocation_checks(groups: pd.DataFrame) -> list[dict]:
+def allocation_checks(groups: pd.DataFrame, arm_text: Mapping[str, str] = ARM_TEXT) -> list[dict]:
     """Exact binomial test of hip vs control counts against 1:1, per stratum and overall."""
     rows = []
     parts = [(s, g) for s, g in groups.groupby("stratum", sort=False)] + [("all", groups)]
@@ -465,12 +475,13 @@ def allocation_checks(groups: pd.DataFrame) -> list[dict]:
                 p=p,
                 verdict="flag" if p < 0.05 else "pass",
                 explanation=(
-                    f"{nt} of {n} analysed patients had hip exercise; under 1:1 randomization an "
+                    f"{nt} of {n} analysed patients received {arm_text['treatment']}; under 1:1 randomization an "
                     f"imbalance this large has probability {p:.3f}. Possible reasons include a planned "
                     "unequal ratio, unreported drop-outs, or non-random allocation: a question for the "
                     "authors."
                     if p < 0.05
-                    else f"{nt} of {n} with hip exercise is compatible with 1:1 randomization (p = {p:.2f})."
+                    else f"{nt} of {n} receiving {arm_text['treatment']} is compatible with 1:1 randomization "
+                    f"(p = {p:.2f})."
                 ),
             )
         )
@@ -478,7 +489,7 @@ def allocation_checks(groups: pd.DataFrame) -> list[dict]:
 
 
 def _baseline_label(variable: str) -> str:
-    """'Baseline age', but 'Vas at baseline' rather than 'Baseline vas at baseline'."""
+    """'Baseline age', but 'Pain at baseline' rather than 'Baseline pain at baseline'."""
     return variable[:1].upper() + variable[1:] if "baseline" in variable else f"Baseline {variable}"
 
 
@@ -568,6 +579,7 @@ def publication_findings(
     alpha: float = 0.05,
     seed: int,
     draws: int = 100_000,
+    arm_text: Mapping[str, str] = ARM_TEXT,
 ) -> pd.DataFrame:
     """Every check on the published summaries (see the module docstring).
 
@@ -588,10 +600,10 @@ def publication_findings(
         granularity_checks(outcome_summaries, n, granularity, bounds)
         + granularity_checks(characteristics, n, granularity, bounds)
         + n_reconciliation(groups, enrollment)
-        + label_checks(groups, outcome_summaries, outcome, time_levels[0], time_levels[1])
+        + label_checks(groups, outcome_summaries, outcome, time_levels[0], time_levels[1], arm_text)
         + reported_test_checks(claims, summary_comparisons(cells, assumed, time_levels), configured_correlation)
         + bmi_checks(characteristics)
-        + allocation_checks(groups)
+        + allocation_checks(groups, arm_text)
         + carlisle_checks(groups, pd.DataFrame(base), seed=seed, draws=draws)
     )
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)

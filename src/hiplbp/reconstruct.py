@@ -229,10 +229,11 @@ def reconstruct(
     arms : mapping
         ``{"treatment": label, "control": label}``: labels written to the ``arm`` column.
     strata : sequence of str or None
-        Must contain the short stratum labels (``stable``, ``unstable``) when given.
+        Must contain the groups' stratum labels (``stratum_label``, the trial's ``trial.strata``
+        mapping of the printed names) when given.
     arm_from : {"marker", "label"}
-        Which published attribute decides a group's arm: its footnote marker (hip exercise or
-        not) or its printed EG/CG label. They disagree in the instability stratum.
+        Which published attribute decides a group's arm: its footnote marker or its printed
+        label (the trial's ``trial.marker_arms`` / ``trial.label_arms`` say what each means).
     correlation : float
         Within-subject correlation between any two visits (compound symmetry).
     height_weight_correlation : float

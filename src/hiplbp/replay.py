@@ -1,7 +1,7 @@
 """The paper's own analysis, replayed from its printed summaries and from the reconstruction.
 
-Lee & Kim (2015) report group means and SDs and claims of significance, not test statistics.
-Where a test has a closed form in the summaries (one-way ANOVA among the four groups at a visit),
+Papers often report group means and SDs and claims of significance, not test statistics.
+Where a test has a closed form in the summaries (one-way ANOVA among the groups at a visit),
 it is recomputed exactly; where it needs the unreported within-subject correlation (within-group
 change over time), it is computed at the configured correlation and the correlation the claim
 implies is given. Every printed number and claim becomes one row of ``published_vs_reproduced``.
@@ -188,7 +188,7 @@ def published_vs_reproduced(
     cells, assumed : DataFrame
         From :func:`published_cells`.
     outcome : str
-        Outcome name (``vas``).
+        Outcome name (e.g. ``pain``).
     time_levels : sequence of str
         Visits; the first is baseline.
     correlation : float

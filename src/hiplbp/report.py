@@ -192,7 +192,8 @@ def provenance_markdown(provenance: Mapping) -> str:
     if provenance.get("synthetic"):
         text = (
             "**The data analysed here are not patient data.** They were reconstructed from the "
-            "summary statistics published by Lee & Kim (2015) (group sizes, means and SDs), "
+            f"summary statistics published in {provenance.get('citation') or 'the paper'} "
+            "(group sizes, means and SDs), "
             f"with a within-subject correlation of {provenance.get('correlation')} between visits, "
             "which the paper did not report. Statistics that depend only on the published "
             "moments are reproduced; anything that depends on individual values is illustrative."

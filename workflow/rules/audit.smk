@@ -46,6 +46,7 @@ rule audit:
         "../envs/hiplbp.yaml"
     params:
         trial=trial_meaning(),
+        text=trial_text(),
         design=design(),
         arm_from=config["reconstruction"].get("arm_from", "marker"),
         granularity=config.get("audit", {}).get("granularity", {"vas": 1, "age": 1}),

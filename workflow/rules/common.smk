@@ -87,6 +87,7 @@ def provenance():
         "correlation": (config["reconstruction"]["correlation"] if RECONSTRUCTED else None),
         "assumptions": assumptions()[1:] if RECONSTRUCTED else [],
         "path": raw_data(),
+        "citation": config["trial"].get("citation", "") if RECONSTRUCTED else "",
     }
 
 
@@ -104,6 +105,13 @@ def published_tables():
         "enrollment": str(folder / "flow.csv"),
         "outcomes": [str(folder / "outcomes.csv")],
     }
+
+
+def trial_text():
+    """The trial's own words for its arms and population (findings, figures, report)."""
+    t = config["trial"]
+    arms = {"treatment": "the treatment under test", "control": "the control treatment"} | dict(t.get("arms", {}))
+    return {"arms": arms, "population": t.get("population", ""), "citation": t.get("citation", "")}
 
 
 def trial_meaning():

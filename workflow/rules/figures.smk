@@ -86,5 +86,8 @@ rule consort:
         "../envs/hiplbp.yaml"
     params:
         trial=trial_meaning(),
+        text=trial_text(),
+        arm_from=config["reconstruction"].get("arm_from", "marker"),
+        strata_randomized="stratum" not in observed_factors(),
     script:
         "../../scripts/consort.py"

@@ -45,6 +45,7 @@ rule report:
     conda:
         "../envs/hiplbp.yaml"
     params:
+        trial=trial_text() | {"doi": config["trial"].get("doi", "")},
         title=config.get("report", {}).get("title", "hiplbp report"),
         estimand=config.get("estimand", {}),
         outcomes=config["outcomes"],

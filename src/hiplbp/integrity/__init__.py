@@ -1,7 +1,7 @@
 """Consistency checks of published summary statistics.
 
 Each works from what a paper prints: a mean or SD as text (its printed precision is part of the
-evidence), a sample size, and the measurement's granularity (VAS in whole mm: 1; a 10-section
+evidence), a sample size, and the measurement's granularity (a 100 mm scale read in whole mm: 1; a 10-section
 Oswestry index in percent: 2). Rounding is taken as "up or down" at a printed 5, so a check fails
 only when no rounding convention could explain a value.
 
