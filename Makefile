@@ -20,7 +20,11 @@ $(STAMP): requirements.txt requirements-lock.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "hiplbp needs Python 3.11, got " + sys.version'
 	@echo "hiplbp: creating the virtual environment $(VENV)"
 	@$(PYTHON) -m venv $(VENV)
-	@echo "hiplbp: installing the pinned packages of requirements.txt (about a minute the first time)"
+	@echo "hiplbp: installing the pinned packages (1/3: numpy, scipy, pandas)"
+	@$(PIP) -c requirements-lock.txt numpy scipy pandas
+	@echo "hiplbp: installing the pinned packages (2/3: statsmodels, pingouin, pandera, matplotlib)"
+	@$(PIP) -c requirements-lock.txt statsmodels pingouin pandera matplotlib seaborn
+	@echo "hiplbp: installing the pinned packages (3/3: Snakemake, papermill, nbconvert and the rest)"
 	@$(PIP) -r requirements.txt -c requirements-lock.txt
 	@echo "hiplbp: installing hiplbp itself (editable)"
 	@$(PIP) --no-deps -e .
