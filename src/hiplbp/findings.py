@@ -27,6 +27,8 @@ CHECKS = [
     "grim",
     "grimmer",
     "mean_sd_consistency",
+    "percent_consistency",
+    "reported_statistic",
     "n_reconciliation",
     "label_consistency",
     "reported_test",
@@ -91,7 +93,8 @@ def granularity_checks(
             continue
         step = float(granularity[measure])
         target = " ".join(str(x) for x in (measure, r["group"], r.get("time", "")) if x)
-        n = int(n_by_group[r["group"]])
+        # a cell's own n (drop-out) where the table prints one, else the group's
+        n = int(r["n"]) if str(r.get("n", "")).isdigit() else int(n_by_group[r["group"]])
         scale = bounds.get(measure)
         sd_check = "mean_sd_consistency" if scale is not None else "grimmer"
         if r["status"] == NOT_AVAILABLE:
@@ -555,8 +558,8 @@ def carlisle_checks(groups: pd.DataFrame, summaries: pd.DataFrame, *, seed: int,
                             if flag
                             else "The baseline differences look like what random allocation gives."
                         )
-                        + " BMI is computed from height and weight, so the variables are not "
-                        "independent, which the method assumes."
+                        + " The method assumes independent variables; one computed from others (such as an "
+                        "index from its parts) is not."
                     ),
                 )
             )
