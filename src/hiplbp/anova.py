@@ -1,6 +1,9 @@
 """Mixed (split-plot) ANOVA with any number of between factors and one within factor.
 
-pingouin's ``mixed_anova`` takes a single between factor; the trial has two (stratum x arm).
+pingouin's ``mixed_anova`` takes a single between factor; the trial has two (stratum x arm), and no
+Python library gives the type II/III mixed ANOVA with Greenhouse-Geisser and Huynh-Feldt
+corrections and Mauchly's test for that design as R's car/afex do; so it is written here and
+tested against afex (``tests/test_anova.py``), and against pingouin where pingouin applies.
 This module computes the univariate split-plot ANOVA the way R's ``afex::aov_ez`` / ``car::Anova``
 do, for type II or type III sums of squares with sum-to-zero coding:
 

@@ -7,8 +7,12 @@ freedom come from Satterthwaite's approximation as in R's lmerTest.
 
 For the random-intercept model the covariance of subject ``i``'s ``m_i`` observations is
 ``sigma^2 (I + lambda J)``; ``sigma^2`` is profiled out of the restricted likelihood and
-``lambda = tau^2 / sigma^2`` is found by a bounded one-dimensional search, which reaches the REML
-optimum to near machine precision.
+``lambda = tau^2 / sigma^2`` is found by a bounded one-dimensional search polished by the root of
+the deviance's derivative, which reaches the REML optimum to machine precision.
+
+Written here rather than taken from a library because none gives what R users compare with:
+statsmodels' ``MixedLM`` fits the same model but has no type III F tests and no Satterthwaite df,
+and no Python package reproduces lmerTest's (tested against lmerTest in ``tests/test_lmm.py``).
 
 References
 ----------

@@ -5,6 +5,10 @@ evidence), a sample size, and the measurement's granularity (a 100 mm scale read
 Oswestry index in percent: 2). Rounding is taken as "up or down" at a printed 5, so a check fails
 only when no rounding convention could explain a value.
 
+They are written here rather than taken from scrutipy (the Python port of R's scrutiny), because
+it tests a single total in GRIMMER and takes a proportion as continuous in DEBIT, which can flag
+consistent papers; it serves as an independent cross-check in the tests instead.
+
 - :mod:`.rounding`: every total and sum of squares a printed mean and SD allow (exact fractions);
 - :mod:`.grim`: GRIM, GRIMMER and SD bounds, necessary conditions;
 - :mod:`.exact`: the exact test (does any sample exist?), with a sample as certificate;
