@@ -15,6 +15,8 @@ from typing import overload
 import numpy as np
 import pandas as pd
 
+from .trial import TrialError, read_text_table, validate_table
+
 PRINTED = "printed"
 NOT_AVAILABLE = "not_available"
 
@@ -81,12 +83,6 @@ def rounds_to(value: float | np.ndarray, printed: float, ndec: int) -> bool | np
     return bool(ok) if ok.ndim == 0 else ok
 
 
-def _read_text_csv(path: Path) -> pd.DataFrame:
-    # keep_default_na=False: an empty cell must stay an empty string, not a float NaN, so that
-    # the printed text of every number is preserved.
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-
-
 def trial_meaning(trial: Mapping) -> dict[str, dict[str, str]]:
     """The config's ``trial`` section as :func:`read_groups`' arguments (markers, labels, strata).
 
@@ -127,10 +123,8 @@ def read_groups(
         ``arm_by_marker``, ``arm_by_label`` (each the group's arm by that reading; the ``arm``
         column where the paper states it overrides both) and ``stratum_label``.
     """
-    from .trial import TrialError, validate_table
-
     path = Path(path)
-    g = validate_table(_read_text_csv(path), "groups", path)
+    g = validate_table(read_text_table(path), "groups", path)
     out = pd.DataFrame(
         {
             "group": g["group"],
@@ -167,18 +161,14 @@ def read_groups(
 
 def read_enrollment(path: str | Path) -> pd.DataFrame:
     """Enrolment per stratum (``stratum, n_enrolled``) from a trial's ``flow.csv`` (format 1)."""
-    from .trial import validate_table
-
-    f = validate_table(_read_text_csv(Path(path)), "flow", path)
+    f = validate_table(read_text_table(path), "flow", path)
     e = f[(f["stage"] == "enrolled") & (f.get("stratum", "") != "")]
     return pd.DataFrame({"stratum": e["stratum"].to_numpy(), "n_enrolled": e["n"].astype(int).to_numpy()})
 
 
 def read_characteristics(path: str | Path) -> pd.DataFrame:
     """The continuous baseline characteristics of a trial's ``characteristics.csv``, as :func:`read_summary`."""
-    from .trial import validate_table
-
-    c = validate_table(_read_text_csv(Path(path)), "characteristics", path)
+    c = validate_table(read_text_table(path), "characteristics", path)
     return _summary_values(c[c["kind"] == "continuous"].reset_index(drop=True), path)
 
 
@@ -189,7 +179,7 @@ def read_summary(path: str | Path) -> pd.DataFrame:
     not available) and ``mean_decimals``/``sd_decimals`` are added. A table without a ``status``
     column is entirely ``printed``.
     """
-    return _summary_values(_read_text_csv(Path(path)), path)
+    return _summary_values(read_text_table(path), path)
 
 
 def _summary_values(t: pd.DataFrame, path: str | Path) -> pd.DataFrame:

@@ -157,8 +157,9 @@ class Trial:
     flow: pd.DataFrame
 
 
-def _read(path: Path) -> pd.DataFrame:
-    # dtype=str, keep_default_na=False: an empty cell stays "", and "53.80" keeps its 0
+def read_text_table(path: str | Path) -> pd.DataFrame:
+    """A CSV with every cell as its text (an empty cell stays ``""``, ``53.80`` keeps its 0), stripped."""
+    path = Path(path)
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8").apply(lambda c: c.str.strip())
     except UnicodeDecodeError as err:
@@ -225,7 +226,7 @@ def read_trial(folder: str | Path) -> Trial:
                 raise TrialError(f"{path}: not found; a trial folder needs {[f'{r}.csv' for r in REQUIRED]}")
             tables[name] = pd.DataFrame({c: pd.Series(dtype=str) for c, col in schema.columns.items() if col.required})
             continue
-        tables[name] = validate_table(_read(path), name, path)
+        tables[name] = validate_table(read_text_table(path), name, path)
     _cross_check(folder, tables)
     return Trial(folder, **tables)
 
