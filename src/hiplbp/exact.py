@@ -265,19 +265,21 @@ def _box_violation(m: npt.ArrayLike, s: npt.ArrayLike, t: Target) -> np.ndarray:
     return np.maximum(dm, 0) ** 2 + np.maximum(ds, 0) ** 2
 
 
-def tune_ratio(h: np.ndarray, w: np.ndarray, ratio: Target, n_iter: int = 500) -> np.ndarray:
+def tune_ratio(h: np.ndarray, w: np.ndarray, ratio: Target, n_iter: int | None = None) -> np.ndarray:
     """Reorder ``w`` against ``h`` so that ``w / (h/100)^2`` (BMI) prints as the target's mean and SD.
 
     Steepest descent over swaps of two subjects' weights, on the distance outside the printed
-    rounding box (so any mean and SD that print as published are equally good). Returns the
-    permuted ``w``; heights and weights keep their own moments exactly.
+    rounding box (so any mean and SD that print as published are equally good). At most ``n_iter``
+    swaps (default ``3 n``): a descent that needs more is creeping, and a new draw of
+    :func:`ratio_sample` does better. Returns the permuted ``w``; heights and weights keep their
+    own moments exactly.
     """
     w = w.astype(float).copy()
     n = w.size
     hm2 = (h / 100.0) ** 2
     bmi = w / hm2
     cur = float(_box_violation(bmi.mean(), bmi.std(ddof=1), ratio))
-    for _ in range(n_iter):
+    for _ in range(3 * n if n_iter is None else n_iter):
         if cur == 0:
             break
         # BMI after swapping the weights of i and j, for every pair
