@@ -1,8 +1,11 @@
 """Rule report: run notebooks/report.ipynb with papermill, write it and its HTML (see hiplbp.report)."""
 
+import os
 import sys
 
 sys.stderr = open(snakemake.log[0], "w")
+# the Jupyter kernel is a child process writing to file descriptor 2: send that to the log too
+os.dup2(sys.stderr.fileno(), 2)
 
 from pathlib import Path
 
