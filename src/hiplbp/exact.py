@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from .integrity.rounding import sumsq_window, totals
 from .published import decimals, half_unit, rounds_to
 
 
@@ -36,6 +37,16 @@ class Target:
     lo: float = -np.inf
     hi: float = np.inf
 
+    @property
+    def mean_text(self) -> str:
+        """The mean as printed."""
+        return f"{self.mean:.{self.mean_decimals}f}"
+
+    @property
+    def sd_text(self) -> str:
+        """The SD as printed."""
+        return f"{self.sd:.{self.sd_decimals}f}"
+
     @classmethod
     def from_text(cls, mean: str, sd: str, step: float = 1.0, lo: float = -np.inf, hi: float = np.inf) -> Target:
         """Build a target from the printed texts (their decimals set the precision)."""
@@ -43,13 +54,15 @@ class Target:
 
 
 def target_sum(t: Target, n: int) -> tuple[int, bool]:
-    """Total (in steps) whose mean is closest to the printed mean; and whether it rounds to it."""
+    """Total (in steps) whose mean is closest to the printed mean; and whether it rounds to it.
+
+    The possible totals are those of :func:`hiplbp.integrity.rounding.totals` (the audit's rule);
+    when there is none, the total nearest the printed mean is used.
+    """
     centre = t.mean * n / t.step
-    cands = np.arange(int(np.floor(centre)) - 2, int(np.ceil(centre)) + 3)
-    ok = rounds_to(cands * t.step / n, t.mean, t.mean_decimals)
-    pool = cands[ok] if ok.any() else cands
-    best = int(pool[np.argmin(np.abs(pool - centre))])
-    return best, bool(ok.any())
+    possible = totals(t.mean_text, n, t.step)
+    pool = possible if len(possible) else range(int(np.floor(centre)), int(np.ceil(centre)) + 1)
+    return min(pool, key=lambda k: (abs(k - centre), k)), bool(len(possible))
 
 
 def target_squares(t: Target, n: int, total: int) -> tuple[int, int, bool]:
@@ -58,11 +71,8 @@ def target_squares(t: Target, n: int, total: int) -> tuple[int, int, bool]:
     Returns ``(q_lo, q_hi, possible)``; when no integer of the right parity fits, the nearest
     one is returned as a one-point interval and ``possible`` is False.
     """
-    half = half_unit(t.sd_decimals)
-    lo_sd, hi_sd = max(t.sd - half, 0.0) / t.step, (t.sd + half) / t.step
+    q_lo, q_hi = sumsq_window(t.sd_text, n, total, t.step)
     base = total**2 / n
-    q_lo = int(np.ceil((n - 1) * lo_sd**2 + base - 1e-9))
-    q_hi = int(np.floor((n - 1) * hi_sd**2 + base + 1e-9))
     par = total % 2
     q_lo += (q_lo - par) % 2
     q_hi -= (q_hi - par) % 2
@@ -155,7 +165,7 @@ def _exact_sample(t: Target, n: int, start: np.ndarray) -> np.ndarray | None:
 
     lo = t.lo if np.isfinite(t.lo) else t.step * np.floor((t.mean - t.sd * np.sqrt(n)) / t.step - 1)
     hi = t.hi if np.isfinite(t.hi) else t.step * np.ceil((t.mean + t.sd * np.sqrt(n)) / t.step + 1)
-    mean, sd = f"{t.mean:.{t.mean_decimals}f}", f"{t.sd:.{t.sd_decimals}f}"
+    mean, sd = t.mean_text, t.sd_text
     r = exact_consistency(mean, sd, n, float(lo), float(hi), t.step)
     if r.verdict == "impossible":
         return None

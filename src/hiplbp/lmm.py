@@ -318,8 +318,8 @@ def lmm_anova(data: pd.DataFrame, dv: str, within: str, subject: str, between: S
     if isinstance(d[within].dtype, pd.CategoricalDtype):
         fac[within] = pd.Categorical(d[within].astype(str), categories=[str(c) for c in d[within].cat.categories])
     full = pd.MultiIndex.from_product([pd.Categorical(fac[f]).categories for f in factors], names=factors)
-    seen = pd.MultiIndex.from_frame(fac.astype(str)).unique()
-    empty = [c for c in full if tuple(str(v) for v in c) not in set(seen)]
+    seen = set(pd.MultiIndex.from_frame(fac.astype(str)).unique())
+    empty = [c for c in full if tuple(str(v) for v in c) not in seen]
     if empty:
         cell = ", ".join(f"{f} = {v}" for f, v in zip(factors, empty[0], strict=True))
         raise ValueError(

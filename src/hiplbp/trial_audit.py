@@ -84,7 +84,12 @@ def percent_checks(trial: Trial) -> list[dict]:
     return rows
 
 
-def _denominator_dfs(trial: Trial, outcome: str, within: bool, df1: float) -> list[tuple[float, float]]:
+def _visits(trial: Trial, outcome: str) -> int:
+    """Number of visits printed for an outcome (at least 2)."""
+    return max(trial.outcomes.loc[trial.outcomes["outcome"] == outcome, "time"].nunique(), 2)
+
+
+def _denominator_dfs(trial: Trial, outcome: str, within: bool, df1: float, k: int) -> list[tuple[float, float]]:
     """Every (df1, df2) a repeated-measures ANOVA of this outcome could have had, from the printed n."""
     o = trial.outcomes[trial.outcomes["outcome"] == outcome]
     g = trial.groups
@@ -95,7 +100,6 @@ def _denominator_dfs(trial: Trial, outcome: str, within: bool, df1: float) -> li
     if "n" in o and o["n"].str.isdigit().all():
         per_visit = o.assign(n=o["n"].astype(int)).groupby("time")["n"].sum()
         totals |= set(int(x) for x in per_visit)
-    k = max(o["time"].nunique(), 2)
     return [(df1, (k - 1) * (t - n_groups) if within else t - n_groups) for t in sorted(totals) if t > n_groups]
 
 
@@ -117,12 +121,12 @@ def reported_statistic_checks(trial: Trial, within_effect: str = "time") -> list
             continue
         printed_df = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", str(r.df_as_printed))]
         within = within_effect.lower() in str(r.effect).lower()
-        k = max(trial.outcomes.loc[trial.outcomes["outcome"] == r.outcome, "time"].nunique(), 2)
+        k = _visits(trial, r.outcome)
         if len(printed_df) >= 2:
             dfs = [(printed_df[0], printed_df[1])]
         else:
             df1 = printed_df[0] if printed_df else 1.0
-            dfs = _denominator_dfs(trial, r.outcome, within, df1)
+            dfs = _denominator_dfs(trial, r.outcome, within, df1, k)
         eps = (1.0 / (k - 1), 1.0) if within and r.test == "F" else (1.0, 1.0)
         res = recompute_p(r.test, r.statistic, dfs, r.p_as_printed, epsilon=eps)
         df_text = ", ".join(f"({a:g}, {b:g})" for a, b in dfs)

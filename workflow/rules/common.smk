@@ -12,7 +12,8 @@ _SRC = str(Path(workflow.basedir) / "src")
 os.environ.update(PYTHONPATH=os.pathsep.join(filter(None, (_SRC, os.environ.get("PYTHONPATH")))))
 sys.path.insert(0, _SRC)
 
-from hiplbp import published  # noqa: E402  (the checkout's library, for the helpers below)
+from hiplbp import published  # noqa: E402
+from hiplbp.findings import ARM_TEXT  # noqa: E402  (the checkout's library, for the helpers below)
 
 RECONSTRUCTED = config["data"]["source"] == "reconstructed"
 OUTCOMES = [o["name"] for o in config["outcomes"]]
@@ -110,7 +111,7 @@ def published_tables():
 def trial_text():
     """The trial's own words for its arms and population (findings, figures, report)."""
     t = config["trial"]
-    arms = {"treatment": "the treatment under test", "control": "the control treatment"} | dict(t.get("arms", {}))
+    arms = dict(ARM_TEXT) | dict(t.get("arms", {}))
     return {"arms": arms, "population": t.get("population", ""), "citation": t.get("citation", "")}
 
 
