@@ -1,20 +1,41 @@
-"""Rule consort: the flow diagram from the published counts (see hiplbp.consort)."""
+"""Rule consort: the flow diagram, from the trial's printed counts or the data's own (see hiplbp.consort)."""
 
 import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
+import pandas as pd
 
 from hiplbp import published
-from hiplbp.consort import consort_figure, consort_note, flow_counts
+from hiplbp.consort import consort_figure, consort_note, flow_from_data, flow_from_trial
 from hiplbp.figures import save
+from hiplbp.ingest import Design, read_canonical
 
-p = snakemake.params
-groups = published.read_groups(snakemake.input.groups, **p.trial)
-counts = flow_counts(groups, published.read_enrollment(snakemake.input.enrollment))
-note = consort_note(groups, p.arm_from)
+i, p = snakemake.input, snakemake.params
+if i.groups:
+    groups = published.read_groups(i.groups, **p.trial)
+    flow = flow_from_trial(groups, pd.read_csv(i.flow, dtype=str, keep_default_na=False), p.arm_from)
+    note = consort_note(groups, p.arm_from)
+else:
+    design = Design.from_config(p.design)
+    flow = flow_from_data(
+        read_canonical(i.data, design),
+        design.outcome_names,
+        design.time_levels,
+        design.arms,
+        design.strata,
+        declared=p.declared,
+        allocated=read_canonical(i.allocated, design),
+    )
+    note = ""
+print(flow.groups.to_string(), file=sys.stderr)
 for path in (snakemake.output.png, snakemake.output.svg):
     fig = consort_figure(
-        counts, p.text["arms"], population=p.text["population"], strata_randomized=p.strata_randomized, note=note
+        flow,
+        p.text["arms"],
+        population=p.text["population"],
+        strata_randomized=p.strata_randomized,
+        visits=p.visits,
+        note=note,
     )
     save(fig, path)

@@ -1,4 +1,4 @@
-"""Rule replay: every printed number and claim of the paper against its reproduction (see hiplbp.replay)."""
+"""Rule replay: every printed number and claim of the trial against its reproduction (see hiplbp.replay)."""
 
 import sys
 
@@ -7,12 +7,15 @@ sys.stderr = open(snakemake.log[0], "w")
 import pandas as pd
 
 from hiplbp import published
-from hiplbp.replay import published_cells, published_vs_reproduced
+from hiplbp.replay import REPLAY_COLUMNS, change_claims, published_cells, published_vs_reproduced, unchecked_claims
+from hiplbp.trial import read_text_table, validate_table
 
 i, p = snakemake.input, snakemake.params
 groups = published.read_groups(i.groups, **p.trial)
 summaries = published.read_summaries(i.outcomes)
-characteristics = published.read_characteristics(i.characteristics)
+characteristics = published.read_characteristics(i.characteristics or None)
+tests = validate_table(read_text_table(i.tests), "tests", i.tests) if i.tests else pd.DataFrame(columns=["test"])
+claims = change_claims(tests)
 raw = pd.read_csv(i.raw) if i.raw else None
 parts = []
 for outcome, s in summaries.groupby("outcome", sort=False):
@@ -26,7 +29,7 @@ for outcome, s in summaries.groupby("outcome", sort=False):
         p.reconstruction.get("arm_from", "marker"),
         p.reconstruction.get("assumptions", []),
     )
-    # Table 1 is compared once, with the first outcome
+    # the baseline characteristics are compared once, with the first outcome
     parts.append(
         published_vs_reproduced(
             groups,
@@ -34,11 +37,16 @@ for outcome, s in summaries.groupby("outcome", sort=False):
             characteristics if not parts else characteristics.iloc[:0],
             cells,
             assumed,
+            claims,
             outcome=outcome,
             time_levels=times,
             correlation=p.reconstruction["correlation"],
             alpha=p.alpha,
-            raw=raw,
+            # outcomes the run does not analyse are not in the reconstructed data
+            raw=raw if raw is not None and f"{outcome}_{times[0]}" in raw else None,
         )
     )
-pd.concat(parts, ignore_index=True).to_csv(snakemake.output.table, index=False)
+parts.append(unchecked_claims(tests, list(summaries["outcome"].unique())))
+pd.concat([t for t in parts if len(t)], ignore_index=True).reindex(columns=REPLAY_COLUMNS).to_csv(
+    snakemake.output.table, index=False
+)

@@ -1,13 +1,15 @@
 """The findings table on the published paper: every check, known verdicts, valid vocabulary."""
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import LEE_MEANING, PUBLISHED
 
 from hiplbp import published
-from hiplbp.consort import flow_counts
+from hiplbp.consort import flow_from_data, flow_from_trial
 from hiplbp.findings import CHECKS, FINDING_COLUMNS, VERDICTS, data_findings, publication_findings
-from hiplbp.replay import published_cells
+from hiplbp.replay import change_claims, published_cells, unchecked_claims
+from hiplbp.trial import read_trial
 
 TIMES = ["baseline", "week3", "week6"]
 ASSUME = [dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")]
@@ -26,6 +28,8 @@ def findings():
         published.read_enrollment(PUBLISHED / "flow.csv"),
         cells,
         assumed,
+        change_claims(read_trial(PUBLISHED).tests),
+        unchecked=unchecked_claims(read_trial(PUBLISHED).tests, ["vas"]),
         granularity={"vas": 1, "age": 1},
         bounds={"vas": (0, 100)},
         outcome="vas",
@@ -132,13 +136,52 @@ def test_data_findings_exact_t_tests():
     assert set(f.check) == {"allocation_ratio", "carlisle"}
 
 
-def test_consort_counts():
-    c = flow_counts(
+def test_consort_counts_from_the_printed_flow():
+    flow = flow_from_trial(
         published.read_groups(PUBLISHED / "groups.csv", **LEE_MEANING),
-        published.read_enrollment(PUBLISHED / "flow.csv"),
+        pd.read_csv(PUBLISHED / "flow.csv", dtype=str, keep_default_na=False),
     )
-    assert c.groupby("stratum").lost_unexplained.first().to_dict() == {"lumbar instability": 3, "lumbar stability": 6}
-    assert c.n_analysed.sum() == 69
+    lost = flow.lost().set_index("name")["n_lost"].to_dict()
+    assert lost == {"lumbar stability": 6, "lumbar instability": 3}  # 45 - 39, 33 - 30
+    assert flow.enrolled == 78 and flow.groups["n_analysed"].sum() == 69
+    assert flow.groups["n_randomised"].isna().all()  # the paper does not print allocation
+
+
+def test_consort_counts_of_a_two_arm_trial_with_drop_out(tmp_path):
+    groups = pd.DataFrame(
+        {"group,stratum,label_as_printed,marker_as_printed,arm,n_randomised,n_analysed": ["A,,A,,treatment,25,25"]}
+    )
+    (tmp_path / "groups.csv").write_text(
+        "group,stratum,label_as_printed,marker_as_printed,arm,n_randomised,n_analysed\n"
+        "A,,A,,treatment,25,25\nB,,B,,control,25,25\n"
+    )
+    del groups
+    flow = pd.DataFrame(
+        {
+            "stage": ["analysed"] * 4,
+            "stratum": [""] * 4,
+            "group": ["A", "A", "B", "B"],
+            "time": ["t0", "t1"] * 2,
+            "n": ["24", "21", "24", "18"],
+        }
+    )
+    f = flow_from_trial(published.read_groups(tmp_path / "groups.csv"), flow)
+    assert f.groups["by_visit"].tolist() == ["24 / 21", "24 / 18"]
+    assert f.lost()["n_lost"].tolist() == [4, 7]  # 25 - 21, 25 - 18
+
+
+def test_consort_counts_from_the_data_and_config():
+    d = pd.DataFrame(
+        {
+            "subject": [1, 1, 2, 2, 3, 3],
+            "arm": ["a", "a", "b", "b", "b", "b"],
+            "time": ["t0", "t1"] * 3,
+            "y": [1.0, 2.0, 3.0, np.nan, np.nan, np.nan],
+        }
+    )
+    f = flow_from_data(d, ["y"], ["t0", "t1"], {"treatment": "a", "control": "b"}, [], {"randomised": {"b": 4}})
+    assert f.groups[["group", "n_randomised", "by_visit"]].values.tolist() == [["a", 1, "1 / 1"], ["b", 4, "1 / 0"]]
+    assert f.enrolled == 5 and f.lost()["n_lost"].tolist() == [0, 4]
 
 
 def _table(rows):

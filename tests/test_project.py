@@ -98,8 +98,13 @@ def _trial_words() -> set[str]:
         for col in ("group", "label_as_printed", "stratum", "description", "marker_as_printed"):
             words |= set(g.get(col, pd.Series(dtype=str)))
         words |= set(pd.read_csv(folder / "outcomes.csv", dtype=str, keep_default_na=False)["outcome"])
-    trial = yaml.safe_load((ROOT / "config.yaml").read_text())["trial"]
-    words |= set(trial.get("arms", {}).values()) | {trial.get("population", "")}
+        if (folder / "tests.csv").is_file():
+            words |= set(pd.read_csv(folder / "tests.csv", dtype=str, keep_default_na=False)["claim"])
+        if (folder / "config.yaml").is_file():
+            config = yaml.safe_load((folder / "config.yaml").read_text())
+            trial = config.get("trial", {})
+            words |= set(trial.get("arms", {}).values()) | {trial.get("population", ""), trial.get("citation", "")}
+            words |= {config.get("report", {}).get("title", "")}
     words |= {"Lee & Kim", "Ebadi", "KODI", "lumbar stabilization", "hip exercise"}
     return {w for w in words if len(w.strip()) >= 2}
 

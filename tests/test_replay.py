@@ -1,13 +1,23 @@
 """The paper replayed: one-way ANOVA from summaries equals scipy on data with those moments."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import LEE_MEANING, PUBLISHED
 from scipy import stats
 
 from hiplbp import published
 from hiplbp.reconstruct import exact_moment_sample
-from hiplbp.replay import REPLAY_COLUMNS, oneway_from_summaries, published_cells, published_vs_reproduced
+from hiplbp.replay import (
+    REPLAY_COLUMNS,
+    change_claims,
+    oneway_from_summaries,
+    published_cells,
+    published_vs_reproduced,
+    summary_claims,
+    unchecked_claims,
+)
+from hiplbp.trial import read_trial
 
 ASSUME = [dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")]
 TIMES = ["baseline", "week3", "week6"]
@@ -20,6 +30,10 @@ def test_oneway_from_summaries_equals_scipy():
     ref = stats.f_oneway(*samples)
     f, d1, d2, p = oneway_from_summaries(n, m, s)
     assert (f, p) == pytest.approx((ref.statistic, ref.pvalue), rel=1e-10) and (d1, d2) == (3, 65)
+
+
+def _claims():
+    return change_claims(read_trial(PUBLISHED).tests)
 
 
 def _tables():
@@ -42,15 +56,48 @@ def test_published_vs_reproduced_claims():
     g, s, t1 = _tables()
     cells, assumed = published_cells(g, s, "vas", TIMES, {"treatment": "hip", "control": "control"}, "marker", ASSUME)
     out = published_vs_reproduced(
-        g, s, t1, cells, assumed, outcome="vas", time_levels=TIMES, correlation=0.5, alpha=0.05
+        g, s, t1, cells, assumed, _claims(), outcome="vas", time_levels=TIMES, correlation=0.5, alpha=0.05
     )
     assert list(out.columns) == REPLAY_COLUMNS
+    # the claims tested are exactly the trial's printed ones (tests.csv), with the printed words
+    assert out[out.kind == "claim"].shape[0] == 8
+    first = out[out.kind == "claim"].iloc[0]
+    assert first["item"] == "claim: vas of EG I decreased significantly, baseline to week3"
+    assert first.note.startswith("printed: VAS of each group decreased significantly at 3 weeks (abstract); ")
     row = out[out.item == "claim: vas of EG II decreased significantly, baseline to week3"].iloc[0]
     assert row.match is False or row.match == False  # noqa: E712
     assert "0.749" in row.note
-    anova3 = out[out.item.str.startswith("comparison among four groups at week3")].iloc[0]
+    anova3 = out[out.item.str.startswith("comparison among the 4 groups at week3")].iloc[0]
     assert anova3.reproduced == pytest.approx(oneway_from_summaries(cells.n, cells.mean_week3, cells.sd_week3)[3])
-    assert out[out.item.str.contains("hip ROM")].published.item() == "not_available"
+    unchecked = unchecked_claims(read_trial(PUBLISHED).tests, ["vas"])
+    assert unchecked.item.item().startswith("claim: Hip range-of-motion limitation")
+    assert unchecked.note.item() == "not checkable: the numbers behind it were not printed (status not_available)"
+
+
+def test_claims_come_from_the_table_with_their_direction():
+    cells = pd.DataFrame(
+        {"group": ["A"], "n": [10], "mean_t0": [50.0], "sd_t0": [10.0], "mean_t1": [40.0], "sd_t1": [10.0]}
+    )
+    none = pd.DataFrame(columns=["group", "time"])
+    claims = pd.DataFrame(
+        {
+            "outcome": ["y"] * 3,
+            "effect": ["A: t0 to t1"] * 3,
+            "test": ["claim"] * 3,
+            "claim": ["fell", "rose", "changed"],
+            "direction": ["decrease", "increase", ""],
+            "status": ["printed"] * 3,
+        }
+    )
+    out = summary_claims(cells, none, change_claims(claims), outcome="y", correlation=0.5, alpha=0.05)
+    # paired t at r = 0.5: SD of the change = 10, t = 10 / (10 / sqrt(10)) = sqrt(10)
+    assert out.t.tolist() == pytest.approx([np.sqrt(10)] * 3)
+    assert out.p.iloc[0] == pytest.approx(2 * stats.t.sf(np.sqrt(10), 9))
+    assert out.holds.tolist() == [True, False, True]  # an increase was claimed, the mean fell
+    assert np.isinf(out.threshold.iloc[1])  # a claim against the observed direction never holds
+    with pytest.raises(ValueError, match="expected a printed group"):
+        summary_claims(cells, none, change_claims(claims.assign(effect="B: t0 to t1")), outcome="y",
+                       correlation=0.5, alpha=0.05)
 
 
 def test_claims_are_also_recomputed_from_the_reconstructed_data():
@@ -70,15 +117,15 @@ def test_claims_are_also_recomputed_from_the_reconstructed_data():
     )
     cells, assumed = published_cells(g, s, "vas", TIMES, arms, "marker", ASSUME)
     out = published_vs_reproduced(
-        g, s, t1, cells, assumed, outcome="vas", time_levels=TIMES, correlation=0.5, alpha=0.05, raw=raw
+        g, s, t1, cells, assumed, _claims(), outcome="vas", time_levels=TIMES, correlation=0.5, alpha=0.05, raw=raw
     )
     eg2 = raw[raw.published_group == "EG II"]
     ref = stats.ttest_rel(eg2.vas_baseline, eg2.vas_week3)
     note = out[out.item == "claim: vas of EG II decreased significantly, baseline to week3"].note.item()
     assert f"reconstructed data: paired t = {ref.statistic:.2f}, p = {ref.pvalue:.3g}" in note
     # table cells: every printed number has a row, compared at its printed precision
-    cells_rows = out[out.item.str.startswith("Table")]
+    cells_rows = out[out.kind == "cell"]
     assert len(cells_rows) == 2 * 16 + 2 * 12
-    age = cells_rows[cells_rows.item == "Table 1 age mean CG II"].iloc[0]
+    age = cells_rows[cells_rows.item == "baseline age mean CG II"].iloc[0]
     assert age.published == "59.38" and age.decimals == 2
     assert bool(age.match) == (abs(raw[raw.published_group == "CG II"].age.mean() - 59.38) <= 0.005 + 1e-9)

@@ -148,7 +148,14 @@ def attrition(
     return out
 
 
-def label_consistency(groups: pd.DataFrame, arm_from: str) -> pd.DataFrame:
+#: Columns of :func:`label_consistency`.
+LABEL_COLUMNS = [
+    "group", "stratum", "printed_label", "printed_marker", "arm_by_label", "arm_by_marker",
+    "consistent", "arm_used", "note",
+]
+
+
+def label_consistency(groups: pd.DataFrame | None, arm_from: str) -> pd.DataFrame:
     """Compare the arm each published group's printed label suggests with its footnote marker's.
 
     Parameters
@@ -162,8 +169,10 @@ def label_consistency(groups: pd.DataFrame, arm_from: str) -> pd.DataFrame:
     -------
     DataFrame
         ``group, stratum, printed_label, printed_marker, arm_by_label, arm_by_marker,
-        consistent, arm_used, note``.
+        consistent, arm_used, note`` (:data:`LABEL_COLUMNS`; empty without a trial).
     """
+    if groups is None:
+        return pd.DataFrame(columns=LABEL_COLUMNS)
     g = groups[["group", "stratum", "printed_label", "printed_marker", "arm_by_label", "arm_by_marker"]].copy()
     g["consistent"] = g["arm_by_label"] == g["arm_by_marker"]
     g["arm_used"] = g["arm_by_marker"] if arm_from == "marker" else g["arm_by_label"]

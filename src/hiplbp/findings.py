@@ -20,7 +20,7 @@ from .common import derive_seed
 from .integrity import carlisle_p, exact_consistency, grim, grimmer, sd_bounds, stouffer
 from .integrity.exact import IMPOSSIBLE, POSSIBLE
 from .published import NOT_AVAILABLE, half_unit
-from .replay import UNRECOVERED_CLAIMS, summary_claims, summary_comparisons
+from .replay import summary_claims, summary_comparisons
 
 FINDING_COLUMNS = ["check", "target", "value", "expected", "statistic", "p", "verdict", "explanation"]
 CHECKS = [
@@ -216,7 +216,9 @@ def _exact_row(target: str, mean: str, sd: str, n: int, scale: tuple[float, floa
 
 
 def n_reconciliation(groups: pd.DataFrame, enrollment: pd.DataFrame) -> list[dict]:
-    """Enrolled = sum of strata; analysed = sum of groups; losses per stratum."""
+    """Enrolled = sum of strata; analysed = sum of groups; losses per stratum (needs enrolment per stratum)."""
+    if enrollment.empty:
+        return []
     enrolled = int(enrollment["n_enrolled"].astype(int).sum())
     analysed = int(groups["n"].sum())
     rows = [
@@ -282,9 +284,12 @@ def label_checks(
 ) -> list[dict]:
     """Printed labels against footnote markers, and against the direction of the results.
 
-    ``arm_text`` describes each arm in the trial's words (config ``trial.arms``).
+    ``arm_text`` describes each arm in the trial's words (config ``trial.arms``). Only trials whose
+    groups are identified both by a printed label and by a footnote marker are checked.
     """
-    rows = []
+    rows: list[dict] = []
+    if groups["printed_marker"].astype(str).eq("").all() or groups["arm_by_label"].isna().all():
+        return rows
     for g in groups.itertuples():
         ok = g.arm_by_label == g.arm_by_marker
         rows.append(
@@ -318,7 +323,7 @@ def label_checks(
                 "label_consistency",
                 f"{stratum}: direction of results",
                 best,
-                "the hip-exercise group improves more (the paper's conclusion)",
+                f"the group with {arm_text['treatment']} improves more (the paper's conclusion)",
                 statistic=float(change[best]),
                 verdict="pass" if by_marker == by_label == "treatment" else "flag",
                 explanation=f"{best} improved most ({change[best]:+.1f} from {baseline} to {follow_up}). By its "
@@ -333,7 +338,12 @@ def label_checks(
     return rows
 
 
-def reported_test_checks(claims: pd.DataFrame, comparisons: pd.DataFrame, configured_correlation: float) -> list[dict]:
+def reported_test_checks(
+    claims: pd.DataFrame,
+    comparisons: pd.DataFrame,
+    configured_correlation: float,
+    unchecked: pd.DataFrame | None = None,
+) -> list[dict]:
     """Claims of significance recomputed from the summaries.
 
     Parameters
@@ -342,10 +352,12 @@ def reported_test_checks(claims: pd.DataFrame, comparisons: pd.DataFrame, config
         From :func:`hiplbp.replay.summary_claims` and :func:`hiplbp.replay.summary_comparisons`.
     configured_correlation : float
         The correlation assumed in ``claims``, named in the explanations.
+    unchecked : DataFrame, optional
+        The trial's claims that cannot be tested (:func:`hiplbp.replay.unchecked_claims`).
     """
     rows = []
     for c in claims.itertuples():
-        if c.decreased:
+        if c.holds:
             verdict, text = (
                 "pass",
                 "Recomputed from the printed means and SDs, the change is significant at the assumed correlation.",
@@ -366,22 +378,22 @@ def reported_test_checks(claims: pd.DataFrame, comparisons: pd.DataFrame, config
             _row(
                 "reported_test",
                 c.item,
-                "significant decrease",
+                f"significant {c.direction or 'change'}",
                 "p < alpha",
                 p=float(c.p),
                 verdict=verdict,
                 explanation=text,
             )
         )
-    rows += [
-        _row(
-            "reported_test",
-            claim,
-            verdict="not_applicable",
-            explanation="The data needed to check this claim were not recovered from the paper.",
+    for u in (unchecked if unchecked is not None else pd.DataFrame(columns=["item", "note"])).itertuples():
+        rows.append(
+            _row(
+                "reported_test",
+                u.item.removeprefix("claim: "),
+                verdict="not_applicable",
+                explanation=f"This claim cannot be checked from the printed tables: {u.note.removeprefix('not checkable: ')}.",
+            )
         )
-        for claim in UNRECOVERED_CLAIMS
-    ]
     for c in comparisons.itertuples():
         rows.append(
             _row(
@@ -390,7 +402,7 @@ def reported_test_checks(claims: pd.DataFrame, comparisons: pd.DataFrame, config
                 "not_available",
                 p=float(c.p),
                 verdict="not_applicable",
-                explanation="The paper's statistic for this comparison was not recovered; the p shown is the "
+                explanation="The trial's tables print no statistic for this comparison; the p shown is the "
                 "one-way ANOVA recomputed from the printed summaries.",
             )
         )
@@ -461,12 +473,19 @@ def bmi_checks(characteristics: pd.DataFrame) -> list[dict]:
 
 
 def allocation_checks(groups: pd.DataFrame, arm_text: Mapping[str, str] = ARM_TEXT) -> list[dict]:
-    """Exact binomial test of hip vs control counts against 1:1, per stratum and overall."""
+    """Exact binomial test of treatment vs control counts against 1:1, per stratum and overall.
+
+    The counts are the randomised ones where every group prints them, else the analysed ones.
+    """
     rows = []
-    parts = [(s, g) for s, g in groups.groupby("stratum", sort=False)] + [("all", groups)]
+    parts = [(s, g) for s, g in groups.groupby("stratum", sort=False)]
+    parts = ([] if len(parts) == 1 else parts) + [("all", groups)]
+    randomised = groups.get("printed_n_randomised", pd.Series("", index=groups.index)).astype(str)
+    counted = "randomised" if randomised.str.isdigit().all() else "analysed"
+    size = randomised.astype(int) if counted == "randomised" else groups["n"]
     for s, g in parts:
-        nt = int(g.loc[g["arm_by_marker"] == "treatment", "n"].sum())
-        n = int(g["n"].sum())
+        nt = int(size[g.index][g["arm_by_marker"] == "treatment"].sum())
+        n = int(size[g.index].sum())
         p = float(stats.binomtest(nt, n, 0.5).pvalue)
         rows.append(
             _row(
@@ -478,7 +497,7 @@ def allocation_checks(groups: pd.DataFrame, arm_text: Mapping[str, str] = ARM_TE
                 p=p,
                 verdict="flag" if p < 0.05 else "pass",
                 explanation=(
-                    f"{nt} of {n} analysed patients received {arm_text['treatment']}; under 1:1 randomization an "
+                    f"{nt} of {n} {counted} patients received {arm_text['treatment']}; under 1:1 randomization an "
                     f"imbalance this large has probability {p:.3f}. Possible reasons include a planned "
                     "unequal ratio, unreported drop-outs, or non-random allocation: a question for the "
                     "authors."
@@ -573,7 +592,9 @@ def publication_findings(
     enrollment: pd.DataFrame,
     cells: pd.DataFrame,
     assumed: pd.DataFrame,
+    claims: pd.DataFrame,
     *,
+    unchecked: pd.DataFrame | None = None,
     granularity: Mapping[str, float],
     bounds: Mapping[str, tuple[float, float]],
     outcome: str,
@@ -587,11 +608,12 @@ def publication_findings(
     """Every check on the published summaries (see the module docstring).
 
     ``cells`` and ``assumed`` are the published groups as cell summaries
-    (:func:`hiplbp.replay.published_cells`); the claims of significance are tested from them.
+    (:func:`hiplbp.replay.published_cells`); the trial's claims of significance (``claims``,
+    :func:`hiplbp.replay.change_claims`) are tested from them, and ``unchecked`` claims listed.
     """
-    claims = summary_claims(
-        cells, assumed, outcome=outcome, time_levels=time_levels, correlation=configured_correlation, alpha=alpha
-    )
+    tested = summary_claims(cells, assumed, claims, outcome=outcome, correlation=configured_correlation, alpha=alpha)
+    # an unstratified trial is one block, named "all" in the findings
+    groups = groups.assign(stratum=groups["stratum"].replace("", "all"))
     n = groups.set_index("group")["n"].to_dict()
     base = [dict(variable=r.variable, group=r.group, mean=r.mean, sd=r.sd) for r in characteristics.itertuples()]
     base += [
@@ -604,7 +626,7 @@ def publication_findings(
         + granularity_checks(characteristics, n, granularity, bounds)
         + n_reconciliation(groups, enrollment)
         + label_checks(groups, outcome_summaries, outcome, time_levels[0], time_levels[1], arm_text)
-        + reported_test_checks(claims, summary_comparisons(cells, assumed, time_levels), configured_correlation)
+        + reported_test_checks(tested, summary_comparisons(cells, assumed, time_levels), configured_correlation, unchecked)
         + bmi_checks(characteristics)
         + allocation_checks(groups, arm_text)
         + carlisle_checks(groups, pd.DataFrame(base), seed=seed, draws=draws)

@@ -132,6 +132,7 @@ def read_groups(
             "printed_label": g.get("label_as_printed", g["group"]),
             "printed_marker": g.get("marker_as_printed", ""),
             "printed_n": g["n_analysed"],
+            "printed_n_randomised": g.get("n_randomised", ""),
             "marker_meaning": g.get("description", ""),
         }
     )
@@ -159,15 +160,29 @@ def read_groups(
     return out
 
 
-def read_enrollment(path: str | Path) -> pd.DataFrame:
-    """Enrolment per stratum (``stratum, n_enrolled``) from a trial's ``flow.csv`` (format 1)."""
+def read_enrollment(path: str | Path | None) -> pd.DataFrame:
+    """Enrolment per stratum (``stratum, n_enrolled``) from a trial's ``flow.csv`` (format 1); empty without one."""
+    if not path:
+        return pd.DataFrame(columns=["stratum", "n_enrolled"])
     f = validate_table(read_text_table(path), "flow", path)
     e = f[(f["stage"] == "enrolled") & (f.get("stratum", "") != "")]
     return pd.DataFrame({"stratum": e["stratum"].to_numpy(), "n_enrolled": e["n"].astype(int).to_numpy()})
 
 
-def read_characteristics(path: str | Path) -> pd.DataFrame:
-    """The continuous baseline characteristics of a trial's ``characteristics.csv``, as :func:`read_summary`."""
+#: Columns of :func:`read_characteristics` (also of its empty table, for a trial without one).
+CHARACTERISTIC_COLUMNS = [
+    "variable", "group", "kind", "unit_as_printed", "n", "mean", "sd", "status",
+    "mean_value", "sd_value", "mean_decimals", "sd_decimals",
+]
+
+
+def read_characteristics(path: str | Path | None) -> pd.DataFrame:
+    """The continuous baseline characteristics of a trial's ``characteristics.csv``, as :func:`read_summary`.
+
+    ``path`` None (a trial that prints none) gives an empty table with :data:`CHARACTERISTIC_COLUMNS`.
+    """
+    if not path:
+        return pd.DataFrame(columns=CHARACTERISTIC_COLUMNS)
     c = validate_table(read_text_table(path), "characteristics", path)
     return _summary_values(c[c["kind"] == "continuous"].reset_index(drop=True), path)
 

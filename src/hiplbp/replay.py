@@ -9,6 +9,7 @@ implies is given. Every printed number and claim becomes one row of ``published_
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -20,14 +21,76 @@ from .published import NOT_AVAILABLE, decimals, rounds_to
 from .reconstruct import target_cells
 from .sensitivity import paired_t, paired_t_threshold
 
-REPLAY_COLUMNS = ["item", "published", "reproduced", "decimals", "match", "note"]
+REPLAY_COLUMNS = ["kind", "item", "published", "reproduced", "decimals", "match", "note"]
 UNREACHED = "not reached by this reconstruction: rounding to the measurement unit moved it (see reconstruction_check)"
+#: A claim the replay can test: a significant change within one group between two visits, written
+#: in a trial's ``tests.csv`` as test ``claim`` with effect ``<group>: <visit> to <visit>``.
+CHANGE_EFFECT = re.compile(r"^(?P<group>.+?):\s*(?P<start>\S+)\s+to\s+(?P<end>\S+)$")
+DIRECTIONS = ("decrease", "increase", "")
+CLAIM_COLUMNS = ["outcome", "group", "start", "end", "direction", "claim"]
 
-#: Claims of the paper whose data were not recovered (hip range of motion was not printed in a
-#: recoverable form): listed as not available by the replay and not applicable by the audit.
-UNRECOVERED_CLAIMS = {
-    "hip ROM limitation greater in the instability group": "hip range of motion was not recovered from the paper"
-}
+
+def change_claims(tests: pd.DataFrame) -> pd.DataFrame:
+    """The trial's printed claims of a significant within-group change (rows of ``tests.csv``).
+
+    A claim is checkable when its test is ``claim``, its status ``printed`` and its effect reads
+    ``<group>: <visit> to <visit>``; the optional ``direction`` column says ``decrease`` or
+    ``increase`` (empty: a significant change either way).
+
+    Returns
+    -------
+    DataFrame
+        :data:`CLAIM_COLUMNS`, one row per checkable claim, in printed order.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"outcome": ["pain"], "effect": ["A: t0 to t1"], "test": ["claim"],
+    ...                   "claim": ["pain fell"], "status": ["printed"], "direction": ["decrease"]})
+    >>> change_claims(t)[["group", "start", "end", "direction"]].values.tolist()
+    [['A', 't0', 't1', 'decrease']]
+    """
+    rows = []
+    for r in tests.fillna("").to_dict("records"):
+        m = CHANGE_EFFECT.match(str(r.get("effect", "")))
+        if r.get("test") != "claim" or r.get("status") == NOT_AVAILABLE or not m:
+            continue
+        direction = str(r.get("direction", "")).strip().lower()
+        if direction not in DIRECTIONS:
+            raise ValueError(f"tests.csv: claim {r.get('effect')!r}: direction must be decrease, increase or empty")
+        rows.append(dict(outcome=r["outcome"], direction=direction, claim=r.get("claim", "")) | m.groupdict())
+    return pd.DataFrame(rows, columns=CLAIM_COLUMNS)
+
+
+def unchecked_claims(tests: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
+    """Printed claims the replay cannot test, each with the reason (rows of :data:`REPLAY_COLUMNS`).
+
+    A claim is unchecked when its numbers were not printed (status ``not_available``), its outcome
+    has no printed summaries among ``outcomes``, or it is not a within-group change.
+    """
+    rows = []
+    for r in tests.fillna("").to_dict("records"):
+        if r.get("test") != "claim":
+            continue
+        if r.get("status") == NOT_AVAILABLE:
+            why = "the numbers behind it were not printed (status not_available)"
+        elif r.get("outcome") not in outcomes:
+            why = f"outcome {r.get('outcome')!r} has no printed summaries"
+        elif not CHANGE_EFFECT.match(str(r.get("effect", ""))):
+            why = "only within-group changes (effect '<group>: <visit> to <visit>') are tested from summaries"
+        else:
+            continue
+        rows.append(
+            dict(
+                kind="claim",
+                item=f"claim: {r.get('claim') or r.get('effect')}",
+                published="not_available",
+                reproduced=np.nan,
+                decimals=np.nan,
+                match=None,
+                note=f"not checkable: {why}",
+            )
+        )
+    return pd.DataFrame(rows, columns=REPLAY_COLUMNS)
 
 
 def oneway_from_summaries(n: npt.ArrayLike, means: npt.ArrayLike, sds: npt.ArrayLike) -> tuple[float, int, int, float]:
@@ -65,17 +128,19 @@ def published_cells(
     arm_from: str,
     assumptions: Sequence[Mapping],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The four published groups as cell summaries, unprinted cells filled from assumptions.
+    """The published groups as cell summaries, unprinted cells filled from assumptions.
 
     Returns
     -------
     cells : DataFrame
-        ``group, stratum, arm, n, mean_<visit>, sd_<visit>`` (stratum and arm labels as the
-        reconstructed data use them).
+        ``group, stratum, arm, n, mean_<visit>, sd_<visit>, n_<visit>`` (stratum and arm labels
+        as the reconstructed data use them; ``n`` the group's, ``n_<visit>`` the cell's own where
+        the table prints it, else the group's).
     assumed : DataFrame
         ``cell`` (row of ``cells``), ``group`` and ``time`` of every assumed cell.
     """
     targets = target_cells(summary, assumptions, outcome)
+    cell_n = cell_sizes(summary, outcome)
     rows, assumed = [], []
     for i, g in enumerate(groups.itertuples(index=False)):
         arm = arms[g.arm_by_marker if arm_from == "marker" else g.arm_by_label]
@@ -83,57 +148,87 @@ def published_cells(
         t = targets[targets.group == g.group].set_index("time")
         for v in time_levels:
             row[f"mean_{v}"], row[f"sd_{v}"] = t.loc[v, "mean"], t.loc[v, "sd"]
+            row[f"n_{v}"] = cell_n.get((g.group, v), int(g.n))
             if t.loc[v, "basis"] == "assumed":
                 assumed.append(dict(cell=i, group=g.group, time=v))
         rows.append(row)
     return pd.DataFrame(rows), pd.DataFrame(assumed, columns=["cell", "group", "time"])
 
 
+def cell_sizes(summary: pd.DataFrame, outcome: str) -> dict[tuple[str, str], int]:
+    """Each printed cell's own n (``(group, time) -> n``) where the outcome table prints one.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"outcome": ["y", "y"], "group": ["A", "A"], "time": ["t0", "t1"], "n": ["24", ""]})
+    >>> cell_sizes(s, "y")
+    {('A', 't0'): 24}
+    """
+    if "n" not in summary:
+        return {}
+    s = summary[(summary["outcome"] == outcome) & summary["n"].astype(str).str.isdigit()]
+    return {(str(r.group), str(r.time)): int(r.n) for r in s.itertuples()}
+
+
 def summary_claims(
     cells: pd.DataFrame,
     assumed: pd.DataFrame,
+    claims: pd.DataFrame,
     *,
     outcome: str,
-    time_levels: Sequence[str],
     correlation: float,
     alpha: float,
 ) -> pd.DataFrame:
-    """The paper's claim that every group improved, tested from the summaries, one row per group x visit.
+    """Each printed claim of a within-group change, tested from the summaries (:func:`change_claims`).
 
     Returns
     -------
     DataFrame
-        ``item`` (the claim in words), ``group``, ``visit``, ``t``, ``df``, ``p`` (paired t at the
-        assumed ``correlation``), ``threshold`` (the correlation from which the change is
-        significant, :func:`hiplbp.sensitivity.paired_t_threshold`), ``decreased`` (lower and
-        significant at ``alpha``) and ``assumed`` (the follow-up cell was not printed).
+        ``item`` (the claim in words), ``claim`` (as printed), ``group``, ``start``, ``visit``,
+        ``direction``, ``t``, ``df``, ``p`` (paired t at the assumed ``correlation``),
+        ``threshold`` (the correlation from which the change is significant,
+        :func:`hiplbp.sensitivity.paired_t_threshold`), ``holds`` (significant at ``alpha`` in the
+        claimed direction) and ``assumed`` (a cell of the claim was not printed).
     """
-    base = time_levels[0]
     assumed_keys = {(a.group, a.time) for a in assumed.itertuples()}
+    by_group = cells.set_index("group")
     rows = []
-    for t in time_levels[1:]:
-        for c in cells.itertuples():
-            m0, s0, m1, s1 = (
-                getattr(c, f"mean_{base}"),
-                getattr(c, f"sd_{base}"),
-                getattr(c, f"mean_{t}"),
-                getattr(c, f"sd_{t}"),
+    for c in claims[claims["outcome"] == outcome].itertuples():
+        if c.group not in by_group.index or f"mean_{c.start}" not in cells or f"mean_{c.end}" not in cells:
+            raise ValueError(
+                f"tests.csv: claim '{c.group}: {c.start} to {c.end}' of {outcome}: expected a printed group and "
+                f"visits, found groups {list(by_group.index)} and visits of outcomes.csv"
             )
-            tval, p = paired_t(c.n, m0, s0, m1, s1, correlation)
-            rows.append(
-                dict(
-                    item=f"{outcome} of {c.group} decreased significantly, {base} to {t}",
-                    group=c.group,
-                    visit=t,
-                    t=tval,
-                    df=c.n - 1,
-                    p=p,
-                    threshold=paired_t_threshold(c.n, m0, s0, m1, s1, alpha),
-                    decreased=bool(m1 < m0 and p < alpha),
-                    assumed=(c.group, t) in assumed_keys,
-                )
+        g = by_group.loc[c.group]
+        m0, s0, m1, s1 = g[f"mean_{c.start}"], g[f"sd_{c.start}"], g[f"mean_{c.end}"], g[f"sd_{c.end}"]
+        # with drop-out, the patients seen at both visits: at most the smaller cell
+        n = int(min(g.get(f"n_{c.start}", g["n"]), g.get(f"n_{c.end}", g["n"])))
+        tval, p = paired_t(n, m0, s0, m1, s1, correlation)
+        # the threshold is for a change in the observed direction; a claim against it never holds
+        right_way = {"decrease": m1 < m0, "increase": m1 > m0}.get(c.direction, m1 != m0)
+        verb = {"decrease": "decreased", "increase": "increased"}.get(c.direction, "changed")
+        rows.append(
+            dict(
+                item=f"{outcome} of {c.group} {verb} significantly, {c.start} to {c.end}",
+                claim=c.claim,
+                group=c.group,
+                start=c.start,
+                visit=c.end,
+                direction=c.direction,
+                t=tval,
+                df=n - 1,
+                p=p,
+                threshold=paired_t_threshold(n, m0, s0, m1, s1, alpha) if right_way else np.inf,
+                holds=bool(right_way and p < alpha),
+                assumed=(c.group, c.end) in assumed_keys or (c.group, c.start) in assumed_keys,
             )
-    return pd.DataFrame(rows)
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "item", "claim", "group", "start", "visit", "direction", "t", "df", "p", "threshold", "holds", "assumed"
+        ],
+    )
 
 
 def summary_comparisons(cells: pd.DataFrame, assumed: pd.DataFrame, time_levels: Sequence[str]) -> pd.DataFrame:
@@ -146,10 +241,11 @@ def summary_comparisons(cells: pd.DataFrame, assumed: pd.DataFrame, time_levels:
     """
     rows = []
     for t in time_levels:
-        f, d1, d2, p = oneway_from_summaries(cells.n, cells[f"mean_{t}"], cells[f"sd_{t}"])
+        n = cells[f"n_{t}"] if f"n_{t}" in cells else cells["n"]
+        f, d1, d2, p = oneway_from_summaries(n, cells[f"mean_{t}"], cells[f"sd_{t}"])
         rows.append(
             dict(
-                item=f"comparison among four groups at {t} (one-way ANOVA from summaries)",
+                item=f"comparison among the {len(cells)} groups at {t} (one-way ANOVA from summaries)",
                 visit=t,
                 F=f,
                 df1=d1,
@@ -172,6 +268,7 @@ def published_vs_reproduced(
     characteristics: pd.DataFrame,
     cells: pd.DataFrame,
     assumed: pd.DataFrame,
+    claims: pd.DataFrame,
     *,
     outcome: str,
     time_levels: Sequence[str],
@@ -187,6 +284,8 @@ def published_vs_reproduced(
         Published tables (:mod:`hiplbp.published`).
     cells, assumed : DataFrame
         From :func:`published_cells`.
+    claims : DataFrame
+        The trial's checkable claims (:func:`change_claims`); those of ``outcome`` are tested.
     outcome : str
         Outcome name (e.g. ``pain``).
     time_levels : sequence of str
@@ -201,7 +300,8 @@ def published_vs_reproduced(
     Returns
     -------
     DataFrame
-        ``item, published, reproduced, decimals, match, note``. ``match`` compares at the
+        ``kind`` (``cell``, ``claim`` or ``comparison``), ``item, published, reproduced, decimals,
+        match, note``. ``match`` compares at the
         printed precision (numbers) or the direction of the claim (significance); it is empty
         where the paper printed nothing to compare.
     """
@@ -222,7 +322,8 @@ def published_vs_reproduced(
                 )
                 rows.append(
                     dict(
-                        item=f"Table 1 {r.variable} {stat} {r.group}",
+                        kind="cell",
+                        item=f"baseline {r.variable} {stat} {r.group}",
                         published=text,
                         reproduced=val,
                         decimals=d,
@@ -236,7 +337,8 @@ def published_vs_reproduced(
                 if r.status == NOT_AVAILABLE:
                     rows.append(
                         dict(
-                            item=f"Table 2 {outcome} {stat} {r.group} {r.time}",
+                            kind="cell",
+                            item=f"{outcome} {stat} {r.group} {r.time}",
                             published="not_available",
                             reproduced=val,
                             decimals=np.nan,
@@ -248,7 +350,8 @@ def published_vs_reproduced(
                 ok, d = _fmt_match(val, text)
                 rows.append(
                     dict(
-                        item=f"Table 2 {outcome} {stat} {r.group} {r.time}",
+                        kind="cell",
+                        item=f"{outcome} {stat} {r.group} {r.time}",
                         published=text,
                         reproduced=val,
                         decimals=d,
@@ -256,11 +359,8 @@ def published_vs_reproduced(
                         note="" if ok else UNREACHED,
                     )
                 )
-    claims = summary_claims(
-        cells, assumed, outcome=outcome, time_levels=time_levels, correlation=correlation, alpha=alpha
-    )
-    base = time_levels[0]
-    for c in claims.itertuples():
+    tested = summary_claims(cells, assumed, claims, outcome=outcome, correlation=correlation, alpha=alpha)
+    for c in tested.itertuples():
         note = (
             f"paired t from the summaries at the assumed correlation {correlation}: t({c.df}) = {c.t:.2f}; "
             f"the claim holds for any correlation >= {c.threshold:.3f}"
@@ -270,38 +370,47 @@ def published_vs_reproduced(
             else "the claim fails for every correlation"
         )
         if c.assumed:
-            note = "week cell not printed (assumption): " + note
+            note = "a cell of this claim was not printed (assumption): " + note
+        if c.claim:
+            note = f"printed: {c.claim}; " + note
         if raw is not None:
-            pair = raw.loc[raw.published_group == c.group, [f"{outcome}_{base}", f"{outcome}_{c.visit}"]].astype(float)
+            pair = raw.loc[raw.published_group == c.group, [f"{outcome}_{c.start}", f"{outcome}_{c.visit}"]]
+            pair = pair.astype(float).dropna()
             paired = stats.ttest_rel(pair.iloc[:, 0], pair.iloc[:, 1])
             note += f"; reconstructed data: paired t = {paired.statistic:.2f}, p = {paired.pvalue:.3g}"
         rows.append(
             dict(
+                kind="claim",
                 item=f"claim: {c.item}",
-                published="significant decrease",
+                published=f"significant {c.direction or 'change'}",
                 reproduced=c.p,
                 decimals=np.nan,
-                match=bool(c.decreased),
+                match=bool(c.holds),
                 note=note,
             )
         )
     for c in summary_comparisons(cells, assumed, time_levels).itertuples():
         note = (
-            f"F({c.df1}, {c.df2}) = {c.F:.3f}, closed form from n, means, SDs; the paper's statistic and the legend "
-            "of its '*' marks were not recovered" + ("; uses assumed cells" if c.assumed else "")
+            f"F({c.df1}, {c.df2}) = {c.F:.3f}, closed form from n, means, SDs; the trial's tables print no "
+            "such test" + ("; uses assumed cells" if c.assumed else "")
         )
         if raw is not None:
             res = stats.f_oneway(
-                *[raw.loc[raw.published_group == g, f"{outcome}_{c.visit}"].astype(float) for g in cells.group]
+                *[
+                    raw.loc[raw.published_group == g, f"{outcome}_{c.visit}"].astype(float).dropna()
+                    for g in cells.group
+                ]
             )
             note += f"; reconstructed data: F = {res.statistic:.3f}, p = {res.pvalue:.3g}"
         rows.append(
-            dict(item=c.item, published="not_available", reproduced=c.p, decimals=np.nan, match=None, note=note)
+            dict(
+                kind="comparison",
+                item=c.item,
+                published="not_available",
+                reproduced=c.p,
+                decimals=np.nan,
+                match=None,
+                note=note,
+            )
         )
-    rows += [
-        dict(
-            item=f"claim: {claim}", published="not_available", reproduced=np.nan, decimals=np.nan, match=None, note=why
-        )
-        for claim, why in UNRECOVERED_CLAIMS.items()
-    ]
     return pd.DataFrame(rows, columns=REPLAY_COLUMNS)

@@ -120,6 +120,9 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "statistic": _text(NUMBER, required=False),
             "p_as_printed": _text(required=False),
             "claim": _text(required=False),
+            "direction": _text(
+                pa.Check.isin(["decrease", "increase", ""], error="decrease, increase or empty"), required=False
+            ),
             "status": _text(pa.Check.isin(STATUSES, error="printed or not_available")),
         },
         strict=False,

@@ -7,6 +7,7 @@ rule audit:
         characteristics=published_tables()["characteristics"],
         outcomes=published_tables()["outcomes"],
         enrollment=published_tables()["enrollment"],
+        tests=published_tables()["tests"],
     output:
         allocation=report(
             "results/audit/allocation.csv",

@@ -10,15 +10,25 @@ from pathlib import Path
 # so there is nothing for an `envvars:` directive to assert.)
 _SRC = str(Path(workflow.basedir) / "src")
 os.environ.update(PYTHONPATH=os.pathsep.join(filter(None, (_SRC, os.environ.get("PYTHONPATH")))))
-sys.path.insert(0, _SRC)
+if _SRC not in sys.path:
+    sys.path.insert(0, _SRC)
 
 from hiplbp import published  # noqa: E402
 from hiplbp.findings import ARM_TEXT  # noqa: E402  (the checkout's library, for the helpers below)
 
 RECONSTRUCTED = config["data"]["source"] == "reconstructed"
+# A trial's printed tables (trial.folder): audited, replayed and, with data.source reconstructed,
+# reconstructed. Without one, every output speaks only of the data set.
+TRIAL = bool(config.get("trial"))
 OUTCOMES = [o["name"] for o in config["outcomes"]]
-# The reconstructed data are written by the pipeline itself, in wide layout with canonical names.
-RECONSTRUCTED_COVARIATES = ["age", "height", "weight", "bmi"]
+
+
+def reconstructed_covariates():
+    """The trial's continuous baseline characteristics: the reconstructed data carry each of them."""
+    path = Path(config["trial"]["folder"]) / "characteristics.csv"
+    if not path.exists():
+        return []
+    return list(dict.fromkeys(published.read_characteristics(path)["variable"]))
 
 
 wildcard_constraints:
@@ -28,7 +38,7 @@ wildcard_constraints:
 def design():
     """The design as the library's Design.from_config expects it (plain, JSON-able values)."""
     d = config["design"]
-    covariates = RECONSTRUCTED_COVARIATES if RECONSTRUCTED else config["data"].get("covariates", [])
+    covariates = reconstructed_covariates() if RECONSTRUCTED else config["data"].get("covariates", [])
     return {
         "design": {
             "time_levels": [str(t) for t in d["time_levels"]],
@@ -89,6 +99,7 @@ def provenance():
         "assumptions": assumptions()[1:] if RECONSTRUCTED else [],
         "path": raw_data(),
         "citation": config["trial"].get("citation", "") if RECONSTRUCTED else "",
+        "description": config["report"].get("description", ""),
     }
 
 
@@ -98,18 +109,26 @@ def reconstruction_params():
 
 
 def published_tables():
-    """The trial's printed tables (format 1), from trial.folder."""
+    """The trial's printed tables (format 1), from trial.folder; empty inputs without a trial."""
+    names = ("groups", "characteristics", "enrollment", "outcomes", "tests")
+    if not TRIAL:
+        return {name: [] for name in names}
     folder = Path(config["trial"]["folder"])
-    return {
-        "groups": str(folder / "groups.csv"),
-        "characteristics": str(folder / "characteristics.csv"),
-        "enrollment": str(folder / "flow.csv"),
-        "outcomes": [str(folder / "outcomes.csv")],
-    }
+    files = dict(zip(names, ("groups.csv", "characteristics.csv", "flow.csv", "outcomes.csv", "tests.csv")))
+    # optional tables of the format are inputs only when the trial has them
+    tables = {name: str(folder / f) if (folder / f).exists() or name == "groups" else [] for name, f in files.items()}
+    tables["outcomes"] = [str(folder / files["outcomes"])]  # a list: the readers stack outcome tables
+    return tables
 
 
 def trial_text():
-    """The trial's own words for its arms and population (findings, figures, report)."""
+    """The trial's own words for its arms and population (findings, figures, report).
+
+    Without a trial, the arms are named by the data's own labels.
+    """
+    if not TRIAL:
+        arms = {k: str(v) for k, v in config["design"]["arms"].items()}
+        return {"arms": arms, "population": config["report"].get("population", ""), "citation": ""}
     t = config["trial"]
     arms = dict(ARM_TEXT) | dict(t.get("arms", {}))
     return {"arms": arms, "population": t.get("population", ""), "citation": t.get("citation", "")}
@@ -117,7 +136,7 @@ def trial_text():
 
 def trial_meaning():
     """What the trial's markers, labels and stratum names mean (arguments of published.read_groups)."""
-    return published.trial_meaning(config["trial"])
+    return published.trial_meaning(config["trial"] if TRIAL else {})
 
 
 def observed_factors():
@@ -160,7 +179,8 @@ def all_outputs():
         "results/report/report.ipynb",
         "results/report/report.html",
     ]
-    out += ["results/tables/published_vs_reproduced.csv"]
+    if TRIAL:
+        out += ["results/tables/published_vs_reproduced.csv"]
     out += expand(
         "results/tables/{table}_{outcome}.csv",
         outcome=OUTCOMES,

@@ -63,8 +63,11 @@ rule sensitivity_figure:
 rule consort:
     input:
         code=library_code("consort"),
+        # the trial's printed counts; without a trial, the data's own
         groups=published_tables()["groups"],
-        enrollment=published_tables()["enrollment"],
+        flow=published_tables()["enrollment"],
+        data=[] if TRIAL else "results/data/clean.csv",
+        allocated=[] if TRIAL else "results/data/canonical.csv",
     output:
         png=report(
             "results/figures/consort.png",
@@ -89,5 +92,8 @@ rule consort:
         text=trial_text(),
         arm_from=config["reconstruction"].get("arm_from", "marker"),
         strata_randomized="stratum" not in observed_factors(),
+        design=design(),
+        declared=config["data"].get("flow", {}),
+        visits=[str(t) for t in config["design"]["time_levels"]],
     script:
         "../../scripts/consort.py"

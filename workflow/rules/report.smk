@@ -13,7 +13,7 @@ rule report:
         findings="results/audit/findings.csv",
         attrition="results/audit/attrition.csv",
         consort="results/figures/consort.png",
-        replay="results/tables/published_vs_reproduced.csv",
+        replay="results/tables/published_vs_reproduced.csv" if TRIAL else [],
         anova=expand("results/tables/rm_anova_{outcome}.csv", outcome=OUTCOMES),
         detail=expand("results/tables/rm_anova_detail_{outcome}.csv", outcome=OUTCOMES),
         descriptives=expand("results/tables/descriptives_{outcome}.csv", outcome=OUTCOMES),

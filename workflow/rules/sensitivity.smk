@@ -39,6 +39,7 @@ rule replay:
         groups=published_tables()["groups"],
         characteristics=published_tables()["characteristics"],
         outcomes=published_tables()["outcomes"],
+        tests=published_tables()["tests"],
         raw="results/data/raw.csv" if RECONSTRUCTED else [],
     output:
         table=report(
