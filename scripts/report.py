@@ -14,6 +14,7 @@ from hiplbp.report import execute, to_html
 i, p = snakemake.input, snakemake.params
 parameters = dict(
     title=p.title,
+    description=p.description,
     trial=dict(p.trial),
     estimand=dict(p.estimand),
     provenance=i.provenance,
@@ -25,7 +26,7 @@ parameters = dict(
     findings=i.findings,
     attrition=i.attrition,
     consort=i.consort,
-    replay=i.replay,
+    replay=i.replay or "",
     outcomes=[o["name"] for o in p.outcomes],
     outcome_labels={o["name"]: o.get("label", o["name"]) for o in p.outcomes},
     anova_tables=list(i.anova),

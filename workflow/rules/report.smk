@@ -45,7 +45,8 @@ rule report:
     conda:
         "../envs/hiplbp.yaml"
     params:
-        trial=trial_text() | {"doi": config["trial"].get("doi", "")},
+        trial=trial_text() | {"doi": config.get("trial", {}).get("doi", ""), "paper": TRIAL},
+        description=config["report"].get("description", ""),
         title=config.get("report", {}).get("title", "hiplbp report"),
         estimand=config.get("estimand", {}),
         outcomes=config["outcomes"],
