@@ -26,13 +26,29 @@ from .common import derive_seed
 from .exact import ReconstructionError, Target, fit_moments, ratio_sample, tune_correlations
 from .published import NOT_AVAILABLE, decimals, rounds_to
 
-#: Granularity and plausible range of the demographic variables of Table 1. Heights and weights
-#: are printed with one decimal, ages in whole years.
-DEMOGRAPHICS = {
-    "age": {"step": 1.0, "min": 18.0, "max": 100.0},
-    "height": {"step": 0.1, "min": 130.0, "max": 210.0},
-    "weight": {"step": 0.1, "min": 30.0, "max": 150.0},
-}
+def characteristic_scale(variable: str, mean_text: str, sd: float, settings: Mapping[str, Mapping]) -> dict:
+    """Step and range of one baseline characteristic's individual values.
+
+    From ``settings[variable]`` (config ``reconstruction.characteristics``: ``step``, ``min``,
+    ``max``) where given; otherwise values at the printed mean's precision (``50.0`` -> steps of
+    0.1), not below 0, and at most ten SDs above the mean.
+
+    Examples
+    --------
+    >>> characteristic_scale("age", "54.9", 10.6, {"age": {"step": 1, "min": 18}})
+    {'step': 1.0, 'min': 18.0, 'max': 160.9}
+    >>> characteristic_scale("onset", "5.8", 4.1, {})
+    {'step': 0.1, 'min': 0.0, 'max': 46.8}
+    """
+    given = dict(settings.get(variable, {}))
+    ndec = decimals(mean_text) or 0
+    mean = float(mean_text)
+    default_max = round(mean + 10 * sd, ndec)
+    return {
+        "step": float(given.get("step", 10.0**-ndec)),
+        "min": float(given.get("min", 0.0)),
+        "max": float(given.get("max", default_max)),
+    }
 
 
 def exact_moment_sample(
@@ -113,8 +129,8 @@ def target_cells(summary: pd.DataFrame, assumptions: Sequence[Mapping], outcome:
     Returns
     -------
     DataFrame
-        ``group, time, mean, sd, mean_decimals, sd_decimals, basis, note`` with ``basis`` either
-        ``published`` or ``assumed``.
+        ``group, time, n, mean, sd, mean_decimals, sd_decimals, basis, note`` with ``basis`` either
+        ``published`` or ``assumed`` and ``n`` the cell's own printed n (NaN where not printed).
     """
     s = summary[summary["outcome"] == outcome]
     if s.empty:
@@ -129,6 +145,7 @@ def target_cells(summary: pd.DataFrame, assumptions: Sequence[Mapping], outcome:
                 dict(
                     group=r.group,
                     time=r.time,
+                    n=_cell_n(r),
                     mean=r.mean_value,
                     sd=r.sd_value,
                     mean_decimals=decimals(r.mean),
@@ -157,6 +174,7 @@ def target_cells(summary: pd.DataFrame, assumptions: Sequence[Mapping], outcome:
             dict(
                 group=r.group,
                 time=r.time,
+                n=_cell_n(r),
                 mean=src.mean_value + shift,
                 sd=src.sd_value * scale,
                 mean_decimals=decimals(src["mean"]),
@@ -169,6 +187,12 @@ def target_cells(summary: pd.DataFrame, assumptions: Sequence[Mapping], outcome:
             )
         )
     return pd.DataFrame(rows)
+
+
+def _cell_n(row: object) -> float:
+    """A summary row's own printed n, NaN where the table prints none."""
+    text = str(getattr(row, "n", "") or "")
+    return float(text) if text.isdigit() else np.nan
 
 
 def _rounds_to(achieved: float, target: float, ndec: int | None) -> bool:
@@ -189,10 +213,13 @@ def settings_from_config(reconstruction: Mapping) -> dict:
 
     Examples
     --------
-    >>> settings_from_config({"seed": 1, "correlation": 0.6, "replicates": 20})
-    {'correlation': 0.6, 'seed': 1}
+    >>> settings_from_config({"seed": 1, "correlation": 0.6, "replicates": 20, "characteristics": {}})
+    {'correlation': 0.6, 'seed': 1, 'scales': {}}
     """
-    return {k: reconstruction[k] for k in RECONSTRUCT_SETTINGS if k in reconstruction}
+    out = {k: reconstruction[k] for k in RECONSTRUCT_SETTINGS if k in reconstruction}
+    if "characteristics" in reconstruction:
+        out["scales"] = reconstruction["characteristics"]
+    return out
 
 
 def reconstruct(
@@ -208,10 +235,15 @@ def reconstruct(
     correlation: float = 0.5,
     height_weight_correlation: float = 0.5,
     assumptions: Sequence[Mapping] = (),
-    seed: int = 20150217,
+    seed: int = 1,
     correlation_tolerance: float = 0.02,
+    scales: Mapping[str, Mapping] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Reconstruct one row per analysed patient from the published summaries.
+
+    A group has as many patients as its printed ``n_analysed``; where an outcome cell prints its
+    own, smaller n (drop-out), only the first n patients have a value at that visit (monotone
+    drop-out: a patient missing at a visit is missing at every later one where the n allows).
 
     Parameters
     ----------
@@ -221,7 +253,8 @@ def reconstruct(
         Published outcome summaries (``outcome, time, group, mean, sd, status`` + parsed values),
         from :func:`hiplbp.published.read_summary`.
     characteristics : DataFrame
-        Published Table 1 (``variable, group, mean, sd`` + parsed values).
+        Published continuous baseline characteristics (``variable, group, mean, sd`` + parsed
+        values, :func:`hiplbp.published.read_characteristics`).
     outcomes : sequence of mapping
         Outcome definitions from config (``name, column, min, max, integer``).
     time_levels : sequence of str
@@ -245,12 +278,15 @@ def reconstruct(
     correlation_tolerance : float
         Achieved between-visit correlations are brought within this distance of ``correlation``
         where the integer data allow (reported in the check table).
+    scales : mapping, optional
+        Step and range of each baseline characteristic (config ``reconstruction.characteristics``,
+        :func:`characteristic_scale`).
 
     Returns
     -------
     raw : DataFrame
-        Wide: ``subject, published_group, stratum, arm, age, height, weight, bmi``, then
-        ``<outcome>_<time>`` per outcome and visit, and ``synthetic``.
+        Wide: ``subject, published_group, stratum, arm``, the continuous baseline characteristics,
+        then ``<outcome>_<time>`` per outcome and visit (empty after drop-out), and ``synthetic``.
     check : DataFrame
         One row per reconstructed cell: ``table, variable, group, stratum, arm, time, n, published_mean,
         achieved_mean, published_sd, achieved_sd, mean_decimals, sd_decimals, basis, match,
@@ -276,6 +312,7 @@ def reconstruct(
     rows: list[pd.DataFrame] = []
     checks: list[dict] = []
     cells = {o["name"]: target_cells(outcome_tables, assumptions, o["name"]) for o in outcomes}
+    scales = dict(scales or {})
     subject_no = 0
     for g in groups.itertuples(index=False):
         arm_key = g.arm_by_marker if arm_from == "marker" else g.arm_by_label
@@ -291,11 +328,13 @@ def reconstruct(
         )
         subject_no += n
         block = pd.concat(
-            [block, _demographics(rng, g.group, n, characteristics, height_weight_correlation, checks)], axis=1
+            [block, _characteristics(rng, g.group, n, characteristics, height_weight_correlation, scales, checks)],
+            axis=1,
         )
         for o in outcomes:
             cg = cells[o["name"]]
             c = cg[cg["group"] == g.group].set_index("time").loc[list(time_levels)]
+            sizes = [min(int(x), n) if pd.notna(x) else n for x in c["n"]]
             target_r = compound_symmetry(len(time_levels), correlation)
             x = exact_moment_sample(rng, n, c["mean"].to_numpy(), c["sd"].to_numpy(), target_r)
             step = 1.0 if o.get("integer", False) else 10.0 ** -int(max(c["mean_decimals"].max(), 0) + 1)
@@ -311,17 +350,24 @@ def reconstruct(
                     float(o["min"]),
                     float(o["max"]),
                 )
-                v, info = _fit(x[:, j], tgt, f"{o['name']} of {g.group} at {time_levels[j]}")
-                cols.append(v)
+                v, info = _fit(x[: sizes[j], j], tgt, f"{o['name']} of {g.group} at {time_levels[j]}")
+                cols.append(np.concatenate([v, np.full(n - sizes[j], np.nan)]))
                 infos.append(info)
-            y = tune_correlations(np.column_stack(cols), target_r, tol=correlation_tolerance, rng=rng)
-            r = np.corrcoef(y.T)
+            y = np.column_stack(cols)
+            # the patients seen at every visit carry the correlation (permuting values among them
+            # keeps each visit's mean and SD)
+            complete = min(sizes)
+            y[:complete] = tune_correlations(y[:complete], target_r, tol=correlation_tolerance, rng=rng)
+            r = np.corrcoef(y.T) if complete == n else pd.DataFrame(y).corr().to_numpy()  # pairwise complete
             for j, t in enumerate(time_levels):
                 v = y[:, j]
-                block[f"{o['column']}_{t}"] = v.astype(int) if step == 1.0 else v
+                if step == 1.0:
+                    block[f"{o['column']}_{t}"] = v.astype(int) if complete == n else pd.array(v, dtype="Int64")
+                else:
+                    block[f"{o['column']}_{t}"] = v
                 others = [r[j, u] for u in range(len(time_levels)) if u != j]
                 checks.append(
-                    _check_row("outcome", o["name"], g.group, t, v, c.iloc[j], infos[j])
+                    _check_row("outcome", o["name"], g.group, t, v[: sizes[j]], c.iloc[j], infos[j])
                     | {
                         "stratum": g.stratum_label,
                         "arm": arms[arm_key],
@@ -406,32 +452,43 @@ def _fit(x: np.ndarray, target: Target, where: str) -> tuple[np.ndarray, dict]:
         raise ReconstructionError(f"{where}: {err}") from None
 
 
-def _demographics(
-    rng: np.random.Generator, group: str, n: int, characteristics: pd.DataFrame, hw_corr: float, checks: list[dict]
+def _characteristics(
+    rng: np.random.Generator,
+    group: str,
+    n: int,
+    table: pd.DataFrame,
+    hw_corr: float,
+    scales: Mapping[str, Mapping],
+    checks: list[dict],
 ) -> pd.DataFrame:
-    ch = characteristics[characteristics["group"] == group].set_index("variable")
-    out, infos = {}, {}
+    """Every continuous baseline characteristic of one group, in printed order.
+
+    Each is drawn on its own, except height, weight and BMI when all three are printed: heights
+    and weights are drawn jointly and BMI derived per patient (weight / height^2), because the
+    printed BMI constrains their pairing.
+    """
+    ch = table[(table["group"] == group) & (table["status"] != NOT_AVAILABLE)].set_index("variable")
+    out: dict[str, np.ndarray] = {}
+    infos: dict[str, dict] = {}
     bmi_note = ""
+    derived = {"height", "weight", "bmi"} <= set(ch.index)
 
     def target(name: str) -> Target:
-        row, d = ch.loc[name], DEMOGRAPHICS[name]
+        row = ch.loc[name]
+        s = characteristic_scale(name, row["mean"], row.sd_value, scales)
         return Target(
-            row.mean_value, row.sd_value, int(row.mean_decimals), int(row.sd_decimals), d["step"], d["min"], d["max"]
+            row.mean_value, row.sd_value, int(row.mean_decimals), int(row.sd_decimals), s["step"], s["min"], s["max"]
         )
 
-    if "age" in ch.index:
-        a = ch.loc["age"]
-        x = exact_moment_sample(rng, n, [a.mean_value], [a.sd_value], np.eye(1))[:, 0]
-        v, infos["age"] = _fit(x, target("age"), f"age of {group}")
-        out["age"] = v.astype(int)
-    if {"height", "weight"} <= set(ch.index):
-        h, w = ch.loc["height"], ch.loc["weight"]
-        x = exact_moment_sample(
-            rng, n, [h.mean_value, w.mean_value], [h.sd_value, w.sd_value], compound_symmetry(2, hw_corr)
-        )
-        if "bmi" in ch.index:
+    for name in ch.index:
+        if name in out or (derived and name in ("weight", "bmi")):
+            continue
+        if derived and name == "height":
+            h, w, b = ch.loc["height"], ch.loc["weight"], ch.loc["bmi"]
+            x = exact_moment_sample(
+                rng, n, [h.mean_value, w.mean_value], [h.sd_value, w.sd_value], compound_symmetry(2, hw_corr)
+            )
             # heights, weights and their pairing drawn jointly, so that the derived BMI prints as published
-            b = ch.loc["bmi"]
             bmi_target = Target(b.mean_value, b.sd_value, int(b.mean_decimals), int(b.sd_decimals), 0.01)
             try:
                 h_v, w_v, joint = ratio_sample(rng, x, target("height"), target("weight"), bmi_target)
@@ -444,23 +501,25 @@ def _demographics(
                 if joint["reached"]
                 else f"not reached in {joint['attempts']} joint draws of heights, weights and their pairing"
             )
-        else:
-            out["height"], infos["height"] = _fit(x[:, 0], target("height"), f"height of {group}")
-            out["weight"], infos["weight"] = _fit(x[:, 1], target("weight"), f"weight of {group}")
-        out["bmi"] = np.round(out["weight"] / (out["height"] / 100.0) ** 2, 2)
-    for name, v in out.items():
-        if name not in ch.index:
+            out["bmi"] = np.round(out["weight"] / (out["height"] / 100.0) ** 2, 2)
             continue
         row = ch.loc[name]
+        x = exact_moment_sample(rng, n, [row.mean_value], [row.sd_value], np.eye(1))[:, 0]
+        tgt = target(name)
+        v, infos[name] = _fit(x, tgt, f"{name} of {group}")
+        out[name] = v.astype(int) if tgt.step == 1.0 else v
+    for name, v in out.items():
+        row = ch.loc[name]
+        is_derived = derived and name == "bmi"
         cell = dict(
             mean=row.mean_value,
             sd=row.sd_value,
             mean_decimals=decimals(row["mean"]),
             sd_decimals=decimals(row["sd"]),
-            basis="published" if name != "bmi" else "derived",
+            basis="derived" if is_derived else "published",
             note="",
         )
-        if name == "bmi":
+        if is_derived:
             cell["note"] = (
                 f"derived per patient as weight / height^2, {bmi_note}: gap to the printed mean "
                 f"{np.mean(v) - row.mean_value:+.3f}, SD {np.std(v, ddof=1) - row.sd_value:+.3f}"
