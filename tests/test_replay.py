@@ -67,7 +67,7 @@ def test_published_vs_reproduced_claims():
     row = out[out.item == "claim: vas of EG II decreased significantly, baseline to week3"].iloc[0]
     assert row.match is False or row.match == False  # noqa: E712
     assert "0.749" in row.note
-    anova3 = out[out.item.str.startswith("comparison among the 4 groups at week3")].iloc[0]
+    anova3 = out[out.item.str.startswith("vas: comparison among the 4 groups at week3")].iloc[0]
     assert anova3.reproduced == pytest.approx(oneway_from_summaries(cells.n, cells.mean_week3, cells.sd_week3)[3])
     unchecked = unchecked_claims(read_trial(PUBLISHED).tests, ["vas"])
     assert unchecked.item.item().startswith("claim: Hip range-of-motion limitation")

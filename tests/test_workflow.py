@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pandas as pd
+import yaml
 import pytest
 from conftest import LEE_MEANING, ROOT, afex_table
 
@@ -238,9 +239,9 @@ def test_default_audit_findings(default_run):
     assert "p" in base.columns and base.p.between(0, 1).all()
     att = pd.read_csv(res / "audit" / "attrition.csv")
     assert (att.n_missing == 0).all() and att.n_subjects.sum() == 69 * 3
-    assert "Lost or excluded:" in (res / "figures" / "consort.svg").read_text()
+    assert "not analysed: 6" in (res / "figures" / "consort.svg").read_text()  # 45 enrolled, 39 analysed
     html = (res / "report" / "report.html").read_text()
-    assert "Publication audit" in html and "not evidence of misconduct" in html
+    assert "Audit: do the numbers add up?" in html and "not evidence of misconduct" in html
 
 
 def test_default_issue3_tables(default_run):
@@ -418,6 +419,14 @@ def test_reanalysis_shared1_type3_then_type2(tmp_path, afex_dir):
     html = (repo / "results" / "report" / "report.html").read_text()
     assert "RECONSTRUCTED" not in html and "tests/data/shared1_long.csv" in html
     assert not (repo / "results" / "data" / "raw.csv").exists()
+    # the user's data set alone: no output speaks of the default trial or of any other trial folder
+    assert _mentions(repo, _trial_words("lee2015") | _trial_words("ebadi2012")) == []
+    assert not (repo / "results" / "tables" / "published_vs_reproduced.csv").exists()
+    assert pd.read_csv(repo / "results" / "audit" / "group_labels.csv").empty
+    assert "No paper is configured" in html
+    # the CONSORT flow counts the data set's own subjects (70, everyone observed at every visit)
+    svg = (repo / "results" / "figures" / "consort.svg").read_text()
+    assert "the data set" in svg and "Analysed 70 at the last visit" in svg
     # Changing the type of sums of squares reruns only the analysis and what depends on it.
     (repo / "type2.yaml").write_text("analysis: {alpha: 0.05, ss_type: 2}\n")
     args = ("--configfile", "tests/data/shared1.yaml", "type2.yaml")
@@ -430,6 +439,66 @@ def test_reanalysis_shared1_type3_then_type2(tmp_path, afex_dir):
     }
     snakemake(repo, *args)
     _reference_run(repo, "shared1", 2, afex_dir)
+
+
+def _trial_words(name: str) -> set[str]:
+    """What only a trial folder says: its group labels, authors, title, citation, arms, population."""
+    folder = ROOT / "trials" / name
+    config = yaml.safe_load((folder / "config.yaml").read_text())
+    groups = pd.read_csv(folder / "groups.csv", dtype=str, keep_default_na=False)
+    trial = config["trial"]
+    words = set(groups["group"]) | set(groups["label_as_printed"]) | set(groups["description"])
+    words |= {trial["citation"], trial["population"], config["report"]["title"], *trial["arms"].values()}
+    words |= {trial["citation"].split()[0]}  # the first author
+    return {w for w in words if len(w) >= 2} | ({"KODI", "Kim"} if name == "lee2015" else set())
+
+
+def _mentions(repo: Path, words: set[str]) -> list[str]:
+    """Every (file, word) of the run's CSV, SVG, JSON and HTML outputs that mentions one of ``words``
+    as a whole word (embedded images' base64 left out)."""
+    found = []
+    for path in sorted((repo / "results").rglob("*")):
+        if path.suffix not in (".csv", ".svg", ".html", ".json") or "benchmarks" in path.parts:
+            continue
+        text = re.sub(r"base64,[A-Za-z0-9+/=]+", "", path.read_text(errors="replace"))
+        found += [f"{path.name}: {w}" for w in words if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text)]
+    return found
+
+
+def test_ebadi_runs_every_stage_by_config_alone(tmp_path):
+    """A second paper (two arms, no strata, per-visit n, a printed ANOVA table), by its trial folder alone."""
+    repo = _copy(tmp_path / "ebadi")
+    snakemake(repo, "--configfile", "trials/ebadi2012/config.yaml")
+    res = repo / "results"
+    printed = pd.read_csv(repo / "trials" / "ebadi2012" / "outcomes.csv", dtype=str)
+    # reconstruction to the printed digit, each cell with its own n (drop-out)
+    check = pd.read_csv(res / "data" / "reconstruction_check.csv")
+    assert check.match.all() and len(check) == 2 * 3 + 4 * 2 * 3
+    outcomes = check[check.table == "outcome"].merge(
+        printed, left_on=["variable", "group", "time"], right_on=["outcome", "group", "time"]
+    )
+    assert len(outcomes) == 24 and (outcomes.n_x == outcomes.n_y.astype(int)).all()
+    raw = pd.read_csv(res / "data" / "raw.csv")
+    assert raw.groupby("published_group").VAS_after_1_month.count().to_dict() == {"PL": 18, "US": 21}
+    assert set(raw.columns) >= {"age", "onset_since_first_episode", "bmi"}
+    # the analysis uses everyone observed: the mixed model sees 24 + 24 + 21 + 24 + 24 + 18 VAS values
+    desc = pd.read_csv(res / "tables" / "descriptives_VAS.csv")
+    assert desc.n.sum() == 135
+    assert pd.read_csv(res / "tables" / "rm_anova_VAS.csv").source.tolist() == ["arm", "time", "arm:time"]
+    # the audit of the printed tables: Table 3's p values against their own F, the sex percentages
+    f = pd.read_csv(res / "audit" / "findings.csv").set_index(["check", "target"])
+    fri = f.loc[("reported_statistic", "FRI: Group")]
+    assert fri.verdict == "flag" and fri.expected.startswith("p in [0.05")
+    assert f.loc[("percent_consistency", "sex female US")].verdict == "flag"  # 25 % of 25 is no whole patient
+    assert f.loc[("mean_sd_consistency", "VAS PL after_1_month")].verdict == "pass"  # with its own n = 18
+    assert ("label_consistency", "US label vs marker") not in f.index  # the paper states its arms
+    rep = pd.read_csv(res / "tables" / "published_vs_reproduced.csv")
+    assert rep.item.str.startswith("VAS: comparison among the 2 groups").sum() == 3
+    svg = (res / "figures" / "consort.svg").read_text()
+    assert "24 / 24 / 21" in svg and "24 / 24 / 18" in svg
+    html = (res / "report" / "report.html").read_text()
+    assert "Ebadi" in html and "RECONSTRUCTED DATA" in html
+    assert _mentions(repo, _trial_words("lee2015")) == []
 
 
 def test_reanalysis_shared2_four_visits_with_missing_values(tmp_path, afex_dir):
@@ -473,7 +542,7 @@ def test_one_factor_design_arm_by_time(tmp_path):
 def test_config_typo_is_an_error_naming_the_key(tmp_path):
     repo = _copy(tmp_path / "typo")
     (repo / "typo.yaml").write_text("analysis: {sstype: 2}\n")
-    proc = snakemake(repo, "-n", "--configfile", "typo.yaml", check=False)
+    proc = snakemake(repo, "-n", "--configfile", "config.yaml", "typo.yaml", check=False)
     assert proc.returncode != 0
     assert "Additional properties are not allowed ('sstype' was unexpected)" in proc.stdout + proc.stderr
 

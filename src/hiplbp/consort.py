@@ -270,11 +270,19 @@ def consort_figure(
                 stratum_lost = lost[(lost["level"] == "stratum") & (lost["name"] == s)]
                 extra = ""
                 if len(stratum_lost) and not np.isnan(stratum_lost["n_lost"].iloc[0]):
-                    extra = f"\nnot analysed: {int(stratum_lost['n_lost'].iloc[0])}, reasons not reported"
+                    extra = f"\nnot analysed: {int(stratum_lost['n_lost'].iloc[0])}"
                 color = _RED if extra and int(stratum_lost["n_lost"].iloc[0]) else "black"
-                _box(ax, xc, 0.76, f"{s}{how}\nn = {_n(n)}{extra}", color=color, width=min(0.3, width * len(members)))
+                _box(
+                    ax,
+                    xc,
+                    0.76,
+                    f"{s}{how}\nn = {_n(n)}{extra}",
+                    color=color,
+                    width=min(0.3, width * len(members)),
+                    height=0.12,
+                )
                 for x in members:
-                    top[x] = (xc, 0.715)
+                    top[x] = (xc, 0.70)
         for x, r in zip(xs, g.itertuples(), strict=True):
             x0, y0 = top.get(x, (0.5, 0.885))
             _arrow(ax, x0, y0, x, 0.625)
@@ -295,7 +303,7 @@ def consort_figure(
             lost_text, color = "", "black"
             if len(group_lost) and not np.isnan(group_lost["n_lost"].iloc[0]):
                 n_lost = int(group_lost["n_lost"].iloc[0])
-                lost_text = f"\nlost: {n_lost}, reasons not reported" if n_lost else "\nnone lost"
+                lost_text = f"\nnot analysed: {n_lost}" if n_lost else "\nnone lost"
                 color = _RED if n_lost else "black"
             _box(
                 ax,
@@ -310,7 +318,7 @@ def consort_figure(
         total_lost = lost["n_lost"].sum(min_count=1)
         summary = f"Analysed {analysed} at the last visit; counts from {flow.source}."
         if not np.isnan(total_lost) and total_lost:
-            summary += f" {int(total_lost)} not analysed for reasons not reported."
+            summary += f" {int(total_lost)} not analysed; the counts give no reasons."
         if visits and (g["by_visit"].str.contains("/")).any():
             summary += f" Visits: {', '.join(visits)}."
         ax.text(0.5, 0.06, textwrap.fill(f"{summary} {note}".strip(), 150), ha="center", fontsize=8, wrap=True)

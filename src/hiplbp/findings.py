@@ -455,7 +455,7 @@ def bmi_checks(characteristics: pd.DataFrame) -> list[dict]:
         if "unit_as_printed" in characteristics.columns
         else []
     )
-    for u in units:
+    for u in [u for u in units if str(u).strip()]:  # a unit the paper does not print is not checked
         rows.append(
             _row(
                 "bmi_consistency",
@@ -626,7 +626,7 @@ def publication_findings(
         + granularity_checks(characteristics, n, granularity, bounds)
         + n_reconciliation(groups, enrollment)
         + label_checks(groups, outcome_summaries, outcome, time_levels[0], time_levels[1], arm_text)
-        + reported_test_checks(tested, summary_comparisons(cells, assumed, time_levels), configured_correlation, unchecked)
+        + reported_test_checks(tested, summary_comparisons(cells, assumed, time_levels, outcome), configured_correlation, unchecked)
         + bmi_checks(characteristics)
         + allocation_checks(groups, arm_text)
         + carlisle_checks(groups, pd.DataFrame(base), seed=seed, draws=draws)

@@ -231,7 +231,9 @@ def summary_claims(
     )
 
 
-def summary_comparisons(cells: pd.DataFrame, assumed: pd.DataFrame, time_levels: Sequence[str]) -> pd.DataFrame:
+def summary_comparisons(
+    cells: pd.DataFrame, assumed: pd.DataFrame, time_levels: Sequence[str], outcome: str = ""
+) -> pd.DataFrame:
     """One-way ANOVA among the groups at each visit, from the summaries (:func:`oneway_from_summaries`).
 
     Returns
@@ -245,7 +247,8 @@ def summary_comparisons(cells: pd.DataFrame, assumed: pd.DataFrame, time_levels:
         f, d1, d2, p = oneway_from_summaries(n, cells[f"mean_{t}"], cells[f"sd_{t}"])
         rows.append(
             dict(
-                item=f"comparison among the {len(cells)} groups at {t} (one-way ANOVA from summaries)",
+                item=f"{outcome + ': ' if outcome else ''}comparison among the {len(cells)} groups at {t} "
+                "(one-way ANOVA from summaries)",
                 visit=t,
                 F=f,
                 df1=d1,
@@ -389,7 +392,7 @@ def published_vs_reproduced(
                 note=note,
             )
         )
-    for c in summary_comparisons(cells, assumed, time_levels).itertuples():
+    for c in summary_comparisons(cells, assumed, time_levels, outcome).itertuples():
         note = (
             f"F({c.df1}, {c.df2}) = {c.F:.3f}, closed form from n, means, SDs; the trial's tables print no "
             "such test" + ("; uses assumed cells" if c.assumed else "")
