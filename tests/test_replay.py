@@ -96,8 +96,9 @@ def test_claims_come_from_the_table_with_their_direction():
     assert out.holds.tolist() == [True, False, True]  # an increase was claimed, the mean fell
     assert np.isinf(out.threshold.iloc[1])  # a claim against the observed direction never holds
     with pytest.raises(ValueError, match="expected a printed group"):
-        summary_claims(cells, none, change_claims(claims.assign(effect="B: t0 to t1")), outcome="y",
-                       correlation=0.5, alpha=0.05)
+        summary_claims(
+            cells, none, change_claims(claims.assign(effect="B: t0 to t1")), outcome="y", correlation=0.5, alpha=0.05
+        )
 
 
 def test_claims_are_also_recomputed_from_the_reconstructed_data():

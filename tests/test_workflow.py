@@ -17,8 +17,8 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pandas as pd
-import yaml
 import pytest
+import yaml
 from conftest import LEE_MEANING, ROOT, afex_table
 
 from hiplbp import SYNTHETIC_NOTE

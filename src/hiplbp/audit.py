@@ -150,8 +150,15 @@ def attrition(
 
 #: Columns of :func:`label_consistency`.
 LABEL_COLUMNS = [
-    "group", "stratum", "printed_label", "printed_marker", "arm_by_label", "arm_by_marker",
-    "consistent", "arm_used", "note",
+    "group",
+    "stratum",
+    "printed_label",
+    "printed_marker",
+    "arm_by_label",
+    "arm_by_marker",
+    "consistent",
+    "arm_used",
+    "note",
 ]
 
 

@@ -391,7 +391,8 @@ def reported_test_checks(
                 "reported_test",
                 u.item.removeprefix("claim: "),
                 verdict="not_applicable",
-                explanation=f"This claim cannot be checked from the printed tables: {u.note.removeprefix('not checkable: ')}.",
+                explanation="This claim cannot be checked from the printed tables: "
+                f"{u.note.removeprefix('not checkable: ')}.",
             )
         )
     for c in comparisons.itertuples():
@@ -626,7 +627,9 @@ def publication_findings(
         + granularity_checks(characteristics, n, granularity, bounds)
         + n_reconciliation(groups, enrollment)
         + label_checks(groups, outcome_summaries, outcome, time_levels[0], time_levels[1], arm_text)
-        + reported_test_checks(tested, summary_comparisons(cells, assumed, time_levels, outcome), configured_correlation, unchecked)
+        + reported_test_checks(
+            tested, summary_comparisons(cells, assumed, time_levels, outcome), configured_correlation, unchecked
+        )
         + bmi_checks(characteristics)
         + allocation_checks(groups, arm_text)
         + carlisle_checks(groups, pd.DataFrame(base), seed=seed, draws=draws)

@@ -171,8 +171,18 @@ def read_enrollment(path: str | Path | None) -> pd.DataFrame:
 
 #: Columns of :func:`read_characteristics` (also of its empty table, for a trial without one).
 CHARACTERISTIC_COLUMNS = [
-    "variable", "group", "kind", "unit_as_printed", "n", "mean", "sd", "status",
-    "mean_value", "sd_value", "mean_decimals", "sd_decimals",
+    "variable",
+    "group",
+    "kind",
+    "unit_as_printed",
+    "n",
+    "mean",
+    "sd",
+    "status",
+    "mean_value",
+    "sd_value",
+    "mean_decimals",
+    "sd_decimals",
 ]
 
 

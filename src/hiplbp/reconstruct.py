@@ -26,6 +26,7 @@ from .common import derive_seed
 from .exact import ReconstructionError, Target, fit_moments, ratio_sample, tune_correlations
 from .published import NOT_AVAILABLE, decimals, rounds_to
 
+
 def characteristic_scale(variable: str, mean_text: str, sd: float, settings: Mapping[str, Mapping]) -> dict:
     """Step and range of one baseline characteristic's individual values.
 

@@ -226,7 +226,18 @@ def summary_claims(
     return pd.DataFrame(
         rows,
         columns=[
-            "item", "claim", "group", "start", "visit", "direction", "t", "df", "p", "threshold", "holds", "assumed"
+            "item",
+            "claim",
+            "group",
+            "start",
+            "visit",
+            "direction",
+            "t",
+            "df",
+            "p",
+            "threshold",
+            "holds",
+            "assumed",
         ],
     )
 
@@ -399,10 +410,7 @@ def published_vs_reproduced(
         )
         if raw is not None:
             res = stats.f_oneway(
-                *[
-                    raw.loc[raw.published_group == g, f"{outcome}_{c.visit}"].astype(float).dropna()
-                    for g in cells.group
-                ]
+                *[raw.loc[raw.published_group == g, f"{outcome}_{c.visit}"].astype(float).dropna() for g in cells.group]
             )
             note += f"; reconstructed data: F = {res.statistic:.3f}, p = {res.pvalue:.3g}"
         rows.append(
