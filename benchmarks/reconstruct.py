@@ -25,7 +25,9 @@ from hiplbp.common import derive_seed  # noqa: E402
 from hiplbp.reconstruct import reconstruct  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-LEE_MEANING = published.trial_meaning(yaml.safe_load((ROOT / "config.yaml").read_text())["trial"])
+LEE_MEANING = published.trial_meaning(
+    yaml.safe_load((ROOT / "trials" / "lee2015" / "config.yaml").read_text())["trial"]
+)
 PUB = ROOT / "trials" / "lee2015"
 ARGS = dict(
     outcomes=[dict(name="vas", column="vas", min=0, max=100, integer=True)],

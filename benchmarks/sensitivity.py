@@ -32,7 +32,9 @@ from hiplbp.replay import published_cells  # noqa: E402
 from hiplbp.sensitivity import SummaryDesign, cell_means, scenario_grid  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-LEE_MEANING = published.trial_meaning(yaml.safe_load((ROOT / "config.yaml").read_text())["trial"])
+LEE_MEANING = published.trial_meaning(
+    yaml.safe_load((ROOT / "trials" / "lee2015" / "config.yaml").read_text())["trial"]
+)
 TIMES = ["baseline", "week3", "week6"]
 ARMS = {"treatment": "hip", "control": "control"}
 
