@@ -25,9 +25,8 @@ from hiplbp.clean import clean
 from hiplbp.ingest import Design, ingest
 
 ROOT = Path(__file__).resolve().parents[1]
-LEE_MEANING = published.trial_meaning(
-    yaml.safe_load((ROOT / "trials" / "lee2015" / "config.yaml").read_text())["trial"]
-)
+LEE_CONFIG = yaml.safe_load((ROOT / "trials" / "lee2015" / "config.yaml").read_text())
+LEE_MEANING = published.trial_meaning(LEE_CONFIG["trial"])
 VAS = {"name": "vas", "column": "vas", "label": "VAS", "min": 0, "max": 100, "integer": True}
 ASSUME = [dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")]
 DESIGN = Design(
@@ -71,6 +70,7 @@ def main() -> None:
             arms=DESIGN.arms,
             strata=DESIGN.strata,
             assumptions=ASSUME,
+            scales=LEE_CONFIG["reconstruction"]["characteristics"],
         )
 
     t_rec, (raw, _) = timed(rec, args.repeat)

@@ -25,9 +25,8 @@ from hiplbp.common import derive_seed  # noqa: E402
 from hiplbp.reconstruct import reconstruct  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-LEE_MEANING = published.trial_meaning(
-    yaml.safe_load((ROOT / "trials" / "lee2015" / "config.yaml").read_text())["trial"]
-)
+LEE_CONFIG = yaml.safe_load((ROOT / "trials" / "lee2015" / "config.yaml").read_text())
+LEE_MEANING = published.trial_meaning(LEE_CONFIG["trial"])
 PUB = ROOT / "trials" / "lee2015"
 ARGS = dict(
     outcomes=[dict(name="vas", column="vas", min=0, max=100, integer=True)],
@@ -35,6 +34,7 @@ ARGS = dict(
     arms={"treatment": "hip", "control": "control"},
     strata=["stable", "unstable"],
     correlation=0.5,
+    scales=LEE_CONFIG["reconstruction"]["characteristics"],
     assumptions=[dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")],
 )
 

@@ -14,7 +14,10 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 # The default trial's printed tables (format 1) and what its markers, labels and strata mean
 PUBLISHED = ROOT / "trials" / "lee2015"
-LEE_MEANING = trial_meaning(yaml.safe_load((PUBLISHED / "config.yaml").read_text())["trial"])
+LEE_CONFIG = yaml.safe_load((PUBLISHED / "config.yaml").read_text())
+LEE_MEANING = trial_meaning(LEE_CONFIG["trial"])
+# the step and range of each baseline characteristic the default run reconstructs with
+LEE_SCALES = LEE_CONFIG["reconstruction"]["characteristics"]
 # Independent references (R outputs, other projects' worked examples), copied into the repository
 # with their sources named in tests/reference/README.md.
 REFERENCE = ROOT / "tests" / "reference"

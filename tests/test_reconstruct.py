@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import LEE_MEANING, PUBLISHED
+from conftest import LEE_MEANING, LEE_SCALES, PUBLISHED
 
 from hiplbp import SYNTHETIC_NOTE, published
 from hiplbp import reconstruct as R
@@ -21,6 +21,7 @@ def _run(**kw):
         assumptions=ASSUME,
         seed=20150217,
         correlation=0.5,
+        scales=LEE_SCALES,
     )
     args.update(kw)
     return R.reconstruct(
@@ -190,6 +191,7 @@ def test_impossible_published_value_uses_the_nearest_and_says_so(tmp_path):
         arms={"treatment": "hip", "control": "control"},
         strata=["stable", "unstable"],
         assumptions=ASSUME,
+        scales=LEE_SCALES,
     )
     row = check[(check.variable == "vas") & (check.group == "EG II") & (check.time == "week3")].iloc[0]
     assert not row.match and "impossible for this n (GRIM): nearest possible used" in row.note

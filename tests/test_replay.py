@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import LEE_MEANING, PUBLISHED
+from conftest import LEE_MEANING, LEE_SCALES, PUBLISHED
 from scipy import stats
 
 from hiplbp import published
@@ -115,6 +115,7 @@ def test_claims_are_also_recomputed_from_the_reconstructed_data():
         arms=arms,
         strata=["stable", "unstable"],
         assumptions=ASSUME,
+        scales=LEE_SCALES,
     )
     cells, assumed = published_cells(g, s, "vas", TIMES, arms, "marker", ASSUME)
     out = published_vs_reproduced(
