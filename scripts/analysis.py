@@ -13,8 +13,9 @@ outcome = snakemake.wildcards.outcome
 design = Design.from_config(p.design)
 data = read_canonical(snakemake.input.data, design)
 table = mixed_anova(data, outcome, "time", "subject", design.between, ss_type=p.ss_type, observed=p.observed)
-table[ANOVA_COLUMNS].to_csv(snakemake.output.anova, index=False)
-table.to_csv(snakemake.output.detail, index=False)
+# the effects also in the trial's own factor names (config design.factor_names)
+design.label_effects(table[ANOVA_COLUMNS]).to_csv(snakemake.output.anova, index=False)
+design.label_effects(table).to_csv(snakemake.output.detail, index=False)
 basis = "data"
 if snakemake.input.get("check"):
     import pandas as pd

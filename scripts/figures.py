@@ -25,5 +25,6 @@ for path in (snakemake.output.png, snakemake.output.svg):
         synthetic=prov["synthetic"],
         assumed=assumed,
         level=p.ci_level,
+        names=design.factor_names,
     )
     save(fig, path)

@@ -14,9 +14,9 @@ design = Design.from_config(p.design)
 data = read_canonical(snakemake.input.data, design)
 terms, effects = ancova(data, outcome, design.between, design.arms, design.time_levels, level=p.ci_level)
 effects.to_csv(snakemake.output.ancova, index=False)
-terms.to_csv(snakemake.output.terms, index=False)
+design.label_effects(terms).to_csv(snakemake.output.terms, index=False)
 lmm = lmm_anova(data, outcome, "time", "subject", design.between)
-lmm.to_csv(snakemake.output.lmm, index=False)
+design.label_effects(lmm).to_csv(snakemake.output.lmm, index=False)
 print(
     f"{outcome}: LMM on {lmm.attrs['n_obs']} observations of {lmm.attrs['n_subjects']} subjects; "
     f"sigma2 = {lmm.attrs['sigma2']:.6g}, tau2 = {lmm.attrs['tau2']:.6g}",

@@ -7,7 +7,15 @@ sys.stderr = open(snakemake.log[0], "w")
 import pandas as pd
 
 from hiplbp import published
-from hiplbp.replay import REPLAY_COLUMNS, change_claims, published_cells, published_vs_reproduced, unchecked_claims
+from hiplbp.replay import (
+    REPLAY_COLUMNS,
+    change_claims,
+    printed_tests_replayed,
+    published_cells,
+    published_vs_reproduced,
+    unchecked_claims,
+)
+from hiplbp.replicates import raw_to_long
 from hiplbp.trial import read_text_table, validate_table
 
 i, p = snakemake.input, snakemake.params
@@ -46,6 +54,20 @@ for outcome, s in summaries.groupby("outcome", sort=False):
             raw=raw if raw is not None and f"{outcome}_{times[0]}" in raw else None,
         )
     )
+    if raw is not None and f"{outcome}_{times[0]}" in raw:
+        # the printed test statistics against the reconstructed patients' mixed ANOVA
+        definition = next((o for o in p.design["outcomes"] if o["name"] == outcome), None)
+        if definition is not None:
+            parts.append(
+                printed_tests_replayed(
+                    tests,
+                    raw_to_long(raw, definition, times),
+                    outcome,
+                    names=p.design["design"]["factor_names"],
+                    between=(["stratum"] if p.design["design"]["strata"] else []) + ["arm"],
+                    correlation=p.reconstruction["correlation"],
+                )
+            )
 parts.append(unchecked_claims(tests, list(summaries["outcome"].unique())))
 pd.concat([t for t in parts if len(t)], ignore_index=True).reindex(columns=REPLAY_COLUMNS).to_csv(
     snakemake.output.table, index=False

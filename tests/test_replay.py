@@ -131,3 +131,65 @@ def test_claims_are_also_recomputed_from_the_reconstructed_data():
     age = cells_rows[cells_rows.item == "baseline age mean CG II"].iloc[0]
     assert age.published == "59.38" and age.decimals == 2
     assert bool(age.match) == (abs(raw[raw.published_group == "CG II"].age.mean() - 59.38) <= 0.005 + 1e-9)
+
+
+def test_printed_effects_map_to_the_design_through_the_trial_s_factor_names():
+    from hiplbp.replay import effect_source
+
+    names = {"arm": "Group", "time": "Time"}
+    assert effect_source("Time*Group", names) == "arm:time" == effect_source("group x time", names)
+    assert effect_source("Time", names) == "time" and effect_source("Sex*Time", names) is None
+    assert (
+        effect_source(
+            "lumbar stability × exercise × visit", {"stratum": "lumbar stability", "arm": "exercise", "time": "visit"}
+        )
+        == "stratum:arm:time"
+    )
+
+
+def test_printed_tests_are_compared_with_the_reconstruction_s_mixed_anova():
+    import pingouin as pg
+
+    from hiplbp.replay import printed_tests_replayed
+
+    rng = np.random.default_rng(3)
+    n, times = 12, ["t0", "t1", "t2"]
+    subject_effect = rng.normal(0, 5, 2 * n)
+    data = pd.DataFrame(
+        [
+            dict(
+                subject=s,
+                arm="a" if s < n else "b",
+                time=t,
+                y=50 + subject_effect[s] - 3 * j * (s < n) + rng.normal(0, 4),
+            )
+            for s in range(2 * n)
+            for j, t in enumerate(times)
+        ]
+    )
+    data["time"] = pd.Categorical(data["time"], categories=times, ordered=True)
+    ref = pg.mixed_anova(
+        data.assign(time=data.time.astype(str)), dv="y", within="time", between="arm", subject="subject"
+    )
+    ref = ref.set_index("Source")
+    tests = pd.DataFrame(
+        {
+            "outcome": ["y"] * 3,
+            "effect": ["Group", "Time", "Time*Group"],
+            "test": ["F"] * 3,
+            "statistic": [f"{ref.loc['arm', 'F']:.2f}", "1.00", "2.5"],
+            "p_as_printed": ["<.05", ".3", ".09"],
+            "status": ["printed"] * 3,
+        }
+    )
+    out = printed_tests_replayed(
+        tests, data, "y", names={"arm": "Group", "time": "Time"}, between=["arm"], correlation=0.5
+    ).set_index("item")
+    # one between factor: pingouin's mixed ANOVA is an independent reference for every F
+    np.testing.assert_allclose(
+        out.reproduced.to_numpy(float),
+        [ref.loc["arm", "F"], ref.loc["time", "F"], ref.loc["Interaction", "F"]],
+        rtol=1e-10,
+    )
+    assert out.loc["y: Group (F)", "match"] == True  # noqa: E712  (printed as the data's F to 2 decimals)
+    assert out.loc["y: Time (F)", "published"] == "F = 1.00, p .3"

@@ -494,6 +494,11 @@ def test_ebadi_runs_every_stage_by_config_alone(tmp_path):
     assert ("label_consistency", "US label vs marker") not in f.index  # the paper states its arms
     rep = pd.read_csv(res / "tables" / "published_vs_reproduced.csv")
     assert rep.item.str.startswith("VAS: comparison among the 2 groups").sum() == 3
+    # Table 3's F values against the reconstruction's mixed ANOVA, matched through the paper's factor names
+    printed_f = rep[rep.kind == "test"]
+    assert len(printed_f) == 4 * 3 and printed_f.reproduced.notna().all()
+    anova = pd.read_csv(res / "tables" / "rm_anova_VAS.csv")
+    assert anova.effect.tolist() == ["Group", "Time", "Group × Time"]
     svg = (res / "figures" / "consort.svg").read_text()
     assert "24 / 24 / 21" in svg and "24 / 24 / 18" in svg
     html = (res / "report" / "report.html").read_text()

@@ -43,8 +43,12 @@ def outcome_figure(
     synthetic: bool = False,
     assumed: Sequence[str] = (),
     level: float = 0.95,
+    names: Mapping[str, str] | None = None,
 ) -> plt.Figure:
     """Mean and t-based CI of an outcome at each visit, one panel per stratum, one line per arm.
+
+    ``names`` are the trial's own names of the factors (``stratum``, ``arm``, ``time``), used in
+    the axis and legend labels.
 
     Parameters
     ----------
@@ -70,6 +74,7 @@ def outcome_figure(
     matplotlib.figure.Figure
     """
     name = outcome["name"]
+    names = dict(names or {})
     panels = list(strata) if strata else [None]
     with plt.rc_context(STYLE), sns.axes_style("whitegrid"):
         fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels) + 0.6, 4.4), sharey=True, squeeze=False)
@@ -94,12 +99,12 @@ def outcome_figure(
                 linestyles=["-", "--"],
                 ax=ax,
             )
-            ax.set_title(f"{s}" if s is not None else "", fontsize=11)
-            ax.set_xlabel("visit")
+            ax.set_title(f"{names['stratum']}: {s}" if s is not None and "stratum" in names else s or "", fontsize=11)
+            ax.set_xlabel(names.get("time", "visit"))
             ax.set_ylabel(outcome.get("label", name))
             if ax is not axes[0][0] and ax.get_legend():
                 ax.get_legend().remove()
-        axes[0][0].legend(title="arm", frameon=False)
+        axes[0][0].legend(title=names.get("arm", "arm"), frameon=False)
         title = f"{outcome.get('label', name)}: mean and {int(level * 100)} % CI"
         if synthetic:
             title += "\nRECONSTRUCTED DATA (synthetic, from published summary statistics)"

@@ -43,6 +43,9 @@ class Design:
         Outcome definitions: ``name, column, label, min, max, integer``.
     covariates : list of str
         Subject-level numeric columns carried along (e.g. age), named as in the data.
+    factor_names : dict
+        What the trial calls each canonical factor (``stratum``, ``arm``, ``time`` -> its own
+        name), for labels; canonical names where not given.
     """
 
     time_levels: list[str]
@@ -50,6 +53,7 @@ class Design:
     strata: list[str] = field(default_factory=list)
     outcomes: list[dict] = field(default_factory=list)
     covariates: list[str] = field(default_factory=list)
+    factor_names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_config(cls, config: Mapping) -> Design:
@@ -61,7 +65,29 @@ class Design:
             strata=[str(s) for s in (d.get("strata") or [])],
             outcomes=[dict(o) for o in config["outcomes"]],
             covariates=[str(c) for c in (d.get("covariates") or [])],
+            factor_names={str(k): str(v) for k, v in (d.get("factor_names") or {}).items()},
         )
+
+    def name(self, factor: str) -> str:
+        """The trial's own name of a canonical factor (``stratum``, ``arm``, ``time``)."""
+        return self.factor_names.get(factor, factor)
+
+    def effect_label(self, source: str) -> str:
+        """An effect of the canonical tables (``arm:time``) in the trial's own factor names.
+
+        Examples
+        --------
+        >>> d = Design(["t0", "t1"], {"treatment": "a", "control": "b"}, factor_names={"arm": "drug"})
+        >>> d.effect_label("arm:time"), d.effect_label("(Intercept)")
+        ('drug × time', '(Intercept)')
+        """
+        return " × ".join(self.name(f) for f in source.split(":"))
+
+    def label_effects(self, table: pd.DataFrame) -> pd.DataFrame:
+        """``table`` with an ``effect`` column after ``source``: each effect in the trial's own names."""
+        out = table.copy()
+        out.insert(out.columns.get_loc("source") + 1, "effect", out["source"].astype(str).map(self.effect_label))
+        return out
 
     @property
     def between(self) -> list[str]:

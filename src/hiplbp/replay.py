@@ -17,6 +17,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
+from .anova import mixed_anova
 from .published import NOT_AVAILABLE, decimals, rounds_to
 from .reconstruct import target_cells
 from .sensitivity import paired_t, paired_t_threshold
@@ -153,6 +154,103 @@ def published_cells(
                 assumed.append(dict(cell=i, group=g.group, time=v))
         rows.append(row)
     return pd.DataFrame(rows), pd.DataFrame(assumed, columns=["cell", "group", "time"])
+
+
+#: Canonical order of the factors in an effect's name (``stratum:arm:time``).
+FACTOR_ORDER = ("stratum", "arm", "time")
+
+
+def effect_source(effect: str, names: Mapping[str, str]) -> str | None:
+    """The canonical effect (``arm:time``) a printed effect names, through the trial's factor names.
+
+    ``names`` maps each canonical factor to the trial's name for it (config
+    ``design.factor_names``); a printed effect is its factor names joined by ``*``, ``×``, ``x``
+    or ``:`` (case-insensitive). None when a part is not a factor of the design.
+
+    Examples
+    --------
+    >>> effect_source("Time*Group", {"arm": "Group", "time": "Time"})
+    'arm:time'
+    >>> effect_source("Group", {"arm": "Group", "time": "Time"}), effect_source("Sex", {"arm": "Group"})
+    ('arm', None)
+    """
+    inverse = {v.strip().lower(): k for k, v in names.items()} | {k: k for k in FACTOR_ORDER}
+    parts = [s.strip().lower() for s in re.split(r"\s*(?:\*|×|:|\bx\b)\s*", effect) if s.strip()]
+    factors = [inverse.get(s) for s in parts]
+    if not factors or any(f is None for f in factors):
+        return None
+    return ":".join(f for f in FACTOR_ORDER if f in factors)
+
+
+def printed_tests_replayed(
+    tests: pd.DataFrame,
+    data: pd.DataFrame,
+    outcome: str,
+    *,
+    names: Mapping[str, str],
+    between: Sequence[str],
+    correlation: float,
+) -> pd.DataFrame:
+    """Each printed F of ``outcome`` against the mixed ANOVA of the reconstructed data.
+
+    Parameters
+    ----------
+    tests : DataFrame
+        The trial's ``tests.csv``.
+    data : DataFrame
+        Canonical long table of the reconstruction (``subject``, ``time``, between factors).
+    names : mapping
+        The trial's factor names (:func:`effect_source`).
+    between : sequence of str
+        Between factors of the design (``["arm"]`` or ``["stratum", "arm"]``).
+    correlation : float
+        The assumed within-subject correlation of the reconstruction, named in the note: F and p of
+        the reconstructed data depend on it, the printed ones on the patients' real correlation.
+
+    Returns
+    -------
+    DataFrame
+        :data:`REPLAY_COLUMNS` rows of kind ``test``; ``reproduced`` is the F of the reconstructed
+        data, ``match`` whether it rounds to the printed F (at the printed decimals).
+    """
+    rows = []
+    printed = tests.fillna("")
+    printed = printed[(printed["outcome"] == outcome) & (printed["test"] == "F") & (printed["status"] != NOT_AVAILABLE)]
+    if printed.empty:
+        return pd.DataFrame(columns=REPLAY_COLUMNS)
+    table = mixed_anova(data, outcome, "time", "subject", list(between)).set_index("source")
+    for r in printed.itertuples():
+        source = effect_source(str(r.effect), names)
+        published = f"F = {r.statistic}, p {r.p_as_printed}".strip()
+        if source is None or source not in table.index or not str(r.statistic):
+            rows.append(
+                dict(
+                    kind="test",
+                    item=f"{outcome}: {r.effect} (F)",
+                    published=published,
+                    reproduced=np.nan,
+                    decimals=np.nan,
+                    match=None,
+                    note="not compared: the effect does not name factors of the design (config design.factor_names)",
+                )
+            )
+            continue
+        a = table.loc[source]
+        d = decimals(r.statistic) or 0
+        rows.append(
+            dict(
+                kind="test",
+                item=f"{outcome}: {r.effect} (F)",
+                published=published,
+                reproduced=float(a["F"]),
+                decimals=d,
+                match=rounds_to(float(a["F"]), float(r.statistic), d),
+                note=f"reconstructed data, mixed ANOVA on complete cases: F({a['df1']:.0f}, {a['df2']:.0f}) = "
+                f"{a['F']:.3f}, p = {a['p_unc']:.3g}; it rests on the assumed correlation {correlation} between "
+                "visits, the printed F on the patients' real one",
+            )
+        )
+    return pd.DataFrame(rows, columns=REPLAY_COLUMNS)
 
 
 def cell_sizes(summary: pd.DataFrame, outcome: str) -> dict[tuple[str, str], int]:

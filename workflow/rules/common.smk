@@ -45,9 +45,21 @@ def design():
             "arms": {k: str(v) for k, v in d["arms"].items()},
             "strata": [str(s) for s in (d.get("strata") or [])],
             "covariates": list(covariates),
+            "factor_names": factor_names(),
         },
         "outcomes": config["outcomes"],
     }
+
+
+def factor_names():
+    """What the trial calls its factors, for labels: design.factor_names, else the data's columns."""
+    given = config["design"].get("factor_names") or {}
+    if not RECONSTRUCTED:
+        columns = dict(config["data"]["columns"])
+        if config["data"].get("layout", "long") != "long":
+            columns.pop("time", None)
+        given = {k: str(v) for k, v in columns.items() if k in ("stratum", "arm", "time")} | dict(given)
+    return {k: str(v) for k, v in given.items()}
 
 
 def raw_data():

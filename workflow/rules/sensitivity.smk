@@ -57,6 +57,7 @@ rule replay:
     params:
         trial=trial_meaning(),
         arms=design()["design"]["arms"],
+        design=design(),
         alpha=config["analysis"].get("alpha", 0.05),
         reconstruction=reconstruction_params(),
     script:
