@@ -232,27 +232,35 @@ def library_code(script):
 
     Snakemake reruns a job when its script changes, but not when the library behind it does;
     listing these files as inputs closes that gap (a changed module reruns exactly the rules that
-    use it).
+    use it). Subpackages count with every package on the way (their ``__init__.py``).
     """
-    pkg = Path(workflow.basedir) / "src" / "hiplbp"
+    src = Path(workflow.basedir) / "src"
+
+    def module_file(dotted):
+        base = src.joinpath(*dotted.split("."))
+        return next((f for f in (base.with_suffix(".py"), base / "__init__.py") if f.exists()), None)
+
     seen, todo = set(), [Path(workflow.basedir) / "scripts" / f"{script}.py"]
     while todo:
-        tree = ast.parse(todo.pop().read_text())
-        for node in ast.walk(tree):
-            names = []
-            if (
-                isinstance(node, ast.ImportFrom)
-                and node.module
-                and node.level == 0
-                and node.module.split(".")[0] == "hiplbp"
-            ):
-                parts = node.module.split(".")[1:]
-                names = [parts[0]] if parts else [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 1:
-                names = [node.module.split(".")[0]] if node.module else [a.name for a in node.names]
-            for name in names + ["__init__"]:
-                f = pkg / f"{name}.py"
-                if f.exists() and f not in seen:
-                    seen.add(f)
-                    todo.append(f)
+        path = todo.pop()
+        # the package a relative import starts from
+        package = list(path.relative_to(src).parent.parts) if src in path.parents else []
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                stem = package[: len(package) - node.level + 1] if node.level else []
+                base = ".".join(stem + ([node.module] if node.module else []))
+                targets = [base] + [f"{base}.{a.name}" for a in node.names]
+            else:
+                continue
+            for target in targets:
+                parts = target.split(".")
+                if parts[0] != "hiplbp":
+                    continue
+                for k in range(1, len(parts) + 1):
+                    f = module_file(".".join(parts[:k]))
+                    if f is not None and f not in seen:
+                        seen.add(f)
+                        todo.append(f)
     return sorted(str(f.relative_to(workflow.basedir)) for f in seen)
