@@ -1,5 +1,5 @@
 """Rule audit: randomization audit of the data and, with a trial folder, the audit of its printed tables
-(see hiplbp.audit, hiplbp.findings and hiplbp.trial_audit)."""
+(see hiplbp.audit)."""
 
 import sys
 
@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from hiplbp import audit, findings, published
+from hiplbp import audit, published
 from hiplbp.ingest import Design, read_canonical
 from hiplbp.replay import change_claims, published_cells, unchecked_claims
 from hiplbp.trial import read_trial
-from hiplbp.trial_audit import flow_checks, percent_checks, reported_statistic_checks
 
 i, o, p = snakemake.input, snakemake.output, snakemake.params
 design = Design.from_config(p.design)
@@ -46,7 +45,7 @@ if i.groups:  # a trial folder: the audit of its printed tables
         first = not parts
         cells, assumed = published_cells(groups, summaries, outcome, times, design.arms, p.arm_from, p.assumptions)
         parts.append(
-            findings.publication_findings(
+            audit.publication_findings(
                 groups,
                 s,
                 characteristics if first else characteristics.iloc[:0],
@@ -68,13 +67,13 @@ if i.groups:  # a trial folder: the audit of its printed tables
         )
     parts.append(
         pd.DataFrame(
-            percent_checks(trial) + reported_statistic_checks(trial) + flow_checks(trial),
-            columns=findings.FINDING_COLUMNS,
+            audit.percent_checks(trial) + audit.reported_statistic_checks(trial) + audit.flow_checks(trial),
+            columns=audit.FINDING_COLUMNS,
         )
     )
 else:
     audit.label_consistency(None, p.arm_from).to_csv(o.labels, index=False)
-parts.append(findings.data_findings(subjects, variables, design.arms, design.strata, synthetic=synthetic))
+parts.append(audit.data_findings(subjects, variables, design.arms, design.strata, synthetic=synthetic))
 table = pd.concat([t for t in parts if len(t)], ignore_index=True).drop_duplicates(["check", "target"])
 table.to_csv(o.findings, index=False)
 print(f"findings: {table['verdict'].value_counts().to_dict()}", file=sys.stderr)

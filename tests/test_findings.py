@@ -6,8 +6,8 @@ import pytest
 from conftest import LEE_MEANING, PUBLISHED
 
 from hiplbp import published
+from hiplbp.audit import CHECKS, FINDING_COLUMNS, VERDICTS, data_findings, publication_findings
 from hiplbp.consort import flow_from_data, flow_from_trial
-from hiplbp.findings import CHECKS, FINDING_COLUMNS, VERDICTS, data_findings, publication_findings
 from hiplbp.replay import change_claims, published_cells, unchecked_claims
 from hiplbp.trial import read_trial
 
@@ -189,7 +189,7 @@ def _table(rows):
 
 
 def test_mean_sd_rows_report_the_exact_verdict_and_the_weaker_tests():
-    from hiplbp.findings import granularity_checks
+    from hiplbp.audit import granularity_checks
 
     # A: a real sample (1,4,4,4,5,5,7,7); B: impossible, only the SD bounds catch it ("1.2" / "0.3",
     # n = 57 passes GRIMMER); C: three values summing to 3 cannot have Q = 7, no weaker test catches it
@@ -206,7 +206,7 @@ def test_mean_sd_rows_report_the_exact_verdict_and_the_weaker_tests():
 
 
 def test_without_scale_bounds_grimmer_is_the_test_and_says_so():
-    from hiplbp.findings import granularity_checks
+    from hiplbp.audit import granularity_checks
 
     rows = pd.DataFrame(granularity_checks(_table([("A", "3.44", "2.47")]), {"A": 18}, {"score": 1}, {}))
     row = rows[rows.check == "grimmer"].iloc[0]

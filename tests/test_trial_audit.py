@@ -4,9 +4,8 @@ import pytest
 from conftest import ROOT
 from scipy import stats
 
-from hiplbp.findings import CHECKS, FINDING_COLUMNS, VERDICTS
+from hiplbp.audit import CHECKS, FINDING_COLUMNS, VERDICTS, audit_trial, percent_checks
 from hiplbp.trial import read_trial
-from hiplbp.trial_audit import audit_trial, percent_checks
 
 
 @pytest.fixture(scope="module")

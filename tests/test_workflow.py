@@ -219,7 +219,7 @@ def test_default_reconstruction_to_the_printed_digit_and_replicates(default_run)
 
 
 def test_default_audit_findings(default_run):
-    from hiplbp.findings import CHECKS, FINDING_COLUMNS, VERDICTS
+    from hiplbp.audit import CHECKS, FINDING_COLUMNS, VERDICTS
 
     res = default_run / "results"
     f = pd.read_csv(res / "audit" / "findings.csv")

@@ -9,7 +9,7 @@ tested without Snakemake:
 - :mod:`hiplbp.reconstruct` synthetic patients from the published summaries
 - :mod:`hiplbp.ingest`      any CSV/TSV/XLSX, long or wide, to the canonical long table
 - :mod:`hiplbp.clean`       range checks, duplicates, inconsistent subjects, with a log
-- :mod:`hiplbp.audit`       allocation and baseline balance
+- :mod:`hiplbp.audit`       the randomization audit and the audit of printed tables (findings)
 - :mod:`hiplbp.anova`       mixed ANOVA with one or two between factors (type II/III, GG)
 - :mod:`hiplbp.describe`    descriptive statistics with t-based confidence intervals
 - :mod:`hiplbp.figures`     deterministic figures

@@ -14,7 +14,7 @@ if _SRC not in sys.path:
     sys.path.insert(0, _SRC)
 
 from hiplbp import published  # noqa: E402
-from hiplbp.findings import ARM_TEXT  # noqa: E402  (the checkout's library, for the helpers below)
+from hiplbp.audit import ARM_TEXT  # noqa: E402  (the checkout's library, for the helpers below)
 
 RECONSTRUCTED = config["data"]["source"] == "reconstructed"
 # A trial's printed tables (trial.folder): audited, replayed and, with data.source reconstructed,

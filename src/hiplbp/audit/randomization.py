@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .describe import strata_blocks
+from ..describe import strata_blocks
 
 
 def allocation(subjects: pd.DataFrame, arms: Mapping[str, str], strata: Sequence[str] = ()) -> pd.DataFrame:

@@ -13,7 +13,7 @@ says about its measures (step and scale bounds):
 - the flow: analysed against randomised per group and visit;
 - Carlisle & Loadsman's test of the baseline rows, within each stratum.
 
-The verdicts and the table are those of :mod:`hiplbp.findings`.
+The verdicts and the table are those of :mod:`hiplbp.audit.verdicts`.
 """
 
 from __future__ import annotations
@@ -23,10 +23,12 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from .findings import FINDING_COLUMNS, _row, carlisle_checks, granularity_checks
-from .integrity import percent_check, recompute_p
-from .published import NOT_AVAILABLE, _summary_values
-from .trial import Trial
+from ..integrity import percent_check, recompute_p
+from ..published import NOT_AVAILABLE, _summary_values
+from ..trial import Trial
+from .baseline import carlisle_checks
+from .cells import granularity_checks
+from .verdicts import FINDING_COLUMNS, _row
 
 
 def _groups(trial: Trial) -> pd.DataFrame:
@@ -211,7 +213,7 @@ def audit_trial(
     Returns
     -------
     DataFrame
-        :data:`hiplbp.findings.FINDING_COLUMNS`.
+        :data:`hiplbp.audit.verdicts.FINDING_COLUMNS`.
     """
     n_by_group = trial.groups.set_index("group")["n_analysed"].astype(int).to_dict()
     outcomes = _summary_values(trial.outcomes, trial.folder / "outcomes.csv")
