@@ -198,3 +198,51 @@ def test_impossible_published_value_uses_the_nearest_and_says_so(tmp_path):
     assert raw.loc[raw.published_group == "EG II", "vas_week3"].sum() == 485  # the nearest attainable mean
     others = check[(check.basis != "derived") & ~((check.group == "EG II") & (check.time.isin(["week3", "week6"])))]
     assert others.match.all()
+
+
+def test_a_table_that_prints_se_or_ci_is_reconstructed_to_its_printed_digits(tmp_path):
+    """SE = SD / sqrt(n) and a t-based 95 % CI are read as printed; the patients reproduce them."""
+    from scipy import stats
+
+    s = published.read_summary(PUBLISHED / "outcomes.csv")
+    printed = s[s.status == "printed"].copy()
+    n = printed.n.astype(int)
+    se = (printed.sd_value / np.sqrt(n)).round(2)
+    half = stats.t.ppf(0.975, n - 1) * printed.sd_value / np.sqrt(n)
+    table = s[["outcome", "group", "time", "n", "mean", "status"]].copy()
+    table["se"] = ""
+    table["ci_low"] = ""
+    table["ci_high"] = ""
+    # the first half of the printed cells print an SE, the others a 95 % CI
+    for k, (i, r) in enumerate(printed.iterrows()):
+        if k % 2 == 0:
+            table.loc[i, "se"] = f"{se[i]:.2f}"
+        else:
+            table.loc[i, "ci_low"] = f"{r.mean_value - half[i]:.1f}"
+            table.loc[i, "ci_high"] = f"{r.mean_value + half[i]:.1f}"
+    table.to_csv(tmp_path / "outcomes.csv", index=False)
+    summary = published.read_summary(tmp_path / "outcomes.csv")
+    derived = summary[summary.status == "printed"]
+    assert set(derived.sd_source) == {"se", "ci"} and derived.sd.eq("").all()
+    raw, check = R.reconstruct(
+        published.read_groups(PUBLISHED / "groups.csv", **LEE_MEANING),
+        summary,
+        published.read_characteristics(PUBLISHED / "characteristics.csv"),
+        outcomes=[VAS],
+        time_levels=["baseline", "week3", "week6"],
+        arms={"treatment": "hip", "control": "control"},
+        strata=["stable", "unstable"],
+        assumptions=ASSUME,
+        scales=LEE_SCALES,
+    )
+    for i, r in table.loc[printed.index].iterrows():
+        v = raw.loc[raw.published_group == r.group, f"vas_{r.time}"]
+        m, sd, k = v.mean(), v.std(ddof=1), len(v)
+        if r.se:
+            assert abs(sd / np.sqrt(k) - float(r.se)) <= 0.005 + 1e-9, (r.group, r.time)
+        else:
+            # the CI's half-width, as its printed bounds give it, to within 2 t / sqrt(n) half units
+            q = stats.t.ppf(0.975, k - 1) / np.sqrt(k)
+            assert abs(q * sd - (float(r.ci_high) - float(r.ci_low)) / 2) <= 2 * q * 0.05 + 1e-9, (r.group, r.time)
+        assert abs(m - float(r["mean"])) <= 0.05 + 1e-9
+    assert check[check.table == "outcome"].match.all()

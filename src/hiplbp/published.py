@@ -217,11 +217,56 @@ def _summary_values(t: pd.DataFrame, path: str | Path) -> pd.DataFrame:
         raise ValueError(
             f"{path}: row {i + 2}, column 'status': expected 'printed' or 'not_available', got {t['status'].iloc[i]!r}"
         )
+    for col in ("sd", "se", "ci_low", "ci_high"):
+        if col not in t.columns:
+            t[col] = ""
+    t["sd_source"] = np.where(t["sd"].fillna("") != "", "sd", "")
     for col in ("mean", "sd"):
         t[f"{col}_value"] = pd.to_numeric(t[col].replace("", np.nan), errors="raise")
         t[f"{col}_decimals"] = t[col].map(decimals).astype("Int64")
+    _sd_from_se_or_ci(t, path)
+    for col in ("mean", "sd"):
         printed_but_empty = (t["status"] == PRINTED) & t[f"{col}_value"].isna()
         if printed_but_empty.any():
             i = int(np.flatnonzero(printed_but_empty)[0])
-            raise ValueError(f"{path}: row {i + 2}, column '{col}': status is printed but the cell is empty")
+            what = "status is printed but the cell is empty" + (
+                " (and no se or ci_low, ci_high)" if col == "sd" else ""
+            )
+            raise ValueError(f"{path}: row {i + 2}, column '{col}': {what}")
     return t
+
+
+def _sd_from_se_or_ci(t: pd.DataFrame, path: str | Path) -> None:
+    """Fill ``sd_value`` of rows that print an SE or a 95 % CI instead of an SD (in place).
+
+    SD = SE * sqrt(n); from a t-based 95 % CI, SD = (high - low) / 2 / t(0.975, n - 1) * sqrt(n).
+    ``sd_decimals`` is the printed SE's (or CI's): an SD that rounds to the derived value at that
+    precision is within one unit of it, so its SE (SD / sqrt(n)) is within half a unit of the
+    printed SE for n >= 4, and its CI half-width within 2 t / sqrt(n) half units of the printed
+    one (within half a unit from n = 18). ``sd_source`` says which (``se``, ``ci``); the
+    ``sd`` text stays empty, so no check treats the derived SD as printed.
+    """
+    from scipy import stats
+
+    missing = (t["status"] == PRINTED) & t["sd_value"].isna()
+    for i in np.flatnonzero(missing):
+        row = t.iloc[i]
+        se, lo, hi = (str(row[c]).strip() for c in ("se", "ci_low", "ci_high"))
+        if not (se or (lo and hi)):
+            continue
+        n_text = str(row.get("n", "")).strip()
+        if not n_text.isdigit():
+            raise ValueError(
+                f"{path}: row {i + 2}, column 'n': an SE or CI is printed but not the cell's n (needed to get the SD)"
+            )
+        n = int(n_text)
+        if se:
+            sd, source, ndec = float(se) * np.sqrt(n), "se", decimals(se)
+        else:
+            half = (float(hi) - float(lo)) / 2
+            sd, source = half / stats.t.ppf(0.975, n - 1) * np.sqrt(n), "ci"
+            ndec = max(decimals(lo) or 0, decimals(hi) or 0)
+        index = t.index[i]
+        t.loc[index, "sd_value"] = sd
+        t.loc[index, "sd_decimals"] = ndec or 0
+        t.loc[index, "sd_source"] = source

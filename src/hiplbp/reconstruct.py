@@ -16,15 +16,17 @@ Cells the paper did not print (``not_available``) are filled only from explicit 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from scipy import stats
 
 from . import SYNTHETIC_NOTE
 from .common import derive_seed
 from .exact import ReconstructionError, Target, fit_moments, ratio_sample, tune_correlations
-from .published import NOT_AVAILABLE, decimals, rounds_to
+from .published import NOT_AVAILABLE, decimals, half_unit, rounds_to
 
 
 def characteristic_scale(variable: str, mean_text: str, sd: float, settings: Mapping[str, Mapping]) -> dict:
@@ -150,9 +152,11 @@ def target_cells(summary: pd.DataFrame, assumptions: Sequence[Mapping], outcome:
                     mean=r.mean_value,
                     sd=r.sd_value,
                     mean_decimals=decimals(r.mean),
-                    sd_decimals=decimals(r.sd),
+                    # an SD derived from a printed SE or CI keeps that number's precision
+                    sd_decimals=int(r.sd_decimals) if pd.notna(r.sd_decimals) else None,
                     basis="published",
                     note="",
+                    printed_spread=_printed_spread(r),
                 )
             )
             continue
@@ -179,7 +183,7 @@ def target_cells(summary: pd.DataFrame, assumptions: Sequence[Mapping], outcome:
                 mean=src.mean_value + shift,
                 sd=src.sd_value * scale,
                 mean_decimals=decimals(src["mean"]),
-                sd_decimals=decimals(src["sd"]),
+                sd_decimals=int(src["sd_decimals"]) if pd.notna(src["sd_decimals"]) else None,
                 basis="assumed",
                 note=(
                     f"ASSUMPTION (not printed in the paper): {a['from_time']} mean {shift:+g}, "
@@ -188,6 +192,19 @@ def target_cells(summary: pd.DataFrame, assumptions: Sequence[Mapping], outcome:
             )
         )
     return pd.DataFrame(rows)
+
+
+def _printed_spread(row: Any) -> tuple[str, float, int] | None:
+    """What a cell printed instead of an SD: ``("se", value, decimals)`` or ``("ci", half-width,
+    decimals)``; None when it printed the SD itself."""
+    source = str(getattr(row, "sd_source", "sd") or "sd")
+    if source == "se":
+        text = str(row.se)
+        return ("se", float(text), decimals(text) or 0)
+    if source == "ci":
+        lo, hi = str(row.ci_low), str(row.ci_high)
+        return ("ci", (float(hi) - float(lo)) / 2, max(decimals(lo) or 0, decimals(hi) or 0))
+    return None
 
 
 def _cell_n(row: object) -> float:
@@ -418,7 +435,16 @@ def _check_row(
     am, asd = float(np.mean(v)), float(np.std(v, ddof=1))
     md = None if pd.isna(cell["mean_decimals"]) else int(cell["mean_decimals"])
     sdd = None if pd.isna(cell["sd_decimals"]) else int(cell["sd_decimals"])
-    match = _rounds_to(am, cell["mean"], md) and _rounds_to(asd, cell["sd"], sdd)
+    spread = cell.get("printed_spread")
+    if isinstance(spread, tuple):
+        # the cell printed an SE or a CI, not an SD: compare what was printed
+        kind, value, ndec = spread
+        k = len(v)
+        got = asd / np.sqrt(k) * (1.0 if kind == "se" else float(stats.t.ppf(0.975, k - 1)))
+        sd_match = _rounds_to(got, value, ndec) if kind == "se" else abs(got - value) <= half_unit(ndec) * 2 + 1e-9
+    else:
+        sd_match = _rounds_to(asd, cell["sd"], sdd)
+    match = _rounds_to(am, cell["mean"], md) and sd_match
     note = cell["note"]
     info = info or {}
     if info.get("mean_possible") is False:

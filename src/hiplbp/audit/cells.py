@@ -92,7 +92,18 @@ def granularity_checks(
                     "the mean, the n or the scale as reported cannot all be right (often a typo).",
                 )
             )
-        if not g.consistent:
+        if not str(r.get("sd", "") or "").strip():
+            rows.append(
+                _row(
+                    sd_check,
+                    target,
+                    "",
+                    verdict="not_applicable",
+                    explanation="No SD is printed (it is derived from the printed SE or CI), so the rounding of an SD "
+                    "cannot be checked.",
+                )
+            )
+        elif not g.consistent:
             rows.append(
                 _row(
                     sd_check,
