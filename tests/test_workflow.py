@@ -163,7 +163,9 @@ def test_default_audit_tables(default_run):
 def test_default_analysis_table(default_run):
     res = default_run / "results" / "tables"
     a = pd.read_csv(res / "rm_anova_vas.csv")
-    assert list(a.columns) == ANOVA_COLUMNS
+    # the contract columns, and each effect in the trial's own factor names (design.factor_names)
+    assert list(a.columns) == ANOVA_COLUMNS[:1] + ["effect"] + ANOVA_COLUMNS[1:]
+    assert a.effect.iloc[-1] == "lumbar stability × exercise × visit"
     assert a.source.tolist() == [
         "stratum",
         "arm",
