@@ -9,10 +9,14 @@ import json
 import pandas as pd
 
 from hiplbp.figures import save, sensitivity_figure
+from hiplbp.ingest import Design
 
 table = pd.read_csv(snakemake.input.table)
 with open(snakemake.input.provenance) as fh:
     synthetic = json.load(fh)["synthetic"]
 sources = [s for s in ("arm:time", "stratum:arm:time") if s in set(table["source"])]
+design = Design.from_config(snakemake.params.design)
+labels = {s: design.effect_label(s) for s in table["source"].unique()}
 for path in (snakemake.output.png, snakemake.output.svg):
-    save(sensitivity_figure(table, alpha=snakemake.params.alpha, sources=sources, synthetic=synthetic), path)
+    fig = sensitivity_figure(table, alpha=snakemake.params.alpha, sources=sources, synthetic=synthetic, labels=labels)
+    save(fig, path)

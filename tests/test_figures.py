@@ -48,3 +48,47 @@ def test_real_data_figure_has_no_banner_and_plots_cell_means(tmp_path):
     hip_means = d[d.arm == "hip"].groupby("time").score.mean().to_numpy()
     ys = [line.get_ydata() for line in ax.lines if len(line.get_ydata()) == 3]
     assert any(abs(y - hip_means).max() < 1e-9 for y in map(lambda v: pd.Series(v).to_numpy(float), ys))
+
+
+def _sensitivity_table(shifts):
+    rows = []
+    for rho in (0.0, 0.3, 0.6, 0.9):
+        for st in shifts:
+            for sc in shifts:
+                for source in ("time", "arm:time", "stratum:arm:time"):
+                    p = 0.2 * (1 - rho) + 0.001 * abs(st - sc)
+                    rows.append(
+                        dict(
+                            scenario="grid",
+                            correlation=rho,
+                            shift_treatment=st,
+                            shift_control=sc,
+                            source=source,
+                            p_gg=p,
+                            significant_gg=p < 0.05,
+                        )
+                    )
+    return pd.DataFrame(rows)
+
+
+def test_sensitivity_heat_map_cells_follow_any_grid_step():
+    from hiplbp.figures import sensitivity_figure
+
+    for shifts in ([-20.0, -10.0, 0.0, 10.0, 20.0], [-3.0, 0.0, 3.0]):
+        fig = sensitivity_figure(_sensitivity_table(shifts), alpha=0.05, sources=["arm:time", "stratum:arm:time"])
+        image = fig.axes[1].images[0]
+        step = shifts[1] - shifts[0]
+        # each cell is centred on its shift: the edges lie half a step outside the first and last
+        assert image.get_extent() == [shifts[0] - step / 2, shifts[-1] + step / 2] * 2
+
+
+def test_sensitivity_series_differ_without_colour():
+    from hiplbp.figures import OKABE_ITO, sensitivity_figure
+
+    fig = sensitivity_figure(
+        _sensitivity_table([0.0]), alpha=0.05, labels={"arm:time": "drug × visit"}, sources=["arm:time"]
+    )
+    lines = [ln for ln in fig.axes[0].lines if ln.get_label() in ("time", "drug × visit", "stratum:arm:time")]
+    assert len(lines) == 3
+    assert len({ln.get_linestyle() for ln in lines}) == 3 and len({ln.get_marker() for ln in lines}) == 3
+    assert {ln.get_color() for ln in lines} <= set(OKABE_ITO)

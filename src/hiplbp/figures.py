@@ -133,12 +133,33 @@ def save(fig: plt.Figure, path: str | Path) -> None:
     plt.close(fig)
 
 
+#: Okabe & Ito's colour-blind-safe palette, paired with line styles and markers so that the series
+#: also differ in greyscale and to every kind of colour vision.
+OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+LINE_STYLES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 1)), (0, (3, 1, 1, 1, 1, 1))]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
+
+
+def cell_edges(centres: Sequence[float]) -> tuple[float, float]:
+    """Outer edges of a row of heat-map cells centred on ``centres`` (any evenly spaced grid).
+
+    Examples
+    --------
+    >>> cell_edges([-20, -10, 0, 10, 20]), cell_edges([0.0, 0.3]), cell_edges([5.0])
+    ((-25.0, 25.0), (-0.15, 0.45), (4.5, 5.5))
+    """
+    c = sorted(float(x) for x in centres)
+    half = (c[1] - c[0]) / 2 if len(c) > 1 else 0.5
+    return c[0] - half, c[-1] + half
+
+
 def sensitivity_figure(
     table: pd.DataFrame,
     *,
     alpha: float,
     sources: Sequence[str] = ("arm:time", "stratum:arm:time"),
     synthetic: bool = False,
+    labels: Mapping[str, str] | None = None,
 ) -> plt.Figure:
     """How the within-subject tests depend on the unreported correlation and the assumed cells.
 
@@ -157,7 +178,10 @@ def sensitivity_figure(
         Sources of interest; the last one is mapped on the right panel.
     synthetic : bool
         Adds a banner saying the underlying numbers come from published summaries.
+    labels : mapping, optional
+        Source -> label in the trial's own factor names (:meth:`hiplbp.ingest.Design.effect_label`).
     """
+    labels = dict(labels or {})
     grid = table[table["scenario"] == "grid"]
     base = grid[(grid["shift_treatment"] == 0) & (grid["shift_control"] == 0)]
     within = [s for s in base["source"].unique() if s.endswith("time")]
@@ -165,15 +189,17 @@ def sensitivity_figure(
     with plt.rc_context(STYLE), sns.axes_style("whitegrid"):
         fig, axes = plt.subplots(1, 2 if shifted else 1, figsize=(11 if shifted else 5.8, 4.6), squeeze=False)
         ax = axes[0][0]
-        for s in within:
+        for k, s in enumerate(within):
             d = base[base["source"] == s].sort_values("correlation")
             ax.plot(
                 d["correlation"],
                 d["p_gg"].clip(lower=1e-12),
-                marker="o",
-                ms=3,
-                lw=2.2 if s in sources else 1.0,
-                label=s,
+                color=OKABE_ITO[k % len(OKABE_ITO)],
+                ls=LINE_STYLES[k % len(LINE_STYLES)],
+                marker=MARKERS[k % len(MARKERS)],
+                ms=4,
+                lw=2.2 if s in sources else 1.2,
+                label=labels.get(s, s),
             )
         ax.axhline(alpha, ls="--", color="black", lw=1)
         ax.set_yscale("log")
@@ -195,16 +221,17 @@ def sensitivity_figure(
                 origin="lower",
                 aspect="auto",
                 cmap="viridis",
-                extent=(piv.columns.min() - 2.5, piv.columns.max() + 2.5, piv.index.min() - 2.5, piv.index.max() + 2.5),
+                # the cells' edges follow the configured grid, whatever its step
+                extent=(*cell_edges(piv.columns), *cell_edges(piv.index)),
                 vmin=0,
                 vmax=1,
             )
             ax2.set_facecolor("#BBBBBB")
-            ax2.plot([0], [0], marker="x", color="red", ms=10, mew=2)
+            ax2.plot([0], [0], marker="x", color="#D55E00", ms=10, mew=2)
             ax2.set_xlabel("shift of assumed treatment-arm cells")
             ax2.set_ylabel("shift of assumed control-arm cells")
             ax2.set_title(
-                f"{key}: smallest correlation giving p < {alpha}\n(x = configured assumption; grey = never)",
+                f"{labels.get(key, key)}: smallest correlation giving p < {alpha}\n(x = configured assumption; grey = never)",
                 fontsize=10,
             )
             fig.colorbar(im, ax=ax2, label="correlation")

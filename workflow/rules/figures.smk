@@ -56,6 +56,7 @@ rule sensitivity_figure:
         "../envs/hiplbp.yaml"
     params:
         alpha=config["analysis"].get("alpha", 0.05),
+        design=design(),
     script:
         "../../scripts/sensitivity_figure.py"
 
