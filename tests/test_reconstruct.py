@@ -235,7 +235,7 @@ def test_a_table_that_prints_se_or_ci_is_reconstructed_to_its_printed_digits(tmp
         assumptions=ASSUME,
         scales=LEE_SCALES,
     )
-    for i, r in table.loc[printed.index].iterrows():
+    for _, r in table.loc[printed.index].iterrows():
         v = raw.loc[raw.published_group == r.group, f"vas_{r.time}"]
         m, sd, k = v.mean(), v.std(ddof=1), len(v)
         if r.se:

@@ -231,7 +231,8 @@ def sensitivity_figure(
             ax2.set_xlabel("shift of assumed treatment-arm cells")
             ax2.set_ylabel("shift of assumed control-arm cells")
             ax2.set_title(
-                f"{labels.get(key, key)}: smallest correlation giving p < {alpha}\n(x = configured assumption; grey = never)",
+                f"{labels.get(key, key)}: smallest correlation giving p < {alpha}\n"
+                "(x = configured assumption; grey = never)",
                 fontsize=10,
             )
             fig.colorbar(im, ax=ax2, label="correlation")
