@@ -7,9 +7,21 @@ sys.stderr = open(snakemake.log[0], "w")
 # the Jupyter kernel is a child process writing to file descriptor 2: send that to the log too
 os.dup2(sys.stderr.fileno(), 2)
 
+import subprocess
 from pathlib import Path
 
 from hiplbp.report import execute, to_html
+
+
+def git_commit() -> str:
+    """The checkout's commit (read here, not passed as a parameter, so that a commit alone reruns nothing)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True)
+        return head + (" with uncommitted changes" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
 
 i, p = snakemake.input, snakemake.params
 parameters = dict(
@@ -42,6 +54,7 @@ parameters = dict(
     sensitivity_figures=list(i.sensitivity_figures),
     ss_type=p.ss_type,
     alpha=p.alpha,
+    run=dict(p.run) | {"commit": git_commit()},
 )
 nb = execute(i.notebook, snakemake.output.notebook, parameters, cwd=Path.cwd())
-Path(snakemake.output.html).write_text(to_html(nb), encoding="utf-8")
+Path(snakemake.output.html).write_text(to_html(nb, title=p.title), encoding="utf-8")

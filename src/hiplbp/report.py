@@ -8,12 +8,19 @@ notebook itself).
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+import platform
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from html import escape
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import nbformat
+import numpy as np
 import pandas as pd
 
 _VOLATILE_NB = ("start_time", "end_time", "duration", "environment_variables", "input_path", "output_path")
@@ -152,11 +159,12 @@ def execute(
     return nb
 
 
-def to_html(nb: nbformat.NotebookNode, *, hide_code: bool = True) -> str:
+def to_html(nb: nbformat.NotebookNode, *, hide_code: bool = True, title: str = "") -> str:
     """Export a notebook to HTML that loads nothing from the network.
 
     Uses nbconvert's ``lab`` template and removes its CDN scripts (require.js, MathJax, mermaid),
-    which the report does not need: tables are HTML and figures are embedded images.
+    which the report does not need: tables are HTML and figures are embedded images. ``title``
+    becomes the page's ``<title>`` (escaped).
     """
     from nbconvert import HTMLExporter
 
@@ -174,6 +182,8 @@ def to_html(nb: nbformat.NotebookNode, *, hide_code: bool = True) -> str:
     hit = REMOTE_REFERENCE.search(html)
     if hit:
         raise ValueError(f"report HTML still references the network near: {html[hit.start() : hit.start() + 80]!r}")
+    if title:
+        html = re.sub(r"<title>.*?</title>", lambda _: f"<title>{escape(title)}</title>", html, count=1, flags=re.S)
     return html
 
 
@@ -210,3 +220,188 @@ def provenance_markdown(provenance: Mapping) -> str:
         f"Data file `{provenance.get('path')}` (sha256 `{provenance.get('sha256', '')[:16]}…`), "
         f"{provenance.get('n_rows')} rows read as {provenance.get('layout')} layout."
     )
+
+
+#: The report's style sheet: readable at 1280 px, tables that fit the page, and print rules for A4.
+REPORT_CSS = """
+<style>
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+.jp-Notebook, main { max-width: 1180px; margin: 0 auto; }
+table.journal { border-collapse: collapse; margin: 0.6em 0 0.2em; font-size: 13px; max-width: 100%; }
+table.journal caption { caption-side: top; text-align: left; font-weight: 600; padding-bottom: 4px; }
+table.journal th { border-bottom: 1px solid #000; padding: 3px 8px; text-align: left; vertical-align: bottom; }
+table.journal td { padding: 2px 8px; border: none; vertical-align: top; }
+table.journal td.num, table.journal th.num { text-align: right !important; font-variant-numeric: tabular-nums; }
+table.journal tbody tr:last-child td { border-bottom: 1px solid #000; }
+table.journal td.text, table.journal th { text-align: left !important; }
+table.journal td.text { max-width: 520px; }
+p.table-note { font-size: 12px; color: #333; margin: 0 0 1.2em; max-width: 1000px; }
+figure.report-figure { margin: 0.8em 0; }
+figure.report-figure img { max-width: 100%; height: auto; }
+figure.report-figure figcaption { font-size: 12px; color: #333; }
+details > summary { cursor: pointer; color: #0072B2; margin: 0.4em 0; }
+.summary-box { border-left: 4px solid #0072B2; padding: 0.3em 1em; background: #f4f8fb; }
+.flag { color: #8B0000; }
+@media print {
+  @page { size: A4; margin: 14mm 12mm; }
+  body { font-size: 10.5px; }
+  .jp-Notebook, main { max-width: none; }
+  table.journal { font-size: 9.5px; page-break-inside: auto; }
+  table.journal tr { page-break-inside: avoid; }
+  figure.report-figure img { max-height: 88mm; width: auto; }
+  details:not([open]) > *:not(summary) { display: none; }
+  h2 { page-break-after: avoid; }
+}
+</style>
+"""
+
+
+def format_p(p: float) -> str:
+    """A p value as journals print it: ``< .001`` or three decimals without the leading zero.
+
+    Examples
+    --------
+    >>> format_p(1.375e-20), format_p(0.04321), format_p(0.5), format_p(float("nan"))
+    ('< .001', '.043', '.500', '')
+    """
+    if p is None or not np.isfinite(p):
+        return ""
+    return "< .001" if p < 0.001 else f"{p:.3f}".lstrip("0")
+
+
+def _format(value: Any, kind: str) -> str:
+    if kind == "text":
+        return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+    if value is None or (isinstance(value, float) and not np.isfinite(value)) or pd.isna(value):
+        return ""
+    if kind == "p":
+        return format_p(float(value))
+    if kind == "int":
+        return f"{int(round(float(value)))}"
+    if kind == "bool":
+        return "yes" if str(value).lower() in ("true", "1") else "no"
+    return f"{float(value):.{int(kind)}f}".replace("-", "−")
+
+
+def journal_table(
+    df: pd.DataFrame, columns: Mapping[str, tuple[str, str]], *, caption: str, note: str = "", uuid: str
+) -> str:
+    """A table as a journal prints it: chosen columns with human labels, numbers at sensible precision.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The full-precision table (the CSV output stays the machine-readable version).
+    columns : mapping
+        Column -> (label, format) in display order; format is ``text``, ``int``, ``bool``, ``p``
+        (``< .001`` or three decimals) or a number of decimals (``"2"``). Numbers are right-aligned.
+    caption, note : str
+        Printed above and below the table (escaped).
+    uuid : str
+        A fixed id (pandas' Styler would otherwise draw a random one: the HTML must not change
+        between runs).
+
+    Examples
+    --------
+    >>> html = journal_table(pd.DataFrame({"F": [3.14159], "p": [2e-5]}), {"F": ("F", "2"), "p": ("p", "p")},
+    ...                      caption="Test", uuid="t")
+    >>> "<td" in html and ">3.14<" in html and "&lt; .001" in html
+    True
+    """
+    cols = [c for c in columns if c in df.columns]
+    shown = pd.DataFrame({columns[c][0]: [_format(v, columns[c][1]) for v in df[c]] for c in cols}, index=df.index)
+    numeric = [columns[c][0] for c in cols if columns[c][1] not in ("text", "bool")]
+    classes = pd.DataFrame(
+        {label: ("num" if label in numeric else "text") for label in shown.columns}, index=shown.index
+    )
+    styler = (
+        shown.style.set_uuid(uuid)
+        .hide(axis="index")
+        .format(escape="html")
+        .set_td_classes(classes)
+        .set_caption(escape(caption))
+        .set_table_attributes('class="journal"')
+    )
+    html = styler.to_html()
+    # header cells of numeric columns align with their numbers
+    for k, label in enumerate(shown.columns):
+        if label in numeric:
+            html = html.replace(f'class="col_heading level0 col{k}"', f'class="col_heading level0 col{k} num"', 1)
+    return html + (f'<p class="table-note">{escape(note)}</p>' if note else "")
+
+
+def details(summary: str, body_html: str) -> str:
+    """``body_html`` behind a click (``<details>``), e.g. a full table; collapsed on paper too."""
+    return f"<details><summary>{escape(summary)}</summary>{body_html}</details>"
+
+
+def figure_html(path: str | Path, alt: str, caption: str = "") -> str:
+    """An embedded figure (base64 PNG) with alt text and an optional caption."""
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    cap = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
+    return (
+        f'<figure class="report-figure"><img alt="{escape(alt, quote=True)}" '
+        f'src="data:image/png;base64,{data}">{cap}</figure>'
+    )
+
+
+def heading(text: str, anchor: str, level: int = 2) -> str:
+    """A section heading with a fixed anchor (for the table of contents)."""
+    return f'<h{level} id="{escape(anchor, quote=True)}">{escape(text)}</h{level}>'
+
+
+def contents(sections: Sequence[tuple[str, str]]) -> str:
+    """A table of contents: ``(anchor, title)`` pairs as a list of links."""
+    items = "".join(f'<li><a href="#{escape(a, quote=True)}">{escape(t)}</a></li>' for a, t in sections)
+    return f'<nav aria-label="Contents"><strong>Contents</strong><ol>{items}</ol></nav>'
+
+
+#: The packages whose versions the provenance block lists.
+PACKAGES = (
+    "hiplbp",
+    "numpy",
+    "scipy",
+    "pandas",
+    "statsmodels",
+    "pingouin",
+    "pandera",
+    "matplotlib",
+    "seaborn",
+    "papermill",
+    "nbconvert",
+    "snakemake",
+)
+
+
+def config_sha256(config: Mapping) -> str:
+    """A hash of the effective config (keys sorted), to tell runs apart without a date.
+
+    Examples
+    --------
+    >>> config_sha256({"b": 1, "a": [1, 2]}) == config_sha256({"a": [1, 2], "b": 1})
+    True
+    """
+    return hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def provenance_table(provenance: Mapping, run: Mapping, packages: Sequence[str] = PACKAGES) -> pd.DataFrame:
+    """What made this report: versions, seed, config hash, data hash and commit (no date or time).
+
+    Returns
+    -------
+    DataFrame
+        ``item, value``, one row per fact; a package that is not installed says so.
+    """
+    rows = [("Python", platform.python_version())]
+    for name in packages:
+        try:
+            rows.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            rows.append((name, "not installed"))
+    rows += [
+        ("seed (reconstruction.seed)", str(run.get("seed", ""))),
+        ("config (sha256 of the effective config)", str(run.get("config_sha256", ""))),
+        (f"data file {provenance.get('path', '')} (sha256)", str(provenance.get("sha256", ""))),
+        ("git commit", str(run.get("commit") or "not a git checkout")),
+    ]
+    return pd.DataFrame(rows, columns=["item", "value"])

@@ -15,6 +15,7 @@ if _SRC not in sys.path:
 
 from hiplbp import published  # noqa: E402
 from hiplbp.audit import ARM_TEXT  # noqa: E402  (the checkout's library, for the helpers below)
+from hiplbp.report import config_sha256  # noqa: E402
 
 RECONSTRUCTED = config["data"]["source"] == "reconstructed"
 # A trial's printed tables (trial.folder): audited, replayed and, with data.source reconstructed,

@@ -52,5 +52,6 @@ rule report:
         outcomes=config["outcomes"],
         ss_type=config["analysis"].get("ss_type", 3),
         alpha=config["analysis"].get("alpha", 0.05),
+        run={"seed": config["reconstruction"]["seed"], "config_sha256": config_sha256(config)},
     script:
         "../../scripts/report.py"
