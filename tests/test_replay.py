@@ -7,6 +7,7 @@ from conftest import LEE_MEANING, LEE_SCALES, PUBLISHED
 from scipy import stats
 
 from hiplbp import published
+from hiplbp.common import format_p
 from hiplbp.reconstruct import exact_moment_sample
 from hiplbp.replay import (
     REPLAY_COLUMNS,
@@ -124,7 +125,7 @@ def test_claims_are_also_recomputed_from_the_reconstructed_data():
     eg2 = raw[raw.published_group == "EG II"]
     ref = stats.ttest_rel(eg2.vas_baseline, eg2.vas_week3)
     note = out[out.item == "claim: vas of EG II decreased significantly, baseline to week3"].note.item()
-    assert f"reconstructed data: paired t = {ref.statistic:.2f}, p = {ref.pvalue:.3g}" in note
+    assert f"reconstructed data: paired t = {ref.statistic:.2f}, p = {format_p(ref.pvalue)}" in note
     # table cells: every printed number has a row, compared at its printed precision
     cells_rows = out[out.kind == "cell"]
     assert len(cells_rows) == 2 * 16 + 2 * 12

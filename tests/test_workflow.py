@@ -328,6 +328,32 @@ def test_default_figures_and_report(default_run):
     assert not any("execution" in c.metadata for c in nb.cells)
 
 
+def _read_in_a_browser(repo: Path, max_pages: int):
+    """The report as a reader gets it: headless Chromium at 1280 px and printed to A4."""
+    from browser import inspect
+    from test_browser import require_browser
+
+    require_browser()
+    page = inspect(repo / "results" / "report" / "report.html", width=1280)
+    assert page.requests == []  # nothing leaves the page
+    assert page.scroll_width <= page.window_width == 1280  # no horizontal scrolling
+    assert page.images >= 3 and page.images_without_alt == 0
+    assert 1 <= page.pdf_pages <= max_pages
+    return page
+
+
+def test_default_report_in_a_browser(default_run):
+    page = _read_in_a_browser(default_run, max_pages=15)
+    assert page.title == yaml.safe_load((ROOT / "trials" / "lee2015" / "config.yaml").read_text())["report"]["title"]
+    html = (default_run / "results" / "report" / "report.html").read_text()
+    first = html[: html.index('id="estimand"')]
+    # the first screen: title, the summary generated from the results, the contents
+    assert "What this shows" in first and "95 % CI" in first and "<nav" in first
+    text = re.sub(r"<style.*?</style>", "", re.sub(r"base64,[A-Za-z0-9+/=]+", "", html), flags=re.S)
+    assert re.findall(r"\d(?:\.\d+)?e[-+]\d+", text) == []  # no e-notation anywhere
+    assert "Provenance" in html and "config (sha256 of the effective config)" in html
+
+
 def test_second_run_has_nothing_to_do(default_run):
     assert _pending_jobs(snakemake(default_run, "-n")) == {}
 
@@ -429,6 +455,7 @@ def test_reanalysis_shared1_type3_then_type2(tmp_path, afex_dir):
     # the CONSORT flow counts the data set's own subjects (70, everyone observed at every visit)
     svg = (repo / "results" / "figures" / "consort.svg").read_text()
     assert "the data set" in svg and "Analysed 70 at the last visit" in svg
+    assert _read_in_a_browser(repo, max_pages=15).title == "hiplbp report"
     # Changing the type of sums of squares reruns only the analysis and what depends on it.
     (repo / "type2.yaml").write_text("analysis: {alpha: 0.05, ss_type: 2}\n")
     args = ("--configfile", "tests/data/shared1.yaml", "type2.yaml")
@@ -506,6 +533,7 @@ def test_ebadi_runs_every_stage_by_config_alone(tmp_path):
     html = (res / "report" / "report.html").read_text()
     assert "Ebadi" in html and "RECONSTRUCTED DATA" in html
     assert _mentions(repo, _trial_words("lee2015")) == []
+    _read_in_a_browser(repo, max_pages=40)  # four outcomes
 
 
 def test_reanalysis_shared2_four_visits_with_missing_values(tmp_path, afex_dir):

@@ -18,6 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from .anova import mixed_anova
+from .common import format_p
 from .published import NOT_AVAILABLE, decimals, rounds_to
 from .reconstruct import target_cells
 from .sensitivity import paired_t, paired_t_threshold
@@ -156,6 +157,12 @@ def published_cells(
     return pd.DataFrame(rows), pd.DataFrame(assumed, columns=["cell", "group", "time"])
 
 
+def _p(p: float) -> str:
+    """``= .012`` or ``< .001``: a p value in a sentence, as journals print it."""
+    text = format_p(p)
+    return text if text.startswith("<") else f"= {text}"
+
+
 #: Canonical order of the factors in an effect's name (``stratum:arm:time``).
 FACTOR_ORDER = ("stratum", "arm", "time")
 
@@ -246,7 +253,7 @@ def printed_tests_replayed(
                 decimals=d,
                 match=rounds_to(float(a["F"]), float(r.statistic), d),
                 note=f"reconstructed data, mixed ANOVA on complete cases: F({a['df1']:.0f}, {a['df2']:.0f}) = "
-                f"{a['F']:.3f}, p = {a['p_unc']:.3g}; it rests on the assumed correlation {correlation} between "
+                f"{a['F']:.3f}, p {_p(a['p_unc'])}; it rests on the assumed correlation {correlation} between "
                 "visits, the printed F on the patients' real one",
             )
         )
@@ -489,7 +496,7 @@ def published_vs_reproduced(
             pair = raw.loc[raw.published_group == c.group, [f"{outcome}_{c.start}", f"{outcome}_{c.visit}"]]
             pair = pair.astype(float).dropna()
             paired = stats.ttest_rel(pair.iloc[:, 0], pair.iloc[:, 1])
-            note += f"; reconstructed data: paired t = {paired.statistic:.2f}, p = {paired.pvalue:.3g}"
+            note += f"; reconstructed data: paired t = {paired.statistic:.2f}, p {_p(paired.pvalue)}"
         rows.append(
             dict(
                 kind="claim",
@@ -510,7 +517,7 @@ def published_vs_reproduced(
             res = stats.f_oneway(
                 *[raw.loc[raw.published_group == g, f"{outcome}_{c.visit}"].astype(float).dropna() for g in cells.group]
             )
-            note += f"; reconstructed data: F = {res.statistic:.3f}, p = {res.pvalue:.3g}"
+            note += f"; reconstructed data: F = {res.statistic:.3f}, p {_p(res.pvalue)}"
         rows.append(
             dict(
                 kind="comparison",

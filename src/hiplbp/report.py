@@ -23,6 +23,8 @@ import nbformat
 import numpy as np
 import pandas as pd
 
+from .common import format_p
+
 _VOLATILE_NB = ("start_time", "end_time", "duration", "environment_variables", "input_path", "output_path")
 _VOLATILE_CELL = ("start_time", "end_time", "duration")
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S | re.I)
@@ -254,19 +256,6 @@ details > summary { cursor: pointer; color: #0072B2; margin: 0.4em 0; }
 }
 </style>
 """
-
-
-def format_p(p: float) -> str:
-    """A p value as journals print it: ``< .001`` or three decimals without the leading zero.
-
-    Examples
-    --------
-    >>> format_p(1.375e-20), format_p(0.04321), format_p(0.5), format_p(float("nan"))
-    ('< .001', '.043', '.500', '')
-    """
-    if p is None or not np.isfinite(p):
-        return ""
-    return "< .001" if p < 0.001 else f"{p:.3f}".lstrip("0")
 
 
 def _format(value: Any, kind: str) -> str:

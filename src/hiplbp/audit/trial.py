@@ -23,6 +23,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from ..common import plain
 from ..integrity import percent_check, recompute_p
 from ..published import NOT_AVAILABLE, _summary_values
 from ..trial import Trial
@@ -138,7 +139,7 @@ def reported_statistic_checks(trial: Trial, within_effect: str = "time") -> list
                 "reported_statistic",
                 f"{r.outcome}: {r.effect}",
                 f"{r.test} = {r.statistic}, p {r.p_as_printed}",
-                f"p in [{res.p_low:.3g}, {res.p_high:.3g}]",
+                f"p in [{plain(res.p_low)}, {plain(res.p_high)}]",
                 p=res.p_high,
                 verdict=verdict,
                 explanation=res.explanation

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from ..common import plain
 from ..published import decimals
 
 _P = re.compile(r"^\s*(?:p\s*)?(<=|>=|≤|≥|<|>|=)?\s*(0?\.\d+|1(?:\.0+)?|0)\s*$", re.I)
@@ -133,7 +134,7 @@ def recompute_p(
     eps = np.unique(np.linspace(epsilon[0], epsilon[1], 34))
     ps = [_p(kind, s, df1 * e, df2 * e) for df1, df2 in dfs for e in eps for s in (lo_stat, hi_stat)]
     p_low, p_high = min(ps), max(ps)
-    shown = f"{kind} = {statistic} gives p in [{p_low:.4g}, {p_high:.4g}]"
+    shown = f"{kind} = {statistic} gives p in [{plain(p_low, 4)}, {plain(p_high, 4)}]"
     if printed is None:
         return RecomputedTest(None, p_low, p_high, f"{shown}; the printed p '{p}' states no number to compare.")
     ok = printed.low <= p_high + 1e-12 and printed.high >= p_low - 1e-12

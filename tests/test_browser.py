@@ -1,0 +1,31 @@
+"""The browser inspection itself catches what it must (so a pass of the report tests means something)."""
+
+import os
+
+import pytest
+from browser import INSTALL_HINT, chromium, inspect
+
+
+def require_browser() -> None:
+    """Skip without Chromium, with how to install it; CI sets HIPLBP_REQUIRE_BROWSER=1 to fail instead."""
+    if chromium() is None:
+        if os.environ.get("HIPLBP_REQUIRE_BROWSER") == "1":
+            pytest.fail(INSTALL_HINT)
+        pytest.skip(INSTALL_HINT)
+
+
+def test_the_inspector_sees_requests_width_alt_text_and_pages(tmp_path):
+    require_browser()
+    page = tmp_path / "bad.html"
+    page.write_text(
+        "<html><head><title>t</title></head><body>"
+        '<img src="http://127.0.0.1:9/remote.png">'
+        '<div style="width: 3000px">wide</div>'
+        '<div style="page-break-before: always">page 2</div>'
+        "</body></html>"
+    )
+    r = inspect(page, width=1280)
+    assert r.requests == ["http://127.0.0.1:9/remote.png"]
+    assert r.scroll_width > r.window_width == 1280
+    assert (r.images, r.images_without_alt) == (1, 1) and r.title == "t"
+    assert r.pdf.startswith(b"%PDF") and r.pdf_pages == 2
