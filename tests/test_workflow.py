@@ -382,9 +382,15 @@ def test_snakemake_report_collects_flagged_outputs(default_run, tmp_path):
     names = zipfile.ZipFile(tmp_path / "report.zip").namelist()
     # every final output is report()-flagged; only the two intermediates of ingestion are not
     finals = [f for f in _deterministic_files(default_run) if f not in ("data/canonical.csv", "data/provenance.json")]
-    assert len(finals) == 28
+    pages = [f for f in finals if f.startswith("report/tables/")]
+    assert len(finals) - len(pages) == 28
     for f in finals:
         assert any(n.endswith("/" + Path(f).name) for n in names), f  # the zip keeps basenames
+    # every table is also there as a rendered page (a CSV is only a download in the report)
+    csvs = [f for f in finals if f.endswith(".csv")]
+    assert sorted(Path(f).stem for f in pages) == sorted(Path(f).stem for f in csvs)
+    page = (default_run / "results" / "report" / "tables" / "rm_anova_vas.html").read_text()
+    assert "<title>tables/rm_anova_vas.csv</title>" in page and "&lt; .001" in page
 
 
 def test_two_runs_give_identical_outputs(default_run, tmp_path):

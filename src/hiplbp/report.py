@@ -319,6 +319,41 @@ def journal_table(
     return html + (f'<p class="table-note">{escape(note)}</p>' if note else "")
 
 
+def auto_columns(df: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """Every column of a result table with a readable label and a format chosen from its name and type.
+
+    p values (``p``, ``p_*``, ``*_p``) as journals print them, counts as integers, other numbers
+    with three decimals, the rest as text.
+
+    Examples
+    --------
+    >>> auto_columns(pd.DataFrame({"p_gg": [0.1], "n": [3], "mean_sd": [1.5], "arm": ["a"]}))
+    {'p_gg': ('p gg', 'p'), 'n': ('n', 'int'), 'mean_sd': ('mean sd', '3'), 'arm': ('arm', 'text')}
+    """
+    out = {}
+    for c in df.columns:
+        label = str(c).replace("_", " ")
+        if c == "p" or str(c).startswith("p_") or str(c).endswith("_p") or c == "p_binomial":
+            kind = "p"
+        elif pd.api.types.is_integer_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]):
+            kind = "int" if pd.api.types.is_integer_dtype(df[c]) else "bool"
+        elif pd.api.types.is_float_dtype(df[c]):
+            kind = "3"
+        else:
+            kind = "text"
+        out[str(c)] = (label, kind)
+    return out
+
+
+def table_page(df: pd.DataFrame, *, title: str, note: str = "") -> str:
+    """A whole result table as a small self-contained HTML page (for ``snakemake --report``)."""
+    body = journal_table(df, auto_columns(df), caption=title, note=note, uuid="table")
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f"{REPORT_CSS}</head><body>{body}</body></html>\n"
+    )
+
+
 def details(summary: str, body_html: str) -> str:
     """``body_html`` behind a click (``<details>``), e.g. a full table; collapsed on paper too."""
     return f"<details><summary>{escape(summary)}</summary>{body_html}</details>"

@@ -177,8 +177,8 @@ def outcome_def(wildcards):
     return next(o for o in config["outcomes"] if o["name"] == wildcards.outcome)
 
 
-def all_outputs():
-    """Every final output of the pipeline."""
+def all_outputs(pages=True):
+    """Every final output of the pipeline (``pages``: with the rendered table pages)."""
     out = [
         "results/data/clean.csv",
         "results/data/cleaning_log.csv",
@@ -218,7 +218,14 @@ def all_outputs():
     if RECONSTRUCTED:
         out += ["results/data/raw.csv", "results/data/reconstruction_check.csv"]
         out += replicate_tables()
+    if pages:
+        out += ["results/report/tables"]
     return out
+
+
+def result_tables():
+    """Every CSV the run reports (the rendered table pages are made from them)."""
+    return [f for f in all_outputs(pages=False) if f.endswith(".csv")]
 
 
 def replicate_tables():

@@ -55,3 +55,25 @@ rule report:
         run={"seed": config["reconstruction"]["seed"], "config_sha256": config_sha256(config)},
     script:
         "../../scripts/report.py"
+
+
+# The tables rendered for `snakemake --report` (which shows HTML inline, but a CSV only as a download).
+rule table_pages:
+    input:
+        code=library_code("table_pages"),
+        tables=result_tables(),
+    output:
+        pages=report(
+            directory("results/report/tables"),
+            patterns=["{name}.html"],
+            caption="../report/table_pages.rst",
+            category="6 Tables (rendered)",
+        ),
+    log:
+        "results/logs/table_pages.log",
+    benchmark:
+        "results/benchmarks/table_pages.tsv"
+    conda:
+        "../envs/hiplbp.yaml"
+    script:
+        "../../scripts/table_pages.py"
