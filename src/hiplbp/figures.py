@@ -145,8 +145,8 @@ def cell_edges(centres: Sequence[float]) -> tuple[float, float]:
 
     Examples
     --------
-    >>> cell_edges([-20, -10, 0, 10, 20]), cell_edges([0.0, 0.3]), cell_edges([5.0])
-    ((-25.0, 25.0), (-0.15, 0.45), (4.5, 5.5))
+    >>> cell_edges([-20, -10, 0, 10, 20]), cell_edges([0.0, 0.5]), cell_edges([5.0])
+    ((-25.0, 25.0), (-0.25, 0.75), (4.5, 5.5))
     """
     c = sorted(float(x) for x in centres)
     half = (c[1] - c[0]) / 2 if len(c) > 1 else 0.5
