@@ -43,6 +43,9 @@ class PageReport:
     images: int = 0
     title: str = ""
     pdf: bytes = b""
+    #: the document's width with print styles on a page as wide as A4's text (nothing clipped if <=)
+    print_scroll_width: int = 0
+    print_width: int = 0
 
     @property
     def pdf_pages(self) -> int:
@@ -103,6 +106,13 @@ async def _inspect(ws_url: str, url: str, width: int) -> PageReport:
         "Page.printToPDF", paperWidth=A4[0], paperHeight=A4[1], preferCSSPageSize=True, printBackground=False
     )
     report.pdf = base64.b64decode(pdf["data"])
+    # A4's text width at 96 px per inch (210 mm less 12 mm margins each side), with the print styles
+    report.print_width = round((210 - 24) / 25.4 * 96)
+    await dt.call("Emulation.setEmulatedMedia", media="print")
+    await dt.call(
+        "Emulation.setDeviceMetricsOverride", width=report.print_width, height=1000, deviceScaleFactor=1, mobile=False
+    )
+    report.print_scroll_width = await js("document.documentElement.scrollWidth")
     report.requests = [
         e["params"]["request"]["url"]
         for e in dt.events

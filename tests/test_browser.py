@@ -29,3 +29,4 @@ def test_the_inspector_sees_requests_width_alt_text_and_pages(tmp_path):
     assert r.scroll_width > r.window_width == 1280
     assert (r.images, r.images_without_alt) == (1, 1) and r.title == "t"
     assert r.pdf.startswith(b"%PDF") and r.pdf_pages == 2
+    assert r.print_scroll_width > r.print_width == 703  # the wide block would be clipped on A4

@@ -339,6 +339,7 @@ def _read_in_a_browser(repo: Path, max_pages: int):
     assert page.scroll_width <= page.window_width == 1280  # no horizontal scrolling
     assert page.images >= 3 and page.images_without_alt == 0
     assert 1 <= page.pdf_pages <= max_pages
+    assert page.print_scroll_width <= page.print_width  # printed on A4, no column is clipped
     return page
 
 
