@@ -298,6 +298,9 @@ def journal_table(
     True
     """
     cols = [c for c in columns if c in df.columns]
+    labels = [columns[c][0] for c in cols]
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"journal_table {uuid!r}: column labels must differ, got {labels}")
     shown = pd.DataFrame({columns[c][0]: [_format(v, columns[c][1]) for v in df[c]] for c in cols}, index=df.index)
     numeric = [columns[c][0] for c in cols if columns[c][1] not in ("text", "bool")]
     classes = pd.DataFrame(
