@@ -480,6 +480,7 @@ def test_reanalysis_shared1_type3_then_type2(tmp_path, afex_dir):
         "sensitivity": 1,
         "sensitivity_figure": 1,
         "report": 1,
+        "table_pages": 1,
         "all": 1,
     }
     snakemake(repo, *args)
