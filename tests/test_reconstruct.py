@@ -12,7 +12,7 @@ VAS = {"name": "vas", "column": "vas", "min": 0, "max": 100, "integer": True}
 ASSUME = [dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")]
 
 
-def _run(**kw):
+def _run(outcome_table=None, **kw):
     args = dict(
         outcomes=[VAS],
         time_levels=["baseline", "week3", "week6"],
@@ -26,7 +26,7 @@ def _run(**kw):
     args.update(kw)
     return R.reconstruct(
         published.read_groups(PUBLISHED / "groups.csv", **LEE_MEANING),
-        published.read_summary(PUBLISHED / "outcomes.csv"),
+        published.read_summary(PUBLISHED / "outcomes.csv") if outcome_table is None else outcome_table,
         published.read_characteristics(PUBLISHED / "characteristics.csv"),
         **args,
     )
@@ -182,17 +182,7 @@ def test_impossible_published_value_uses_the_nearest_and_says_so(tmp_path):
     )
     (tmp_path / "t2.csv").write_text(text)
     assert not grim("53.88", 9).consistent  # 484/9 = 53.78, 485/9 = 53.89
-    raw, check = R.reconstruct(
-        published.read_groups(PUBLISHED / "groups.csv", **LEE_MEANING),
-        published.read_summary(tmp_path / "t2.csv"),
-        published.read_characteristics(PUBLISHED / "characteristics.csv"),
-        outcomes=[VAS],
-        time_levels=["baseline", "week3", "week6"],
-        arms={"treatment": "hip", "control": "control"},
-        strata=["stable", "unstable"],
-        assumptions=ASSUME,
-        scales=LEE_SCALES,
-    )
+    raw, check = _run(published.read_summary(tmp_path / "t2.csv"), seed=1)
     row = check[(check.variable == "vas") & (check.group == "EG II") & (check.time == "week3")].iloc[0]
     assert not row.match and "impossible for this n (GRIM): nearest possible used" in row.note
     assert raw.loc[raw.published_group == "EG II", "vas_week3"].sum() == 485  # the nearest attainable mean
@@ -224,17 +214,7 @@ def test_a_table_that_prints_se_or_ci_is_reconstructed_to_its_printed_digits(tmp
     summary = published.read_summary(tmp_path / "outcomes.csv")
     derived = summary[summary.status == "printed"]
     assert set(derived.sd_source) == {"se", "ci"} and derived.sd.eq("").all()
-    raw, check = R.reconstruct(
-        published.read_groups(PUBLISHED / "groups.csv", **LEE_MEANING),
-        summary,
-        published.read_characteristics(PUBLISHED / "characteristics.csv"),
-        outcomes=[VAS],
-        time_levels=["baseline", "week3", "week6"],
-        arms={"treatment": "hip", "control": "control"},
-        strata=["stable", "unstable"],
-        assumptions=ASSUME,
-        scales=LEE_SCALES,
-    )
+    raw, check = _run(summary, seed=1)
     for _, r in table.loc[printed.index].iterrows():
         v = raw.loc[raw.published_group == r.group, f"vas_{r.time}"]
         m, sd, k = v.mean(), v.std(ddof=1), len(v)

@@ -12,6 +12,21 @@ from ..integrity import carlisle_p, stouffer
 from .verdicts import FINDING_COLUMNS, _row
 
 
+def _combined_row(target: str, k: int, z: float, p_diff: float, p_sim: float, explanation: str) -> dict:
+    """The Stouffer combination of ``k`` baseline p values: flagged when either tail is below .05."""
+    p = min(p_diff, p_sim)
+    return _row(
+        "carlisle",
+        target,
+        f"{k} variables",
+        "",
+        statistic=z,
+        p=p,
+        verdict="flag" if p < 0.05 else "pass",
+        explanation=explanation,
+    )
+
+
 def _baseline_label(variable: str) -> str:
     """'Baseline age', but 'Pain at baseline' rather than 'Baseline pain at baseline'."""
     return variable[:1].upper() + variable[1:] if "baseline" in variable else f"Baseline {variable}"
@@ -62,26 +77,22 @@ def carlisle_checks(groups: pd.DataFrame, summaries: pd.DataFrame, *, seed: int,
             z, p_diff, p_sim = stouffer(ps)
             flag = min(p_diff, p_sim) < 0.05
             rows.append(
-                _row(
-                    "carlisle",
+                _combined_row(
                     f"{stratum}: combined",
-                    f"{len(ps)} variables",
-                    "",
-                    statistic=z,
-                    p=min(p_diff, p_sim),
-                    verdict="flag" if flag else "pass",
-                    explanation=(
-                        f"Combining the baseline p values (Stouffer): too different p = {p_diff:.3f}, "
-                        f"too similar p = {p_sim:.3f}. "
-                        + (
-                            "The arms are less alike (or more alike) than random allocation usually "
-                            "gives; worth asking how allocation was done."
-                            if flag
-                            else "The baseline differences look like what random allocation gives."
-                        )
-                        + " The method assumes independent variables; one computed from others (such as an "
-                        "index from its parts) is not."
-                    ),
+                    len(ps),
+                    z,
+                    p_diff,
+                    p_sim,
+                    f"Combining the baseline p values (Stouffer): too different p = {p_diff:.3f}, "
+                    f"too similar p = {p_sim:.3f}. "
+                    + (
+                        "The arms are less alike (or more alike) than random allocation usually "
+                        "gives; worth asking how allocation was done."
+                        if flag
+                        else "The baseline differences look like what random allocation gives."
+                    )
+                    + " The method assumes independent variables; one computed from others (such as an "
+                    "index from its parts) is not.",
                 )
             )
     return rows
@@ -143,17 +154,14 @@ def data_findings(
             )
         if ps:
             z, p_diff, p_sim = stouffer(ps)
-            flag = min(p_diff, p_sim) < 0.05
             rows.append(
-                _row(
-                    "carlisle",
+                _combined_row(
                     f"{who}: {s}: combined",
-                    f"{len(ps)} variables",
-                    "",
-                    statistic=z,
-                    p=min(p_diff, p_sim),
-                    verdict="flag" if flag else "pass",
-                    explanation=f"Stouffer: too different p = {p_diff:.3f}, too similar p = {p_sim:.3f}." + note,
+                    len(ps),
+                    z,
+                    p_diff,
+                    p_sim,
+                    f"Stouffer: too different p = {p_diff:.3f}, too similar p = {p_sim:.3f}." + note,
                 )
             )
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
