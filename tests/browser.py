@@ -95,6 +95,8 @@ async def _inspect(ws_url: str, url: str, width: int) -> PageReport:
     async def js(expr: str):
         return (await dt.call("Runtime.evaluate", expression=expr, returnByValue=True))["result"]["value"]
 
+    # what is one click away counts too: every <details> opened
+    await js("document.querySelectorAll('details').forEach(d => d.open = true), 0")
     report = PageReport(
         scroll_width=await js("document.documentElement.scrollWidth"),
         window_width=await js("window.innerWidth"),
@@ -102,6 +104,8 @@ async def _inspect(ws_url: str, url: str, width: int) -> PageReport:
         images_without_alt=await js("[...document.images].filter(i => !(i.getAttribute('alt') || '').trim()).length"),
         title=await js("document.title"),
     )
+    # printed as a reader prints it: the collapsed parts stay collapsed
+    await js("document.querySelectorAll('details').forEach(d => d.open = false), 0")
     pdf = await dt.call(
         "Page.printToPDF", paperWidth=A4[0], paperHeight=A4[1], preferCSSPageSize=True, printBackground=False
     )

@@ -18,9 +18,10 @@ def test_the_inspector_sees_requests_width_alt_text_and_pages(tmp_path):
     require_browser()
     page = tmp_path / "bad.html"
     page.write_text(
-        "<html><head><title>t</title></head><body>"
+        "<html><head><title>t</title><style>@media print { .on-paper { width: 2000px; } }</style></head><body>"
         '<img src="http://127.0.0.1:9/remote.png">'
-        '<div style="width: 3000px">wide</div>'
+        '<details><summary>more</summary><div style="width: 3000px">wide, one click away</div></details>'
+        '<div class="on-paper">wide on paper only</div>'
         '<div style="page-break-before: always">page 2</div>'
         "</body></html>"
     )
@@ -29,4 +30,4 @@ def test_the_inspector_sees_requests_width_alt_text_and_pages(tmp_path):
     assert r.scroll_width > r.window_width == 1280
     assert (r.images, r.images_without_alt) == (1, 1) and r.title == "t"
     assert r.pdf.startswith(b"%PDF") and r.pdf_pages == 2
-    assert r.print_scroll_width > r.print_width == 703  # the wide block would be clipped on A4
+    assert r.print_scroll_width > r.print_width == 703  # the block wide on paper would be clipped on A4
