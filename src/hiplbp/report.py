@@ -189,16 +189,6 @@ def to_html(nb: nbformat.NotebookNode, *, hide_code: bool = True, title: str = "
     return html
 
 
-def table_html(df: pd.DataFrame, digits: int = 4) -> str:
-    """Render a result table for the report with fixed significant digits and no index."""
-    fmt = {
-        c: (lambda v, d=digits: "" if pd.isna(v) else f"{v:.{d}g}")
-        for c in df.columns
-        if pd.api.types.is_float_dtype(df[c])
-    }
-    return df.to_html(index=False, formatters=fmt, na_rep="", border=0, classes="hiplbp")
-
-
 def provenance_markdown(provenance: Mapping) -> str:
     """A plain-language paragraph on where the data come from, for the top of the report."""
     if provenance.get("synthetic"):
