@@ -32,6 +32,10 @@ def reconstructed_covariates():
     return list(dict.fromkeys(published.read_characteristics(path)["variable"]))
 
 
+# read once: design() is called by every rule
+COVARIATES = reconstructed_covariates() if RECONSTRUCTED else config["data"].get("covariates", [])
+
+
 wildcard_constraints:
     outcome="|".join(OUTCOMES),
 
@@ -39,13 +43,12 @@ wildcard_constraints:
 def design():
     """The design as the library's Design.from_config expects it (plain, JSON-able values)."""
     d = config["design"]
-    covariates = reconstructed_covariates() if RECONSTRUCTED else config["data"].get("covariates", [])
     return {
         "design": {
             "time_levels": [str(t) for t in d["time_levels"]],
             "arms": {k: str(v) for k, v in d["arms"].items()},
             "strata": [str(s) for s in (d.get("strata") or [])],
-            "covariates": list(covariates),
+            "covariates": list(COVARIATES),
             "factor_names": factor_names(),
         },
         "outcomes": config["outcomes"],
@@ -112,7 +115,6 @@ def provenance():
         "assumptions": assumptions()[1:] if RECONSTRUCTED else [],
         "path": raw_data(),
         "citation": config["trial"].get("citation", "") if RECONSTRUCTED else "",
-        "description": config["report"].get("description", ""),
     }
 
 
