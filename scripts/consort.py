@@ -10,11 +10,14 @@ from hiplbp import published
 from hiplbp.consort import consort_figure, consort_note, flow_from_data, flow_from_trial
 from hiplbp.figures import save
 from hiplbp.ingest import Design, read_canonical
+from hiplbp.trial import read_text_table, validate_table
 
 i, p = snakemake.input, snakemake.params
 if i.groups:
     groups = published.read_groups(i.groups, **p.trial)
-    flow = flow_from_trial(groups, pd.read_csv(i.flow, dtype=str, keep_default_na=False), p.arm_from)
+    # flow.csv is optional in the format: without it, the groups table's counts are the flow
+    counts = validate_table(read_text_table(i.flow), "flow", i.flow) if i.flow else pd.DataFrame(columns=["stage"])
+    flow = flow_from_trial(groups, counts, p.arm_from)
     note = consort_note(groups, p.arm_from)
 else:
     design = Design.from_config(p.design)

@@ -212,3 +212,9 @@ def test_without_scale_bounds_grimmer_is_the_test_and_says_so():
     row = rows[rows.check == "grimmer"].iloc[0]
     assert row.verdict == "flag" and "parity" in row.explanation
     assert "mean_sd_consistency" not in set(rows.check)
+
+
+def test_consort_without_a_flow_table_uses_the_groups_counts():
+    g = published.read_groups(PUBLISHED / "groups.csv", **LEE_MEANING)
+    f = flow_from_trial(g, pd.DataFrame(columns=["stage"]))
+    assert f.groups["n_analysed"].tolist() == [23, 16, 21, 9] and np.isnan(f.enrolled)

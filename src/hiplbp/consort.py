@@ -92,7 +92,8 @@ def flow_from_trial(groups: pd.DataFrame, flow: pd.DataFrame, arm_from: str = "m
     >>> fl.enrolled, fl.groups["n_randomised"].tolist(), fl.lost()["n_lost"].tolist()
     (25.0, [11.0, nan], [1.0, 16.0])
     """
-    f = flow.fillna("")
+    # the format's optional columns may be absent
+    f = flow.reindex(columns=["stage", "stratum", "group", "time", "n"]).fillna("")
 
     def count(stage: str, stratum: str = "", group: str = "", time: str | None = "") -> float:
         hit = f[(f["stage"] == stage) & (f["stratum"] == stratum) & (f["group"] == group)]
