@@ -142,7 +142,6 @@ def published_cells(
         ``cell`` (row of ``cells``), ``group`` and ``time`` of every assumed cell.
     """
     targets = target_cells(summary, assumptions, outcome)
-    cell_n = cell_sizes(summary, outcome)
     rows, assumed = [], []
     for i, g in enumerate(groups.itertuples(index=False)):
         arm = arms[g.arm_by_marker if arm_from == "marker" else g.arm_by_label]
@@ -150,7 +149,7 @@ def published_cells(
         t = targets[targets.group == g.group].set_index("time")
         for v in time_levels:
             row[f"mean_{v}"], row[f"sd_{v}"] = t.loc[v, "mean"], t.loc[v, "sd"]
-            row[f"n_{v}"] = cell_n.get((g.group, v), int(g.n))
+            row[f"n_{v}"] = int(t.loc[v, "n"]) if pd.notna(t.loc[v, "n"]) else int(g.n)
             if t.loc[v, "basis"] == "assumed":
                 assumed.append(dict(cell=i, group=g.group, time=v))
         rows.append(row)
@@ -258,21 +257,6 @@ def printed_tests_replayed(
             )
         )
     return pd.DataFrame(rows, columns=REPLAY_COLUMNS)
-
-
-def cell_sizes(summary: pd.DataFrame, outcome: str) -> dict[tuple[str, str], int]:
-    """Each printed cell's own n (``(group, time) -> n``) where the outcome table prints one.
-
-    Examples
-    --------
-    >>> s = pd.DataFrame({"outcome": ["y", "y"], "group": ["A", "A"], "time": ["t0", "t1"], "n": ["24", ""]})
-    >>> cell_sizes(s, "y")
-    {('A', 't0'): 24}
-    """
-    if "n" not in summary:
-        return {}
-    s = summary[(summary["outcome"] == outcome) & summary["n"].astype(str).str.isdigit()]
-    return {(str(r.group), str(r.time)): int(r.n) for r in s.itertuples()}
 
 
 def summary_claims(

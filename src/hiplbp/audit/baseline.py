@@ -12,6 +12,20 @@ from ..integrity import carlisle_p, stouffer
 from .verdicts import FINDING_COLUMNS, _row
 
 
+def allocation_row(target: str, n_treatment: int, n: int, p: float, explanation: str) -> dict:
+    """The exact binomial test of ``n_treatment`` of ``n`` against 1:1, as a findings row (flag below .05)."""
+    return _row(
+        "allocation_ratio",
+        target,
+        f"{n_treatment}:{n - n_treatment}",
+        "1:1",
+        statistic=n_treatment / n,
+        p=p,
+        verdict="flag" if p < 0.05 else "pass",
+        explanation=explanation,
+    )
+
+
 def _combined_row(target: str, k: int, z: float, p_diff: float, p_sim: float, explanation: str) -> dict:
     """The Stouffer combination of ``k`` baseline p values: flagged when either tail is below .05."""
     p = min(p_diff, p_sim)
@@ -121,16 +135,12 @@ def data_findings(
         n = int(g["arm"].isin(arms.values()).sum())
         p = float(stats.binomtest(nt, n, 0.5).pvalue)
         rows.append(
-            _row(
-                "allocation_ratio",
+            allocation_row(
                 f"{who}: {s}",
-                f"{nt}:{n - nt}",
-                "1:1",
-                statistic=nt / n,
-                p=p,
-                verdict="flag" if p < 0.05 else "pass",
-                explanation=f"{nt} of {n} patients in the treatment arm; exact binomial p = {p:.3f} against 1:1."
-                + note,
+                nt,
+                n,
+                p,
+                f"{nt} of {n} patients in the treatment arm; exact binomial p = {p:.3f} against 1:1." + note,
             )
         )
     for s, g in blocks or [("all", subjects)]:

@@ -11,7 +11,7 @@ from scipy import stats
 
 from ..published import NOT_AVAILABLE, half_unit
 from ..replay import summary_claims, summary_comparisons
-from .baseline import carlisle_checks
+from .baseline import allocation_row, carlisle_checks
 from .cells import granularity_checks
 from .verdicts import ARM_TEXT, FINDING_COLUMNS, _row
 
@@ -290,15 +290,12 @@ def allocation_checks(groups: pd.DataFrame, arm_text: Mapping[str, str] = ARM_TE
         n = int(size[g.index].sum())
         p = float(stats.binomtest(nt, n, 0.5).pvalue)
         rows.append(
-            _row(
-                "allocation_ratio",
+            allocation_row(
                 f"published: {s}",
-                f"{nt}:{n - nt}",
-                "1:1",
-                statistic=nt / n,
-                p=p,
-                verdict="flag" if p < 0.05 else "pass",
-                explanation=(
+                nt,
+                n,
+                p,
+                (
                     f"{nt} of {n} {counted} patients received {arm_text['treatment']}; under 1:1 randomization an "
                     f"imbalance this large has probability {p:.3f}. Possible reasons include a planned "
                     "unequal ratio, unreported drop-outs, or non-random allocation: a question for the "
