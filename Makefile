@@ -7,6 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.hiplbp-installed
 DEV    := $(VENV)/.hiplbp-dev-installed
 CORES  ?= all
+ARGS   ?=
 # -qq: pip's warnings about this machine's own index settings are not ours to show; errors still are.
 PIP    := $(BIN)/python -m pip install -qq --disable-pip-version-check
 
@@ -35,9 +36,12 @@ $(DEV): $(STAMP) requirements-dev.txt
 	@$(PIP) -r requirements-dev.txt -c requirements-lock.txt
 	@touch $@
 
+# python -m hiplbp.runner is snakemake that recovers from a killed run by itself (a stale lock is
+# removed only when no Snakemake is alive here; --rerun-incomplete) and ends a failed run with its
+# one-line error. ARGS passes more Snakemake arguments, e.g. ARGS="--configfile my.yaml".
 run: $(STAMP)
-	@echo "hiplbp: running the pipeline (snakemake --cores $(CORES)); outputs in results/"
-	$(BIN)/snakemake --cores $(CORES)
+	@echo "hiplbp: running the pipeline (snakemake --cores $(CORES) $(ARGS)); outputs in results/"
+	$(BIN)/python -m hiplbp.runner --cores $(CORES) $(ARGS)
 
 lint: $(DEV)
 	@echo "hiplbp: lint (snakefmt, ruff, mypy, snakemake --lint)"

@@ -1,15 +1,26 @@
 # hiplbp: reanalysis and audit of a clinical trial, from its individual data or its printed tables.
 # ingestion -> cleaning -> randomization audit -> repeated-measures analysis -> figures -> report
 import sys
+import time
 from pathlib import Path
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 min_version("9.0")
 
 # Jobs and the helpers below import the library from this checkout's src/ (see common.smk).
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
-from hiplbp.config import ConfigError, resolve_extends  # noqa: E402
+from hiplbp.config import (  # noqa: E402
+    ConfigError,
+    check_config,
+    load_schema,
+    resolve_extends,
+    trial_groups,
+    validate_config,
+)
+from hiplbp.errors import error_lines, one_line  # noqa: E402
+
+_STARTED = time.time()
 
 # The default run is config.yaml. A --configfile describes a run of its own and is not laid over
 # config.yaml, so that another trial, or a user's own data, never inherits the default trial's
@@ -19,15 +30,20 @@ if not workflow.overwrite_configfiles:
     configfile: "config.yaml"
 
 
+# Validated here rather than by snakemake.utils.validate, which prints the whole schema and config
+# around a typo: a mistake in the config ends the run with one line naming the key.
+_ORIGIN = " ".join(map(str, workflow.overwrite_configfiles or ["config.yaml"]))
 try:
-    _resolved = resolve_extends(config, origin=" ".join(map(str, workflow.overwrite_configfiles or ["config.yaml"])))
+    _resolved = resolve_extends(config, origin=_ORIGIN)
+    _resolved = validate_config(
+        _resolved, load_schema(Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"), origin=_ORIGIN
+    )
+    check_config(_resolved, groups=trial_groups(_resolved), origin=_ORIGIN)
 except ConfigError as err:
-    raise WorkflowError(str(err)) from None
+    print(one_line(err), file=sys.stderr)
+    sys.exit(1)
 config.clear()
 config.update(_resolved)
-
-
-validate(config, "workflow/schemas/config.schema.yaml")
 
 
 report: "workflow/report/workflow.rst"
@@ -42,6 +58,12 @@ include: "workflow/rules/analysis.smk"
 include: "workflow/rules/sensitivity.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
+
+
+# A failed job printed its one line when it failed; repeat it last, after Snakemake's own report.
+onerror:
+    for line in error_lines(Path("results/logs").rglob("*.log"), since=_STARTED):
+        print(line, file=sys.stderr)
 
 
 rule all:

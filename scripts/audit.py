@@ -3,7 +3,9 @@
 
 import sys
 
-sys.stderr = open(snakemake.log[0], "w")
+from hiplbp.errors import log_to
+
+log_to(snakemake.log[0])
 
 import json
 from pathlib import Path

@@ -1,20 +1,33 @@
-"""Rule clean: range checks, duplicates, inconsistent and incomplete subjects (see hiplbp.clean)."""
+"""Rule clean: range checks, duplicates, inconsistent and incomplete subjects (see hiplbp.clean).
+
+The cleaning log is the ingestion's changes (spaces, missing-value markers, labels) followed by
+the cleaning's, all in the raw file's rows and columns.
+"""
 
 import sys
 
-sys.stderr = open(snakemake.log[0], "w")
+from hiplbp.errors import log_to
 
-from hiplbp.clean import clean
-from hiplbp.ingest import Design, read_canonical
+log_to(snakemake.log[0])
+
+import pandas as pd
+
+from hiplbp.clean import LOG_COLUMNS, check_analysable, clean
+from hiplbp.ingest import Design, Source, read_canonical
 
 p = snakemake.params
 design = Design.from_config(p.design)
+source = Source(p.source["layout"], dict(p.source["columns"]), p.source["wide_separator"])
 data, log = clean(
     read_canonical(snakemake.input.data, design),
     design,
     exclude=p.exclude,
     drop_incomplete=p.drop_incomplete,
+    source=source,
 )
+reading = pd.read_csv(snakemake.input.changes, dtype=str, keep_default_na=False).replace({"": None})
+log = pd.concat([reading.astype(object), log.astype(object)], ignore_index=True)[LOG_COLUMNS]
 data.to_csv(snakemake.output.data, index=False)
 log.to_csv(snakemake.output.log, index=False)
 print(f"clean: {len(data)} rows kept; log: {log['action'].value_counts().to_dict()}", file=sys.stderr)
+check_analysable(data, design)

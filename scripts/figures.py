@@ -1,8 +1,9 @@
 """Rule figures: mean and CI over visits per stratum x arm (see hiplbp.figures)."""
 
-import sys
 
-sys.stderr = open(snakemake.log[0], "w")
+from hiplbp.errors import log_to
+
+log_to(snakemake.log[0])
 
 import json
 

@@ -1,8 +1,9 @@
 """Rule followup: contrasts per visit and effect sizes (see hiplbp.contrasts, hiplbp.effects)."""
 
-import sys
 
-sys.stderr = open(snakemake.log[0], "w")
+from hiplbp.errors import log_to
+
+log_to(snakemake.log[0])
 
 from hiplbp.contrasts import visit_contrasts
 from hiplbp.effects import effect_sizes

@@ -2,17 +2,20 @@
 
 import sys
 
-sys.stderr = open(snakemake.log[0], "w")
+from hiplbp.errors import log_to
+
+log_to(snakemake.log[0])
 
 import hashlib
 import json
 
-from hiplbp.ingest import Design, ingest
+from hiplbp.ingest import Design, ingest_logged
 
 p = snakemake.params
 path = snakemake.input.raw
-data = ingest(path, Design.from_config(p.design), **p.options)
+data, changes = ingest_logged(path, Design.from_config(p.design), **p.options)
 data.to_csv(snakemake.output.data, index=False)
+changes.to_csv(snakemake.output.changes, index=False)
 with open(path, "rb") as fh:
     sha = hashlib.sha256(fh.read()).hexdigest()
 prov = dict(p.provenance) | {

@@ -2,7 +2,9 @@
 
 import sys
 
-sys.stderr = open(snakemake.log[0], "w")
+from hiplbp.errors import log_to
+
+log_to(snakemake.log[0])
 
 from hiplbp.ancova import ancova
 from hiplbp.ingest import Design, read_canonical

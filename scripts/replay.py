@@ -1,8 +1,9 @@
 """Rule replay: every printed number and claim of the trial against its reproduction (see hiplbp.replay)."""
 
-import sys
 
-sys.stderr = open(snakemake.log[0], "w")
+from hiplbp.errors import log_to
+
+log_to(snakemake.log[0])
 
 import pandas as pd
 

@@ -3,8 +3,11 @@
 import os
 import sys
 
-sys.stderr = open(snakemake.log[0], "w")
-# the Jupyter kernel is a child process writing to file descriptor 2: send that to the log too
+from hiplbp.errors import log_to
+
+# the Jupyter kernel is a child process writing to file descriptor 2: send that to the log too,
+# keeping a copy of the console for the one-line error
+log_to(snakemake.log[0], console=os.fdopen(os.dup(2), "w"))
 os.dup2(sys.stderr.fileno(), 2)
 
 import subprocess

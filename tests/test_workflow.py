@@ -23,7 +23,7 @@ from conftest import LEE_MEANING, ROOT, afex_table
 
 from hiplbp import SYNTHETIC_NOTE
 from hiplbp.anova import ANOVA_COLUMNS
-from hiplbp.report import REMOTE_REFERENCE
+from hiplbp.report import network_references
 
 pytestmark = pytest.mark.e2e
 IGNORE = shutil.ignore_patterns(
@@ -308,7 +308,7 @@ def test_default_figures_and_report(default_run):
     svg = (res / "figures" / "vas.svg").read_text()
     assert "RECONSTRUCTED DATA" in svg and "Assumed, not published: vas at week6 in CG II" in svg
     html = (res / "report" / "report.html").read_text()
-    assert REMOTE_REFERENCE.search(html) is None
+    assert network_references(html) == []
     assert "RECONSTRUCTED DATA" in html and "not patient data" in html
     assert "vas at week6 in EG II = week3 mean +0, SD x 1" in html
     assert html.count("data:image/png;base64,") >= 1

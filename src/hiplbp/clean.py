@@ -1,63 +1,100 @@
 """Cleaning: range checks, duplicates, inconsistent and incomplete subjects, all logged.
 
 Nothing is lost silently: every value set missing and every row dropped is one row of the
-cleaning log, with the source row, the original and new values, the action and the reason. The
-raw file is never touched; cleaning works on the canonical table in memory.
+cleaning log, naming the raw file's row (header = row 1), the subject, the visit, the raw file's
+column, the original and the new value, the action and the reason. The raw file is never
+touched; cleaning works on the canonical table in memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from .ingest import ROW, Design
+from .errors import UserError
+from .ingest import LOG_COLUMNS, ROW, Design, Source
 
-LOG_COLUMNS = ["row", "subject", "time", "column", "original", "new", "action", "reason"]
+__all__ = ["LOG_COLUMNS", "CleaningError", "check_analysable", "clean", "value_text"]
 
 
-def _log(
-    rows: list[dict],
-    frame: pd.DataFrame,
-    column: str,
-    action: str,
-    reason: str | Mapping[str, str] | Callable[[pd.Series], str],
-    new: object = None,
-) -> None:
-    # reason: one text for every row, one per subject, or a function of the row
-    for _, r in frame.iterrows():
-        rows.append(
-            dict(
-                row=int(r[ROW]),
-                subject=r["subject"],
-                time=str(r["time"]),
-                column=column,
-                original=(None if column == "" else r.get(column)),
-                new=new,
-                action=action,
-                reason=(reason(r) if callable(reason) else reason if isinstance(reason, str) else reason[r["subject"]]),
+class CleaningError(UserError):
+    """Cleaning cannot go on: a config entry that names nothing in the data, or too little left to analyse."""
+
+
+def value_text(value: object) -> str | None:
+    """A value as the log shows it: whole numbers without ``.0``, missing as nothing.
+
+    Examples
+    --------
+    >>> value_text(140.0), value_text(41.5), value_text(float("nan")), value_text("hip")
+    ('140', '41.5', None, 'hip')
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, float | np.floating):
+        return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
+    return str(value)
+
+
+class _Log:
+    """The cleaning log being written: one entry per change, in raw-file terms."""
+
+    def __init__(self, design: Design, source: Source):
+        self.design, self.source, self.rows = design, source, []  # type: ignore[var-annotated]
+
+    def column(self, name: str, time: object) -> str:
+        return self.source.column(name, str(time), self.design)
+
+    def row_values(self, r: pd.Series) -> str:
+        names = [c for c in r.index if c not in (ROW, "time") or (c == "time" and self.source.layout == "long")]
+        parts = [f"{self.column(c, r['time'])}={value_text(r[c])}" for c in names if value_text(r[c]) is not None]
+        return "; ".join(parts)
+
+    def add(self, frame: pd.DataFrame, column: str, action: str, reason: str | Mapping[str, str]) -> None:
+        """One entry per row of ``frame``; ``column`` "" logs the whole row (a dropped row)."""
+        for _, r in frame.iterrows():
+            self.rows.append(
+                dict(
+                    row=int(r[ROW]),
+                    subject=r["subject"],
+                    time=str(r["time"]),
+                    column=self.column(column, r["time"]) if column else "",
+                    original=value_text(r[column]) if column else self.row_values(r),
+                    new=None,
+                    action=action,
+                    reason=reason if isinstance(reason, str) else reason[r["subject"]],
+                )
             )
-        )
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=LOG_COLUMNS)
 
 
 def clean(
-    data: pd.DataFrame, design: Design, *, exclude: Sequence[Mapping] = (), drop_incomplete: bool = False
+    data: pd.DataFrame,
+    design: Design,
+    *,
+    exclude: Sequence[Mapping] = (),
+    drop_incomplete: bool = False,
+    source: Source | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clean a canonical long table.
 
     Steps, in order:
 
-    1. subjects listed in ``exclude`` (``{subject, reason}``) are dropped;
+    1. subjects listed in ``exclude`` (``{subject, reason}``) are dropped; a listed subject that
+       is not in the data is an error (a typo would otherwise exclude nobody, silently);
     2. subjects recorded in more than one arm or stratum are dropped (their allocation is
        unknowable);
     3. duplicate subject x visit rows: exact copies are reduced to one, conflicting copies are
        all dropped (which one is right is unknowable);
     4. outcome values outside ``[min, max]``, or not whole on an ``integer`` scale, are set
        missing;
-    5. subjects with a missing visit for some outcome are logged as ``incomplete`` (they stay in
-       the table for analyses that use all observed values, and complete-case analyses leave
-       them out), or dropped when ``drop_incomplete``.
+    5. each missing visit of each outcome of a subject is logged as ``incomplete`` (the subject
+       stays in the table for analyses that use all observed values, and complete-case analyses
+       leave them out), or the subject is dropped when ``drop_incomplete``.
 
     Parameters
     ----------
@@ -69,20 +106,37 @@ def clean(
         Subjects to exclude, each ``{"subject": id, "reason": text}``.
     drop_incomplete : bool
         Drop subjects who miss any visit of any outcome.
+    source : Source, optional
+        The raw file's layout and column names, so that the log names the raw file's columns
+        (default: the canonical names, as for a long file with canonical column names).
 
     Returns
     -------
     clean : DataFrame
         The cleaned table (``_row`` kept for traceability).
     log : DataFrame
-        Columns ``row, subject, time, column, original, new, action, reason`` with ``action`` one
-        of ``dropped_row``, ``set_missing``, ``incomplete``.
+        ``LOG_COLUMNS``: ``row`` of the raw file, ``subject``, ``time``, ``column`` of the raw
+        file ("" for a whole row), ``original`` value (for a dropped row, every value of the row
+        as ``column=value``), ``new`` (empty: set missing or dropped), ``action`` (one of
+        ``dropped_row``, ``set_missing``, ``incomplete``) and ``reason``.
+
+    Raises
+    ------
+    CleaningError
+        ``exclude`` names a subject that is not in the data.
     """
-    log: list[dict] = []
+    source = source or Source("long", {"subject": "subject", "stratum": "stratum", "arm": "arm", "time": "time"})
+    log = _Log(design, source)
     d = data.copy()
-    for e in exclude:
+    subjects = set(d["subject"])
+    for i, e in enumerate(exclude):
+        if str(e["subject"]) not in subjects:
+            raise CleaningError(
+                f"config key 'cleaning.exclude[{i}].subject': {str(e['subject'])!r} is not a subject of the data "
+                f"(expected one of its {len(subjects)} identifiers, e.g. {', '.join(sorted(subjects)[:3])})"
+            )
         hit = d["subject"] == str(e["subject"])
-        _log(log, d[hit], "", "dropped_row", f"excluded by config: {e.get('reason', 'no reason given')}")
+        log.add(d[hit], "", "dropped_row", f"excluded by config: {e.get('reason', 'no reason given')}")
         d = d[~hit]
 
     for factor in [c for c in ("arm", "stratum") if c in d.columns]:
@@ -91,19 +145,22 @@ def clean(
         if bad.any():
             seen = d[bad].groupby("subject")[factor].unique().map(lambda v: ", ".join(sorted(map(str, v))))
             why = {s: f"subject recorded in more than one {factor} ({v})" for s, v in seen.items()}
-            _log(log, d[bad], factor, "dropped_row", why)
+            log.add(d[bad], factor, "dropped_row", why)
             d = d[~bad]
 
     values = ["subject", "time"] + [c for c in d.columns if c not in ("subject", "time", ROW)]
     key = d.duplicated(["subject", "time"], keep=False)
     if key.any():
         dup = d[key]
-        exact = dup.duplicated(values, keep="first")
-        conflicting_keys = dup.drop_duplicates(values).duplicated(["subject", "time"], keep=False)
-        ck = set(map(tuple, dup.drop_duplicates(values)[conflicting_keys][["subject", "time"]].astype(str).values))
-        in_conflict = dup.apply(lambda r: (r["subject"], str(r["time"])) in ck, axis=1)
-        _log(log, dup[in_conflict], "", "dropped_row", "conflicting duplicate of this subject and visit")
-        _log(log, dup[exact & ~in_conflict], "", "dropped_row", "exact duplicate of an earlier row")
+        distinct = dup.drop_duplicates(values)
+        conflicting = distinct[distinct.duplicated(["subject", "time"], keep=False)]
+        ck = set(zip(conflicting["subject"], conflicting["time"].astype(str), strict=True))
+        in_conflict = pd.Series(
+            [(s, str(t)) in ck for s, t in zip(dup["subject"], dup["time"], strict=True)], index=dup.index
+        )
+        exact = dup.duplicated(values, keep="first") & ~in_conflict
+        log.add(dup[in_conflict], "", "dropped_row", "conflicting duplicate of this subject and visit")
+        log.add(dup[exact], "", "dropped_row", "exact duplicate of an earlier row")
         d = d.drop(index=dup.index[in_conflict | exact])
 
     for o in design.outcomes:
@@ -115,32 +172,72 @@ def clean(
             out |= v < lo
         if hi is not None:
             out |= v > hi
-        _log(log, d[out], col, "set_missing", f"outside the scale [{lo}, {hi}] of {col}")
+        log.add(d[out], col, "set_missing", f"outside the scale [{lo}, {hi}] of {col}")
         d.loc[out, col] = np.nan
         if o.get("integer", False):
             frac = d[col].notna() & (d[col] != np.round(d[col]))
-            _log(log, d[frac], col, "set_missing", f"not a whole number on the integer scale of {col}")
+            log.add(d[frac], col, "set_missing", f"not a whole number on the integer scale of {col}")
             d.loc[frac, col] = np.nan
 
     incomplete_subjects: set = set()
+    rows = {(s, str(t)): r for s, t, r in zip(d["subject"], d["time"], d[ROW], strict=True)}
     for o in design.outcomes:
         col = o["name"]
-        got = d[d[col].notna()].groupby("subject", observed=True)["time"].apply(lambda t: set(map(str, t)))
+        observed = set(zip(d.loc[d[col].notna(), "subject"], d.loc[d[col].notna(), "time"].astype(str), strict=True))
         for subject in sorted(d["subject"].unique()):
-            missing = [t for t in design.time_levels if t not in got.get(subject, set())]
+            missing = [t for t in design.time_levels if (subject, t) not in observed]
             if missing:
                 incomplete_subjects.add(subject)
-                first = d[d["subject"] == subject].iloc[[0]]
-                _log(
-                    log,
-                    first.assign(time=",".join(missing)),
-                    col,
-                    "incomplete",
-                    f"no {col} at {', '.join(missing)}: left out of complete-case analyses"
-                    + ("; subject dropped (cleaning.drop_incomplete)" if drop_incomplete else ""),
+            for t in missing:
+                row = rows.get((subject, t))
+                log.rows.append(
+                    dict(
+                        row=None if row is None else int(row),
+                        subject=subject,
+                        time=t,
+                        column=log.column(col, t),
+                        original=None,
+                        new=None,
+                        action="incomplete",
+                        reason=(f"no {col} at {t}" + ("" if row is not None else " (no row for this visit)"))
+                        + (
+                            ": subject dropped (cleaning.drop_incomplete)"
+                            if drop_incomplete
+                            else ": left out of complete-case analyses"
+                        ),
+                    )
                 )
     if drop_incomplete and incomplete_subjects:
         d = d[~d["subject"].isin(incomplete_subjects)]
 
-    logdf = pd.DataFrame(log, columns=LOG_COLUMNS)
+    logdf = log.frame()
+    logdf["row"] = logdf["row"].astype("Int64")
     return d.reset_index(drop=True), logdf
+
+
+def check_analysable(data: pd.DataFrame, design: Design, *, minimum: int = 2) -> None:
+    """Every between-subject cell keeps at least ``minimum`` subjects with every visit of each outcome.
+
+    Run after cleaning: a scale bound that removes most values, or exclusions that empty a group,
+    would otherwise end in a singular model far from the cause.
+
+    Raises
+    ------
+    CleaningError
+        Naming the outcome, the cell and how many complete subjects are left.
+    """
+    for o in design.outcomes:
+        col = o["name"]
+        complete = data.groupby("subject")[col].count() == len(design.time_levels)
+        subjects = data.drop_duplicates("subject").set_index("subject")
+        for keys, group in subjects.groupby(design.between):
+            n = int(complete.reindex(group.index, fill_value=False).sum())
+            if n < minimum:
+                cell = " and ".join(
+                    f"{factor} {level!r}"
+                    for factor, level in zip(design.between, keys if isinstance(keys, tuple) else (keys,), strict=True)
+                )
+                raise CleaningError(
+                    f"after cleaning, {cell} has {n} subject(s) with {col} at every visit "
+                    f"(expected at least {minimum}; the cleaning log says which values were removed and why)"
+                )

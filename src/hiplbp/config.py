@@ -10,16 +10,21 @@ gives take the schema's defaults.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import copy
+import csv
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import yaml
+
+from .errors import UserError
 
 #: The config key naming the config file a config builds on.
 EXTENDS = "extends"
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError):
     """A config file that cannot be assembled; the message is one line naming the file and key."""
 
 
@@ -95,3 +100,244 @@ def resolve_extends(
     for layer in reversed(layers):
         out = merge(out, {k: v for k, v in layer.items() if k != EXTENDS})
     return out
+
+
+def load_schema(path: str | Path) -> dict:
+    """The config schema (YAML) as a mapping."""
+    with Path(path).open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _key(path: Iterable[str | int]) -> str:
+    """A JSON path as the config key a user writes: ``outcomes[0].min``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _found(value: object) -> str:
+    kind = {bool: "a boolean", int: "a number", float: "a number", str: "text", list: "a list", dict: "a mapping"}
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({kind.get(type(value), type(value).__name__)})" if value is not None else "nothing (null)"
+
+
+def describe(error: Any, origin: str = "config") -> str:
+    """One line for a schema violation (a ``jsonschema.ValidationError``): the key, what was found, what was expected.
+
+    A misspelt key names the key and the keys allowed there; a boolean where text is expected
+    explains YAML's reading of unquoted ``No``/``Yes``/``On``/``Off``.
+    """
+    key = _key(error.absolute_path)
+    schema = error.schema
+    where = f"{origin}: key '{key}'"
+    if error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
+        allowed = sorted(schema.get("properties", {}))
+        extra = sorted(k for k in error.instance if k not in schema.get("properties", {}))
+        prefix = "" if key == "(top level)" else key + "."
+        names = ", ".join(f"'{prefix}{k}'" for k in extra)
+        hint = f"; allowed here: {', '.join(allowed)}" if allowed else ""
+        return f"{origin}: unknown key {names}{hint}"
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        full = f"{key}.{missing}" if key != "(top level)" else missing
+        why = " (needed when data.source is reconstructed)" if missing == "trial" else ""
+        return f"{origin}: key '{full}' is missing{why}"
+    if error.validator == "type":
+        expected = error.validator_value
+        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        hint = ""
+        if isinstance(error.instance, bool) and "string" in str(expected):
+            hint = (
+                "; YAML reads unquoted yes/no/on/off/true/false as booleans: put the label in quotes, "
+                f'e.g. "{"Yes" if error.instance else "No"}"'
+            )
+        return f"{where}: found {_found(error.instance)}, expected {expected}{hint}"
+    if error.validator == "enum":
+        return f"{where}: found {_found(error.instance)}, expected one of {', '.join(map(str, error.validator_value))}"
+    if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        sign = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[error.validator]
+        return f"{where}: found {_found(error.instance)}, expected a number {sign} {error.validator_value}"
+    if error.validator == "minItems":
+        return f"{where}: found {len(error.instance)} item(s), expected at least {error.validator_value}"
+    if error.validator == "pattern":
+        return f"{where}: found {_found(error.instance)}, expected text matching {error.validator_value}"
+    return f"{where}: {' '.join(str(error.message).split())[:200]}"
+
+
+def validate_config(config: Mapping, schema: Mapping, *, origin: str = "config") -> dict:
+    """The config checked against the schema, with the schema's defaults filled in.
+
+    Like ``snakemake.utils.validate`` (JSON Schema 2020-12, defaults set where a ``properties``
+    entry has one), but a violation raises :class:`ConfigError` with one line
+    (:func:`describe`) instead of the whole schema and config.
+
+    Examples
+    --------
+    >>> schema = {"type": "object", "additionalProperties": False,
+    ...           "properties": {"alpha": {"type": "number", "default": 0.05}}}
+    >>> validate_config({}, schema)
+    {'alpha': 0.05}
+    >>> validate_config({"alhpa": 1}, schema)
+    Traceback (most recent call last):
+    ...
+    hiplbp.config.ConfigError: config: unknown key 'alhpa'; allowed here: alpha
+    """
+    from jsonschema import Draft202012Validator, validators
+    from jsonschema.exceptions import best_match
+
+    def set_defaults(validator: Any, properties: Mapping, instance: Any, schema: Mapping) -> Iterator[Any]:
+        if isinstance(instance, dict):
+            for name, sub in properties.items():
+                if "default" in sub:
+                    instance.setdefault(name, copy.deepcopy(sub["default"]))
+        yield from Draft202012Validator.VALIDATORS["properties"](validator, properties, instance, schema)
+
+    validator = validators.extend(Draft202012Validator, {"properties": set_defaults})(dict(schema))
+    out = copy.deepcopy(dict(config))
+    error = best_match(validator.iter_errors(out))
+    if error is not None:
+        raise ConfigError(describe(error, origin))
+    return out
+
+
+def _unique(values: Iterable[object], key: str, origin: str) -> None:
+    """Raise if a value repeats; ``key`` is a template of the config key with ``{i}`` for the index."""
+    seen: dict[str, int] = {}
+    for i, v in enumerate(values):
+        text = str(v)
+        if text in seen:
+            raise ConfigError(
+                f"{origin}: key '{key.format(i=i)}': {text!r} repeats {key.format(i=seen[text])} "
+                "(expected unique values)"
+            )
+        seen[text] = i
+
+
+def check_config(config: Mapping, *, groups: Iterable[str] | None = None, origin: str = "config") -> None:
+    """Checks across keys that a schema cannot express; each failure is one line naming the key.
+
+    - names are unique: visits, strata, outcome names and columns, the data's column names, and
+      the two arm labels differ;
+    - every outcome's ``min`` is below its ``max``;
+    - sensitivity grids are non-empty (``from`` <= ``to``);
+    - ``reconstruction.assumptions`` name configured outcomes and visits, and groups of the
+      trial (``groups``: the ``group`` column of its ``groups.csv``, when known);
+    - ``analysis.observed`` names factors of the design; ``cleaning.exclude`` names each subject
+      once.
+
+    Parameters
+    ----------
+    config : mapping
+        The validated config (schema defaults filled in).
+    groups : iterable of str, optional
+        The trial's printed group labels.
+    origin : str
+        Where the config came from, for messages.
+
+    Raises
+    ------
+    ConfigError
+
+    Examples
+    --------
+    >>> cfg = {"design": {"time_levels": ["t0", "t1"], "arms": {"treatment": "a", "control": "b"}},
+    ...        "outcomes": [{"name": "y", "column": "y", "min": 10, "max": 0}]}
+    >>> check_config(cfg)
+    Traceback (most recent call last):
+    ...
+    hiplbp.config.ConfigError: config: key 'outcomes[0]': min 10 is not below max 0 (expected min < max)
+    """
+    design = config["design"]
+    time_levels = [str(t) for t in design["time_levels"]]
+    strata = [str(s) for s in design.get("strata") or []]
+    outcomes = config["outcomes"]
+    _unique(time_levels, "design.time_levels[{i}]", origin)
+    _unique(strata, "design.strata[{i}]", origin)
+    arms = design["arms"]
+    if str(arms["treatment"]) == str(arms["control"]):
+        raise ConfigError(
+            f"{origin}: key 'design.arms': treatment and control are both {str(arms['control'])!r} "
+            "(expected two different labels)"
+        )
+    _unique([o["name"] for o in outcomes], "outcomes[{i}].name", origin)
+    _unique([o["column"] for o in outcomes], "outcomes[{i}].column", origin)
+    for i, o in enumerate(outcomes):
+        lo, hi = o.get("min"), o.get("max")
+        if lo is not None and hi is not None and not lo < hi:
+            raise ConfigError(f"{origin}: key 'outcomes[{i}]': min {lo:g} is not below max {hi:g} (expected min < max)")
+    data = config.get("data", {})
+    if data.get("source") == "file":
+        if not data.get("path"):
+            raise ConfigError(f"{origin}: key 'data.path' is missing (needed when data.source is file)")
+        columns = dict(data.get("columns") or {})
+        if not strata:
+            columns.pop("stratum", None)
+        long = data.get("layout", "long") == "long"
+        needed = ["arm"] + (["subject", "time"] if long else [])
+        for role in needed:
+            if role not in columns:
+                raise ConfigError(
+                    f"{origin}: key 'data.columns.{role}' is missing"
+                    + (" (needed when data.layout is long)" if role != "arm" else "")
+                )
+        if strata and "stratum" not in columns:
+            raise ConfigError(f"{origin}: key 'data.columns.stratum' is missing (needed when design.strata is set)")
+        named = {role: col for role, col in columns.items() if col is not None}
+        clash = [c for c in data.get("covariates", []) if c in named.values() or c in [o["column"] for o in outcomes]]
+        if clash:
+            raise ConfigError(
+                f"{origin}: key 'data.covariates': {clash[0]!r} is also a design or outcome column (expected another)"
+            )
+        roles = list(named)
+        for i, col in enumerate(named.values()):
+            if list(named.values()).index(col) != i:
+                first = roles[list(named.values()).index(col)]
+                raise ConfigError(
+                    f"{origin}: key 'data.columns.{roles[i]}': {col!r} is also data.columns.{first} "
+                    "(expected a column of its own)"
+                )
+    for name, spec in (config.get("sensitivity") or {}).items():
+        if spec and spec["from"] > spec["to"]:
+            raise ConfigError(
+                f"{origin}: key 'sensitivity.{name}': from {spec['from']:g} is above to {spec['to']:g} "
+                "(expected from <= to: the grid would be empty)"
+            )
+    present = (["stratum"] if strata else []) + ["arm"]
+    for i, factor in enumerate((config.get("analysis") or {}).get("observed", [])):
+        if factor not in present and not (factor == "stratum" and not strata):
+            raise ConfigError(f"{origin}: key 'analysis.observed[{i}]': {factor!r} is not a factor of the design")
+    _unique(
+        [e["subject"] for e in (config.get("cleaning") or {}).get("exclude", [])], "cleaning.exclude[].subject", origin
+    )
+    names = [o["name"] for o in outcomes]
+    known_groups = None if groups is None else [str(g) for g in groups]
+    for i, a in enumerate((config.get("reconstruction") or {}).get("assumptions", [])):
+        key = f"{origin}: key 'reconstruction.assumptions[{i}]"
+        if a["outcome"] not in names:
+            raise ConfigError(
+                f"{key}.outcome': {a['outcome']!r} is not an outcome (expected one of {', '.join(names)})"
+            )
+        for field in ("time", "from_time"):
+            if str(a[field]) not in time_levels:
+                raise ConfigError(
+                    f"{key}.{field}': {a[field]!r} is not a visit (expected one of {', '.join(time_levels)})"
+                )
+        if str(a["time"]) == str(a["from_time"]):
+            raise ConfigError(f"{key}.from_time': {a['from_time']!r} is the assumed visit itself (expected another)")
+        if known_groups is not None and str(a["group"]) not in known_groups:
+            raise ConfigError(
+                f"{key}.group': {a['group']!r} is not a group of the trial (expected one of {', '.join(known_groups)})"
+            )
+
+
+def trial_groups(config: Mapping) -> list[str] | None:
+    """The printed group labels of the config's trial (``group`` column of its ``groups.csv``), if it has one."""
+    folder = (config.get("trial") or {}).get("folder")
+    path = Path(folder) / "groups.csv" if folder else None
+    if path is None or not path.is_file():
+        return None
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return [row["group"] for row in csv.DictReader(fh) if row.get("group")]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from .errors import UserError
 from .integrity.rounding import sumsq_window, totals
 from .published import decimals, half_unit, rounds_to
 
@@ -147,7 +148,7 @@ def fit_moments(x: np.ndarray, t: Target, n_iter: int | None = None) -> tuple[np
     return np.round(u * t.step, 10), dict(mean_possible=mean_ok, sd_possible=sd_ok)
 
 
-class ReconstructionError(ValueError):
+class ReconstructionError(UserError):
     """A printed mean and SD that are possible could not be reproduced within the search budget."""
 
 

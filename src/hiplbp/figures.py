@@ -24,6 +24,8 @@ STYLE: dict[RcKeyType, Any] = {
     "svg.hashsalt": "hiplbp",
     # Text stays text in the SVG, so the synthetic-data banner is searchable and accessible.
     "svg.fonttype": "none",
+    # labels come from config and data: a "$" is a dollar sign, never the start of mathtext
+    "text.parse_math": False,
     "figure.dpi": 100,
     "savefig.dpi": 150,
     "font.family": "DejaVu Sans",

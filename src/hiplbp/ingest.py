@@ -12,6 +12,9 @@ expected: :class:`IngestError`.
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +23,14 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from .errors import UserError
+
 ROW = "_row"
+#: The subject column made for wide data without one (subjects numbered by row).
+SUBJECT_BY_ROW = "_subject_by_row"
 
 
-class IngestError(ValueError):
+class IngestError(UserError):
     """A problem in an input file, with file, row, column and what was expected."""
 
 
@@ -100,43 +107,209 @@ class Design:
         return [o["name"] for o in self.outcomes]
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV, TSV or XLSX file with every cell as text (empty cells as missing).
+#: Columns of the ingestion and cleaning logs: one row per change, pointing at the raw file.
+LOG_COLUMNS = ["row", "subject", "time", "column", "original", "new", "action", "reason"]
+
+#: Cell texts read as a missing value (R, SAS/Stata and spreadsheet exports). Every non-empty
+#: marker read is logged.
+MISSING_MARKERS = ("", "NA", "N/A", "n/a", "NaN", "nan", ".", "NULL", "null")
+
+_SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def _change(row: int, column: str, original: object, new: object, action: str, reason: str) -> dict:
+    return dict(
+        row=row, subject=None, time=None, column=column, original=original, new=new, action=action, reason=reason
+    )
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """The file's text; a file that is not UTF-8 text is refused, never guessed."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise IngestError(f"{path}: UTF-16 text (expected UTF-8; save it as 'CSV UTF-8')")
+    if b"\x00" in data[:65536]:
+        raise IngestError(
+            f"{path}: binary content, not a text table (expected a CSV or TSV file saved as text, or an .xlsx workbook)"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        row = data.count(b"\n", 0, err.start) + 1
+        raise IngestError(
+            f"{path}: row {row}: byte 0x{data[err.start]:02x} is not UTF-8 "
+            "(expected UTF-8 text; re-save the file as UTF-8, e.g. 'CSV UTF-8' in a spreadsheet)"
+        ) from None
+
+
+def _separator(suffix: str, header: str) -> str:
+    """The field separator: tab for .tsv; for .csv a comma unless the header has none but has ``;`` or tabs."""
+    if suffix == ".tsv":
+        return "\t"
+    counts = {sep: header.count(sep) for sep in _SEPARATORS}
+    if suffix == ".txt":
+        return max(counts, key=lambda s: counts[s])
+    if counts[","] == 0 and (counts[";"] or counts["\t"]):
+        return ";" if counts[";"] >= counts["\t"] else "\t"
+    return ","
+
+
+def _read_text(path: Path, text: str, sep: str) -> pd.DataFrame:
+    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0].rstrip("\r")), delimiter=sep), [])
+    names = [h.strip() for h in header]
+    for j, name in enumerate(names):
+        if name and names.index(name) != j:
+            raise IngestError(
+                f"{path}: row 1 (header), column {name!r}: appears twice (columns {names.index(name) + 1} and "
+                f"{j + 1}; expected unique column names)"
+            )
+    try:
+        return pd.read_csv(
+            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False, engine="c"
+        )
+    except pd.errors.ParserError as err:
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
+        if m:
+            expected, line, saw = m.groups()
+            raise IngestError(
+                f"{path}: row {line}: {saw} fields, expected {expected} as in the header "
+                f"(a {_SEPARATORS.get(sep, repr(sep))} inside a value needs quotes)"
+            ) from None
+        raise IngestError(f"{path}: not a readable table ({' '.join(str(err).split())})") from None
+
+
+def read_table(path: str | Path) -> tuple[pd.DataFrame, list[dict]]:
+    """Read a CSV, TSV or XLSX file with every cell as text, and the changes made while reading.
 
     Reading as text keeps identifiers such as ``007`` intact and lets the numeric checks name
-    the exact cell that is not a number.
+    the exact cell that is not a number. The file must be UTF-8 (a byte order mark is allowed)
+    with a comma, semicolon or tab between fields (a ``.csv`` whose header has no comma but
+    semicolons or tabs is read with those; the log says so). While reading, spaces around cells
+    and column names are removed, the markers of :data:`MISSING_MARKERS` become missing and
+    blank rows are dropped: each such change is one entry of the returned list (``LOG_COLUMNS``,
+    ``subject`` and ``time`` still unknown). A private ``_row`` column keeps each row's number in
+    the file (header = row 1).
+
+    Raises
+    ------
+    IngestError
+        One line for a missing, empty, binary, non-UTF-8, ragged or header-only file, or a header
+        that names a column twice.
     """
     path = Path(path)
     if not path.exists():
         raise IngestError(f"{path}: file not found (expected the data file named by data.path)")
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        df = pd.read_csv(
-            path,
-            dtype=str,
-            keep_default_na=False,
-            sep=None if suffix == ".txt" else ",",
-            engine="python" if suffix == ".txt" else "c",
-        )
-    elif suffix == ".tsv":
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, sep="\t")
+    data = path.read_bytes()
+    if not data.strip():
+        raise IngestError(f"{path}: the file is empty (expected a header row, then one row per observation)")
+    changes: list[dict] = []
+    if suffix in (".csv", ".txt", ".tsv"):
+        text = _decode(path, data)
+        if data.startswith(b"\xef\xbb\xbf"):
+            changes.append(
+                _change(1, "", "", "", "read", "byte order mark (UTF-8 BOM) at the start of the file skipped")
+            )
+        sep = _separator(suffix, text.split("\n", 1)[0])
+        if sep != ("\t" if suffix == ".tsv" else ","):
+            changes.append(_change(1, "", "", "", "read", f"fields separated by {_SEPARATORS[sep]}s"))
+        df = _read_text(path, text, sep)
     elif suffix in (".xlsx", ".xlsm"):
-        df = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+        if not data.startswith(b"PK"):
+            raise IngestError(f"{path}: not an Excel workbook (expected an .xlsx file, found other content)")
+        try:
+            df = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+        except Exception as err:  # openpyxl raises many kinds for a damaged workbook
+            raise IngestError(f"{path}: not a readable .xlsx workbook ({type(err).__name__}: {err})") from None
     else:
         raise IngestError(f"{path}: unsupported file type {suffix!r} (expected .csv, .tsv or .xlsx)")
-    df.columns = [str(c).strip() for c in df.columns]
-    df = df.apply(lambda s: s.str.strip()).replace({"": np.nan, "NA": np.nan, "NaN": np.nan, "nan": np.nan})
     df[ROW] = np.arange(2, len(df) + 2)
-    return df
+    columns = []
+    for c in df.columns[:-1]:
+        name = str(c).strip()
+        if name != str(c):
+            changes.append(_change(1, name, str(c), name, "normalised", "spaces around the column name removed"))
+        columns.append(name)
+    df.columns = [*columns, ROW]
+    cells = df.drop(columns=ROW)
+    blank = cells.apply(lambda s: s.str.strip() == "").all(axis=1)
+    for row in df.loc[blank, ROW]:
+        changes.append(_change(int(row), "", "", "", "dropped_row", "blank row"))
+    df = df[~blank]
+    if df.empty:
+        raise IngestError(f"{path}: no data rows below the header (expected one row per observation)")
+    for c in columns:
+        s = df[c]
+        stripped = s.str.strip()
+        spaced = s != stripped
+        for row, old, new in zip(df.loc[spaced, ROW], s[spaced], stripped[spaced], strict=True):
+            changes.append(_change(int(row), c, old, new, "normalised", "spaces around the value removed"))
+        marker = stripped.isin(MISSING_MARKERS[1:])
+        for row, old in zip(df.loc[marker, ROW], stripped[marker], strict=True):
+            changes.append(_change(int(row), c, old, None, "read_as_missing", f"missing-value marker {old!r}"))
+        df[c] = stripped.where(~stripped.isin(MISSING_MARKERS), np.nan)
+    return df.reset_index(drop=True), changes
 
 
-def _require_columns(df: pd.DataFrame, wanted: Mapping[str, str], path: str) -> None:
+def _require_columns(df: pd.DataFrame, wanted: Mapping[str, str], path: str, keys: Mapping[str, str]) -> None:
     for role, col in wanted.items():
         if col not in df.columns:
-            present = ", ".join(c for c in df.columns if c != ROW)
+            present = ", ".join(repr(c) for c in df.columns if c != ROW)
+            key = keys.get(role)
+            named = f", named by config key {key}" if key else ""
             raise IngestError(
-                f"{path}: row 1 (header), column {col!r}: not found (expected it as {role}); columns present: {present}"
+                f"{path}: row 1 (header), column {col!r}: not found (expected the {role} column{named}); "
+                f"columns present: {present}"
             )
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the canonical table's values sit in the raw file, for messages and the cleaning log.
+
+    Attributes
+    ----------
+    layout : {"long", "wide"}
+        ``long``: one row per subject x visit, with a visit column and one column per outcome.
+        ``wide``: one row per subject, one column per outcome and visit named
+        ``<outcome column><wide_separator><visit>``.
+    columns : dict
+        Data column names of ``subject``, ``stratum``, ``arm`` and (long) ``time``. Wide data
+        without a ``subject`` column number their subjects by row (the first data row is ``1``).
+    wide_separator : str
+        Separator of wide outcome columns.
+    """
+
+    layout: str = "long"
+    columns: Mapping[str, str] = field(default_factory=dict)
+    wide_separator: str = "_"
+
+    def column(self, name: str, time: str, design: Design) -> str:
+        """The raw column holding canonical column ``name`` (factor, outcome or covariate) at ``time``.
+
+        Examples
+        --------
+        >>> d = Design(["t0", "t1"], {"treatment": "a", "control": "b"},
+        ...            outcomes=[{"name": "pain", "column": "vas"}])
+        >>> Source("wide", {"subject": "id", "arm": "group"}).column("pain", "t1", d)
+        'vas_t1'
+        >>> Source("long", {"subject": "id", "arm": "group", "time": "visit"}).column("time", "t1", d)
+        'visit'
+        """
+        outcome = next((o["column"] for o in design.outcomes if o["name"] == name), None)
+        if outcome is not None:
+            return f"{outcome}{self.wide_separator}{time}" if self.layout == "wide" else outcome
+        if name == "time" and self.layout == "wide":
+            return ""
+        return str(self.columns.get(name, name))
+
+    def key(self, role: str, design: Design) -> str:
+        """The config key that names the raw column of ``role`` (for messages)."""
+        for i, o in enumerate(design.outcomes):
+            if role == f"outcome {o['name']}" or role.startswith(f"outcome {o['name']} at "):
+                return f"outcomes[{i}].column" + (" + data.wide_separator + visit" if self.layout == "wide" else "")
+        if role.startswith("covariate "):
+            return "data.covariates"
+        return f"data.columns.{role}"
 
 
 def to_long(
@@ -156,30 +329,31 @@ def to_long(
         As returned by :func:`read_table` (text cells and ``_row``).
     design : Design
         The configured design.
-    layout : {"long", "wide"}
-        ``long``: one row per subject x visit, with a visit column (``columns["time"]``) and one
-        column per outcome. ``wide``: one row per subject, with one column per outcome and visit
-        named ``<outcome column><wide_separator><visit>``.
-    columns : mapping
-        Data column names of ``subject``, ``stratum``, ``arm`` (and ``time`` for long data).
+    layout, columns, wide_separator
+        Where the values are: see :class:`Source`.
     path : str
         File name used in messages.
-    wide_separator : str
-        Separator of wide outcome columns.
 
     Returns
     -------
     DataFrame
         Canonical column names, still text.
     """
+    source = Source(layout, dict(columns), wide_separator)
+    df = df.copy()
+    if layout == "wide" and not columns.get("subject"):
+        # one row per subject and no identifier (as R's write.csv and many exports give): number them
+        columns = dict(columns, subject=SUBJECT_BY_ROW)
+        df[SUBJECT_BY_ROW] = (df[ROW] - 1).astype(str)
     roles = {"subject": columns["subject"], "arm": columns["arm"]}
     if design.strata:
         roles["stratum"] = columns["stratum"]
     subject_cols = {columns[r]: r for r in roles} | {c: c for c in design.covariates}
+    keys = {role: source.key(role, design) for role in [*roles, "time"]}
     if layout == "long":
         wanted = roles | {"time": columns["time"]} | {f"outcome {o['name']}": o["column"] for o in design.outcomes}
         wanted |= {f"covariate {c}": c for c in design.covariates}
-        _require_columns(df, wanted, path)
+        _require_columns(df, wanted, path, keys | {r: source.key(r, design) for r in wanted})
         out = df[[*subject_cols, columns["time"], *[o["column"] for o in design.outcomes], ROW]].rename(
             columns=subject_cols | {columns["time"]: "time"} | {o["column"]: o["name"] for o in design.outcomes}
         )
@@ -190,7 +364,7 @@ def to_long(
             for o in design.outcomes
             for t in design.time_levels
         }
-        _require_columns(df, wanted, path)
+        _require_columns(df, wanted, path, keys | {r: source.key(r, design) for r in wanted})
         parts = []
         for t in design.time_levels:
             part = df[[*subject_cols, ROW]].rename(columns=subject_cols)
@@ -203,6 +377,50 @@ def to_long(
         raise IngestError(f"data.layout must be 'long' or 'wide', got {layout!r}")
     order = ["subject"] + (["stratum"] if design.strata else []) + ["arm", "time"]
     return out[order + design.outcome_names + design.covariates + [ROW]]
+
+
+def _levels(design: Design) -> dict[str, list[str]]:
+    return {"stratum": design.strata, "arm": list(design.arms.values()), "time": design.time_levels}
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def normalise_labels(long: pd.DataFrame, design: Design, source: Source) -> tuple[pd.DataFrame, list[dict]]:
+    """Factor labels that differ from the design's only in case or inner spaces, set to the design's.
+
+    ``HIP`` or ``Week  3`` for the design's ``hip`` and ``week 3`` are the same label written
+    differently (a label matching two levels this way is left alone and refused by validation).
+    Each change is one log entry.
+    """
+    out = long.copy()
+    changes: list[dict] = []
+    for factor, levels in _levels(design).items():
+        if factor not in out.columns or not levels:
+            continue
+        folded: dict[str, list[str]] = {}
+        for level in levels:
+            folded.setdefault(_fold(level), []).append(level)
+        values = out[factor]
+        unknown = values.notna() & ~values.isin(levels)
+        target = values[unknown].map(lambda v, folded=folded: folded.get(_fold(v), [None, None]))
+        fixable = target.map(len) == 1
+        for i in target.index[fixable]:
+            new = target[i][0]
+            changes.append(
+                _change(
+                    int(out.at[i, ROW]),
+                    source.column(factor, str(out.at[i, "time"]), design),
+                    out.at[i, factor],
+                    new,
+                    "normalised",
+                    f"label {out.at[i, factor]!r} read as the design's {new!r} (case or spaces differ)",
+                )
+                | {"subject": out.at[i, "subject"], "time": str(out.at[i, "time"]) if factor != "time" else new}
+            )
+            out.at[i, factor] = new
+    return out, changes
 
 
 def canonical_schema(design: Design) -> pa.DataFrameSchema:
@@ -260,6 +478,13 @@ def validate(
             _describe_failure(err.failure_cases, long, design, columns, path, layout, wide_separator)
         ) from None
     out = out.copy()
+    for name in design.outcome_names + design.covariates:
+        infinite = np.isinf(out[name].to_numpy(dtype=float))
+        if infinite.any():
+            i = out.index[infinite][0]
+            col = Source(layout, dict(columns), wide_separator).column(name, str(long.at[i, "time"]), design)
+            row, got = int(long.at[i, ROW]), long.at[i, name]
+            raise IngestError(f"{path}: row {row}, column {col!r}: expected a finite number, got {got!r}")
     out["time"] = pd.Categorical(out["time"], categories=design.time_levels, ordered=True)
     return out
 
@@ -291,15 +516,49 @@ def _describe_failure(
             data_col = f"{data_col}{sep}{t}"
     value = first["failure_case"]
     got = "an empty cell" if value is None or (isinstance(value, float) and np.isnan(value)) else repr(value)
+    if isinstance(value, str) and re.fullmatch(r"[-+]?\d+,\d+", value):
+        got += f" (a decimal comma? write {value.replace(',', '.')})"
     more = len(fc) - 1
     tail = f" ({more} more problem cell{'s' if more != 1 else ''} after this one)" if more else ""
     return f"{path}: row {first['row']}, column {data_col!r}: expected {expected}, got {got}{tail}"
 
 
-def ingest(
+def check_levels(data: pd.DataFrame, design: Design, source: Source, path: str) -> None:
+    """Every level of the design occurs in the data, and every stratum x arm cell has subjects.
+
+    A level the config names but the data lack would otherwise surface later as a singular
+    matrix or a division by zero; here it is one line naming the config key.
+    """
+    keys = {"stratum": "design.strata", "arm": "design.arms", "time": "design.time_levels"}
+    for factor, levels in _levels(design).items():
+        if factor not in data.columns:
+            continue
+        found = set(map(str, data[factor].dropna()))
+        absent = [level for level in levels if level not in found]
+        if absent:
+            where = (
+                f"column {source.columns.get(factor, factor)!r}" if factor != "time" or source.layout == "long" else ""
+            )
+            raise IngestError(
+                f"{path}: {keys[factor]}: {', '.join(map(repr, absent))} never occur{'s' if len(absent) == 1 else ''} "
+                f"in {where or 'the data'} (found: {', '.join(sorted(found))}; expected every configured level)"
+            )
+    if design.strata:
+        subjects = data.drop_duplicates("subject")
+        counts = subjects.groupby(["stratum", "arm"]).size()
+        for stratum in design.strata:
+            for arm in design.arms.values():
+                if counts.get((stratum, arm), 0) == 0:
+                    raise IngestError(
+                        f"{path}: no subject in stratum {stratum!r} with arm {arm!r} "
+                        "(expected subjects in every stratum x arm cell of the design)"
+                    )
+
+
+def ingest_logged(
     path: str | Path, design: Design, *, layout: str, columns: Mapping[str, str], wide_separator: str = "_"
-) -> pd.DataFrame:
-    """Read, map and validate a data file: the whole ingestion stage.
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read, map and validate a data file: the whole ingestion stage, with the log of its changes.
 
     Parameters
     ----------
@@ -308,12 +567,44 @@ def ingest(
     design : Design
         The configured design.
     layout, columns, wide_separator
-        See :func:`to_long`.
+        Where the values are: see :class:`Source`.
 
     Returns
     -------
-    DataFrame
+    data : DataFrame
         The canonical long table, sorted by subject and visit, with ``_row``.
+    log : DataFrame
+        Every change made while reading (``LOG_COLUMNS``): spaces removed, missing-value markers,
+        blank rows, labels whose case differed, the separator and byte order mark.
+
+    Raises
+    ------
+    IngestError
+        One line naming the file, row and column (or config key), what was found and expected.
+    """
+    source = Source(layout, dict(columns), wide_separator)
+    raw, changes = read_table(path)
+    long = to_long(raw, design, layout=layout, columns=columns, path=str(path), wide_separator=wide_separator)
+    long, relabelled = normalise_labels(long, design, source)
+    out = validate(long, design, columns=columns, path=str(path), layout=layout, wide_separator=wide_separator)
+    check_levels(out, design, source, str(path))
+    out = out.sort_values(["subject", "time", ROW], kind="stable").reset_index(drop=True)
+    # the reading changes know their row and column; the subject and visit come from the table
+    subject_of = dict(zip(long[ROW], long["subject"], strict=True))
+    time_of = dict(zip(long[ROW], long["time"], strict=True)) if layout == "long" else {}
+    wide_time = {source.column(o["name"], t, design): t for o in design.outcomes for t in design.time_levels}
+    for c in changes:
+        if c["row"] > 1 and c["subject"] is None:
+            c["subject"] = subject_of.get(c["row"])
+            c["time"] = time_of.get(c["row"]) if layout == "long" else wide_time.get(c["column"])
+    log = pd.DataFrame(changes + relabelled, columns=LOG_COLUMNS)
+    return out, log.sort_values("row", kind="stable").reset_index(drop=True)
+
+
+def ingest(
+    path: str | Path, design: Design, *, layout: str, columns: Mapping[str, str], wide_separator: str = "_"
+) -> pd.DataFrame:
+    """The canonical table of a data file (:func:`ingest_logged` without its log).
 
     Examples
     --------
@@ -321,16 +612,13 @@ def ingest(
     >>> d = Design(time_levels=["t0", "t1"], arms={"treatment": "hip", "control": "ctl"},
     ...            outcomes=[{"name": "score", "column": "score"}])
     >>> f = tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False)
-    >>> _ = f.write("pid,exercise,visit,score\\nA,hip,t0,3\\nA,hip,t1,2\\n"); f.close()
+    >>> _ = f.write("pid,exercise,visit,score\\nA,hip,t0,3\\nA,hip,t1,2\\nB,ctl,t0,1\\nB,ctl,t1,.\\n"); f.close()
     >>> ingest(f.name, d, layout="long", columns={"subject": "pid", "arm": "exercise",
-    ...        "time": "visit"})[["subject", "arm", "time", "score"]].to_dict("list")
-    {'subject': ['A', 'A'], 'arm': ['hip', 'hip'], 'time': ['t0', 't1'], 'score': [3.0, 2.0]}
+    ...        "time": "visit"})[["subject", "arm", "time", "score"]].values.tolist()
+    [['A', 'hip', 't0', 3.0], ['A', 'hip', 't1', 2.0], ['B', 'ctl', 't0', 1.0], ['B', 'ctl', 't1', nan]]
     >>> os.unlink(f.name)
     """
-    raw = read_table(path)
-    long = to_long(raw, design, layout=layout, columns=columns, path=str(path), wide_separator=wide_separator)
-    out = validate(long, design, columns=columns, path=str(path), layout=layout, wide_separator=wide_separator)
-    return out.sort_values(["subject", "time", ROW], kind="stable").reset_index(drop=True)
+    return ingest_logged(path, design, layout=layout, columns=columns, wide_separator=wide_separator)[0]
 
 
 def read_canonical(path: str | Path, design: Design) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import hashlib
 import json
 import platform
 import re
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from importlib import metadata
@@ -30,11 +31,46 @@ _VOLATILE_CELL = ("start_time", "end_time", "duration")
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S | re.I)
 _URL = re.compile(r"https?://", re.I)
 #: Attribute and CSS forms through which a browser would fetch something.
-REMOTE_REFERENCE = re.compile(
-    r"(?:\bsrc|\bhref)\s*=\s*[\"']https?://|url\(\s*[\"']?https?://"
-    r"|\bimport\b[^;\n]*[\"']https?://|<script\b[^>]*>[^<]*https?://",
-    re.I,
+# A URL that leaves the file: a scheme with "//" (http://, file://), or protocol-relative "//host",
+# written with slashes or backslashes (browsers read "\\host" and "/\\host" as "//host").
+_NETWORK_URL = r"""["']?\s*(?:[a-z][a-z0-9+.\-]*:)?[/\\]{2}"""
+_TAG = re.compile(r"<[a-z][^>]*>", re.I)
+_URL_ATTRIBUTE = re.compile(
+    r"\b(?:src|href|srcset|action|formaction|poster|background|data|xlink:href)\s*=\s*" + _NETWORK_URL, re.I
 )
+_CSS_URL = re.compile(r"url\(\s*" + _NETWORK_URL + r"|@import\s+" + _NETWORK_URL, re.I)
+_STYLE_BLOCK = re.compile(r"<style\b[^>]*>(.*?)</style>", re.I | re.S)
+_SCRIPT_BLOCK = re.compile(r"<script\b[^>]*>(.*?)</script>", re.I | re.S)
+
+
+def network_references(html: str) -> list[str]:
+    """Every place where ``html`` would load something from outside the file, as short excerpts.
+
+    Looks only at markup, never at text: a tag's URL attributes (``src``, ``href``, ...), CSS
+    ``url()`` and ``@import`` in style blocks and ``style`` attributes, and URLs inside scripts.
+    A URL counts when it has a scheme with ``//`` or is protocol-relative (``//host``), with
+    slashes or backslashes. Escaped text (``&lt;img src=//x&gt;``) is text, and is not counted.
+
+    Examples
+    --------
+    >>> network_references('<img src=//example.com/x.png><a href="#top">x</a>')
+    ['<img src=//example.com/x.png>']
+    >>> network_references('<p>&lt;img src=//example.com/x.png&gt;</p><img src="data:image/png;base64,AA">')
+    []
+    >>> len(network_references('<img src="' + chr(92) * 2 + 'evil/x.png"><style>p{background:url(//x/y)}</style>'))
+    2
+    """
+    hits = [m.group(0)[:80] for m in _TAG.finditer(html) if _URL_ATTRIBUTE.search(m.group(0))]
+    hits += [
+        m.group(0)[:80] for m in _TAG.finditer(html) if "style" in m.group(0).lower() and _CSS_URL.search(m.group(0))
+    ]
+    for block in _STYLE_BLOCK.finditer(html):
+        hits += [block.group(1)[max(0, u.start() - 20) : u.end() + 40] for u in _CSS_URL.finditer(block.group(1))]
+    for block in _SCRIPT_BLOCK.finditer(html):
+        # a quoted URL (a "// comment" is not one)
+        if re.search(r"""["'`](?:[a-z][a-z0-9+.\-]*:)?[/\\]{2}[\w.-]""", block.group(1), re.I):
+            hits.append(block.group(0)[:80])
+    return list(dict.fromkeys(hits))
 
 
 def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -144,20 +180,22 @@ def execute(
             f"{template}: unknown report parameter(s) {unknown}; the parameters cell declares {sorted(declared)}"
         )
     output = Path(output)
-    tmp = output.with_suffix(".running.ipynb")
-    pm.execute_notebook(
-        str(template),
-        str(tmp),
-        parameters=dict(parameters),
-        cwd=str(cwd),
-        kernel_name=kernel_name,
-        progress_bar=False,
-        log_output=False,
-        report_mode=False,
-    )
-    nb = strip_volatile(nbformat.read(tmp, as_version=4))
+    # papermill writes the notebook cell by cell while it runs: outside results/, so that a run
+    # killed here leaves nothing behind that looks like an output
+    with tempfile.TemporaryDirectory(prefix="hiplbp-report-") as tmpdir:
+        tmp = Path(tmpdir) / output.name
+        pm.execute_notebook(
+            str(template),
+            str(tmp),
+            parameters=dict(parameters),
+            cwd=str(cwd),
+            kernel_name=kernel_name,
+            progress_bar=False,
+            log_output=False,
+            report_mode=False,
+        )
+        nb = strip_volatile(nbformat.read(tmp, as_version=4))
     nbformat.write(nb, output)
-    tmp.unlink()
     return nb
 
 
@@ -181,12 +219,31 @@ def to_html(nb: nbformat.NotebookNode, *, hide_code: bool = True, title: str = "
     # Drop every <script> that names a URL (its src, or an import in its body, as the mermaid
     # loader): the report needs no script from anywhere.
     html = _SCRIPT.sub(lambda m: "" if _URL.search(m.group(0)) else m.group(0), html)
-    hit = REMOTE_REFERENCE.search(html)
-    if hit:
-        raise ValueError(f"report HTML still references the network near: {html[hit.start() : hit.start() + 80]!r}")
+    hits = network_references(html)
+    if hits:
+        raise ValueError(f"report HTML still references the network: {hits[0]!r}")
     if title:
         html = re.sub(r"<title>.*?</title>", lambda _: f"<title>{escape(title)}</title>", html, count=1, flags=re.S)
     return html
+
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:])")
+
+
+def md(text: object) -> str:
+    """Text from config or data, shown literally inside Markdown.
+
+    HTML characters become entities and Markdown punctuation is backslash-escaped, so that a
+    title such as ``<img src=x onerror=...>``, a link ``[x](javascript:...)`` or a ``$`` that
+    would start mathematics is printed as written.
+
+    Examples
+    --------
+    >>> print(md("<b>a*b</b> [x](y) $5"))
+    &lt;b&gt;a\\*b&lt;/b&gt; \\[x\\]\\(y\\) \\$5
+    """
+    escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text))
+    return escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def provenance_markdown(provenance: Mapping) -> str:
@@ -194,7 +251,7 @@ def provenance_markdown(provenance: Mapping) -> str:
     if provenance.get("synthetic"):
         text = (
             "**The data analysed here are not patient data.** They were reconstructed from the "
-            f"summary statistics published in {provenance.get('citation') or 'the paper'} "
+            f"summary statistics published in {md(provenance.get('citation') or 'the paper')} "
             "(group sizes, means and SDs), "
             f"with a within-subject correlation of {provenance.get('correlation')} between visits, "
             "which the paper did not report. Statistics that depend only on the published "
@@ -204,13 +261,13 @@ def provenance_markdown(provenance: Mapping) -> str:
         if assumed:
             text += (
                 "\n\n**Assumptions for cells the paper did not print:** "
-                + "; ".join(assumed)
+                + "; ".join(map(md, assumed))
                 + ". Results that use them are marked *assumed*."
             )
         return text
     return (
-        f"Data file `{provenance.get('path')}` (sha256 `{provenance.get('sha256', '')[:16]}…`), "
-        f"{provenance.get('n_rows')} rows read as {provenance.get('layout')} layout."
+        f"Data file {md(provenance.get('path'))} (sha256 `{str(provenance.get('sha256', ''))[:16]}…`), "
+        f"{md(provenance.get('n_rows'))} rows read as {md(provenance.get('layout'))} layout."
     )
 
 

@@ -39,6 +39,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from .errors import UserError
+
 FORMAT_VERSION = 1
 NOT_AVAILABLE = "not_available"
 STATUSES = ["printed", NOT_AVAILABLE]
@@ -144,7 +146,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
 REQUIRED = ("groups", "outcomes")
 
 
-class TrialError(ValueError):
+class TrialError(UserError):
     """A trial folder that does not follow the format: one line naming file, row and column."""
 
 

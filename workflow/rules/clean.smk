@@ -2,6 +2,7 @@ rule clean:
     input:
         code=library_code("clean"),
         data="results/data/canonical.csv",
+        changes="results/data/ingest_log.csv",
     output:
         data=report(
             "results/data/clean.csv",
@@ -23,6 +24,7 @@ rule clean:
         "../envs/hiplbp.yaml"
     params:
         design=design(),
+        source=ingest_options(),
         exclude=config.get("cleaning", {}).get("exclude", []),
         drop_incomplete=config.get("cleaning", {}).get("drop_incomplete", False),
     script:

@@ -4,6 +4,7 @@ rule ingest:
         raw=raw_data(),
     output:
         data="results/data/canonical.csv",
+        changes="results/data/ingest_log.csv",
         provenance="results/data/provenance.json",
     log:
         "results/logs/ingest.log",
