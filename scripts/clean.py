@@ -12,7 +12,7 @@ log_to(snakemake.log[0])
 
 import pandas as pd
 
-from hiplbp.clean import LOG_COLUMNS, check_analysable, clean
+from hiplbp.clean import check_analysable, clean, cleaning_log
 from hiplbp.ingest import Design, Source, read_canonical
 
 p = snakemake.params
@@ -26,7 +26,7 @@ data, log = clean(
     source=source,
 )
 reading = pd.read_csv(snakemake.input.changes, dtype=str, keep_default_na=False).replace({"": None})
-log = pd.concat([reading.astype(object), log.astype(object)], ignore_index=True)[LOG_COLUMNS]
+log = cleaning_log(reading, log)
 data.to_csv(snakemake.output.data, index=False)
 log.to_csv(snakemake.output.log, index=False)
 print(f"clean: {len(data)} rows kept; log: {log['action'].value_counts().to_dict()}", file=sys.stderr)

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 from conftest import DATA
 
-from hiplbp.clean import LOG_COLUMNS, clean
-from hiplbp.ingest import Design, ingest
+from hiplbp.clean import LOG_COLUMNS, clean, cleaning_log
+from hiplbp.ingest import Design, Source, ingest, ingest_logged
 
 COLS = {"subject": "pid", "stratum": "lumbar", "arm": "exercise", "time": "visit"}
 DESIGN = Design(
@@ -131,3 +131,18 @@ def test_incomplete_subjects_stay_by_default(tmp_path):
     assert len(out) == len(data)
     assert (log.action == "incomplete").sum() == 11  # 67 subjects, 56 complete
     assert np.isnan(out.score).sum() == data.score.isna().sum()
+
+
+def test_cleaning_log_equals_the_hand_written_log(tmp_path):
+    """tests/data/cleaning_example_log.csv was written by hand from cleaning_example.csv, row by row."""
+    raw = DATA / "cleaning_example.csv"
+    before = raw.read_bytes()
+    data, reading = ingest_logged(raw, DESIGN, layout="long", columns=COLS)
+    out, log = clean(data, DESIGN, exclude=[{"subject": "S08", "reason": "withdrew consent"}], source=Source("long", COLS))
+    written = tmp_path / "log.csv"
+    cleaning_log(reading, log).to_csv(written, index=False)
+    got = pd.read_csv(written, dtype=str, keep_default_na=False)
+    expected = pd.read_csv(DATA / "cleaning_example_log.csv", dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(got, expected)
+    assert raw.read_bytes() == before
+    assert sorted(out.subject.unique()) == ["S01", "S02", "S03", "S04", "S06", "S07"]

@@ -1,12 +1,21 @@
 """A run's config: `extends` chains resolved under the file that names them, errors in one line."""
 
+import copy
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import ROOT
 
-from hiplbp.config import ConfigError, merge, resolve_extends
+from hiplbp.config import (
+    ConfigError,
+    check_config,
+    load_schema,
+    merge,
+    resolve_extends,
+    trial_groups,
+    validate_config,
+)
 
 
 def test_a_config_is_laid_over_the_one_it_extends(tmp_path):
@@ -40,3 +49,188 @@ def test_every_trial_folder_config_names_its_own_folder():
     for config in sorted((ROOT / "trials").glob("*/config.yaml")):
         c = yaml.safe_load(config.read_text())
         assert Path(c["trial"]["folder"]) == config.parent.relative_to(ROOT)
+
+
+SCHEMA = load_schema(ROOT / "workflow" / "schemas" / "config.schema.yaml")
+
+
+def _lee() -> dict:
+    return validate_config(resolve_extends(yaml.safe_load((ROOT / "config.yaml").read_text()), ROOT), SCHEMA)
+
+
+def _shared1() -> dict:
+    return validate_config(yaml.safe_load((ROOT / "tests" / "data" / "shared1.yaml").read_text()), SCHEMA)
+
+
+def test_schema_defaults_are_filled_like_snakemake_validate():
+    from snakemake.utils import validate
+
+    for config in (_lee(), _shared1()):
+        theirs = copy.deepcopy(config)
+        validate(theirs, str(ROOT / "workflow" / "schemas" / "config.schema.yaml"))
+        assert theirs == config
+    assert _shared1()["analysis"] == {"alpha": 0.05, "ss_type": 3, "ci_level": 0.95, "observed": ["stratum"]}
+
+
+@pytest.mark.parametrize(
+    ("tweak", "message"),
+    [
+        (
+            {"outcome": []},
+            "mine.yaml: unknown key 'outcome'; allowed here: analysis, audit, cleaning, data, design, "
+            "estimand, extends, outcomes, reconstruction, report, sensitivity, trial",
+        ),
+        (
+            {"analysis": {"sstype": 2}},
+            "mine.yaml: unknown key 'analysis.sstype'; allowed here: alpha, ci_level, observed, ss_type",
+        ),
+        (
+            {"design": {"strata": [False, True]}},
+            "mine.yaml: key 'design.strata[0]': found False (a boolean), expected "
+            "string or number; YAML reads unquoted yes/no/on/off/true/false as booleans: put the label in quotes, "
+            'e.g. "No"',
+        ),
+        ({"analysis": {"ss_type": 1}}, "mine.yaml: key 'analysis.ss_type': found 1 (a number), expected one of 2, 3"),
+        ({"analysis": {"alpha": 1.5}}, "mine.yaml: key 'analysis.alpha': found 1.5 (a number), expected a number < 1"),
+        ({"data": {"layout": "tall"}}, "mine.yaml: key 'data.layout': found 'tall' (text), expected one of long, wide"),
+        (
+            {"design": {"time_levels": ["t0"]}},
+            "mine.yaml: key 'design.time_levels': found 1 item(s), expected at least 2",
+        ),
+    ],
+)
+def test_schema_errors_are_one_line_naming_the_key(tweak, message):
+    config = merge(yaml.safe_load((ROOT / "tests" / "data" / "shared1.yaml").read_text()), tweak)
+    with pytest.raises(ConfigError) as err:
+        validate_config(config, SCHEMA, origin="mine.yaml")
+    assert str(err.value) == message
+
+
+def test_reconstructed_data_need_a_trial():
+    config = _shared1() | {"data": {"source": "reconstructed"}}
+    with pytest.raises(ConfigError, match=r"^c: key 'trial' is missing \(needed when data.source is reconstructed\)$"):
+        validate_config(config, SCHEMA, origin="c")
+
+
+def _edit(config: dict, path: str, value) -> dict:
+    out = copy.deepcopy(config)
+    *parents, last = path.split(".")
+    node = out
+    for key in parents:
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    if isinstance(node, list):
+        node[int(last)] = value
+    else:
+        node[last] = value
+    return out
+
+
+@pytest.mark.parametrize(
+    ("base", "path", "value", "message"),
+    [
+        (
+            "shared1",
+            "design.time_levels",
+            ["t0", "t1", "t0"],
+            "key 'design.time_levels[2]': 't0' repeats design.time_levels[0] (expected unique values)",
+        ),
+        (
+            "shared1",
+            "design.strata",
+            ["stable", "stable"],
+            "key 'design.strata[1]': 'stable' repeats design.strata[0] (expected unique values)",
+        ),
+        (
+            "shared1",
+            "design.arms",
+            {"treatment": "hip", "control": "hip"},
+            "key 'design.arms': treatment and control are both 'hip' (expected two different labels)",
+        ),
+        (
+            "shared1",
+            "outcomes",
+            [{"name": "a", "column": "score"}, {"name": "a", "column": "x"}],
+            "key 'outcomes[1].name': 'a' repeats outcomes[0].name (expected unique values)",
+        ),
+        (
+            "shared1",
+            "outcomes",
+            [{"name": "a", "column": "score"}, {"name": "b", "column": "score"}],
+            "key 'outcomes[1].column': 'score' repeats outcomes[0].column (expected unique values)",
+        ),
+        ("shared1", "outcomes.0.min", 100, "key 'outcomes[0]': min 100 is not below max 100 (expected min < max)"),
+        (
+            "shared1",
+            "data.columns",
+            {"subject": "pid", "stratum": "lumbar", "arm": "pid", "time": "visit"},
+            "key 'data.columns.arm': 'pid' is also data.columns.subject (expected a column of its own)",
+        ),
+        (
+            "shared1",
+            "data.columns",
+            {"subject": "pid", "stratum": "lumbar", "arm": "exercise"},
+            "key 'data.columns.time' is missing (needed when data.layout is long)",
+        ),
+        (
+            "shared1",
+            "data.covariates",
+            ["score"],
+            "key 'data.covariates': 'score' is also a design or outcome column (expected another)",
+        ),
+        (
+            "shared1",
+            "sensitivity",
+            {"correlations": {"from": 0.9, "to": 0.1, "step": 0.1}},
+            "key 'sensitivity.correlations': from 0.9 is above to 0.1 (expected from <= to: the grid would be empty)",
+        ),
+        (
+            "shared1",
+            "cleaning",
+            {"exclude": [{"subject": "S1", "reason": "a"}, {"subject": "S1", "reason": "b"}]},
+            "key 'cleaning.exclude[1].subject': 'S1' repeats cleaning.exclude[0].subject (expected unique values)",
+        ),
+        (
+            "lee",
+            "reconstruction.assumptions.0.group",
+            "CG 3",
+            "key 'reconstruction.assumptions[0].group': 'CG 3' is "
+            "not a group of the trial (expected one of EG I, CG I, CG II, EG II)",
+        ),
+        (
+            "lee",
+            "reconstruction.assumptions.0.time",
+            "week12",
+            "key 'reconstruction.assumptions[0].time': 'week12' is "
+            "not a visit (expected one of baseline, week3, week6)",
+        ),
+        (
+            "lee",
+            "reconstruction.assumptions.0.outcome",
+            "kodi",
+            "key 'reconstruction.assumptions[0].outcome': 'kodi' is not an outcome (expected one of vas)",
+        ),
+        (
+            "lee",
+            "reconstruction.assumptions.0.from_time",
+            "week6",
+            "key 'reconstruction.assumptions[0].from_time': 'week6' is the assumed visit itself (expected another)",
+        ),
+    ],
+)
+def test_cross_field_errors_are_one_line_naming_the_key(base, path, value, message):
+    config = _edit(_lee() if base == "lee" else _shared1(), path, value)
+    groups = ["EG I", "CG I", "CG II", "EG II"] if base == "lee" else None
+    with pytest.raises(ConfigError) as err:
+        check_config(config, groups=groups, origin="mine.yaml")
+    assert str(err.value) == f"mine.yaml: {message}"
+
+
+def test_every_shipped_config_passes_the_cross_field_checks():
+    for path in [
+        ROOT / "config.yaml",
+        *sorted((ROOT / "trials").glob("*/config.yaml")),
+        *(ROOT / "tests" / "data").glob("*.yaml"),
+    ]:
+        config = validate_config(resolve_extends(yaml.safe_load(path.read_text()), ROOT), SCHEMA)
+        check_config(config, groups=trial_groups(config))
+    assert trial_groups(_lee()) == ["EG I", "CG I", "CG II", "EG II"]

@@ -16,7 +16,7 @@ import pandas as pd
 from .errors import UserError
 from .ingest import LOG_COLUMNS, ROW, Design, Source
 
-__all__ = ["LOG_COLUMNS", "CleaningError", "check_analysable", "clean", "value_text"]
+__all__ = ["LOG_COLUMNS", "CleaningError", "check_analysable", "clean", "cleaning_log", "value_text"]
 
 
 class CleaningError(UserError):
@@ -241,3 +241,15 @@ def check_analysable(data: pd.DataFrame, design: Design, *, minimum: int = 2) ->
                     f"after cleaning, {cell} has {n} subject(s) with {col} at every visit "
                     f"(expected at least {minimum}; the cleaning log says which values were removed and why)"
                 )
+
+
+def cleaning_log(reading: pd.DataFrame, cleaning: pd.DataFrame) -> pd.DataFrame:
+    """The whole log of a run: the changes made while reading the file, then those of cleaning.
+
+    Both are in ``LOG_COLUMNS`` and in the raw file's rows and columns; an empty cell means "none"
+    (no row for a visit that has none, no new value for a value set missing or a row dropped).
+    """
+    parts = [t.astype(object).where(t.notna(), None) for t in (reading, cleaning) if len(t)]
+    if not parts:
+        return pd.DataFrame(columns=LOG_COLUMNS)
+    return pd.concat(parts, ignore_index=True)[LOG_COLUMNS]

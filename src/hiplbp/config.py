@@ -197,8 +197,16 @@ def validate_config(config: Mapping, schema: Mapping, *, origin: str = "config")
 
     validator = validators.extend(Draft202012Validator, {"properties": set_defaults})(dict(schema))
     out = copy.deepcopy(dict(config))
-    error = best_match(validator.iter_errors(out))
+    errors = list(validator.iter_errors(out))
+    error = best_match(errors)
     if error is not None:
+        # of equally good matches (the same mistake in several list items), name the first
+        twins = [
+            e
+            for e in errors
+            if e.validator == error.validator and list(e.absolute_path)[:-1] == list(error.absolute_path)[:-1]
+        ]
+        error = min(twins, key=lambda e: [(str(type(p)), p) for p in e.absolute_path])
         raise ConfigError(describe(error, origin))
     return out
 
@@ -310,7 +318,9 @@ def check_config(config: Mapping, *, groups: Iterable[str] | None = None, origin
         if factor not in present and not (factor == "stratum" and not strata):
             raise ConfigError(f"{origin}: key 'analysis.observed[{i}]': {factor!r} is not a factor of the design")
     _unique(
-        [e["subject"] for e in (config.get("cleaning") or {}).get("exclude", [])], "cleaning.exclude[].subject", origin
+        [e["subject"] for e in (config.get("cleaning") or {}).get("exclude", [])],
+        "cleaning.exclude[{i}].subject",
+        origin,
     )
     names = [o["name"] for o in outcomes]
     known_groups = None if groups is None else [str(g) for g in groups]
