@@ -1,6 +1,5 @@
 """Rule figures: mean and CI over visits per stratum x arm (see hiplbp.figures)."""
 
-
 from hiplbp.errors import log_to
 
 log_to(snakemake.log[0])

@@ -1,6 +1,5 @@
 """Rule followup: contrasts per visit and effect sizes (see hiplbp.contrasts, hiplbp.effects)."""
 
-
 from hiplbp.errors import log_to
 
 log_to(snakemake.log[0])

@@ -1,6 +1,5 @@
 """Rule replay: every printed number and claim of the trial against its reproduction (see hiplbp.replay)."""
 
-
 from hiplbp.errors import log_to
 
 log_to(snakemake.log[0])

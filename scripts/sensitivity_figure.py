@@ -1,6 +1,5 @@
 """Rule sensitivity_figure: p against the correlation and the assumed cells (see hiplbp.figures)."""
 
-
 from hiplbp.errors import log_to
 
 log_to(snakemake.log[0])

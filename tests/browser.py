@@ -46,6 +46,12 @@ class PageReport:
     #: the document's width with print styles on a page as wide as A4's text (nothing clipped if <=)
     print_scroll_width: int = 0
     print_width: int = 0
+    #: messages of alert/confirm/prompt calls: any is script that ran from the page's content
+    alerts: list[str] = field(default_factory=list)
+    #: elements with an inline event handler attribute (onerror=, onclick=, ...)
+    event_handlers: int = 0
+    #: the page's visible text
+    text: str = ""
 
     @property
     def pdf_pages(self) -> int:
@@ -88,6 +94,12 @@ async def _inspect(ws_url: str, url: str, width: int) -> PageReport:
     dt = _DevTools(ws)
     await dt.call("Network.enable")
     await dt.call("Page.enable")
+    # a script that runs from the page's content shows itself: alert() and its kin are recorded
+    await dt.call(
+        "Page.addScriptToEvaluateOnNewDocument",
+        source="window.__alerts = []; for (const f of ['alert', 'confirm', 'prompt']) "
+        "window[f] = (m) => { window.__alerts.push(String(m)); };",
+    )
     await dt.call("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=False)
     await dt.call("Page.navigate", url=url)
     await dt.wait_for("Page.loadEventFired")
@@ -103,7 +115,13 @@ async def _inspect(ws_url: str, url: str, width: int) -> PageReport:
         images=await js("document.images.length"),
         images_without_alt=await js("[...document.images].filter(i => !(i.getAttribute('alt') || '').trim()).length"),
         title=await js("document.title"),
+        text=await js("document.body.innerText"),
+        event_handlers=await js(
+            "[...document.querySelectorAll('*')].filter(e => [...e.attributes].some(a => /^on/i.test(a.name))).length"
+        ),
     )
+    await asyncio.sleep(0.5)  # let an image's onerror run, if there is one
+    report.alerts = await js("window.__alerts")
     # printed as a reader prints it: the collapsed parts stay collapsed
     await js("document.querySelectorAll('details').forEach(d => d.open = false), 0")
     pdf = await dt.call(
@@ -121,7 +139,8 @@ async def _inspect(ws_url: str, url: str, width: int) -> PageReport:
         e["params"]["request"]["url"]
         for e in dt.events
         if e.get("method") == "Network.requestWillBeSent"
-        and not e["params"]["request"]["url"].startswith(("file:", "data:", "about:"))
+        # a file URL with a host (what "//host/x" and "\\\\host\\x" become in a file page) is not local
+        and not e["params"]["request"]["url"].startswith(("file:///", "data:", "about:"))
     ]
     ws.close()
     return report

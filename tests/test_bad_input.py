@@ -181,8 +181,7 @@ def test_bad_file_is_accepted_with_every_change_logged(name):
     subjects, expected = ACCEPTED[name]
     assert list(log.columns) == LOG_COLUMNS
     got = [
-        (_none(r.row), _none(r.subject), _none(r.time), r.column, _none(r.original), r.action)
-        for r in log.itertuples()
+        (_none(r.row), _none(r.subject), _none(r.time), r.column, _none(r.original), r.action) for r in log.itertuples()
     ]
     assert got == expected
     assert out["subject"].nunique() == subjects

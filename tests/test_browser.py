@@ -31,3 +31,19 @@ def test_the_inspector_sees_requests_width_alt_text_and_pages(tmp_path):
     assert (r.images, r.images_without_alt) == (1, 1) and r.title == "t"
     assert r.pdf.startswith(b"%PDF") and r.pdf_pages == 2
     assert r.print_scroll_width > r.print_width == 703  # the block wide on paper would be clipped on A4
+
+
+def test_the_inspector_sees_script_from_content_and_protocol_relative_urls(tmp_path):
+    require_browser()
+    page = tmp_path / "hostile.html"
+    page.write_text(
+        "<html><head><title>t</title></head><body>"
+        "<img alt=a src=x onerror=alert(2)>"
+        '<img alt=b src="//example.invalid/x.png">'
+        "<p>&lt;img src=x onerror=alert(3)&gt;</p>"
+        "</body></html>"
+    )
+    r = inspect(page, width=1280)
+    assert r.alerts == ["2"] and r.event_handlers == 1
+    assert r.requests == ["file://example.invalid/x.png"]
+    assert "<img src=x onerror=alert(3)>" in r.text

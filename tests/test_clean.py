@@ -138,7 +138,9 @@ def test_cleaning_log_equals_the_hand_written_log(tmp_path):
     raw = DATA / "cleaning_example.csv"
     before = raw.read_bytes()
     data, reading = ingest_logged(raw, DESIGN, layout="long", columns=COLS)
-    out, log = clean(data, DESIGN, exclude=[{"subject": "S08", "reason": "withdrew consent"}], source=Source("long", COLS))
+    out, log = clean(
+        data, DESIGN, exclude=[{"subject": "S08", "reason": "withdrew consent"}], source=Source("long", COLS)
+    )
     written = tmp_path / "log.csv"
     cleaning_log(reading, log).to_csv(written, index=False)
     got = pd.read_csv(written, dtype=str, keep_default_na=False)

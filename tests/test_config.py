@@ -54,6 +54,12 @@ def test_every_trial_folder_config_names_its_own_folder():
 SCHEMA = load_schema(ROOT / "workflow" / "schemas" / "config.schema.yaml")
 
 
+@pytest.fixture(autouse=True)
+def _in_the_repository(monkeypatch):
+    """Paths in config (data.path, trial.folder) are relative to the run's directory, the repository."""
+    monkeypatch.chdir(ROOT)
+
+
 def _lee() -> dict:
     return validate_config(resolve_extends(yaml.safe_load((ROOT / "config.yaml").read_text()), ROOT), SCHEMA)
 
@@ -234,3 +240,12 @@ def test_every_shipped_config_passes_the_cross_field_checks():
         config = validate_config(resolve_extends(yaml.safe_load(path.read_text()), ROOT), SCHEMA)
         check_config(config, groups=trial_groups(config))
     assert trial_groups(_lee()) == ["EG I", "CG I", "CG II", "EG II"]
+
+
+def test_files_the_config_names_must_exist(tmp_path):
+    config = _edit(_shared1(), "data.path", "nowhere.csv")
+    with pytest.raises(ConfigError, match=r"^c: key 'data.path': 'nowhere.csv' not found \(expected the data file\)$"):
+        check_config(config, origin="c")
+    config = _edit(_lee(), "trial.folder", str(tmp_path))
+    with pytest.raises(ConfigError, match=r"^c: key 'trial.folder': '.*' has no groups.csv or outcomes.csv"):
+        check_config(config, origin="c")

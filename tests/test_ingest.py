@@ -116,8 +116,8 @@ def test_error_unknown_arm(shared1, tmp_path):
 def test_error_missing_column(shared1, tmp_path):
     msg = _error(shared1.drop(columns="visit"), tmp_path)
     assert msg == (
-        "bad.csv: row 1 (header), column 'visit': not found (expected it as time); "
-        "columns present: pid, lumbar, exercise, score"
+        "bad.csv: row 1 (header), column 'visit': not found (expected the time column, named by config key "
+        "data.columns.time); columns present: 'pid', 'lumbar', 'exercise', 'score'"
     )
 
 

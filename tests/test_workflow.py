@@ -10,8 +10,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -591,12 +593,30 @@ def test_one_factor_design_arm_by_time(tmp_path):
     assert (res / "report" / "report.html").exists()
 
 
-def test_config_typo_is_an_error_naming_the_key(tmp_path):
+def runner(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """`make run` without make: python -m hiplbp.runner (lock recovery, --rerun-incomplete, last line)."""
+    env = dict(os.environ, PYTHONPATH=str(cwd / "src"))
+    return subprocess.run(
+        [sys.executable, "-m", "hiplbp.runner", "--cores", "2", *args], cwd=cwd, env=env, capture_output=True, text=True
+    )
+
+
+def test_config_mistakes_print_one_line_and_nothing_else(tmp_path):
     repo = _copy(tmp_path / "typo")
-    (repo / "typo.yaml").write_text("analysis: {sstype: 2}\n")
-    proc = snakemake(repo, "-n", "--configfile", "config.yaml", "typo.yaml", check=False)
-    assert proc.returncode != 0
-    assert "Additional properties are not allowed ('sstype' was unexpected)" in proc.stdout + proc.stderr
+    cases = {
+        "analysis: {sstype: 2}\n": "unknown key 'analysis.sstype'; allowed here: alpha, ci_level, observed, ss_type",
+        "design: {strata: [No, Yes]}\n": "key 'design.strata[0]': found False (a boolean), expected string or number; "
+        'YAML reads unquoted yes/no/on/off/true/false as booleans: put the label in quotes, e.g. "No"',
+        "sensitivity: {correlations: {from: 0.9, to: 0.1, step: 0.1}}\n": "key 'sensitivity.correlations': from 0.9 "
+        "is above to 0.1 (expected from <= to: the grid would be empty)",
+    }
+    for i, (text, message) in enumerate(cases.items()):
+        (repo / f"t{i}.yaml").write_text(text)
+        proc = snakemake(repo, "-n", "--configfile", "config.yaml", f"t{i}.yaml", check=False)
+        assert proc.returncode != 0
+        assert (proc.stdout + proc.stderr).splitlines() == [
+            f"hiplbp: error: {repo}/config.yaml {repo}/t{i}.yaml: {message}"
+        ]
 
 
 def test_bad_data_file_gives_one_clear_line(tmp_path):
@@ -604,12 +624,140 @@ def test_bad_data_file_gives_one_clear_line(tmp_path):
     d = pd.read_csv(repo / "tests" / "data" / "shared1_long.csv", dtype=str)
     d.loc[10, "score"] = "twelve"
     d.to_csv(repo / "bad.csv", index=False)
-    (repo / "bad.yaml").write_text("data: {source: file, path: bad.csv}\n")
-    proc = snakemake(repo, "--configfile", "tests/data/shared1.yaml", "bad.yaml", check=False)
+    before = (repo / "bad.csv").read_bytes()
+    (repo / "bad.yaml").write_text("extends: tests/data/shared1.yaml\ndata: {path: bad.csv}\n")
+    line = "hiplbp: error: bad.csv: row 12, column 'score': expected a number (outcome 'score'), got 'twelve'"
+    proc = runner(repo, "--configfile", "bad.yaml")
     assert proc.returncode != 0
+    assert proc.stderr.splitlines()[-1] == line  # the run ends with it
+    plain = snakemake(repo, "--configfile", "bad.yaml", check=False)  # plain Snakemake shows it too
+    assert plain.returncode != 0 and line in plain.stderr.splitlines()
     log = (repo / "results" / "logs" / "ingest.log").read_text()
-    assert "bad.csv: row 12, column 'score': expected a number (outcome 'score'), got 'twelve'" in log
-    assert (repo / "bad.csv").read_text() == d.to_csv(index=False)  # input untouched
+    assert "Traceback (most recent call last)" in log and log.splitlines()[-1] == line  # the traceback stays here
+    assert (repo / "bad.csv").read_bytes() == before  # input untouched
+
+
+def test_design_levels_the_data_lack_give_one_line(tmp_path):
+    repo = _copy(tmp_path / "levels")
+    (repo / "extra.yaml").write_text("extends: tests/data/shared1.yaml\ndesign: {time_levels: [t0, t1, t2, t3]}\n")
+    proc = runner(repo, "--configfile", "extra.yaml")
+    assert proc.returncode != 0
+    assert proc.stderr.splitlines()[-1] == (
+        "hiplbp: error: tests/data/shared1_long.csv: design.time_levels: 't3' never occurs in column 'visit' "
+        "(found: t0, t1, t2; expected every configured level)"
+    )
+    (repo / "narrow.yaml").write_text(
+        "extends: tests/data/shared1.yaml\noutcomes: [{name: score, column: score, label: Score, min: 0, max: 20}]\n"
+    )
+    proc = runner(repo, "--configfile", "narrow.yaml")
+    assert proc.returncode != 0
+    assert proc.stderr.splitlines()[-1].startswith("hiplbp: error: after cleaning, stratum 'stable' and arm ")
+
+
+HOSTILE = {
+    "title": "<img src=x onerror=alert(2)> [t](javascript:alert(5))",
+    "description": "<img src=//example.com/x.png> <img src=\\\\example.com\\y.png> <script>alert(4)</script>",
+    "label": "Cost $x_{ and $",
+    "arm": "<img src=x onerror=alert(1)>",
+    "stratum": "[s](javascript:alert(3))",
+}
+
+
+def test_text_from_config_and_data_is_shown_as_written(tmp_path):
+    """Hostile titles, labels and data values: nothing runs, nothing loads, every string is shown literally."""
+    repo = _copy(tmp_path / "hostile")
+    d = pd.read_csv(repo / "tests" / "data" / "shared1_long.csv", dtype=str)
+    d["exercise"] = d["exercise"].replace({"hip": HOSTILE["arm"]})
+    d["lumbar"] = d["lumbar"].replace({"unstable": HOSTILE["stratum"]})
+    d.to_csv(repo / "hostile.csv", index=False)
+    config = yaml.safe_load((repo / "tests" / "data" / "shared1.yaml").read_text())
+    config["data"]["path"] = "hostile.csv"
+    config["design"]["arms"]["treatment"] = HOSTILE["arm"]
+    config["design"]["strata"] = ["stable", HOSTILE["stratum"]]
+    config["outcomes"][0]["label"] = HOSTILE["label"]
+    config["report"] = {"title": HOSTILE["title"], "description": HOSTILE["description"]}
+    (repo / "hostile.yaml").write_text(yaml.safe_dump(config))
+    snakemake(repo, "--configfile", "hostile.yaml")
+    html = (repo / "results" / "report" / "report.html").read_text()
+    assert network_references(html) == []
+    for raw in ("<img src=x", "<img src=//", "<script>alert", 'href="javascript:'):
+        assert raw not in html
+    # matplotlib drew "$" as a dollar sign (no mathtext), and SVG text is escaped
+    svg = (repo / "results" / "figures" / "score.svg").read_text()
+    assert HOSTILE["label"] in svg and "&lt;img src=x onerror=alert(1)&gt;" in svg and "<img" not in svg
+    from browser import inspect
+    from test_browser import require_browser
+
+    require_browser()
+    page = inspect(repo / "results" / "report" / "report.html")
+    assert page.alerts == [] and page.event_handlers == 0 and page.requests == []
+    assert page.title == HOSTILE["title"]
+    for text in HOSTILE.values():
+        assert text in page.text, text
+
+
+def _kill_during(repo: Path, rule: str, args: tuple[str, ...] = ()) -> None:
+    """Start `make run`'s runner and kill -9 its whole process group once ``rule`` has started."""
+    env = dict(os.environ, PYTHONPATH=str(repo / "src"))
+    log = (repo / f"killed-{rule}.txt").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hiplbp.runner", "--cores", "2", *args],
+        cwd=repo,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    started = re.compile(rf"^(local)?rule {rule}:", re.M)
+    deadline = time.monotonic() + 300
+    while not started.search((repo / f"killed-{rule}.txt").read_text()):
+        assert proc.poll() is None, f"the run ended before {rule} started"
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    time.sleep(1.0)  # into the job
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    log.close()
+
+
+def test_a_run_killed_at_any_point_recovers_with_the_run_command(default_run, tmp_path):
+    """kill -9 during the reconstruction, the analysis and the report; `make run` then finishes, identically."""
+    repo = _copy(tmp_path / "killed")
+    for rule in ("reconstruct", "analysis", "report"):
+        _kill_during(repo, rule)
+        assert list((repo / ".snakemake" / "locks").iterdir())  # the killed run left its lock behind
+    assert not list((repo / "results" / "report").glob("*.running.ipynb"))
+    proc = runner(repo)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "removing its stale lock" in proc.stderr
+    a, b = _deterministic_files(default_run), _deterministic_files(repo)
+    assert a.keys() == b.keys()
+    assert [k for k in a if a[k] != b[k]] == []
+    assert _pending_jobs(snakemake(repo, "-n")) == {}
+
+
+def test_the_runner_leaves_a_live_run_s_lock_alone(tmp_path):
+    from hiplbp.runner import live_snakemake, stale_lock
+
+    repo = _copy(tmp_path / "live")
+    locks = repo / ".snakemake" / "locks"
+    locks.mkdir(parents=True)
+    (locks / "0.output.lock").write_text("results/data/clean.csv\nresults/report/report.html\n")
+    assert stale_lock(repo)  # nobody alive here
+    # a process named snakemake working in this directory: a run that is alive
+    fake = subprocess.Popen(["bash", "-c", "exec -a snakemake sleep 30"], cwd=repo)
+    try:
+        time.sleep(0.3)
+        assert live_snakemake(repo) == [fake.pid]
+        assert not stale_lock(repo)
+        proc = runner(repo)
+        assert proc.returncode != 0
+        assert proc.stderr.splitlines()[-1] == (
+            f"hiplbp: error: another Snakemake run (pid {fake.pid}) is working in {repo}; wait for it to finish"
+        )
+        assert (locks / "0.output.lock").exists()
+    finally:
+        fake.kill()
 
 
 def test_readme_rule_graph_is_the_workflow_s(tmp_path):

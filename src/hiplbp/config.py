@@ -231,6 +231,7 @@ def check_config(config: Mapping, *, groups: Iterable[str] | None = None, origin
       the two arm labels differ;
     - every outcome's ``min`` is below its ``max``;
     - sensitivity grids are non-empty (``from`` <= ``to``);
+    - the data file (``data.path``) and the trial folder's required tables exist;
     - ``reconstruction.assumptions`` name configured outcomes and visits, and groups of the
       trial (``groups``: the ``group`` column of its ``groups.csv``, when known);
     - ``analysis.observed`` names factors of the design; ``cleaning.exclude`` names each subject
@@ -258,6 +259,14 @@ def check_config(config: Mapping, *, groups: Iterable[str] | None = None, origin
     ...
     hiplbp.config.ConfigError: config: key 'outcomes[0]': min 10 is not below max 0 (expected min < max)
     """
+    folder = (config.get("trial") or {}).get("folder")
+    if folder is not None:
+        missing = [f for f in ("groups.csv", "outcomes.csv") if not (Path(folder) / f).is_file()]
+        if missing:
+            raise ConfigError(
+                f"{origin}: key 'trial.folder': {folder!r} has no {' or '.join(missing)} "
+                "(expected a trial folder: groups.csv, outcomes.csv and optional tables)"
+            )
     design = config["design"]
     time_levels = [str(t) for t in design["time_levels"]]
     strata = [str(s) for s in design.get("strata") or []]
@@ -280,6 +289,8 @@ def check_config(config: Mapping, *, groups: Iterable[str] | None = None, origin
     if data.get("source") == "file":
         if not data.get("path"):
             raise ConfigError(f"{origin}: key 'data.path' is missing (needed when data.source is file)")
+        if not Path(data["path"]).is_file():
+            raise ConfigError(f"{origin}: key 'data.path': {data['path']!r} not found (expected the data file)")
         columns = dict(data.get("columns") or {})
         if not strata:
             columns.pop("stratum", None)

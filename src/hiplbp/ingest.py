@@ -289,9 +289,9 @@ class Source:
         Examples
         --------
         >>> d = Design(["t0", "t1"], {"treatment": "a", "control": "b"},
-        ...            outcomes=[{"name": "pain", "column": "vas"}])
+        ...            outcomes=[{"name": "pain", "column": "score"}])
         >>> Source("wide", {"subject": "id", "arm": "group"}).column("pain", "t1", d)
-        'vas_t1'
+        'score_t1'
         >>> Source("long", {"subject": "id", "arm": "group", "time": "visit"}).column("time", "t1", d)
         'visit'
         """

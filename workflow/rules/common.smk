@@ -15,6 +15,7 @@ if _SRC not in sys.path:
 
 from hiplbp import published  # noqa: E402
 from hiplbp.audit import ARM_TEXT  # noqa: E402  (the checkout's library, for the helpers below)
+from hiplbp.errors import UserError, one_line  # noqa: E402
 from hiplbp.report import config_sha256  # noqa: E402
 
 RECONSTRUCTED = config["data"]["source"] == "reconstructed"
@@ -32,8 +33,13 @@ def reconstructed_covariates():
     return list(dict.fromkeys(published.read_characteristics(path)["variable"]))
 
 
-# read once: design() is called by every rule
-COVARIATES = reconstructed_covariates() if RECONSTRUCTED else config["data"].get("covariates", [])
+# read once: design() is called by every rule. A trial table that cannot be read ends the run here,
+# with its one line.
+try:
+    COVARIATES = reconstructed_covariates() if RECONSTRUCTED else config["data"].get("covariates", [])
+except UserError as err:
+    print(one_line(err), file=sys.stderr)
+    sys.exit(1)
 
 
 wildcard_constraints:

@@ -67,7 +67,9 @@ FILES: dict[str, bytes] = {
     "infinity.csv": text(edit({(8, 4): "inf"})).encode(),
     "missing_column.csv": text([r[:3] + r[4:] for r in rows()], header="pid,lumbar,exercise,score").encode(),
     "case_and_spaces.csv": text(edit({(2, 2): " HIP ", (3, 1): "Stable", (4, 3): "T2", (5, 0): " S02"})).encode(),
-    "leading_zeros.csv": text(edit({(2, 0): "007", (3, 0): "007", (4, 0): "007", (5, 0): "7", (6, 0): "7", (7, 0): "7"})).encode(),
+    "leading_zeros.csv": text(
+        edit({(2, 0): "007", (3, 0): "007", (4, 0): "007", (5, 0): "7", (6, 0): "7", (7, 0): "7"})
+    ).encode(),
     "missing_markers.csv": text(edit({(3, 4): "NA", (6, 4): ".", (9, 4): "", (12, 4): "N/A"})).encode(),
     "ragged.csv": text(edit({(10, 4): "33,extra"})).encode(),
     "duplicate_header.csv": text(rows(), header="pid,lumbar,exercise,visit,pid").encode(),
