@@ -1,5 +1,6 @@
 # hiplbp: reanalysis and audit of a clinical trial, from its individual data or its printed tables.
 # ingestion -> cleaning -> randomization audit -> repeated-measures analysis -> figures -> report
+import os
 import sys
 import time
 from pathlib import Path
@@ -32,7 +33,7 @@ if not workflow.overwrite_configfiles:
 
 # Validated here rather than by snakemake.utils.validate, which prints the whole schema and config
 # around a typo: a mistake in the config ends the run with one line naming the key.
-_ORIGIN = " ".join(map(str, workflow.overwrite_configfiles or ["config.yaml"]))
+_ORIGIN = " ".join(os.path.relpath(f) for f in workflow.overwrite_configfiles or ["config.yaml"])
 try:
     _resolved = resolve_extends(config, origin=_ORIGIN)
     _resolved = validate_config(

@@ -615,7 +615,7 @@ def test_config_mistakes_print_one_line_and_nothing_else(tmp_path):
         proc = snakemake(repo, "-n", "--configfile", "config.yaml", f"t{i}.yaml", check=False)
         assert proc.returncode != 0
         assert (proc.stdout + proc.stderr).splitlines() == [
-            f"hiplbp: error: {repo}/config.yaml {repo}/t{i}.yaml: {message}"
+            f"hiplbp: error: config.yaml t{i}.yaml: {message}"
         ]
 
 
