@@ -75,12 +75,14 @@ def test_default_run_produces_every_output(default_run):
     files = set(_deterministic_files(default_run))
     pages = {f for f in files if f.startswith("report/tables/")}
     # every table also as a rendered page (Snakemake stamps the directory it made)
-    csvs = {f for f in files - pages if f.endswith(".csv") and f != "data/canonical.csv"}  # not an intermediate
+    intermediates = {"data/canonical.csv", "data/ingest_log.csv"}  # the cleaning log includes the ingest log
+    csvs = {f for f in files - pages if f.endswith(".csv") and f not in intermediates}
     assert pages == {f"report/tables/{Path(f).stem}.html" for f in csvs} | {"report/tables/.snakemake_timestamp"}
     assert files - pages == {
         "data/raw.csv",
         "data/reconstruction_check.csv",
         "data/canonical.csv",
+        "data/ingest_log.csv",
         "data/provenance.json",
         "data/clean.csv",
         "data/cleaning_log.csv",
@@ -391,8 +393,8 @@ def test_snakemake_report_collects_flagged_outputs(default_run, tmp_path):
 
     snakemake(default_run, "--report", str(tmp_path / "report.zip"))
     names = zipfile.ZipFile(tmp_path / "report.zip").namelist()
-    # every final output is report()-flagged; only the two intermediates of ingestion are not
-    skip = ("data/canonical.csv", "data/provenance.json", "report/tables/.snakemake_timestamp")
+    # every final output is report()-flagged; only the three intermediates of ingestion are not
+    skip = ("data/canonical.csv", "data/ingest_log.csv", "data/provenance.json", "report/tables/.snakemake_timestamp")
     finals = [f for f in _deterministic_files(default_run) if f not in skip]
     pages = [f for f in finals if f.startswith("report/tables/")]
     assert len(finals) - len(pages) == 28
@@ -614,9 +616,7 @@ def test_config_mistakes_print_one_line_and_nothing_else(tmp_path):
         (repo / f"t{i}.yaml").write_text(text)
         proc = snakemake(repo, "-n", "--configfile", "config.yaml", f"t{i}.yaml", check=False)
         assert proc.returncode != 0
-        assert (proc.stdout + proc.stderr).splitlines() == [
-            f"hiplbp: error: config.yaml t{i}.yaml: {message}"
-        ]
+        assert (proc.stdout + proc.stderr).splitlines() == [f"hiplbp: error: config.yaml t{i}.yaml: {message}"]
 
 
 def test_bad_data_file_gives_one_clear_line(tmp_path):
