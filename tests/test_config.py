@@ -196,6 +196,13 @@ def _edit(config: dict, path: str, value) -> dict:
             "key 'cleaning.exclude[1].subject': 'S1' repeats cleaning.exclude[0].subject (expected unique values)",
         ),
         (
+            "shared1",
+            "data.flow",
+            {"randomised": {"stable hip": 20, "unstable placebo": 3}},
+            "key 'data.flow.randomised.unstable placebo': not a group of the design (expected one of stable hip, "
+            "stable control, unstable hip, unstable control)",
+        ),
+        (
             "lee",
             "reconstruction.assumptions.0.group",
             "CG 3",

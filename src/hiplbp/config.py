@@ -234,8 +234,8 @@ def check_config(config: Mapping, *, groups: Iterable[str] | None = None, origin
     - the data file (``data.path``) and the trial folder's required tables exist;
     - ``reconstruction.assumptions`` name configured outcomes and visits, and groups of the
       trial (``groups``: the ``group`` column of its ``groups.csv``, when known);
-    - ``analysis.observed`` names factors of the design; ``cleaning.exclude`` names each subject
-      once.
+    - ``data.flow.randomised`` names groups of the design (``<arm>`` or ``<stratum> <arm>``);
+    - ``cleaning.exclude`` names each subject once.
 
     Parameters
     ----------
@@ -318,16 +318,21 @@ def check_config(config: Mapping, *, groups: Iterable[str] | None = None, origin
                     f"{origin}: key 'data.columns.{roles[i]}': {col!r} is also data.columns.{first} "
                     "(expected a column of its own)"
                 )
+    groups_of_design = [
+        f"{s} {arms[k]}" if s else str(arms[k]) for s in (strata or [""]) for k in ("treatment", "control")
+    ]
+    for name in (data.get("flow") or {}).get("randomised") or {}:
+        if str(name) not in groups_of_design:
+            raise ConfigError(
+                f"{origin}: key 'data.flow.randomised.{name}': not a group of the design "
+                f"(expected one of {', '.join(groups_of_design)})"
+            )
     for name, spec in (config.get("sensitivity") or {}).items():
         if spec and spec["from"] > spec["to"]:
             raise ConfigError(
                 f"{origin}: key 'sensitivity.{name}': from {spec['from']:g} is above to {spec['to']:g} "
                 "(expected from <= to: the grid would be empty)"
             )
-    present = (["stratum"] if strata else []) + ["arm"]
-    for i, factor in enumerate((config.get("analysis") or {}).get("observed", [])):
-        if factor not in present and not (factor == "stratum" and not strata):
-            raise ConfigError(f"{origin}: key 'analysis.observed[{i}]': {factor!r} is not a factor of the design")
     _unique(
         [e["subject"] for e in (config.get("cleaning") or {}).get("exclude", [])],
         "cleaning.exclude[{i}].subject",
