@@ -2,9 +2,10 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 from conftest import DATA
 
-from hiplbp.clean import LOG_COLUMNS, clean, cleaning_log
+from hiplbp.clean import LOG_COLUMNS, CleaningError, check_analysable, clean, cleaning_log
 from hiplbp.ingest import Design, Source, ingest, ingest_logged
 
 COLS = {"subject": "pid", "stratum": "lumbar", "arm": "exercise", "time": "visit"}
@@ -148,3 +149,23 @@ def test_cleaning_log_equals_the_hand_written_log(tmp_path):
     pd.testing.assert_frame_equal(got, expected)
     assert raw.read_bytes() == before
     assert sorted(out.subject.unique()) == ["S01", "S02", "S03", "S04", "S06", "S07"]
+
+
+def test_too_little_left_to_analyse_is_one_line(tmp_path):
+    data, _, _ = _load(tmp_path)
+    check_analysable(data, DESIGN)  # the reference data are fine
+    narrow = Design(**{**DESIGN.__dict__, "outcomes": [{"name": "score", "column": "score", "min": 0, "max": 30}]})
+    out, _ = clean(data, narrow)
+    with pytest.raises(CleaningError) as err:
+        check_analysable(out, narrow)
+    assert str(err.value) == (
+        "after cleaning, stratum 'stable' and arm 'control' has 0 subject(s) with score at every visit "
+        "(expected at least 2; the cleaning log says which values were removed and why)"
+    )
+    # parallel trajectories within every group: nothing to divide by
+    flat = data.assign(score=data["time"].cat.codes * -10.0 + 60 + data["stratum"].eq("stable") * 3)
+    with pytest.raises(CleaningError, match=r"^after cleaning, the values of score at t0 are the same for every"):
+        check_analysable(flat, DESIGN)
+    flat = flat.assign(score=flat["score"] + flat["subject"].str[1:].astype(int))
+    with pytest.raises(CleaningError, match=r"^after cleaning, the changes from t0 of score at t1 are the same"):
+        check_analysable(flat, DESIGN)

@@ -222,10 +222,14 @@ def check_analysable(data: pd.DataFrame, design: Design, *, minimum: int = 2) ->
     Run after cleaning: a scale bound that removes most values, or exclusions that empty a group,
     would otherwise end in a singular model far from the cause.
 
+    It also needs spread: when the complete subjects' values at some visit, or their changes from
+    baseline, are the same within every cell, every test statistic divides by zero.
+
     Raises
     ------
     CleaningError
-        Naming the outcome, the cell and how many complete subjects are left.
+        Naming the outcome, the cell and how many complete subjects are left, or the visit
+        without spread.
     """
     for o in design.outcomes:
         col = o["name"]
@@ -242,6 +246,19 @@ def check_analysable(data: pd.DataFrame, design: Design, *, minimum: int = 2) ->
                     f"after cleaning, {cell} has {n} subject(s) with {col} at every visit "
                     f"(expected at least {minimum}; the cleaning log says which values were removed and why)"
                 )
+        wide = data.pivot_table(index=["subject", *design.between], columns="time", values=col, observed=True)
+        wide = wide.dropna().reset_index()
+        base = design.time_levels[0]
+        for t in design.time_levels:
+            for kind, y in (("values", wide[t]), (f"changes from {base}", wide[t] - wide[base])):
+                if t == base and kind != "values":
+                    continue
+                spread = y - y.groupby([wide[f] for f in design.between]).transform("mean")
+                if not (spread.abs() > 1e-12).any():
+                    raise CleaningError(
+                        f"after cleaning, the {kind} of {col} at {t} are the same for every subject of each "
+                        "group (no spread between subjects to analyse; expected data that vary)"
+                    )
 
 
 def cleaning_log(reading: pd.DataFrame, cleaning: pd.DataFrame) -> pd.DataFrame:
