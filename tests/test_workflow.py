@@ -617,6 +617,16 @@ def test_config_mistakes_print_one_line_and_nothing_else(tmp_path):
         proc = snakemake(repo, "-n", "--configfile", "config.yaml", f"t{i}.yaml", check=False)
         assert proc.returncode != 0
         assert (proc.stdout + proc.stderr).splitlines() == [f"hiplbp: error: config.yaml t{i}.yaml: {message}"]
+    # files Snakemake reads before the workflow: make run names the line of a YAML mistake, or the missing file
+    (repo / "broken.yaml").write_text("analysis: {alpha: 0.05\n  ss_type: 3\n")
+    broken = "hiplbp: error: broken.yaml: line 2, column 10: expected ',' or '}', but got ':' (not valid YAML)"
+    proc = runner(repo, "-n", "--configfile", "broken.yaml")
+    assert proc.returncode == 1 and (proc.stdout + proc.stderr).splitlines() == [broken]
+    proc = runner(repo, "-n", "--configfile", "missing.yaml")
+    assert (proc.stdout + proc.stderr).splitlines() == ["hiplbp: error: missing.yaml: config file not found"]
+    (repo / "ext.yaml").write_text("extends: broken.yaml\n")  # read by the workflow, with plain Snakemake too
+    proc = snakemake(repo, "-n", "--configfile", "ext.yaml", check=False)
+    assert proc.returncode != 0 and (proc.stdout + proc.stderr).splitlines() == [broken]
 
 
 def test_bad_data_file_gives_one_clear_line(tmp_path):

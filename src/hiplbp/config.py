@@ -45,14 +45,38 @@ def merge(base: Mapping, over: Mapping) -> dict:
     return out
 
 
-def _read_yaml(path: Path) -> dict:
+def read_config_file(path: str | Path) -> dict:
+    """One config file as a mapping; a missing file or a YAML mistake is one line naming the line and column.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> f = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
+    >>> _ = f.write("analysis: {alpha: 0.05\\n  ss_type: 3\\n"); f.close()
+    >>> read_config_file(f.name)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    hiplbp.config.ConfigError: ...yaml: line 2, column 10: expected ',' or '}', but got ':' (not valid YAML)
+    >>> os.unlink(f.name)
+    """
+    path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
-    with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+    try:
+        with path.open(encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        raise ConfigError(f"{path}: {where}{err.problem or err} (not valid YAML)") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: {' '.join(str(err).split())} (not valid YAML in UTF-8)") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: a config file must be a mapping of keys, found {type(data).__name__}")
     return data
+
+
+_read_yaml = read_config_file
 
 
 def resolve_extends(

@@ -25,7 +25,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import MARKER
+from .config import ConfigError, read_config_file
+from .errors import MARKER, one_line
 
 
 def live_snakemake(
@@ -85,9 +86,39 @@ def stale_lock(directory: str | Path, *, proc: str | Path = "/proc") -> bool:
     return alive == []
 
 
+def config_files(args: Sequence[str]) -> list[str]:
+    """The files named by ``--configfile``/``--configfiles`` in Snakemake arguments.
+
+    Examples
+    --------
+    >>> config_files(["--cores", "2", "--configfile", "a.yaml", "b.yaml", "-n", "--configfile=c.yaml"])
+    ['a.yaml', 'b.yaml', 'c.yaml']
+    """
+    found: list[str] = []
+    taking = False
+    for arg in args:
+        if arg.startswith("--configfile"):
+            name, _, value = arg.partition("=")
+            taking = name in ("--configfile", "--configfiles") and not value
+            found += [value] if value else []
+        elif arg.startswith("-"):
+            taking = False
+        elif taking:
+            found.append(arg)
+    return found
+
+
 def run(args: Sequence[str], directory: str | Path = ".") -> int:
     """Run Snakemake with ``args`` in ``directory``, recovering from a killed run; return its exit status."""
     directory = Path(directory).resolve()
+    # Snakemake reads these before the workflow can say anything: a missing file or a YAML mistake
+    # would be its traceback, or a message without the line
+    for path in config_files(args):
+        try:
+            read_config_file(path if Path(path).is_absolute() else directory / path)
+        except ConfigError as err:
+            print(one_line(ConfigError(str(err).replace(str(directory) + os.sep, ""))), file=sys.stderr)
+            return 1
     snakemake = [sys.executable, "-m", "snakemake"]
     with exclusive(directory / ".snakemake" / "hiplbp-run.lock") as mine:
         if not mine:
