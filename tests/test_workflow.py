@@ -627,6 +627,17 @@ def test_config_mistakes_print_one_line_and_nothing_else(tmp_path):
     (repo / "ext.yaml").write_text("extends: broken.yaml\n")  # read by the workflow, with plain Snakemake too
     proc = snakemake(repo, "-n", "--configfile", "ext.yaml", check=False)
     assert proc.returncode != 0 and (proc.stdout + proc.stderr).splitlines() == [broken]
+    # a trial folder's table is validated before any job starts
+    shutil.copytree(repo / "trials" / "lee2015", repo / "trials" / "broken")
+    table = pd.read_csv(repo / "trials" / "broken" / "outcomes.csv", dtype=str, keep_default_na=False)
+    table.loc[1, "mean"] = "6,1"
+    table.to_csv(repo / "trials" / "broken" / "outcomes.csv", index=False)
+    (repo / "b.yaml").write_text("extends: config.yaml\ntrial: {folder: trials/broken}\n")
+    proc = runner(repo, "--configfile", "b.yaml")
+    assert proc.returncode == 1 and (proc.stdout + proc.stderr).splitlines() == [
+        "hiplbp: error: trials/broken/outcomes.csv: row 3, column 'mean': expected a number as printed "
+        "(e.g. 53.89, .24, -1.5), empty or not_available, got '6,1'"
+    ]
 
 
 def test_bad_data_file_gives_one_clear_line(tmp_path):

@@ -137,10 +137,12 @@ def run(args: Sequence[str], directory: str | Path = ".") -> int:
         )
         assert child.stdout is not None
         errors: list[str] = []
+        last = ""
         for line in child.stdout:
             sys.stderr.write(line)
+            last = line.rstrip("\n")
             if line.startswith(MARKER):
-                errors.append(line.rstrip("\n"))
+                errors.append(last)
         status = child.wait()
     if status != 0:
         if not errors:
@@ -151,7 +153,9 @@ def run(args: Sequence[str], directory: str | Path = ".") -> int:
                 if alive
                 else f"{MARKER}Snakemake stopped with exit status {status}; its messages are above"
             ]
-        print("\n".join(dict.fromkeys(errors)), file=sys.stderr)
+        unique = list(dict.fromkeys(errors))
+        if unique != [last]:  # a run that already ended with its one line (a config mistake) ends there
+            print("\n".join(unique), file=sys.stderr)
     return status
 
 

@@ -17,6 +17,7 @@ from hiplbp import published  # noqa: E402
 from hiplbp.audit import ARM_TEXT  # noqa: E402  (the checkout's library, for the helpers below)
 from hiplbp.errors import UserError, one_line  # noqa: E402
 from hiplbp.report import config_sha256  # noqa: E402
+from hiplbp.trial import read_trial  # noqa: E402
 
 RECONSTRUCTED = config["data"]["source"] == "reconstructed"
 # A trial's printed tables (trial.folder): audited, replayed and, with data.source reconstructed,
@@ -33,9 +34,11 @@ def reconstructed_covariates():
     return list(dict.fromkeys(published.read_characteristics(path)["variable"]))
 
 
-# read once: design() is called by every rule. A trial table that cannot be read ends the run here,
-# with its one line.
+# read once: design() is called by every rule. The trial's tables are validated here, before any
+# job starts, so that a mistake in one ends the run with its one line (file, row, column).
 try:
+    if TRIAL:
+        read_trial(config["trial"]["folder"])
     COVARIATES = reconstructed_covariates() if RECONSTRUCTED else config["data"].get("covariates", [])
 except UserError as err:
     print(one_line(err), file=sys.stderr)
