@@ -11,13 +11,12 @@ number of log entries. Nothing here is a pass/fail test.
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pipeline import timed  # benchmarks/ is on the path when a benchmark runs
 
 from hiplbp.clean import clean
 from hiplbp.ingest import Design, Source, ingest_logged
@@ -51,15 +50,6 @@ def make(n: int, messy: bool, seed: int = 14) -> pd.DataFrame:
         dup = df.iloc[pick[cut[3] : cut[3] + int(0.002 * k)]]
         df = pd.concat([df, dup], ignore_index=True)
     return df
-
-
-def timed(fn, repeat: int) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
 
 
 def main() -> None:
