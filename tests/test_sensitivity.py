@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 import pytest
+from conftest import DATA
 from scipy import stats
 
 from hiplbp.anova import mixed_anova
@@ -16,7 +17,9 @@ from hiplbp.sensitivity import (
     cells_from_data,
     paired_t,
     paired_t_threshold,
+    pooled_correlation,
     scenario_grid,
+    sensitivity_from_data,
     summary_anova,
     thresholds,
 )
@@ -130,3 +133,45 @@ def test_paired_t_threshold_closed_form():
     x = exact_moment_sample(np.random.default_rng(0), n, [m1, m2], [s1, s2], compound_symmetry(2, 0.3))
     ref = stats.ttest_rel(x[:, 0], x[:, 1])
     assert paired_t(n, m1, s1, m2, s2, 0.3) == pytest.approx((ref.statistic, ref.pvalue), rel=1e-10)
+
+
+@pytest.mark.parametrize("ss_type", [2, 3])
+def test_pooled_correlation_reproduces_the_individual_data_anova(ss_type):
+    """shared3 (2 x 2 x 5, drop-out, SDs and correlations that differ by visit): the closed form at the
+    pooled within-cell correlation gives every F of the individual-data ANOVA (the mean of the pairwise
+    correlations does not)."""
+    d = pd.read_csv(DATA / "shared3_long.csv").rename(
+        columns={"pid": "subject", "lumbar": "stratum", "exercise": "arm", "visit": "time"}
+    )
+    times = ["t0", "t1", "t2", "t3", "t4"]
+    between = ["stratum", "arm"]
+    truth = mixed_anova(d, "score", "time", "subject", between, ss_type)
+    cells = cells_from_data(d, "score", between, times)
+    pooled = pooled_correlation(d, "score", between, times)
+    closed = summary_anova(cells, between, times, pooled, ss_type)
+    assert closed.source.tolist() == truth.source.tolist()
+    np.testing.assert_allclose(closed.F, truth.F, rtol=1e-9)
+    np.testing.assert_allclose(closed.p_unc, truth.p_unc, rtol=1e-9)
+    average = average_correlation(d, "score", between, times)
+    assert abs(pooled - average) > 0.05  # 0.564 and 0.461
+    off = summary_anova(cells, between, times, average, ss_type)
+    assert np.max(np.abs(off.F / truth.F - 1)) > 0.05
+
+
+def test_observed_row_of_the_sensitivity_uses_the_pooled_correlation():
+    d = pd.read_csv(DATA / "shared3_long.csv").rename(
+        columns={"pid": "subject", "lumbar": "stratum", "exercise": "arm", "visit": "time"}
+    )
+    times = ["t0", "t1", "t2", "t3", "t4"]
+    table = sensitivity_from_data(
+        d,
+        "score",
+        between=["stratum", "arm"],
+        time_levels=times,
+        arms={"treatment": "hip", "control": "control"},
+        correlations=[0.5],
+    )
+    observed = table[table.scenario == "observed"]
+    truth = mixed_anova(d, "score", "time", "subject", ["stratum", "arm"], 3).set_index("source")
+    assert observed.correlation.unique() == pytest.approx([pooled_correlation(d, "score", ["stratum", "arm"], times)])
+    np.testing.assert_allclose(observed.set_index("source").loc[truth.index, "F"], truth.F, rtol=1e-9)

@@ -268,6 +268,47 @@ def average_correlation(
     return float(total / weight)
 
 
+def pooled_correlation(
+    data: pd.DataFrame,
+    dv: str,
+    between: Sequence[str],
+    time_levels: Sequence[str],
+    subject: str = "subject",
+    within: str = "time",
+) -> float:
+    """The one correlation with which the printed cells give the individual data's ANOVA.
+
+    The summary ANOVA gives each cell the covariance ``S_g(rho) = D_g ((1 - rho) I + rho J) D_g``
+    from its own SDs. Every F of the mixed ANOVA depends on the residual SSP only through the
+    sum of its diagonal (fixed by the SDs) and the sum of its off-diagonal elements, pooled over
+    cells (the between-subject error is ``1' E 1 / k``, the within-subject error
+    ``tr E - 1' E 1 / k``). The ``rho`` that keeps the pooled within-cell covariances,
+
+    ``rho* = sum_g (n_g - 1) sum_{k != l} s_gkl / sum_g (n_g - 1) sum_{k != l} s_gk s_gl``
+
+    (complete cases), therefore reproduces every unadjusted F of the individual data exactly;
+    Greenhouse-Geisser's epsilon, which depends on the whole matrix, is approximated. This is the
+    correlation to mark as "observed" on individual data; :func:`average_correlation` (the mean
+    of the pairwise correlations) is not it when SDs or correlations differ between visits.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"subject": [1, 1, 2, 2, 3, 3], "time": ["a", "b"] * 3, "y": [1., 2., 2., 4., 3., 3.]})
+    >>> round(pooled_correlation(d, "y", [], ["a", "b"]), 6)
+    0.5
+    """
+    off_cov, off_sd = 0.0, 0.0
+    for _, g in _complete_cells(data, dv, between, time_levels, subject, within):
+        if len(g) < 2:
+            continue
+        cov = np.cov(g.to_numpy(float).T, ddof=1)
+        sd = np.sqrt(np.diag(cov))
+        off = ~np.eye(len(sd), dtype=bool)
+        off_cov += (len(g) - 1) * cov[off].sum()
+        off_sd += (len(g) - 1) * np.outer(sd, sd)[off].sum()
+    return float(off_cov / off_sd)
+
+
 def crossings(fn: Callable[[float], float], lo: float = 0.0, hi: float = 0.99, n: int = 199) -> list[float]:
     """Every ``x`` in ``[lo, hi]`` where ``fn(x)`` changes sign (grid bracketing, then Brent)."""
     xs = np.linspace(lo, hi, n)
@@ -514,14 +555,18 @@ def sensitivity_from_data(
     """The sensitivity table for individual data: their cell summaries with other correlations.
 
     Rows: ``grid`` and ``threshold_*`` as :func:`sensitivity_from_published`, and ``observed``:
-    the data's own average correlation (:func:`average_correlation`) evaluated in the closed form.
+    the correlation that keeps the data's pooled within-cell covariances
+    (:func:`pooled_correlation`), with which the closed form gives the data's own F values.
     """
     cells = cells_from_data(data, outcome, between, time_levels)
     none = pd.DataFrame(columns=["cell", "time"])
-    rho = average_correlation(data, outcome, between, time_levels)
+    rho = pooled_correlation(data, outcome, between, time_levels)
     obs = scenario_grid(
         cells, none, between, time_levels, arms, correlations=[rho], ss_type=ss_type, alpha=alpha
-    ).assign(scenario="observed", note="the data's own average correlation between visits")
+    ).assign(
+        scenario="observed",
+        note="the data's pooled within-cell correlation between visits (gives the data's own F values)",
+    )
     return pd.concat(
         [
             scenario_grid(
