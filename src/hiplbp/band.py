@@ -1,0 +1,371 @@
+"""What the printed tables leave open, carried through the mixed ANOVA: a band for every F.
+
+A mixed ANOVA recomputed from printed cells rests on four things the tables do not fix:
+
+(a) the correlation between a patient's visits. Point 5 of the theory in
+    :func:`hiplbp.sensitivity.pooled_correlation`: with the *pooled* within-cell correlation
+    ``rho*`` the closed form gives the individual data's F exactly, so the band takes ``rho*``
+    over a configured range;
+(b) the rounding of every printed mean and SD (each within half a unit of its last digit);
+(c) when the n differs between visits, which patients each printed cell describes: the ANOVA uses
+    the complete cases (``n_c`` of the ``n`` measured at a visit), whose means and SDs are not
+    printed. Their distance from the printed ones is bounded exactly, given ``d = n - n_c`` and
+    the scale's bounds (:func:`complete_case_box`);
+(d) assumed cells (an assumption's mean and SD, with the shifts the sensitivity grid varies).
+
+Every F of the mixed ANOVA is ``(Q_t(M) / df1) / (E(S, rho) / df2)``: the hypothesis sum of
+squares ``Q_t`` is a positive semi-definite quadratic form in the complete-case cell means ``M``
+and the error ``E`` depends only on the complete-case SDs ``S`` and ``rho*`` (the between-subject
+error through ``V + rho P``, the within-subject error through ``(1 - 1/k) V - rho P / k``, with
+``V = sum (n_c - 1) s^2`` and ``P = sum (n_c - 1) sum_{t != u} s_t s_u``). The two parts share no
+quantity, so ``F`` ranges over ``[Q_min / E_max, Q_max / E_min]``:
+
+* ``Q_min`` is a convex quadratic programme over the box of means: solved exactly;
+* ``Q_max`` (a convex function's maximum over a box, at a vertex) is bounded above by the
+  triangle inequality ``||L x|| <= ||L x0|| + sum_j delta_j ||L e_j||``: exact for one free mean,
+  conservative otherwise;
+* ``E`` is bounded by the extremes of ``V`` and ``P`` over the box of SDs (both increase with each
+  SD) and of ``rho P`` over the correlation range.
+
+Each bound holds for every value the open quantities can take, so the band covers the individual
+data's F whenever ``rho*`` lies in the range and the cells are what the paper says they are: the
+band is exact interval arithmetic, not sampling. ``benchmarks/coverage.py`` measures it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from .sensitivity import SummaryDesign
+
+BAND_COLUMNS = [
+    "source",
+    "df1",
+    "df2",
+    "F_lo",
+    "F_hi",
+    "p_lo",
+    "p_hi",
+    "F_reference",
+    "p_reference",
+    "flips",
+    "width_correlation",
+    "width_rounding",
+    "width_overlap",
+    "dominant",
+]
+
+
+@dataclass(frozen=True)
+class Box:
+    """Bounds on the complete-case cell means and SDs, shape (cells, visits) each."""
+
+    mean_lo: np.ndarray
+    mean_hi: np.ndarray
+    sd_lo: np.ndarray
+    sd_hi: np.ndarray
+
+
+def complete_case_box(
+    n: np.ndarray,
+    mean: np.ndarray,
+    sd: np.ndarray,
+    n_complete: np.ndarray,
+    *,
+    mean_half: np.ndarray | float = 0.0,
+    sd_half: np.ndarray | float = 0.0,
+    low: float = -np.inf,
+    high: float = np.inf,
+) -> Box:
+    """Where the complete cases' mean and SD can lie, given a printed cell of ``n`` patients.
+
+    The complete cases are ``n_c`` of the ``n`` patients measured at a visit; ``d = n - n_c`` are
+    left out. With ``SS = (n - 1) s^2`` and every value within ``R`` of the mean (``R`` from the
+    scale's bounds):
+
+    * ``mean_c - m <= min(s sqrt((n - 1) d / (n_c n)), d (m - low) / n_c)`` and
+      ``m - mean_c <= min(s sqrt((n - 1) d / (n_c n)), d (high - m) / n_c)``, since
+      ``n_c (mean_c - m) = -d (mean_d - m)``, the left-out values' spread is part of ``SS`` and
+      their mean lies within the scale;
+    * ``(n_c - 1) s_c^2 <= SS`` (a subset's spread about its own mean is part of the whole's), and
+      ``(n_c - 1) s_c^2 >= SS - (1 + d / n_c) d R^2``.
+
+    The printed mean and SD are themselves only known within ``mean_half`` and ``sd_half``; the
+    bounds take the worst case of both.
+
+    Parameters
+    ----------
+    n, mean, sd : ndarray
+        Printed n, mean and SD per cell and visit.
+    n_complete : ndarray
+        Complete cases per cell (broadcast over visits).
+    mean_half, sd_half : float or ndarray
+        Half a unit of the printed precision.
+    low, high : float
+        The scale's bounds.
+
+    Examples
+    --------
+    >>> b = complete_case_box(np.array([[10.0]]), np.array([[5.0]]), np.array([[2.0]]), np.array([[10]]),
+    ...                       mean_half=0.05, sd_half=0.05)
+    >>> b.mean_lo.item(), b.mean_hi.item(), b.sd_lo.item(), b.sd_hi.item()
+    (4.95, 5.05, 1.95, 2.05)
+    """
+    n = np.asarray(n, float)
+    nc = np.broadcast_to(np.asarray(n_complete, float), n.shape)
+    d = n - nc
+    m_lo, m_hi = mean - mean_half, mean + mean_half
+    s_lo, s_hi = np.maximum(sd - sd_half, 0.0), sd + sd_half
+    reach = np.maximum(high - m_lo, m_hi - low)  # the farthest a value can lie from the mean
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = s_hi * np.sqrt((n - 1) * d / (nc * n))
+        # the complete cases' mean rises only as far as the left-out values can fall, and back
+        up = np.where(d > 0, np.minimum(spread, d * (m_hi - low) / nc), 0.0)
+        down = np.where(d > 0, np.minimum(spread, d * (high - m_lo) / nc), 0.0)
+        ss_hi, ss_lo = (n - 1) * s_hi**2, (n - 1) * s_lo**2
+        sd_up = np.where(d > 0, np.sqrt(ss_hi / (nc - 1)), s_hi)
+        lowest = np.maximum(ss_lo - (1 + d / nc) * d * reach**2, 0.0)
+        sd_down = np.where(d > 0, np.sqrt(lowest / (nc - 1)), s_lo)
+    return Box(
+        mean_lo=np.clip(m_lo - down, low, high),
+        mean_hi=np.clip(m_hi + up, low, high),
+        sd_lo=np.minimum(sd_down, s_lo),
+        sd_hi=np.maximum(sd_up, s_hi),
+    )
+
+
+def _hypothesis_forms(design: SummaryDesign) -> np.ndarray:
+    """The matrix ``H_t`` of each source's hypothesis SS as a quadratic form in vec(means), (sources, gk, gk)."""
+    g, k = design.g, design.k
+    dim = g * k
+    eye = np.eye(dim)
+    pairs = eye[:, None, :] + eye[None, :, :]  # e_i + e_j
+    # Q(e_i + e_j) = H_ii + H_jj + 2 H_ij for a quadratic form: polarization on one batched call
+    unit = _ss(design, eye.reshape(dim, g, k))
+    both = _ss(design, pairs.reshape(dim * dim, g, k)).reshape(dim, dim, -1)
+    forms = (both - unit[:, None, :] - unit[None, :, :]) / 2
+    return np.moveaxis(forms, -1, 0)
+
+
+def _ss(design: SummaryDesign, means: np.ndarray) -> np.ndarray:
+    """Hypothesis sums of squares of every source, for a batch of mean matrices (S, g, k) -> (S, sources)."""
+    tot = means @ design.one[:, 0]
+    ss_b = np.einsum("tgh,sg,sh->st", design.a, tot, tot)
+    mc = means @ design.c
+    ss_w = np.einsum("tgh,sgp,shp->st", design.a, mc, mc)
+    between_idx = [i for i, (t, _) in enumerate(design.terms) if t]
+    return np.concatenate([ss_b[:, between_idx], ss_w], axis=1)
+
+
+def _q_range(h: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[float, float]:
+    """Minimum (exact, convex) and an upper bound of the maximum of ``x' h x`` over the box ``[lo, hi]``."""
+    x0 = (lo + hi) / 2
+    if np.allclose(lo, hi):
+        q = float(x0 @ h @ x0)
+        return q, q
+    res = optimize.minimize(
+        lambda x: float(x @ h @ x),
+        x0,
+        jac=lambda x: 2 * h @ x,
+        bounds=list(zip(lo, hi, strict=True)),
+        method="L-BFGS-B",
+        options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 10_000},
+    )
+    q_min = max(float(res.fun), 0.0)
+    # ||L x|| with L' L = h: triangle inequality over the box's half-widths
+    w, v = np.linalg.eigh(h)
+    ell = (v * np.sqrt(np.clip(w, 0, None))).T
+    radius = (hi - lo) / 2
+    q_max = (np.linalg.norm(ell @ x0) + np.sum(radius * np.linalg.norm(ell, axis=0))) ** 2
+    return q_min, float(q_max)
+
+
+def _error_range(design: SummaryDesign, box: Box, rho_lo: float, rho_hi: float) -> tuple[float, float, float, float]:
+    """Bounds of the between- and within-subject error SS over the SD box and the correlation range.
+
+    Per cell, with ``V = sum s^2`` and ``T = (sum s)^2``: the between error is
+    ``sum (n - 1) ((1 - rho) V + rho T) / k``, increasing in every SD and in ``rho`` (for
+    ``rho >= 0``): exact at the box's corners. The within error is
+    ``sum (n - 1) ((1 - 1/k + rho/k) V - rho T / k)``, decreasing in ``rho`` and a positive
+    semi-definite quadratic in the SDs for ``rho <= 1``: its minimum (at ``rho_hi``) is a convex
+    programme over the box, solved exactly; its maximum is bounded by ``V`` at the upper corner and
+    ``T`` at the lower one.
+    """
+    nm1 = design.n - 1
+    k = design.k
+    v_lo, v_hi = np.sum(box.sd_lo**2, axis=1), np.sum(box.sd_hi**2, axis=1)
+    t_lo, t_hi = np.sum(box.sd_lo, axis=1) ** 2, np.sum(box.sd_hi, axis=1) ** 2
+    if rho_lo >= 0:
+        eb_lo = float(np.sum(nm1 * ((1 - rho_lo) * v_lo + rho_lo * t_lo)) / k)
+    else:  # a negative correlation: the cross term lowers the error; bound it term by term
+        eb_lo = float(np.sum(nm1 * ((1 - rho_lo) * v_lo + rho_lo * t_hi)) / k)
+    eb_hi = (
+        float(np.sum(nm1 * ((1 - rho_hi) * v_hi + rho_hi * t_hi)) / k)
+        if rho_hi >= 0
+        else float(np.sum(nm1 * ((1 - rho_hi) * v_hi + rho_hi * t_lo)) / k)
+    )
+    a, b = 1 - 1 / k + rho_hi / k, rho_hi / k
+    lo, hi = box.sd_lo.reshape(-1), box.sd_hi.reshape(-1)
+    # sum_g (n_g - 1) (a |s_g|^2 - b (1' s_g)^2): a block-diagonal quadratic form in the SDs
+    blocks = [np.eye(k) * a - b for _ in range(design.g)]
+    h = np.zeros((design.g * k, design.g * k))
+    for g, block in enumerate(blocks):
+        h[g * k : (g + 1) * k, g * k : (g + 1) * k] = nm1[g] * block
+    if np.allclose(lo, hi):
+        ew_lo = float(lo @ h @ lo)
+    else:
+        res = optimize.minimize(
+            lambda x: float(x @ h @ x),
+            (lo + hi) / 2,
+            jac=lambda x: 2 * h @ x,
+            bounds=list(zip(lo, hi, strict=True)),
+            method="L-BFGS-B",
+            options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 10_000},
+        )
+        ew_lo = float(res.fun)
+    ew_hi = float(np.sum(nm1 * ((1 - 1 / k + rho_lo / k) * v_hi - rho_lo * (t_lo if rho_lo >= 0 else t_hi) / k)))
+    return eb_lo, eb_hi, max(ew_lo, 0.0), ew_hi
+
+
+def f_band(
+    cells: pd.DataFrame,
+    between: Sequence[str],
+    time_levels: Sequence[str],
+    box: Box,
+    n_complete: np.ndarray,
+    rho_range: tuple[float, float],
+    *,
+    ss_type: int = 3,
+) -> pd.DataFrame:
+    """The range of every F (and unadjusted p) of the mixed ANOVA over the open quantities.
+
+    Parameters
+    ----------
+    cells : DataFrame
+        One row per between cell (the factor columns); means and SDs come from ``box``.
+    between, time_levels, ss_type
+        As :class:`hiplbp.sensitivity.SummaryDesign`.
+    box : Box
+        Bounds of the complete-case means and SDs (:func:`complete_case_box`).
+    n_complete : ndarray
+        Complete cases per cell.
+    rho_range : (float, float)
+        The range of the pooled within-cell correlation.
+
+    Returns
+    -------
+    DataFrame
+        ``source, df1, df2, F_lo, F_hi, p_lo, p_hi``.
+    """
+    frame = cells[list(between)].copy() if between else pd.DataFrame(index=range(len(n_complete)))
+    frame["n"] = np.asarray(n_complete, float)
+    for j, t in enumerate(time_levels):
+        frame[f"sd_{t}"] = (box.sd_lo[:, j] + box.sd_hi[:, j]) / 2
+    design = SummaryDesign(frame, between, time_levels, ss_type)
+    forms = _hypothesis_forms(design)
+    lo, hi = box.mean_lo.reshape(-1), box.mean_hi.reshape(-1)
+    eb_lo, eb_hi, ew_lo, ew_hi = _error_range(design, box, *rho_range)
+    between_n = sum(1 for t, _ in design.terms if t)
+    qs = [q for t, q in design.terms if t] + [q for _, q in design.terms]
+    rows = []
+    p = design.k - 1
+    for i, source in enumerate(design.sources()):
+        q_min, q_max = _q_range(forms[i], lo, hi)
+        if i < between_n:
+            df1, df2 = qs[i], design.df_err
+            e_lo, e_hi = eb_lo, eb_hi
+        else:
+            df1, df2 = qs[i] * p, design.df_err * p
+            e_lo, e_hi = ew_lo, ew_hi
+        f_lo = (q_min / df1) / (e_hi / df2)
+        f_hi = (q_max / df1) / (e_lo / df2) if e_lo > 0 else np.inf
+        rows.append(
+            dict(
+                source=source,
+                df1=int(df1),
+                df2=int(df2),
+                F_lo=f_lo,
+                F_hi=f_hi,
+                p_lo=float(stats.f.sf(f_hi, df1, df2)),
+                p_hi=float(stats.f.sf(f_lo, df1, df2)),
+            )
+        )
+    return pd.DataFrame(rows)
+
+
+def printed_band(
+    printed: pd.DataFrame,
+    between: Sequence[str],
+    time_levels: Sequence[str],
+    *,
+    rho_range: tuple[float, float],
+    reference: float,
+    decimals: int = 1,
+    low: float = -np.inf,
+    high: float = np.inf,
+    n_complete: np.ndarray | None = None,
+    ss_type: int = 3,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """The band of every F of the mixed ANOVA from a paper's printed cells, and what dominates it.
+
+    Parameters
+    ----------
+    printed : DataFrame
+        One row per between cell: the factor columns and, per visit, ``n_<visit>``,
+        ``mean_<visit>`` and ``sd_<visit>`` as printed.
+    between, time_levels, ss_type
+        As :class:`hiplbp.sensitivity.SummaryDesign`.
+    rho_range : (float, float)
+        Range of the pooled within-cell correlation between visits.
+    reference : float
+        The correlation of the point estimate (``F_reference``).
+    decimals : int
+        Printed decimals of the means and SDs (rounding: half a unit of the last digit).
+    low, high : float
+        The scale's bounds (they bound how far the complete cases can lie from a printed cell).
+    n_complete : ndarray, optional
+        Complete cases per cell; default the smallest n of its visits (monotone drop-out: whoever
+        is seen at the last visit was seen at every visit).
+    alpha : float
+        Significance level: ``flips`` says whether the band of p straddles it.
+
+    Returns
+    -------
+    DataFrame
+        ``BAND_COLUMNS``: the band (``F_lo, F_hi, p_lo, p_hi``), the point estimate at the printed
+        values and ``reference``, whether significance can flip, the band's width when only the
+        correlation, only the rounding or only the unknown overlap of patient sets is open, and
+        which of the three dominates.
+    """
+    t = [str(v) for v in time_levels]
+    n = printed[[f"n_{v}" for v in t]].to_numpy(float)
+    mean = printed[[f"mean_{v}" for v in t]].to_numpy(float)
+    sd = printed[[f"sd_{v}" for v in t]].to_numpy(float)
+    nc = n.min(axis=1) if n_complete is None else np.asarray(n_complete, float)
+    half = 0.5 * 10.0 ** (-decimals)
+
+    def band(rhos: tuple[float, float], rounding: float, overlap: bool) -> pd.DataFrame:
+        counts = n if overlap else np.broadcast_to(nc[:, None], n.shape)
+        box = complete_case_box(counts, mean, sd, nc[:, None], mean_half=rounding, sd_half=rounding, low=low, high=high)
+        return f_band(printed, between, t, box, nc, rhos, ss_type=ss_type)
+
+    full = band(rho_range, half, True)
+    point = band((reference, reference), 0.0, False)
+    widths = {
+        "correlation": band(rho_range, 0.0, False),
+        "rounding": band((reference, reference), half, False),
+        "overlap": band((reference, reference), 0.0, True),
+    }
+    out = full.assign(F_reference=point["F_lo"], p_reference=point["p_lo"])
+    out["flips"] = (out["p_lo"] < alpha) & (out["p_hi"] >= alpha)
+    for name, b in widths.items():
+        out[f"width_{name}"] = b["F_hi"] - b["F_lo"]
+    spread = out[[f"width_{name}" for name in widths]].to_numpy()
+    out["dominant"] = [list(widths)[i] for i in np.argmax(spread, axis=1)]
+    return out[BAND_COLUMNS]

@@ -1,0 +1,122 @@
+"""The band from printed tables: every bound holds against brute force, and it collapses to the closed form."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import ROOT
+
+from hiplbp.anova import mixed_anova
+from hiplbp.band import complete_case_box, f_band, printed_band
+from hiplbp.sensitivity import pooled_correlation, summary_anova
+
+CELLS = pd.DataFrame(
+    {
+        "stratum": ["s", "s", "u", "u"],
+        "arm": ["a", "b", "a", "b"],
+        "n": [10, 12, 9, 11],
+        "mean_t0": [50, 51, 49, 52.0],
+        "mean_t1": [40, 48, 42, 47.0],
+        "mean_t2": [35, 46, 36, 45.0],
+        "sd_t0": [9, 10, 8, 9.5],
+        "sd_t1": [8, 9.5, 9, 10],
+        "sd_t2": [7, 9, 8, 9.0],
+    }
+)
+T = ["t0", "t1", "t2"]
+
+
+def _arrays(cells):
+    m = cells[[f"mean_{t}" for t in T]].to_numpy(float)
+    s = cells[[f"sd_{t}" for t in T]].to_numpy(float)
+    n = np.repeat(cells["n"].to_numpy(float)[:, None], len(T), axis=1)
+    return n, m, s
+
+
+def test_complete_case_box_holds_for_every_subset_brute_force():
+    """Every subset of n_c of n values (0-10 scale): its mean and SD lie in the box of the rounded printed cell."""
+    rng = np.random.default_rng(7)
+    worst = 0.0
+    for _ in range(300):
+        n, d = 8, int(rng.integers(1, 4))
+        x = rng.integers(0, 11, n).astype(float)
+        m, s = round(x.mean(), 1), round(x.std(ddof=1), 1)
+        box = complete_case_box(
+            np.array([[n]]),
+            np.array([[m]]),
+            np.array([[s]]),
+            np.array([[n - d]]),
+            mean_half=0.05,
+            sd_half=0.05,
+            low=0.0,
+            high=10.0,
+        )
+        for keep in itertools.combinations(range(n), n - d):
+            sub = x[list(keep)]
+            assert box.mean_lo.item() - 1e-12 <= sub.mean() <= box.mean_hi.item() + 1e-12
+            assert box.sd_lo.item() - 1e-12 <= sub.std(ddof=1) <= box.sd_hi.item() + 1e-12
+            worst = max(worst, (sub.mean() - m) / max(box.mean_hi.item() - m, 1e-12))
+    assert worst > 0.8  # the mean bound is nearly reached by some subset: it is not loose
+
+
+@pytest.mark.parametrize("ss_type", [2, 3])
+@pytest.mark.parametrize("between", [["stratum", "arm"], ["arm"]])
+def test_band_collapses_to_the_closed_form(ss_type, between):
+    cells = CELLS if between == ["stratum", "arm"] else CELLS[CELLS.stratum == "s"].reset_index(drop=True)
+    n, m, s = _arrays(cells)
+    box = complete_case_box(n, m, s, cells["n"].to_numpy()[:, None])
+    band = f_band(cells, between, T, box, cells["n"].to_numpy(), (0.4, 0.4), ss_type=ss_type)
+    ref = summary_anova(cells, between, T, 0.4, ss_type)
+    assert band.source.tolist() == ref.source.tolist()
+    np.testing.assert_allclose(band.F_lo, ref.F, rtol=1e-9)
+    np.testing.assert_allclose(band.F_hi, ref.F, rtol=1e-9)
+    np.testing.assert_allclose(band.p_hi, ref.p_unc, rtol=1e-9)
+
+
+def test_band_contains_every_point_of_the_open_quantities():
+    """2,000 random points and every corner of the SD box: the closed-form F is always inside the band."""
+    n, m, s = _arrays(CELLS)
+    box = complete_case_box(n, m, s, CELLS["n"].to_numpy()[:, None], mean_half=0.5, sd_half=0.5)
+    rho = (0.2, 0.8)
+    band = f_band(CELLS, ["stratum", "arm"], T, box, CELLS["n"].to_numpy(), rho).set_index("source")
+    rng = np.random.default_rng(3)
+    lo_hits = hi_hits = 0
+    for i in range(2000):
+        u = rng.random(m.shape) if i % 2 else rng.integers(0, 2, m.shape)  # interior points and vertices
+        cells = CELLS.copy()
+        cells[[f"mean_{t}" for t in T]] = box.mean_lo + u * (box.mean_hi - box.mean_lo)
+        cells[[f"sd_{t}" for t in T]] = box.sd_lo + rng.integers(0, 2, m.shape) * (box.sd_hi - box.sd_lo)
+        r = summary_anova(cells, ["stratum", "arm"], T, rng.uniform(*rho)).set_index("source")
+        # relative tolerance for rounding error, absolute near F = 0 (a minimum the QP finds at 1e-15)
+        assert (r.F >= band.F_lo * (1 - 1e-9) - 1e-10).all() and (r.F <= band.F_hi * (1 + 1e-9)).all()
+        lo_hits += int((r.F <= band.F_lo * 1.5).any())
+        hi_hits += int((r.F >= band.F_hi / 1.5).any())
+    assert lo_hits > 0 and hi_hits > 0  # points come near both ends: the band is not vacuous
+
+
+def test_band_covers_the_individual_data_of_trials_with_drop_out():
+    """Seeded trials as benchmarks/coverage.py draws them: the band at the data's pooled correlation covers
+    the complete-case ANOVA's every F, and the band over [0, 0.95] does too."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from coverage import printed_table, simulate
+
+    rng = np.random.default_rng(11)
+    for strata, k, dropout in [(True, 3, "random"), (False, 4, "baseline"), (True, 5, "baseline")]:
+        between = ["stratum", "arm"] if strata else ["arm"]
+        visits = [f"t{j}" for j in range(k)]
+        data = simulate(rng, strata, k, 60, 0.6, dropout)
+        truth = mixed_anova(data, "y", "time", "subject", between).set_index("source")
+        printed = printed_table(data, between, visits)
+        assert (printed[f"n_{visits[0]}"] > printed[f"n_{visits[-1]}"]).any()  # there is drop-out
+        star = pooled_correlation(data, "y", between, visits)
+        for rho in [(star, star), (0.0, 0.95)]:
+            band = printed_band(
+                printed, between, visits, rho_range=rho, reference=star, decimals=1, low=0.0, high=100.0
+            ).set_index("source")
+            inside = (band.loc[truth.index, "F_lo"] <= truth.F) & (truth.F <= band.loc[truth.index, "F_hi"])
+            assert inside.all(), (strata, k, dropout, rho)
+        assert set(band.dominant) <= {"correlation", "rounding", "overlap"}
