@@ -38,6 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import optimize, stats
 
@@ -162,21 +163,34 @@ def _ss(design: SummaryDesign, means: np.ndarray) -> np.ndarray:
     return np.concatenate([ss_b[:, between_idx], ss_w], axis=1)
 
 
-def _q_range(h: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[float, float]:
-    """Minimum (exact, convex) and an upper bound of the maximum of ``x' h x`` over the box ``[lo, hi]``."""
-    x0 = (lo + hi) / 2
+def _box_minimum(h: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> float:
+    """``min x' h x`` over the box ``[lo, hi]`` for positive semi-definite ``h`` (convex: a local minimum is global)."""
     if np.allclose(lo, hi):
-        q = float(x0 @ h @ x0)
-        return q, q
+        return float(lo @ h @ lo)
+
+    def value(x: npt.NDArray[np.float64]) -> float:
+        return float(x @ h @ x)
+
+    def gradient(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        return np.asarray(2 * h @ x, dtype=np.float64)
+
     res = optimize.minimize(
-        lambda x: float(x @ h @ x),
-        x0,
-        jac=lambda x: 2 * h @ x,
-        bounds=list(zip(lo, hi, strict=True)),
+        value,
+        (lo + hi) / 2,
+        jac=gradient,
+        bounds=optimize.Bounds(lo, hi),
         method="L-BFGS-B",
         options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 10_000},
     )
-    q_min = max(float(res.fun), 0.0)
+    return max(float(res.fun), 0.0)
+
+
+def _q_range(h: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[float, float]:
+    """Minimum (exact, convex) and an upper bound of the maximum of ``x' h x`` over the box ``[lo, hi]``."""
+    x0 = (lo + hi) / 2
+    q_min = _box_minimum(h, lo, hi)
+    if np.allclose(lo, hi):
+        return q_min, q_min
     # ||L x|| with L' L = h: triangle inequality over the box's half-widths
     w, v = np.linalg.eigh(h)
     ell = (v * np.sqrt(np.clip(w, 0, None))).T
@@ -216,18 +230,7 @@ def _error_range(design: SummaryDesign, box: Box, rho_lo: float, rho_hi: float) 
     h = np.zeros((design.g * k, design.g * k))
     for g, block in enumerate(blocks):
         h[g * k : (g + 1) * k, g * k : (g + 1) * k] = nm1[g] * block
-    if np.allclose(lo, hi):
-        ew_lo = float(lo @ h @ lo)
-    else:
-        res = optimize.minimize(
-            lambda x: float(x @ h @ x),
-            (lo + hi) / 2,
-            jac=lambda x: 2 * h @ x,
-            bounds=list(zip(lo, hi, strict=True)),
-            method="L-BFGS-B",
-            options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 10_000},
-        )
-        ew_lo = float(res.fun)
+    ew_lo = _box_minimum(h, lo, hi)
     ew_hi = float(np.sum(nm1 * ((1 - 1 / k + rho_lo / k) * v_hi - rho_lo * (t_lo if rho_lo >= 0 else t_hi) / k)))
     return eb_lo, eb_hi, max(ew_lo, 0.0), ew_hi
 
