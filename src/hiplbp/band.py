@@ -82,6 +82,7 @@ def complete_case_box(
     sd_half: np.ndarray | float = 0.0,
     low: float = -np.inf,
     high: float = np.inf,
+    difference: float | None = None,
 ) -> Box:
     """Where the complete cases' mean and SD can lie, given a printed cell of ``n`` patients.
 
@@ -96,6 +97,13 @@ def complete_case_box(
     * ``(n_c - 1) s_c^2 <= SS`` (a subset's spread about its own mean is part of the whole's), and
       ``(n_c - 1) s_c^2 >= SS - (1 + d / n_c) d R^2``.
 
+    These hold for any values the scale allows, and are wide: ``d`` patients at the scale's end
+    move a mean far. ``difference`` (``kappa``) bounds instead how unlike the complete cases the
+    left-out patients are: their mean within ``kappa`` SDs of the complete cases' and their SD at
+    most the printed one. Then ``|mean_c - m| <= d kappa s / n`` and
+    ``(n_c - 1) s_c^2 >= SS - d (1 + kappa^2) s^2`` (the left-out values' own spread and their
+    distance from the complete cases are what ``SS`` loses), each also within the bounds above.
+
     The printed mean and SD are themselves only known within ``mean_half`` and ``sd_half``; the
     bounds take the worst case of both.
 
@@ -109,6 +117,9 @@ def complete_case_box(
         Half a unit of the printed precision.
     low, high : float
         The scale's bounds.
+    difference : float, optional
+        ``kappa``: the largest difference, in SDs, between the mean of the patients left out and
+        the complete cases' mean (None: whatever the scale allows).
 
     Examples
     --------
@@ -128,9 +139,15 @@ def complete_case_box(
         # the complete cases' mean rises only as far as the left-out values can fall, and back
         up = np.where(d > 0, np.minimum(spread, d * (m_hi - low) / nc), 0.0)
         down = np.where(d > 0, np.minimum(spread, d * (high - m_lo) / nc), 0.0)
+        if difference is not None:
+            up = np.minimum(up, d * difference * s_hi / n)
+            down = np.minimum(down, d * difference * s_hi / n)
         ss_hi, ss_lo = (n - 1) * s_hi**2, (n - 1) * s_lo**2
         sd_up = np.where(d > 0, np.sqrt(ss_hi / (nc - 1)), s_hi)
-        lowest = np.maximum(ss_lo - (1 + d / nc) * d * reach**2, 0.0)
+        lost = (1 + d / nc) * d * reach**2
+        if difference is not None:
+            lost = np.minimum(lost, d * (1 + difference**2) * s_hi**2)
+        lowest = np.maximum(ss_lo - lost, 0.0)
         sd_down = np.where(d > 0, np.sqrt(lowest / (nc - 1)), s_lo)
     return Box(
         mean_lo=np.clip(m_lo - down, low, high),
@@ -312,6 +329,7 @@ def printed_band(
     low: float = -np.inf,
     high: float = np.inf,
     n_complete: np.ndarray | None = None,
+    difference: float | None = None,
     ss_type: int = 3,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
@@ -335,6 +353,9 @@ def printed_band(
     n_complete : ndarray, optional
         Complete cases per cell; default the smallest n of its visits (monotone drop-out: whoever
         is seen at the last visit was seen at every visit).
+    difference : float, optional
+        How unlike the complete cases the patients missing from some visit can be
+        (:func:`complete_case_box`); None: whatever the scale allows.
     alpha : float
         Significance level: ``flips`` says whether the band of p straddles it.
 
@@ -355,7 +376,17 @@ def printed_band(
 
     def band(rhos: tuple[float, float], rounding: float, overlap: bool) -> pd.DataFrame:
         counts = n if overlap else np.broadcast_to(nc[:, None], n.shape)
-        box = complete_case_box(counts, mean, sd, nc[:, None], mean_half=rounding, sd_half=rounding, low=low, high=high)
+        box = complete_case_box(
+            counts,
+            mean,
+            sd,
+            nc[:, None],
+            mean_half=rounding,
+            sd_half=rounding,
+            low=low,
+            high=high,
+            difference=difference,
+        )
         return f_band(printed, between, t, box, nc, rhos, ss_type=ss_type)
 
     full = band(rho_range, half, True)
