@@ -120,3 +120,44 @@ def test_band_covers_the_individual_data_of_trials_with_drop_out():
             inside = (band.loc[truth.index, "F_lo"] <= truth.F) & (truth.F <= band.loc[truth.index, "F_hi"])
             assert inside.all(), (strata, k, dropout, rho)
         assert set(band.dominant) <= {"correlation", "rounding", "overlap"}
+
+
+def _printed(folder: str, outcome: str, groups: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """A trial folder's printed cells of one outcome as the band reads them (one row per group)."""
+    t = pd.read_csv(ROOT / "trials" / folder / "outcomes.csv", dtype=str)
+    t = t[(t.outcome == outcome) & t.group.isin(groups)]
+    visits = list(dict.fromkeys(t.time))
+    rows = []
+    for g in groups:
+        cell = t[t.group == g].set_index("time")
+        row = {"group": g}
+        for v in visits:
+            row |= {f"n_{v}": float(cell.at[v, "n"]), f"mean_{v}": float(cell.at[v, "mean"])}
+            row[f"sd_{v}"] = float(cell.at[v, "sd"])
+        rows.append(row)
+    return pd.DataFrame(rows), visits
+
+
+def test_equal_n_per_visit_leaves_only_rounding_and_correlation_lee2015():
+    """Lee & Kim's stable stratum (n 23 and 16 at every visit): the overlap term vanishes, so the band at one
+    correlation is the rounding band, and its centre is the closed form at the printed values."""
+    printed, visits = _printed("lee2015", "vas", ["EG I", "CG I"])
+    band = printed_band(printed, ["group"], visits, rho_range=(0.5, 0.5), reference=0.5, decimals=1, low=0, high=100)
+    assert (band.width_overlap == 0).all()
+    np.testing.assert_allclose(band.F_hi - band.F_lo, band.width_rounding, rtol=1e-9)
+    cells = printed.rename(columns={f"n_{visits[0]}": "n"})
+    ref = summary_anova(cells, ["group"], visits, 0.5)
+    np.testing.assert_allclose(band.F_reference, ref.F, rtol=1e-9)
+    assert ((band.F_lo <= band.F_reference) & (band.F_reference <= band.F_hi)).all()
+
+
+def test_drop_out_widens_the_band_ebadi2012():
+    """Ebadi et al. (n 24/24/21 and 24/24/18): the overlap of patient sets is open and is part of the band."""
+    printed, visits = _printed("ebadi2012", "FRI", ["US", "PL"])
+    band = printed_band(
+        printed, ["group"], visits, rho_range=(0.3, 0.8), reference=0.5, decimals=1, low=0, high=100, difference=1.0
+    ).set_index("source")
+    assert (band.width_overlap > 0).all()
+    assert ((band.F_lo <= band.F_reference) & (band.F_reference <= band.F_hi)).all()
+    # the complete cases are those seen at one month: 21 and 18
+    assert band.loc["group:time", "df2"] == 2 * (21 + 18 - 2)
