@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import urllib.request
@@ -151,7 +152,8 @@ def inspect(page: Path, width: int = 1280) -> PageReport:
     exe = chromium()
     if exe is None:
         raise FileNotFoundError(INSTALL_HINT)
-    with tempfile.TemporaryDirectory() as profile:
+    # Chromium's helper processes may still write to the profile for a moment after it exits
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         proc = subprocess.Popen(
             [
                 exe,
@@ -166,6 +168,7 @@ def inspect(page: Path, width: int = 1280) -> PageReport:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            start_new_session=True,
             text=True,
         )
         try:
@@ -183,5 +186,5 @@ def inspect(page: Path, width: int = 1280) -> PageReport:
             ws_url = next(t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page")
             return asyncio.run(_inspect(ws_url, page.resolve().as_uri(), width))
         finally:
-            proc.terminate()
+            os.killpg(proc.pid, signal.SIGTERM)  # Chromium and its helper processes
             proc.wait(timeout=30)
