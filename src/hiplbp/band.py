@@ -21,8 +21,9 @@ error through ``V + rho P``, the within-subject error through ``(1 - 1/k) V - rh
 quantity, so ``F`` ranges over ``[Q_min / E_max, Q_max / E_min]``:
 
 * ``Q_min`` is a convex quadratic programme over the box of means: solved exactly;
-* ``Q_max`` (a convex function's maximum over a box, at a vertex) is bounded above by the
-  triangle inequality ``||L x|| <= ||L x0|| + sum_j delta_j ||L e_j||``: exact for one free mean,
+* ``Q_max`` (a convex function's maximum over a box, at a vertex) is bounded above by
+  ``||L x|| <= ||L x0|| + min(sum_j delta_j ||L e_j||, sqrt(lambda_max sum_j delta_j^2))`` (the
+  triangle inequality, and the largest eigenvalue of ``L' L``): exact for one free mean,
   conservative otherwise;
 * ``E`` is bounded by the extremes of ``V`` and ``P`` over the box of SDs (both increase with each
   SD) and of ``rho P`` over the correlation range.
@@ -212,7 +213,9 @@ def _q_range(h: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[float, floa
     w, v = np.linalg.eigh(h)
     ell = (v * np.sqrt(np.clip(w, 0, None))).T
     radius = (hi - lo) / 2
-    q_max = (np.linalg.norm(ell @ x0) + np.sum(radius * np.linalg.norm(ell, axis=0))) ** 2
+    # ||L d|| over the box: at most sum_j r_j ||L e_j|| (triangle) and sqrt(lambda_max sum_j r_j^2)
+    reach = min(np.sum(radius * np.linalg.norm(ell, axis=0)), np.sqrt(max(w.max(), 0.0) * np.sum(radius**2)))
+    q_max = (np.linalg.norm(ell @ x0) + reach) ** 2
     return q_min, float(q_max)
 
 
