@@ -43,7 +43,8 @@ class _Log:
     """The cleaning log being written: one entry per change, in raw-file terms."""
 
     def __init__(self, design: Design, source: Source):
-        self.design, self.source, self.rows = design, source, []  # type: ignore[var-annotated]
+        self.design, self.source = design, source
+        self.rows: list[dict] = []
 
     def column(self, name: str, time: object) -> str:
         return self.source.column(name, str(time), self.design)
@@ -231,10 +232,10 @@ def check_analysable(data: pd.DataFrame, design: Design, *, minimum: int = 2) ->
         Naming the outcome, the cell and how many complete subjects are left, or the visit
         without spread.
     """
+    subjects = data.drop_duplicates("subject").set_index("subject")
     for o in design.outcomes:
         col = o["name"]
         complete = data.groupby("subject")[col].count() == len(design.time_levels)
-        subjects = data.drop_duplicates("subject").set_index("subject")
         for keys, group in subjects.groupby(design.between):
             n = int(complete.reindex(group.index, fill_value=False).sum())
             if n < minimum:

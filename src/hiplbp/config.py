@@ -76,11 +76,8 @@ def read_config_file(path: str | Path) -> dict:
     return data
 
 
-_read_yaml = read_config_file
-
-
 def resolve_extends(
-    config: Mapping, root: Path | str = ".", read: Callable[[Path], dict] = _read_yaml, *, origin: str = "config"
+    config: Mapping, root: Path | str = ".", read: Callable[[Path], dict] = read_config_file, *, origin: str = "config"
 ) -> dict:
     """The config with every ``extends`` chain resolved (the key itself is removed).
 

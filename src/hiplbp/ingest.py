@@ -349,11 +349,10 @@ def to_long(
     if design.strata:
         roles["stratum"] = columns["stratum"]
     subject_cols = {columns[r]: r for r in roles} | {c: c for c in design.covariates}
-    keys = {role: source.key(role, design) for role in [*roles, "time"]}
     if layout == "long":
         wanted = roles | {"time": columns["time"]} | {f"outcome {o['name']}": o["column"] for o in design.outcomes}
         wanted |= {f"covariate {c}": c for c in design.covariates}
-        _require_columns(df, wanted, path, keys | {r: source.key(r, design) for r in wanted})
+        _require_columns(df, wanted, path, {r: source.key(r, design) for r in wanted})
         out = df[[*subject_cols, columns["time"], *[o["column"] for o in design.outcomes], ROW]].rename(
             columns=subject_cols | {columns["time"]: "time"} | {o["column"]: o["name"] for o in design.outcomes}
         )
@@ -364,7 +363,7 @@ def to_long(
             for o in design.outcomes
             for t in design.time_levels
         }
-        _require_columns(df, wanted, path, keys | {r: source.key(r, design) for r in wanted})
+        _require_columns(df, wanted, path, {r: source.key(r, design) for r in wanted})
         parts = []
         for t in design.time_levels:
             part = df[[*subject_cols, ROW]].rename(columns=subject_cols)

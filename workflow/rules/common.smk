@@ -26,23 +26,23 @@ TRIAL = bool(config.get("trial"))
 OUTCOMES = [o["name"] for o in config["outcomes"]]
 
 
-def reconstructed_covariates():
-    """The trial's continuous baseline characteristics: the reconstructed data carry each of them."""
-    path = Path(config["trial"]["folder"]) / "characteristics.csv"
-    if not path.exists():
-        return []
-    return list(dict.fromkeys(published.read_characteristics(path)["variable"]))
-
-
-# read once: design() is called by every rule. The trial's tables are validated here, before any
-# job starts, so that a mistake in one ends the run with its one line (file, row, column).
+# The trial's tables are read and validated once, while the DAG is built, so that a mistake in one
+# ends the run with its one line (file, row, column) before any job starts.
 try:
-    if TRIAL:
-        read_trial(config["trial"]["folder"])
-    COVARIATES = reconstructed_covariates() if RECONSTRUCTED else config["data"].get("covariates", [])
+    TRIAL_TABLES = read_trial(config["trial"]["folder"]) if TRIAL else None
 except UserError as err:
     print(one_line(err), file=sys.stderr)
     sys.exit(1)
+
+
+def reconstructed_covariates():
+    """The trial's continuous baseline characteristics: the reconstructed data carry each of them."""
+    table = TRIAL_TABLES.characteristics
+    return list(dict.fromkeys(table.loc[table["kind"] == "continuous", "variable"]))
+
+
+# read once: design() is called by every rule
+COVARIATES = reconstructed_covariates() if RECONSTRUCTED else config["data"].get("covariates", [])
 
 
 wildcard_constraints:
