@@ -25,14 +25,23 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import multiprocessing
+import os
 import time
 
 import numpy as np
 import pandas as pd
 
+from hiplbp.ancova import ancova
 from hiplbp.anova import mixed_anova
-from hiplbp.band import printed_band
+from hiplbp.band.anova import f_band, printed_box
+from hiplbp.band.effects import Interval, ancova_band
+from hiplbp.band.table import _contrasts
 from hiplbp.sensitivity import pooled_correlation
+
+ARMS = {"treatment": "treatment", "control": "control"}
+#: The configured correlation range of the bands (the pipeline's default).
+RANGE = (0.0, 0.95)
 
 
 def simulate(rng: np.random.Generator, strata: bool, k: int, n: int, rho: float, dropout: str) -> pd.DataFrame:
@@ -67,75 +76,146 @@ def printed_table(data: pd.DataFrame, between: list[str], visits: list[str]) -> 
     return wide.reset_index()[[*between, *[f"{a}_{v}" for v in visits for a in ("n", "mean", "sd")]]]
 
 
+def truth_of(data: pd.DataFrame, between: list[str], visits: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The individual data's mixed ANOVA (complete cases) and ANCOVA effects (averaged over strata)."""
+    anova = mixed_anova(data, "y", "time", "subject", between).set_index("source")
+    _, eff = ancova(data, "y", between, ARMS, visits)
+    return anova, eff[eff.stratum == "all"].set_index("visit")
+
+
+def bands(
+    printed: pd.DataFrame,
+    between: list[str],
+    visits: list[str],
+    rho: tuple[float, float],
+    z: float,
+    kappa: float,
+    anova: bool = True,
+) -> tuple[pd.DataFrame | None, dict[str, Interval]]:
+    """The F bands of the mixed ANOVA and the ANCOVA bands of each later visit, from the printed table."""
+    n, mean, sd = (printed[[f"{w}_{v}" for v in visits]].to_numpy(float) for w in ("n", "mean", "sd"))
+    kw = dict(rounding=0.05, overlap=True, low=0.0, high=100.0, difference=kappa, z=z)
+    nc = n.min(axis=1)
+    f = (
+        f_band(printed, between, visits, printed_box(n, mean, sd, nc, **kw), nc, rho).set_index("source")
+        if anova
+        else None
+    )
+    contrast = _contrasts(printed, between, ARMS)["all strata" if len(between) > 1 else ""]
+    anc = {}
+    for j, v in enumerate(visits[1:], start=1):
+        pnc = np.minimum(n[:, 0], n[:, j])
+        box = printed_box(n[:, [0, j]], mean[:, [0, j]], sd[:, [0, j]], pnc, **kw)
+        anc[v] = ancova_band(box, 0, 1, pnc, rho, contrast)
+    return f, anc
+
+
+def scenario(args: tuple[tuple, int, int, list[float], float]) -> list[dict[str, object]]:
+    """Every trial of one scenario (its own seed: the table does not depend on the process that ran it)."""
+    (strata, k, n, rho, dropout), seed, trials, zs, kappa = args
+    rng = np.random.default_rng(seed)
+    between = ["stratum", "arm"] if strata else ["arm"]
+    visits = [f"t{j}" for j in range(k)]
+    results = []
+    for _ in range(trials):
+        data = simulate(rng, strata, k, n, rho, dropout)
+        anova, effects = truth_of(data, between, visits)
+        printed = printed_table(data, between, visits)
+        star = pooled_correlation(data, "y", between, visits)
+        # the ANCOVA of a visit rests on the pooled correlation of baseline and that visit
+        pair = {
+            v: pooled_correlation(data[data.time.isin([visits[0], v])], "y", between, [visits[0], v])
+            for v in visits[1:]
+        }
+        row = dict(design="2x2" if strata else "2", k=k, n=n, rho=rho, dropout=dropout)
+        for z in zs:
+            for label in ("range", "at_rho"):
+                if label == "at_rho":
+                    f, _ = bands(printed, between, visits, (star, star), z, kappa)
+                    anc = {
+                        v: bands(printed, between, [visits[0], v], (r, r), z, kappa, anova=False)[1][v]
+                        for v, r in pair.items()
+                    }
+                else:
+                    f, anc = bands(printed, between, visits, RANGE, z, kappa)
+                assert f is not None
+                inter = anova.loc["arm:time", "F"]
+                for source in anova.index:
+                    value = anova.at[source, "F"]
+                    results.append(
+                        row
+                        | dict(
+                            z=z,
+                            band=label,
+                            stat="F " + source,
+                            cover=f.at[source, "F_lo"] <= value <= f.at[source, "F_hi"],
+                            width=(f.at[source, "F_hi"] - f.at[source, "F_lo"]) / inter
+                            if source == "arm:time"
+                            else np.nan,
+                        )
+                    )
+                for v, b in anc.items():
+                    value = effects.at[v, "estimate"]
+                    results.append(
+                        row
+                        | dict(
+                            z=z,
+                            band=label,
+                            stat="ANCOVA",
+                            cover=b.lo - 1e-9 <= value <= b.hi + 1e-9,
+                            width=(b.hi - b.lo) / effects.at[v, "se"],
+                        )
+                    )
+    return results
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--trials", type=int, default=20, help="trials per scenario")
     ap.add_argument("--seed", type=int, default=15)
-    ap.add_argument("--kappa", type=float, default=1.0, help="largest completer/left-out difference, in SDs")
+    ap.add_argument("--z", type=float, nargs="+", default=[0.0, 1.0, 1.96], help="chance terms to compare")
+    ap.add_argument("--kappa", type=float, default=0.0, help="systematic completer/left-out difference, in SDs")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = ap.parse_args()
-    rng = np.random.default_rng(args.seed)
-    results = []
     t0 = time.perf_counter()
-    grid = itertools.product([False, True], [3, 5], [20, 100, 400], [0.2, 0.5, 0.9], ["random", "baseline"])
-    for strata, k, n, rho, dropout in grid:
-        between = ["stratum", "arm"] if strata else ["arm"]
-        visits = [f"t{j}" for j in range(k)]
-        for _ in range(args.trials):
-            data = simulate(rng, strata, k, n, rho, dropout)
-            truth = mixed_anova(data, "y", "time", "subject", between).set_index("source")
-            printed = printed_table(data, between, visits)
-            star = pooled_correlation(data, "y", between, visits)
-            kw = dict(low=0.0, high=100.0, decimals=1)
-            wide = printed_band(printed, between, visits, rho_range=(0.0, 0.95), reference=0.5, **kw).set_index(
-                "source"
-            )
-            exact = printed_band(printed, between, visits, rho_range=(star, star), reference=star, **kw).set_index(
-                "source"
-            )
-            kappa = printed_band(
-                printed, between, visits, rho_range=(0.0, 0.95), reference=0.5, difference=args.kappa, **kw
-            ).set_index("source")
-            for source in truth.index:
-                f = truth.at[source, "F"]
-                results.append(
-                    dict(
-                        design="2x2" if strata else "2",
-                        k=k,
-                        n=n,
-                        rho=rho,
-                        dropout=dropout,
-                        source=source,
-                        cover=wide.at[source, "F_lo"] <= f <= wide.at[source, "F_hi"],
-                        cover_at_rho=exact.at[source, "F_lo"] <= f <= exact.at[source, "F_hi"],
-                        width=(wide.at[source, "F_hi"] - wide.at[source, "F_lo"]) / f,
-                        width_at_rho=(exact.at[source, "F_hi"] - exact.at[source, "F_lo"]) / f,
-                        cover_kappa=kappa.at[source, "F_lo"] <= f <= kappa.at[source, "F_hi"],
-                        width_kappa=(kappa.at[source, "F_hi"] - kappa.at[source, "F_lo"]) / f,
-                    )
-                )
+    grid = list(itertools.product([False, True], [3, 4, 5], [20, 100, 400], [0.2, 0.5, 0.9], ["random", "baseline"]))
+    seeds = np.random.SeedSequence(args.seed).generate_state(len(grid))
+    work = [(g, int(s), args.trials, args.z, args.kappa) for g, s in zip(grid, seeds, strict=True)]
+    with multiprocessing.Pool(args.jobs) as pool:
+        results = [r for part in pool.map(scenario, work) for r in part]
     res = pd.DataFrame(results)
     elapsed = time.perf_counter() - t0
-    keys = ["design", "k", "n", "dropout"]
-    inter = res[res.source == "arm:time"]
-    table = res.groupby(keys).agg(
-        cover=("cover", "mean"), cover_at_rho=("cover_at_rho", "mean"), cover_kappa=("cover_kappa", "mean")
+    pd.set_option("display.width", 250)
+    keys = ["design", "k", "n", "rho", "dropout"]
+    n_scen = len(res.groupby(keys).size())
+    print(f"{n_scen} scenarios x {args.trials} trials (seed {args.seed}, kappa {args.kappa}); {elapsed:.0f} s")
+    res["family"] = np.where(res.stat == "ANCOVA", "ANCOVA", "F")
+    by = res.groupby(["band", "z", "family"])
+    summary = by.agg(cover=("cover", "mean")).join(
+        res.groupby(["band", "z", "family", *keys])["cover"]
+        .mean()
+        .groupby(["band", "z", "family"])
+        .min()
+        .rename("worst scenario")
     )
-    table = table.join(
-        inter.groupby(keys).agg(
-            width=("width", "median"), width_at_rho=("width_at_rho", "median"), width_kappa=("width_kappa", "median")
+    summary = summary.join(res.groupby(["band", "z", "family"])["width"].median().rename("median width"))
+    print("coverage (share of statistics inside the band) over all scenarios, the worst scenario's, and the")
+    print("median width (arm x visit F band / its F; ANCOVA band / the data's SE of the effect):")
+    print(summary.to_string(float_format=lambda x: f"{x:.3f}"))
+    z_best = min((z for z in args.z if summary.loc[("at_rho", z), "worst scenario"].min() >= 0.95), default=None)
+    fails = res[(res.band == "at_rho") & ~res.cover].groupby(["z", "family", "dropout", "n"]).size()
+    print("misses with the correlation known, by z, family, drop-out and n:")
+    print(fails.to_string())
+    print(f"smallest z with >= 95 % coverage in every scenario (correlation known): {z_best}")
+    if z_best is not None:
+        pick = res[(res.z == z_best)]
+        table = pick.groupby([*keys[:3], "dropout", "band", "family"])["cover"].mean().unstack(["band", "family"])
+        widths = (
+            pick[pick.band == "at_rho"].groupby([*keys[:3], "dropout", "family"])["width"].median().unstack("family")
         )
-    )
-    pd.set_option("display.width", 200)
-    print(
-        f"{len(res.groupby(keys + ['rho']).size())} scenarios x {args.trials} trials (seed {args.seed}); "
-        f"{len(res)} F values; {elapsed:.0f} s"
-    )
-    print("coverage over every source and rho 0.2/0.5/0.9; median relative width of the arm x visit band")
-    print(table.to_string(float_format=lambda x: f"{x:.3f}"))
-    print(
-        f"overall: cover {res.cover.mean():.4f}, cover_at_rho* {res.cover_at_rho.mean():.4f}, "
-        f"cover with kappa {args.kappa} {res.cover_kappa.mean():.4f}"
-    )
+        widths.columns = [f"width {c}" for c in widths.columns]
+        print(f"by scenario at z = {z_best} (coverage over rho 0.2/0.5/0.9; widths with the correlation known):")
+        print(table.join(widths).to_string(float_format=lambda x: f"{x:.3f}"))
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ parameters = dict(
     contrast_tables=list(i.contrasts),
     effect_tables=list(i.effects),
     sensitivity_tables=list(i.sensitivity),
+    band_tables=list(i.band),
     replicate_tables=list(i.replicates),
     figures=list(i.figures),
     sensitivity_figures=list(i.sensitivity_figures),

@@ -83,7 +83,7 @@ def test_schema_defaults_are_filled_like_snakemake_validate():
     [
         (
             {"outcome": []},
-            "mine.yaml: unknown key 'outcome'; allowed here: analysis, audit, cleaning, data, design, "
+            "mine.yaml: unknown key 'outcome'; allowed here: analysis, audit, band, cleaning, data, design, "
             "estimand, extends, outcomes, reconstruction, report, sensitivity, trial",
         ),
         (
@@ -188,6 +188,12 @@ def _edit(config: dict, path: str, value) -> dict:
             "sensitivity",
             {"correlations": {"from": 0.9, "to": 0.1, "step": 0.1}},
             "key 'sensitivity.correlations': from 0.9 is above to 0.1 (expected from <= to: the grid would be empty)",
+        ),
+        (
+            "shared1",
+            "band",
+            {"correlation": {"from": 0.8, "to": 0.2}},
+            "key 'band.correlation': from 0.8 is above to 0.2 (expected from <= to: the range would be empty)",
         ),
         (
             "shared1",

@@ -251,7 +251,7 @@ def check_config(config: Mapping, *, groups: Iterable[str] | None = None, origin
     - names are unique: visits, strata, outcome names and columns, the data's column names, and
       the two arm labels differ;
     - every outcome's ``min`` is below its ``max``;
-    - sensitivity grids are non-empty (``from`` <= ``to``);
+    - sensitivity grids and the band's correlation range are non-empty (``from`` <= ``to``);
     - the data file (``data.path``) and the trial folder's required tables exist;
     - ``reconstruction.assumptions`` name configured outcomes and visits, and groups of the
       trial (``groups``: the ``group`` column of its ``groups.csv``, when known);
@@ -354,6 +354,12 @@ def check_config(config: Mapping, *, groups: Iterable[str] | None = None, origin
                 f"{origin}: key 'sensitivity.{name}': from {spec['from']:g} is above to {spec['to']:g} "
                 "(expected from <= to: the grid would be empty)"
             )
+    rho = (config.get("band") or {}).get("correlation")
+    if rho and rho["from"] > rho["to"]:
+        raise ConfigError(
+            f"{origin}: key 'band.correlation': from {rho['from']:g} is above to {rho['to']:g} "
+            "(expected from <= to: the range would be empty)"
+        )
     _unique(
         [e["subject"] for e in (config.get("cleaning") or {}).get("exclude", [])],
         "cleaning.exclude[{i}].subject",

@@ -117,7 +117,9 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         {
             "outcome": _text(),
             "effect": _text(),
-            "test": _text(pa.Check.isin(["F", "t", "chi2", "claim"], error="F, t, chi2 or claim")),
+            "test": _text(
+                pa.Check.isin(["F", "t", "chi2", "claim", "difference"], error="F, t, chi2, claim or difference")
+            ),
             "df_as_printed": _text(required=False),
             "statistic": _text(NUMBER, required=False),
             "p_as_printed": _text(required=False),
@@ -125,6 +127,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "direction": _text(
                 pa.Check.isin(["decrease", "increase", ""], error="decrease, increase or empty"), required=False
             ),
+            "adjusted_for": _text(required=False, description="covariates of a printed difference, ';'-separated"),
             "status": _text(pa.Check.isin(STATUSES, error="printed or not_available")),
         },
         strict=False,

@@ -219,6 +219,8 @@ def all_outputs(pages=True):
             "sensitivity",
         ],
     )
+    if RECONSTRUCTED:
+        out += expand("results/tables/band_{outcome}.csv", outcome=OUTCOMES)
     out += expand("results/tables/descriptives_{outcome}.csv", outcome=OUTCOMES)
     out += expand(
         "results/figures/{prefix}{outcome}.{ext}",

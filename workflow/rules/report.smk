@@ -22,6 +22,7 @@ rule report:
         contrasts=expand("results/tables/contrasts_{outcome}.csv", outcome=OUTCOMES),
         effects=expand("results/tables/effect_sizes_{outcome}.csv", outcome=OUTCOMES),
         sensitivity=expand("results/tables/sensitivity_{outcome}.csv", outcome=OUTCOMES),
+        band=expand("results/tables/band_{outcome}.csv", outcome=OUTCOMES) if RECONSTRUCTED else [],
         replicates=replicate_tables(),
         figures=expand("results/figures/{outcome}.png", outcome=OUTCOMES),
         sensitivity_figures=expand("results/figures/sensitivity_{outcome}.png", outcome=OUTCOMES),

@@ -62,3 +62,39 @@ rule replay:
         reconstruction=reconstruction_params(),
     script:
         "../../scripts/replay.py"
+
+
+# What the printed tables leave open (correlation, rounding, overlap of patient sets, assumed
+# cells), carried through every statistic recomputed from them; only for a trial read from its
+# printed tables (with individual data nothing is open).
+rule band:
+    input:
+        code=library_code("band"),
+        groups=published_tables()["groups"],
+        outcomes=published_tables()["outcomes"],
+        tests=published_tables()["tests"],
+        characteristics=published_tables()["characteristics"],
+    output:
+        table=report(
+            "results/tables/band_{outcome}.csv",
+            caption="../report/band.rst",
+            category="3 Analysis",
+            labels={"outcome": "{outcome}", "table": "band"},
+        ),
+    log:
+        "results/logs/band_{outcome}.log",
+    benchmark:
+        "results/benchmarks/band_{outcome}.tsv"
+    conda:
+        "../envs/hiplbp.yaml"
+    params:
+        trial=trial_meaning(),
+        design=design(),
+        between=(["stratum"] if config["design"].get("strata") else []) + ["arm"],
+        ss_type=config["analysis"].get("ss_type", 3),
+        alpha=config["analysis"].get("alpha", 0.05),
+        band=config.get("band", {}),
+        shifts=sensitivity_grid()["mean_shifts"],
+        reconstruction=reconstruction_params(),
+    script:
+        "../../scripts/band.py"

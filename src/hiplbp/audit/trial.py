@@ -119,7 +119,8 @@ def reported_statistic_checks(trial: Trial, within_effect: str = "time") -> list
     t = trial.tests
     if t.empty:
         return rows
-    for r in t[(t["test"] != "claim") & (t["status"] != NOT_AVAILABLE)].itertuples():
+    # a printed difference (an effect estimate) is not a test statistic: the band rule checks it
+    for r in t[t["test"].isin(["F", "t", "chi2"]) & (t["status"] != NOT_AVAILABLE)].itertuples():
         if not r.statistic:
             continue
         printed_df = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", str(r.df_as_printed))]

@@ -36,14 +36,14 @@ band is exact interval arithmetic, not sampling. ``benchmarks/coverage.py`` meas
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import optimize, stats
 
-from .sensitivity import SummaryDesign
+from ..sensitivity import SummaryDesign
+from .box import Box, complete_case_box
 
 BAND_COLUMNS = [
     "source",
@@ -59,103 +59,9 @@ BAND_COLUMNS = [
     "width_correlation",
     "width_rounding",
     "width_overlap",
+    "width_assumptions",
     "dominant",
 ]
-
-
-@dataclass(frozen=True)
-class Box:
-    """Bounds on the complete-case cell means and SDs, shape (cells, visits) each."""
-
-    mean_lo: np.ndarray
-    mean_hi: np.ndarray
-    sd_lo: np.ndarray
-    sd_hi: np.ndarray
-
-
-def complete_case_box(
-    n: np.ndarray,
-    mean: np.ndarray,
-    sd: np.ndarray,
-    n_complete: np.ndarray,
-    *,
-    mean_half: np.ndarray | float = 0.0,
-    sd_half: np.ndarray | float = 0.0,
-    low: float = -np.inf,
-    high: float = np.inf,
-    difference: float | None = None,
-) -> Box:
-    """Where the complete cases' mean and SD can lie, given a printed cell of ``n`` patients.
-
-    The complete cases are ``n_c`` of the ``n`` patients measured at a visit; ``d = n - n_c`` are
-    left out. With ``SS = (n - 1) s^2`` and every value within ``R`` of the mean (``R`` from the
-    scale's bounds):
-
-    * ``mean_c - m <= min(s sqrt((n - 1) d / (n_c n)), d (m - low) / n_c)`` and
-      ``m - mean_c <= min(s sqrt((n - 1) d / (n_c n)), d (high - m) / n_c)``, since
-      ``n_c (mean_c - m) = -d (mean_d - m)``, the left-out values' spread is part of ``SS`` and
-      their mean lies within the scale;
-    * ``(n_c - 1) s_c^2 <= SS`` (a subset's spread about its own mean is part of the whole's), and
-      ``(n_c - 1) s_c^2 >= SS - (1 + d / n_c) d R^2``.
-
-    These hold for any values the scale allows, and are wide: ``d`` patients at the scale's end
-    move a mean far. ``difference`` (``kappa``) bounds instead how unlike the complete cases the
-    left-out patients are: their mean within ``kappa`` SDs of the complete cases' and their SD at
-    most the printed one. Then ``|mean_c - m| <= d kappa s / n`` and
-    ``(n_c - 1) s_c^2 >= SS - d (1 + kappa^2) s^2`` (the left-out values' own spread and their
-    distance from the complete cases are what ``SS`` loses), each also within the bounds above.
-
-    The printed mean and SD are themselves only known within ``mean_half`` and ``sd_half``; the
-    bounds take the worst case of both.
-
-    Parameters
-    ----------
-    n, mean, sd : ndarray
-        Printed n, mean and SD per cell and visit.
-    n_complete : ndarray
-        Complete cases per cell (broadcast over visits).
-    mean_half, sd_half : float or ndarray
-        Half a unit of the printed precision.
-    low, high : float
-        The scale's bounds.
-    difference : float, optional
-        ``kappa``: the largest difference, in SDs, between the mean of the patients left out and
-        the complete cases' mean (None: whatever the scale allows).
-
-    Examples
-    --------
-    >>> b = complete_case_box(np.array([[10.0]]), np.array([[5.0]]), np.array([[2.0]]), np.array([[10]]),
-    ...                       mean_half=0.05, sd_half=0.05)
-    >>> b.mean_lo.item(), b.mean_hi.item(), b.sd_lo.item(), b.sd_hi.item()
-    (4.95, 5.05, 1.95, 2.05)
-    """
-    n = np.asarray(n, float)
-    nc = np.broadcast_to(np.asarray(n_complete, float), n.shape)
-    d = n - nc
-    m_lo, m_hi = mean - mean_half, mean + mean_half
-    s_lo, s_hi = np.maximum(sd - sd_half, 0.0), sd + sd_half
-    reach = np.maximum(high - m_lo, m_hi - low)  # the farthest a value can lie from the mean
-    with np.errstate(divide="ignore", invalid="ignore"):
-        spread = s_hi * np.sqrt((n - 1) * d / (nc * n))
-        # the complete cases' mean rises only as far as the left-out values can fall, and back
-        up = np.where(d > 0, np.minimum(spread, d * (m_hi - low) / nc), 0.0)
-        down = np.where(d > 0, np.minimum(spread, d * (high - m_lo) / nc), 0.0)
-        if difference is not None:
-            up = np.minimum(up, d * difference * s_hi / n)
-            down = np.minimum(down, d * difference * s_hi / n)
-        ss_hi, ss_lo = (n - 1) * s_hi**2, (n - 1) * s_lo**2
-        sd_up = np.where(d > 0, np.sqrt(ss_hi / (nc - 1)), s_hi)
-        lost = (1 + d / nc) * d * reach**2
-        if difference is not None:
-            lost = np.minimum(lost, d * (1 + difference**2) * s_hi**2)
-        lowest = np.maximum(ss_lo - lost, 0.0)
-        sd_down = np.where(d > 0, np.sqrt(lowest / (nc - 1)), s_lo)
-    return Box(
-        mean_lo=np.clip(m_lo - down, low, high),
-        mean_hi=np.clip(m_hi + up, low, high),
-        sd_lo=np.minimum(sd_down, s_lo),
-        sd_hi=np.maximum(sd_up, s_hi),
-    )
 
 
 def _hypothesis_forms(design: SummaryDesign) -> np.ndarray:
@@ -321,6 +227,51 @@ def f_band(
     return pd.DataFrame(rows)
 
 
+def printed_box(
+    n: np.ndarray,
+    mean: np.ndarray,
+    sd: np.ndarray,
+    n_complete: np.ndarray,
+    *,
+    rounding: float,
+    overlap: bool,
+    assumed: np.ndarray | None = None,
+    low: float = -np.inf,
+    high: float = np.inf,
+    difference: float | None = None,
+    z: float | None = None,
+) -> Box:
+    """The box of complete-case means and SDs with some open quantities switched off.
+
+    ``rounding`` is the half-unit of the printed values (0: exact), ``overlap`` whether the
+    patient sets of the visits may differ (False: every printed cell is the complete cases'),
+    ``assumed`` the extra half-width of each assumed mean (None: the assumed values are exact).
+    Switching sources off one at a time gives each source's own width.
+    """
+    nc = np.asarray(n_complete, float)
+    counts = n if overlap else np.broadcast_to(nc[:, None], n.shape)
+    box = complete_case_box(
+        counts,
+        mean,
+        sd,
+        nc[:, None],
+        mean_half=rounding,
+        sd_half=rounding,
+        low=low,
+        high=high,
+        difference=difference,
+        z=z,
+    )
+    if assumed is None or not np.any(assumed):
+        return box
+    return Box(
+        mean_lo=np.clip(box.mean_lo - assumed, low, high),
+        mean_hi=np.clip(box.mean_hi + assumed, low, high),
+        sd_lo=box.sd_lo,
+        sd_hi=box.sd_hi,
+    )
+
+
 def printed_band(
     printed: pd.DataFrame,
     between: Sequence[str],
@@ -333,6 +284,8 @@ def printed_band(
     high: float = np.inf,
     n_complete: np.ndarray | None = None,
     difference: float | None = None,
+    z: float | None = None,
+    assumed: np.ndarray | None = None,
     ss_type: int = 3,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
@@ -359,6 +312,12 @@ def printed_band(
     difference : float, optional
         How unlike the complete cases the patients missing from some visit can be
         (:func:`complete_case_box`); None: whatever the scale allows.
+    z : float, optional
+        Chance differences between the patients left out and the complete cases
+        (:func:`complete_case_box`).
+    assumed : ndarray, optional
+        Per cell and visit, how far an assumed (unprinted) mean may lie from its assumed value
+        (0 for printed cells): the shifts of the sensitivity grid.
     alpha : float
         Significance level: ``flips`` says whether the band of p straddles it.
 
@@ -376,28 +335,31 @@ def printed_band(
     sd = printed[[f"sd_{v}" for v in t]].to_numpy(float)
     nc = n.min(axis=1) if n_complete is None else np.asarray(n_complete, float)
     half = 0.5 * 10.0 ** (-decimals)
+    extra = np.zeros_like(mean) if assumed is None else np.asarray(assumed, float)
 
-    def band(rhos: tuple[float, float], rounding: float, overlap: bool) -> pd.DataFrame:
-        counts = n if overlap else np.broadcast_to(nc[:, None], n.shape)
-        box = complete_case_box(
-            counts,
+    def band(rhos: tuple[float, float], rounding: float, overlap: bool, assumptions: bool) -> pd.DataFrame:
+        box = printed_box(
+            n,
             mean,
             sd,
-            nc[:, None],
-            mean_half=rounding,
-            sd_half=rounding,
+            nc,
+            rounding=rounding,
+            overlap=overlap,
+            assumed=extra if assumptions else None,
             low=low,
             high=high,
             difference=difference,
+            z=z,
         )
         return f_band(printed, between, t, box, nc, rhos, ss_type=ss_type)
 
-    full = band(rho_range, half, True)
-    point = band((reference, reference), 0.0, False)
+    full = band(rho_range, half, True, True)
+    point = band((reference, reference), 0.0, False, False)
     widths = {
-        "correlation": band(rho_range, 0.0, False),
-        "rounding": band((reference, reference), half, False),
-        "overlap": band((reference, reference), 0.0, True),
+        "correlation": band(rho_range, 0.0, False, False),
+        "rounding": band((reference, reference), half, False, False),
+        "overlap": band((reference, reference), 0.0, True, False),
+        "assumptions": band((reference, reference), 0.0, False, True),
     }
     out = full.assign(F_reference=point["F_lo"], p_reference=point["p_lo"])
     out["flips"] = (out["p_lo"] < alpha) & (out["p_hi"] >= alpha)

@@ -1,0 +1,205 @@
+"""The band table of one outcome from a trial's printed tables (what the ``band`` rule runs)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..published import NOT_AVAILABLE, decimals
+from ..replay import CHANGE_EFFECT, effect_source, published_cells
+from .adjusted import adjustment_range, standardized_imbalance
+from .table import TABLE_COLUMNS, OpenQuantities, band_table
+
+
+def printed_half(summaries: pd.DataFrame, outcome: str) -> float:
+    """Half a unit of the coarsest printed precision among the outcome's means and SDs.
+
+    An SD derived from a printed SE or CI (``sd_source`` not ``sd``) is known to within a whole
+    unit of that number's precision (:func:`hiplbp.published._sd_from_se_or_ci`), so it counts as
+    twice as coarse.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"outcome": ["y", "y"], "status": ["printed"] * 2, "mean_decimals": [1, 2],
+    ...                   "sd_decimals": [1, 1], "sd_source": ["sd", "sd"]})
+    >>> printed_half(s, "y")
+    0.05
+    """
+    s = summaries[(summaries["outcome"] == outcome) & (summaries["status"] != NOT_AVAILABLE)]
+    halves = [0.5 * 10.0 ** -int(d) for d in s["mean_decimals"].dropna()]
+    for d, source in zip(s["sd_decimals"], s["sd_source"], strict=True):
+        if pd.notna(d):
+            halves.append((0.5 if source == "sd" else 1.0) * 10.0 ** -int(d))
+    return max(halves) if halves else 0.5
+
+
+def printed_statistics(
+    tests: pd.DataFrame, outcome: str, names: Mapping[str, str], cells: pd.DataFrame, baseline: str
+) -> tuple[dict[str, tuple[float, float]], dict[tuple[int, str], tuple[float, float]]]:
+    """The outcome's printed Fs (by source) and paired ts (by cell and visit), each with its half unit.
+
+    Fs whose effect names no factors of the design and ts of other than a change from baseline are
+    left out: they say nothing about this ANOVA's correlation.
+    """
+    fs: dict[str, tuple[float, float]] = {}
+    ts: dict[tuple[int, str], tuple[float, float]] = {}
+    if tests is None or tests.empty:
+        return fs, ts
+    rows = tests.fillna("")
+    rows = rows[(rows["outcome"] == outcome) & (rows["status"] != NOT_AVAILABLE) & (rows["statistic"] != "")]
+    groups = {str(g): i for i, g in enumerate(cells.get("group", pd.Series(dtype=str)))}
+    for r in rows.to_dict("records"):
+        value, half = float(r["statistic"]), 0.5 * 10.0 ** -(decimals(r["statistic"]) or 0)
+        if r["test"] == "F":
+            source = effect_source(str(r["effect"]), names)
+            if source is not None:
+                fs[source] = (value, half)
+        elif r["test"] == "t":
+            m = CHANGE_EFFECT.match(str(r["effect"]))
+            if m and m["group"] in groups and m["start"] == baseline:
+                ts[(groups[m["group"]], m["end"])] = (value, half)
+    return fs, ts
+
+
+def band_from_published(
+    groups: pd.DataFrame,
+    summaries: pd.DataFrame,
+    tests: pd.DataFrame,
+    outcome: str,
+    *,
+    time_levels: Sequence[str],
+    arms: Mapping[str, str],
+    between: Sequence[str],
+    names: Mapping[str, str],
+    arm_from: str,
+    assumptions: Sequence[Mapping],
+    settings: Mapping,
+    reference: float,
+    shifts: Sequence[float],
+    low: float,
+    high: float,
+    characteristics: pd.DataFrame | None = None,
+    ss_type: int = 3,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """:func:`.table.band_table` of one outcome from the trial's printed tables.
+
+    Printed differences (``tests.csv`` rows of test ``difference``: the treatment effect at the
+    visit named by ``effect``, averaged over strata, adjusted for ``adjusted_for``) become rows of
+    kind ``adjusted``: the range the adjustment can produce (:mod:`.adjusted`) and a verdict.
+
+    ``settings`` is config ``band`` (``correlation: {from, to}``, ``narrow``, ``difference``,
+    ``z``); ``shifts`` the sensitivity grid's shifts of assumed cells (their largest size is how
+    far an assumed mean may be off); ``low``/``high`` the scale's bounds.
+    """
+    cells, assumed = published_cells(groups, summaries, outcome, time_levels, arms, arm_from, assumptions)
+    rng = settings.get("correlation", {"from": 0.0, "to": 0.95})
+    open_ = OpenQuantities(
+        rho_range=(float(rng["from"]), float(rng["to"])),
+        reference=float(reference),
+        half=printed_half(summaries, outcome),
+        low=low,
+        high=high,
+        difference=settings.get("difference", 0.0),
+        z=settings.get("z", 1.96),
+        assumed_shift=float(np.max(np.abs(shifts))) if len(shifts) else 0.0,
+    )
+    fs, ts = printed_statistics(tests, outcome, names, cells, str(time_levels[0]))
+    if not settings.get("narrow", True):
+        fs, ts = {}, {}
+    labels = {s: " × ".join(names.get(f, f) for f in s.split(":")) for s in _sources(between)}
+    table = band_table(
+        cells,
+        assumed,
+        between,
+        time_levels,
+        arms,
+        open_,
+        printed_f=fs,
+        printed_t=ts,
+        names=labels,
+        ss_type=ss_type,
+        alpha=alpha,
+    )
+    arm_of = {
+        str(g): ("treatment" if a == arms["treatment"] else "control")
+        for g, a in zip(cells["group"], cells["arm"], strict=True)
+    }
+    extra = adjusted_rows(table, tests, outcome, cells, time_levels, characteristics, arm_of, open_)
+    return pd.concat([table, extra], ignore_index=True) if len(extra) else table
+
+
+def adjusted_rows(
+    table: pd.DataFrame,
+    tests: pd.DataFrame | None,
+    outcome: str,
+    cells: pd.DataFrame,
+    time_levels: Sequence[str],
+    characteristics: pd.DataFrame | None,
+    arm_of: Mapping[str, str],
+    open_: OpenQuantities,
+) -> pd.DataFrame:
+    """One ``adjusted`` row per printed difference of ``outcome``: its range and verdict."""
+    if tests is None or tests.empty or "difference" not in set(tests["test"]):
+        return pd.DataFrame(columns=TABLE_COLUMNS)
+    rows = []
+    printed = tests.fillna("")
+    printed = printed[
+        (printed["outcome"] == outcome) & (printed["test"] == "difference") & (printed["status"] != NOT_AVAILABLE)
+    ]
+    for r in printed.to_dict("records"):
+        visit = str(r["effect"]).strip()
+        listed = [c.strip() for c in str(r.get("adjusted_for", "")).split(";") if c.strip()]
+        covariates = [c for c in listed if c.lower() != "baseline"]
+        base = table[(table["kind"] == "ancova") & table["test"].isin([visit, f"{visit}, all strata"])]
+        if base.empty:
+            raise ValueError(
+                f"tests.csv: a printed difference of {outcome!r} at {visit!r}, which is not a later visit of the design"
+            )
+        b = base.iloc[0]
+        chars = characteristics if characteristics is not None else pd.DataFrame(columns=["variable"])
+        imbalance = standardized_imbalance(chars, covariates, arm_of)
+        n = cells[f"n_{visit}"].to_numpy(float)
+        nc = np.minimum(cells[f"n_{time_levels[0]}"].to_numpy(float), n)
+        sd_hi = (cells[f"sd_{visit}"].to_numpy(float) + open_.half) * np.sqrt((n - 1) / np.maximum(nc - 1, 1))
+        outcome_sd = float(np.sqrt(np.sum((nc - 1) * sd_hi**2) / np.sum(nc - 1)))
+        lo, hi, reach = adjustment_range(float(b["lo"]), float(b["hi"]), outcome_sd, imbalance)
+        value = float(r["statistic"])
+        half = 0.5 * 10.0 ** -(decimals(r["statistic"]) or 0)
+        inside = lo <= value + half and value - half <= hi
+        what = ", ".join(listed) if listed else "nothing named"
+        rows.append(
+            dict(
+                kind="adjusted",
+                test=f"{visit} (adjusted for {what})",
+                statistic="difference",
+                value=value,
+                lo=lo,
+                hi=hi,
+                rho_lo=b["rho_lo"],
+                rho_hi=b["rho_hi"],
+                rho_basis=b["rho_basis"],
+                dominant="covariates" if reach > b["hi"] - b["lo"] else b["dominant"],
+                verdict="consistent" if inside else "flag",
+                sentence=(
+                    f"The printed treatment effect at {visit}, {r['statistic']} adjusted for {what}, "
+                    + ("lies within" if inside else "lies outside")
+                    + f" the range such an adjustment can produce ({lo:.2f} to {hi:.2f}: the baseline-adjusted "
+                    f"band {b['lo']:.2f} to {b['hi']:.2f}, widened by {reach:.2f} for the covariates' printed "
+                    "imbalance)" + (": not flagged." if inside else ": flagged, a question for the authors.")
+                ),
+            )
+        )
+    return pd.DataFrame(rows).reindex(columns=TABLE_COLUMNS)
+
+
+def _sources(between: Sequence[str]) -> list[str]:
+    import itertools
+
+    terms = [c for k in range(1, len(between) + 1) for c in itertools.combinations(between, k)]
+    return [":".join(t) for t in terms] + ["time"] + [":".join([*t, "time"]) for t in terms]
+
+
+__all__ = ["band_from_published", "printed_half", "printed_statistics"]
