@@ -33,6 +33,7 @@ table = band_from_published(
     low=spec.get("min", float("-inf")),
     high=spec.get("max", float("inf")),
     characteristics=read_text_table(i.characteristics) if i.characteristics else None,
+    changes=read_text_table(i.changes) if i.changes else None,
     ss_type=p.ss_type,
     alpha=p.alpha,
 )

@@ -332,3 +332,87 @@ def test_equal_n_leaves_no_overlap_term_lee2015_and_drop_out_opens_it_ebadi2012(
     last = table[table.test.str.contains("after_1_month") | (table.kind == "anova")]
     assert (last.width_overlap > 0).all()
     assert table.sentence.str.len().min() > 100
+
+
+def test_printed_change_sds_narrow_each_change_and_the_ancova():
+    """A paper that prints every group's change SD (1 decimal): each change's range holds that group's correlation
+    of baseline and visit, and the ANCOVA's holds the pooled one; the bands cover the individual data's values."""
+    rng = np.random.default_rng(31)
+    for strata in (False, True):
+        between = ["stratum", "arm"] if strata else ["arm"]
+        visits = ["t0", "t1", "t2"]
+        data = simulate(rng, strata, 3, 50, 0.6, "baseline")
+        printed = printed_table(data, between, visits)
+        w = data.pivot_table(index=["subject", *between], columns="time", values="y").reset_index()
+        sds, truth = {}, {}
+        for i, cell in enumerate(printed[between].to_dict("records")):
+            g = w[np.logical_and.reduce([w[b].to_numpy() == cell[b] for b in between])]
+            for v in visits[1:]:
+                pair = g.dropna(subset=["t0", v])
+                sds[(i, v)] = (round((pair[v] - pair["t0"]).std(ddof=1), 1), 0.05)
+                truth[(i, v)] = np.corrcoef(pair["t0"], pair[v])[0, 1]
+        open_ = OpenQuantities(rho_range=(0.0, 0.95), reference=0.5, half=0.05, low=0, high=100)
+        table = band_table(
+            printed, pd.DataFrame(columns=["cell", "time"]), between, visits, ARMS, open_, printed_change_sd=sds
+        )
+        changes = table[table.kind == "change"].reset_index(drop=True)
+        assert changes.rho_basis.eq("narrowed by the printed change SD").all()
+        for k, ((i, v), r) in enumerate(truth.items()):
+            row = changes.iloc[i * 2 + visits[1:].index(v)]
+            assert row.rho_lo <= r <= row.rho_hi, (i, v, row.rho_lo, r, row.rho_hi)
+        assert (changes.rho_hi - changes.rho_lo).max() < 0.5
+        for v in visits[1:]:
+            row = table[(table.kind == "ancova") & table.test.isin([v, f"{v}, all strata"])].iloc[0]
+            pooled = pooled_correlation(data[data.time.isin(["t0", v])], "y", between, ["t0", v])
+            assert row.rho_basis == "narrowed by every group's printed change" and row.rho_lo <= pooled <= row.rho_hi
+            _, eff = fit(data, "y", between, ARMS, baseline="t0", visit=v)
+            assert row.lo <= eff.set_index("stratum").at["all", "estimate"] <= row.hi
+
+
+def test_printed_adjusted_effect_is_judged_against_its_range_ebadi2012():
+    """Ebadi's FRI with a printed effect at one month adjusted for baseline and age (US 31.4 vs PL 37.4 years):
+    the baseline-adjusted estimate itself is consistent; a value far beyond the range is flagged."""
+    from hiplbp.band.published import band_from_published
+    from hiplbp.published import read_groups, read_summaries, trial_meaning
+    from hiplbp.trial import read_text_table
+
+    eb = ROOT / "trials" / "ebadi2012"
+    tests = read_text_table(eb / "tests.csv")
+    extra = pd.DataFrame(
+        {
+            "outcome": ["FRI", "FRI"],
+            "effect": ["after_1_month"] * 2,
+            "test": ["difference"] * 2,
+            "statistic": ["-6.7", "-60.0"],
+            "adjusted_for": ["baseline; age"] * 2,
+            "status": ["printed"] * 2,
+        }
+    )
+    table = band_from_published(
+        read_groups(eb / "groups.csv", **trial_meaning({})),
+        read_summaries([eb / "outcomes.csv"]),
+        pd.concat([tests, extra], ignore_index=True).fillna(""),
+        "FRI",
+        time_levels=["baseline", "after_10_sessions", "after_1_month"],
+        arms={"treatment": "US", "control": "PL"},
+        between=["arm"],
+        names={"arm": "Group", "time": "Time"},
+        arm_from="label",
+        assumptions=[],
+        settings={},
+        reference=0.5,
+        shifts=[0.0],
+        low=0.0,
+        high=100.0,
+        characteristics=read_text_table(eb / "characteristics.csv"),
+    )
+    adjusted = table[table.kind == "adjusted"]
+    assert adjusted.verdict.tolist() == ["consistent", "flag"]
+    base = table[(table.kind == "ancova") & (table.test == "after_1_month")].iloc[0]
+    # the reach: the pooled one-month SD bound times age's standardized imbalance (6.0 years + rounding over 12.1)
+    reach = base.lo - adjusted.iloc[0].lo
+    age_z = (37.4 - 31.4 + 0.1) / np.sqrt((24 * 12.3**2 + 24 * 11.9**2) / 48)
+    sd_y = np.sqrt((20 * 7.85**2 + 17 * 11.95**2) / 37)  # one month: US n 21 SD 7.8, PL n 18 SD 11.9, + rounding
+    assert reach == pytest.approx(sd_y * age_z, rel=1e-12)
+    assert adjusted.iloc[0].hi - base.hi == pytest.approx(reach)
+    assert "lies within" in adjusted.iloc[0].sentence and "flagged" in adjusted.iloc[1].sentence

@@ -12,7 +12,7 @@ TRIALS = ROOT / "trials"
 
 def test_format_version_and_tables():
     assert FORMAT_VERSION == 1
-    assert set(SCHEMAS) == {"groups", "characteristics", "outcomes", "tests", "flow"}
+    assert set(SCHEMAS) == {"groups", "characteristics", "outcomes", "tests", "changes", "flow"}
 
 
 def test_lee2015_folder():
@@ -91,6 +91,18 @@ def _folder(tmp_path, **tables):
             r"column 'mean': expected a number",
         ),
         ({"groups": ""}, r"groups.csv: the file is empty"),
+        (
+            {"changes": "outcome,group,start,end,sd,status\ny,A,t0,t1,1.2,printed\ny,Z,t0,t1,1.0,printed\n"},
+            r"changes.csv: row 3, column 'group': expected a group of groups.csv \(A, B\), got 'Z'",
+        ),
+        (
+            {"changes": "outcome,group,start,end,sd,status\ny,A,t0,t1,1..2,printed\n"},
+            r"changes.csv: row 2, column 'sd': expected a number",
+        ),
+        (
+            {"tests": "outcome,effect,test,statistic,status\ny,t1,diff,-3.2,printed\n"},
+            r"tests.csv: row 2, column 'test': expected F, t, chi2, claim or difference, got 'diff'",
+        ),
         (
             {"flow": "stage,n\nscreened,100\n"},
             r"flow.csv: row 2, column 'stage': expected enrolled, randomised or analysed",

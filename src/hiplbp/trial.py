@@ -132,6 +132,20 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         },
         strict=False,
     ),
+    "changes": pa.DataFrameSchema(
+        {
+            "outcome": _text(pa.Check.str_length(min_value=1, error="an outcome name")),
+            "group": _text(),
+            "start": _text(pa.Check.str_length(min_value=1, error="a visit label")),
+            "end": _text(pa.Check.str_length(min_value=1, error="a visit label")),
+            "n": _text(COUNT, required=False),
+            "mean": _text(NUMBER, required=False),
+            "sd": _text(NUMBER),
+            "status": _text(pa.Check.isin(STATUSES, error="printed or not_available")),
+        },
+        strict=False,
+        unique=["outcome", "group", "start", "end"],
+    ),
     "flow": pa.DataFrameSchema(
         {
             "stage": _text(
@@ -162,6 +176,7 @@ class Trial:
     characteristics: pd.DataFrame
     outcomes: pd.DataFrame
     tests: pd.DataFrame
+    changes: pd.DataFrame
     flow: pd.DataFrame
 
 
@@ -242,7 +257,7 @@ def read_trial(folder: str | Path) -> Trial:
 def _cross_check(folder: Path, t: Mapping[str, pd.DataFrame]) -> None:
     """Every group a table names is a group of groups.csv; printed cells are not empty."""
     groups = set(t["groups"]["group"])
-    for name in ("characteristics", "outcomes"):
+    for name in ("characteristics", "outcomes", "changes"):
         table = t[name]
         for i, g in enumerate(table.get("group", pd.Series(dtype=str))):
             if g not in groups:

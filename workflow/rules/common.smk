@@ -134,11 +134,11 @@ def reconstruction_params():
 
 def published_tables():
     """The trial's printed tables (format 1), from trial.folder; empty inputs without a trial."""
-    names = ("groups", "characteristics", "enrollment", "outcomes", "tests")
+    names = ("groups", "characteristics", "enrollment", "outcomes", "tests", "changes")
     if not TRIAL:
         return {name: [] for name in names}
     folder = Path(config["trial"]["folder"])
-    files = dict(zip(names, ("groups.csv", "characteristics.csv", "flow.csv", "outcomes.csv", "tests.csv")))
+    files = dict(zip(names, ("groups.csv", "characteristics.csv", "flow.csv", "outcomes.csv", "tests.csv", "changes.csv")))
     # optional tables of the format are inputs only when the trial has them
     tables = {name: str(folder / f) if (folder / f).exists() or name == "groups" else [] for name, f in files.items()}
     tables["outcomes"] = [str(folder / files["outcomes"])]  # a list: the readers stack outcome tables

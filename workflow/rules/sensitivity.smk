@@ -74,6 +74,7 @@ rule band:
         outcomes=published_tables()["outcomes"],
         tests=published_tables()["tests"],
         characteristics=published_tables()["characteristics"],
+        changes=published_tables()["changes"],
     output:
         table=report(
             "results/tables/band_{outcome}.csv",

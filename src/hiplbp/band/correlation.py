@@ -88,6 +88,34 @@ def from_paired_t(
     return _ratio_range((max(s0 - half, 1e-12), s0 + half), (max(st - half, 1e-12), st + half), (v_lo, v_hi))
 
 
+def implied_by_change(
+    s0: tuple[float, float],
+    st: tuple[float, float],
+    *,
+    sd_change: tuple[float, float] | None = None,
+    n: float | None = None,
+    difference: tuple[float, float] | None = None,
+    t: tuple[float, float] | None = None,
+) -> tuple[float, float] | None:
+    """The correlation range implied by a change's SD, or by its paired t, over ranges of every input.
+
+    The pipeline's form of :func:`from_change_sd` and :func:`from_paired_t`: the visits' SDs
+    ``s0``, ``st`` and the mean change ``difference`` are ranges (the box of complete-case values,
+    which also covers patients seen at one visit only), ``sd_change`` and ``t`` the printed
+    values' rounding intervals.
+    """
+    lo_sd = (max(s0[0], 1e-12), s0[1]), (max(st[0], 1e-12), st[1])
+    if sd_change is not None:
+        return _ratio_range(*lo_sd, (max(sd_change[0], 0.0) ** 2, sd_change[1] ** 2))
+    assert n is not None and difference is not None and t is not None
+    d_lo = 0.0 if difference[0] <= 0 <= difference[1] else min(abs(difference[0]), abs(difference[1]))
+    d_hi = max(abs(difference[0]), abs(difference[1]))
+    t_lo, t_hi = max(min(abs(t[0]), abs(t[1])), 0.0), max(abs(t[0]), abs(t[1]))
+    v_lo = n * d_lo**2 / t_hi**2 if t_hi > 0 else 0.0
+    v_hi = n * d_hi**2 / t_lo**2 if t_lo > 0 else 4 * max(s0[1], st[1]) ** 2
+    return _ratio_range(*lo_sd, (v_lo, v_hi))
+
+
 def from_statistic(
     band_at: Callable[[float], tuple[float, float]],
     printed: tuple[float, float],

@@ -35,8 +35,24 @@ def printed_half(summaries: pd.DataFrame, outcome: str) -> float:
     return max(halves) if halves else 0.5
 
 
+def printed_change_sds(
+    changes: pd.DataFrame | None, outcome: str, cells: pd.DataFrame, baseline: str
+) -> dict[tuple[int, str], tuple[float, float]]:
+    """The outcome's printed SDs of the change from baseline (``changes.csv``), by cell and visit, with half units."""
+    out: dict[tuple[int, str], tuple[float, float]] = {}
+    if changes is None or changes.empty:
+        return out
+    groups = {str(g): i for i, g in enumerate(cells.get("group", pd.Series(dtype=str)))}
+    rows = changes.fillna("")
+    rows = rows[(rows["outcome"] == outcome) & (rows["status"] != NOT_AVAILABLE) & (rows["start"] == baseline)]
+    for r in rows.to_dict("records"):
+        if r["group"] in groups and r["sd"]:
+            out[(groups[r["group"]], str(r["end"]))] = (float(r["sd"]), 0.5 * 10.0 ** -(decimals(r["sd"]) or 0))
+    return out
+
+
 def printed_statistics(
-    tests: pd.DataFrame, outcome: str, names: Mapping[str, str], cells: pd.DataFrame, baseline: str
+    tests: pd.DataFrame | None, outcome: str, names: Mapping[str, str], cells: pd.DataFrame, baseline: str
 ) -> tuple[dict[str, tuple[float, float]], dict[tuple[int, str], tuple[float, float]]]:
     """The outcome's printed Fs (by source) and paired ts (by cell and visit), each with its half unit.
 
@@ -81,6 +97,7 @@ def band_from_published(
     low: float,
     high: float,
     characteristics: pd.DataFrame | None = None,
+    changes: pd.DataFrame | None = None,
     ss_type: int = 3,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
@@ -107,8 +124,9 @@ def band_from_published(
         assumed_shift=float(np.max(np.abs(shifts))) if len(shifts) else 0.0,
     )
     fs, ts = printed_statistics(tests, outcome, names, cells, str(time_levels[0]))
+    sds = printed_change_sds(changes, outcome, cells, str(time_levels[0]))
     if not settings.get("narrow", True):
-        fs, ts = {}, {}
+        fs, ts, sds = {}, {}, {}
     labels = {s: " × ".join(names.get(f, f) for f in s.split(":")) for s in _sources(between)}
     table = band_table(
         cells,
@@ -119,6 +137,7 @@ def band_from_published(
         open_,
         printed_f=fs,
         printed_t=ts,
+        printed_change_sd=sds,
         names=labels,
         ss_type=ss_type,
         alpha=alpha,

@@ -141,6 +141,7 @@ def band_table(
     *,
     printed_f: Mapping[str, tuple[float, float]] | None = None,
     printed_t: Mapping[tuple[int, str], tuple[float, float]] | None = None,
+    printed_change_sd: Mapping[tuple[int, str], tuple[float, float]] | None = None,
     names: Mapping[str, str] | None = None,
     ss_type: int = 3,
     alpha: float = 0.05,
@@ -166,6 +167,10 @@ def band_table(
     printed_t : mapping, optional
         ``(cell, visit) -> (t, half)``: printed paired t of a cell's change from baseline (they
         narrow that change's correlation).
+    printed_change_sd : mapping, optional
+        ``(cell, visit) -> (SD, half)``: printed SDs of a cell's change from baseline (they narrow
+        that change's correlation; when every cell's is narrowed, the ANCOVA's pooled correlation,
+        a weighted mean of the cells', lies between their extremes).
     names : mapping, optional
         Source -> the paper's name for it (sentences use it).
     ss_type, alpha
@@ -243,6 +248,8 @@ def band_table(
         both = corr.intersect([r for r in found if r is not None]) if all(r is not None for r in found) else None
         if both is None:
             basis += f" (the printed F of {listed} is reached by no single correlation in it: not narrowed)"
+        elif both == tuple(open_.rho_range):
+            basis += f" (the printed F of {listed} allow every correlation in it)"
         else:
             rho_anova, basis = both, f"narrowed by the printed F of {listed}"
     full = anova_at(every["all"], rho_anova)
@@ -286,6 +293,7 @@ def band_table(
 
     # --- within-group changes ---------------------------------------------------------------
     printed_t = dict(printed_t or {})
+    printed_change_sd = dict(printed_change_sd or {})
     records = cells.to_dict("records")
     pair_boxes = {}
     for v in visits[1:]:
@@ -293,22 +301,41 @@ def band_table(
         # a change or ANCOVA of baseline and one visit uses whoever was seen at both
         pair_nc = np.minimum(n[:, 0], n[:, j])
         pair_boxes[v] = (pair_nc, boxes([0, j], pair_nc))
+    pair_rho = {}
+    configured = f"configured {open_.rho_range[0]:.2f}-{open_.rho_range[1]:.2f}"
+    for i in range(len(records)):
+        for v in visits[1:]:
+            pnc, pb = pair_boxes[v]
+            found, said = [], []
+            b = pb["all"]
+            s0, st = (b.sd_lo[i, 0], b.sd_hi[i, 0]), (b.sd_lo[i, 1], b.sd_hi[i, 1])
+            if (i, v) in printed_change_sd:
+                value, h = printed_change_sd[(i, v)]
+                found.append(corr.implied_by_change(s0, st, sd_change=(value - h, value + h)))
+                said.append("change SD")
+            if (i, v) in printed_t:
+                value, h = printed_t[(i, v)]
+                diff = (b.mean_lo[i, 1] - b.mean_hi[i, 0], b.mean_hi[i, 1] - b.mean_lo[i, 0])
+                found.append(corr.implied_by_change(s0, st, n=pnc[i], difference=diff, t=(value - h, value + h)))
+                said.append("paired t")
+            got = corr.intersect([open_.rho_range, *[r for r in found if r is not None]]) if said else None
+            if not said:
+                pair_rho[(i, v)] = (open_.rho_range, configured)
+            elif got is None or any(r is None for r in found):
+                pair_rho[(i, v)] = (
+                    open_.rho_range,
+                    configured + f" (the printed {' and '.join(said)} fit no correlation in it: not narrowed)",
+                )
+            elif got == tuple(open_.rho_range):
+                pair_rho[(i, v)] = (open_.rho_range, configured + f" (the printed {' and '.join(said)} allow it all)")
+            else:
+                pair_rho[(i, v)] = (got, f"narrowed by the printed {' and '.join(said)}")
     for i, c in enumerate(records):
         label = cell_label(c, between)
         for v in visits[1:]:
             j = tcol[v]
             pnc, pb = pair_boxes[v]
-            rho, basis = open_.rho_range, f"configured {open_.rho_range[0]:.2f}-{open_.rho_range[1]:.2f}"
-            if (i, v) in printed_t:
-                t_pr, t_half = printed_t[(i, v)]
-                got = corr.from_paired_t(
-                    pnc[i], mean[i, 0], mean[i, j], sd[i, 0], sd[i, j], t_pr, half=half, t_half=t_half
-                )
-                got = corr.intersect([got, rho]) if got else None
-                if got is None:
-                    basis += " (the printed t is reached by no correlation in it: not narrowed)"
-                else:
-                    rho, basis = got, "narrowed by the printed paired t"
+            rho, basis = pair_rho[(i, v)]
 
             def ch(b: Box, r: tuple[float, float], i: int = i, m: float = pnc[i]) -> Interval:
                 return change_band(b, i, 0, 1, m, r)
@@ -341,8 +368,12 @@ def band_table(
         for v in visits[1:]:
             j = tcol[v]
             pnc, pb = pair_boxes[v]
-            rho = open_.rho_range
-            basis = f"configured {rho[0]:.2f}-{rho[1]:.2f}"
+            rho, basis = open_.rho_range, configured
+            known = [pair_rho[(i, v)] for i in range(len(records))]
+            if all(b.startswith("narrowed") for _, b in known):
+                # the pooled correlation weights the cells' by (n - 1) s_0 s_t: it lies within their range
+                rho = (min(r[0] for r, _ in known), max(r[1] for r, _ in known))
+                basis = "narrowed by every group's printed change"
 
             def an(b: Box, r: tuple[float, float], m: np.ndarray = pnc, c: np.ndarray = contrast) -> Interval:
                 return ancova_band(b, 0, 1, m, r, c)
