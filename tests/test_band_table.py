@@ -357,7 +357,7 @@ def test_printed_change_sds_narrow_each_change_and_the_ancova():
         )
         changes = table[table.kind == "change"].reset_index(drop=True)
         assert changes.rho_basis.eq("narrowed by the printed change SD").all()
-        for k, ((i, v), r) in enumerate(truth.items()):
+        for (i, v), r in truth.items():
             row = changes.iloc[i * 2 + visits[1:].index(v)]
             assert row.rho_lo <= r <= row.rho_hi, (i, v, row.rho_lo, r, row.rho_hi)
         assert (changes.rho_hi - changes.rho_lo).max() < 0.5
