@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from html import escape
 from pathlib import Path
 
 import nbformat
@@ -102,6 +103,7 @@ def test_default_run_produces_every_output(default_run):
         "tables/contrasts_vas.csv",
         "tables/effect_sizes_vas.csv",
         "tables/sensitivity_vas.csv",
+        "tables/band_vas.csv",
         "tables/published_vs_reproduced.csv",
         "tables/replicates_vas.csv",
         "figures/vas.png",
@@ -120,6 +122,7 @@ def test_default_run_produces_every_output(default_run):
         "models_vas",
         "followup_vas",
         "sensitivity_vas",
+        "band_vas",
         "replay",
         "figures_vas",
         "sensitivity_figure_vas",
@@ -365,6 +368,20 @@ def test_default_report_in_a_browser(default_run):
     text = re.sub(r"<style.*?</style>", "", re.sub(r"base64,[A-Za-z0-9+/=]+", "", html), flags=re.S)
     assert re.findall(r"\d(?:\.\d+)?e[-+]\d+", text) == []  # no e-notation anywhere
     assert "Provenance" in html and "config (sha256 of the effective config)" in html
+
+
+def test_default_run_carries_what_the_tables_leave_open_into_the_report(default_run):
+    """Lee & Kim: the band table has every statistic (7 ANOVA terms, 8 changes, 6 ANCOVA effects), equal n leaves
+    no overlap term, the two assumed week-6 cells widen the week-6 rows, and the report prints every sentence."""
+    band = pd.read_csv(default_run / "results" / "tables" / "band_vas.csv")
+    assert band.kind.value_counts().to_dict() == {"anova": 7, "change": 8, "ancova": 6}
+    assert (band.width_overlap == 0).all()
+    week6 = band[band.test.str.contains("week6") & band.test.str.contains("II|unstable|all strata")]
+    assert (week6.width_assumptions > 0).all()
+    html = (default_run / "results" / "report" / "report.html").read_text()
+    assert "What the printed tables leave open" in html
+    for sentence in band.sentence:
+        assert escape(sentence.split(":")[0]) in html
 
 
 def test_second_run_has_nothing_to_do(default_run):

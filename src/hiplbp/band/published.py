@@ -112,7 +112,7 @@ def band_from_published(
     far an assumed mean may be off); ``low``/``high`` the scale's bounds.
     """
     cells, assumed = published_cells(groups, summaries, outcome, time_levels, arms, arm_from, assumptions)
-    rng = settings.get("correlation", {"from": 0.0, "to": 0.95})
+    rng = settings.get("correlation", {"from": -0.2, "to": 0.95})
     open_ = OpenQuantities(
         rho_range=(float(rng["from"]), float(rng["to"])),
         reference=float(reference),
