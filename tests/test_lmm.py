@@ -110,3 +110,42 @@ def test_an_empty_cell_stops_with_one_line_naming_it(shared_long):
     msg = str(err.value)
     assert "\n" not in msg
     assert msg.endswith("none in lumbar = unstable, exercise = hip, visit = t4")
+
+
+def _dense_variance_derivatives(fit: dict) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The n x n formulas the block version replaces (hiplbp before #16), kept as a reference."""
+    s = fit["blocks"]
+    z = np.zeros((s.n, s.size.size))
+    z[np.arange(s.n), np.repeat(np.arange(s.size.size), s.size)] = 1.0
+    dv = [np.eye(s.n), z @ z.T]
+    v = fit["sigma2"] * dv[0] + fit["tau2"] * dv[1]
+    vinv = np.linalg.inv(v)
+    c = fit["cov_beta"]
+    vx = vinv @ s.x
+    pm = vinv - vx @ c @ vx.T
+    py = pm @ s.y
+    pv = [pm @ d for d in dv]
+    hess = np.empty((2, 2))
+    for i in range(2):
+        for j in range(2):
+            hess[i, j] = -np.trace(pv[i] @ pv[j]) + 2.0 * float(py @ dv[i] @ pm @ dv[j] @ py)
+    return hess, [c @ vx.T @ d @ vx @ c for d in dv]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_block_variance_derivatives_equal_the_dense_formulas(seed):
+    """Unbalanced subjects (1-5 visits): the O(n) Hessian and dC equal the n x n ones to 1e-10."""
+    from hiplbp.lmm import _variance_derivatives, fit_reml
+
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 6, 60)
+    groups = np.repeat(np.arange(60), sizes)
+    x = np.column_stack([np.ones(groups.size), rng.normal(size=(groups.size, 3))])
+    y = x @ np.array([1.0, 0.5, -0.2, 0.1]) + rng.normal(size=60)[groups] * 0.8 + rng.normal(size=groups.size)
+    fit = fit_reml(x, y, groups)
+    assert fit["tau2"] > 0
+    hess, dc = _variance_derivatives(fit)
+    ref_hess, ref_dc = _dense_variance_derivatives(fit)
+    np.testing.assert_allclose(hess, ref_hess, rtol=1e-10)
+    for a, b in zip(dc, ref_dc, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-14 * np.abs(b).max())

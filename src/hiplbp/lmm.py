@@ -124,27 +124,66 @@ def _variance_derivatives(fit: dict) -> tuple[np.ndarray, list[np.ndarray]]:
     """Observed Hessian of the REML deviance and derivatives of cov(beta), in (sigma2, tau2).
 
     The covariance ``V = sigma2 I + tau2 ZZ'`` is linear in its parameters, so with
-    ``P = V^{-1} - V^{-1} X C X' V^{-1}`` and ``V_i = dV/dtheta_i``:
+    ``P = V^{-1} - V^{-1} X C X' V^{-1}`` and ``V_i = dV/dtheta_i`` (``I`` and ``ZZ'``):
 
     * ``d2 dev / dtheta_i dtheta_j = -tr(P V_i P V_j) + 2 y' P V_i P V_j P y``;
     * ``dC / dtheta_i = C X' V^{-1} V_i V^{-1} X C``.
+
+    Never an ``n x n`` matrix: every matrix involved is block diagonal with one block per subject
+    of the form ``alpha I + beta J`` (``V_i^{-1} = (I - c_i J) / sigma2``,
+    ``c_i = tau2 / (sigma2 + m_i tau2)``), a family closed under products whose trace is
+    ``m (alpha + beta)``. With ``Q = V^{-1} X`` (row by row) and ``r = P y = V^{-1} (y - X beta)``,
+
+    * ``tr(P A P B) = tr(V^{-1} A V^{-1} B) - 2 tr(C Q' B V^{-1} A Q) + tr(C Q'AQ C Q'BQ)``,
+    * ``y' P A P B P y = (A r)' V^{-1} (B r) - (Q' A r)' C (Q' B r)``,
+    * ``Q' (alpha I + beta J) Q = sum_i alpha_i Q_i'Q_i + beta_i q_i q_i'`` (``q_i`` the column
+      sums of ``Q_i``),
+
+    so the cost is ``O(n p^2)`` in time and ``O(n p)`` in memory.
     """
     s = fit["blocks"]
-    z = np.zeros((s.n, s.size.size))
-    z[np.arange(s.n), np.repeat(np.arange(s.size.size), s.size)] = 1.0
-    dv = [np.eye(s.n), z @ z.T]
-    v = fit["sigma2"] * dv[0] + fit["tau2"] * dv[1]
-    vinv = np.linalg.inv(v)
-    c = fit["cov_beta"]
-    vx = vinv @ s.x
-    pm = vinv - vx @ c @ vx.T
-    py = pm @ s.y
-    pv = [pm @ d for d in dv]
+    s2, t2 = fit["sigma2"], fit["tau2"]
+    m = s.size.astype(float)
+    subject = np.repeat(np.arange(m.size), s.size)
+    c = t2 / (s2 + m * t2)
+    a = 1.0 / s2
+    cov = fit["cov_beta"]
+    q = a * (s.x - c[subject, None] * s.sx[subject])  # V^{-1} X, row by row
+    qs = np.add.reduceat(q, s.start, axis=0)  # column sums of Q_i
+    beta = fit["beta"]
+    e = s.y - s.x @ beta
+    es = np.add.reduceat(e, s.start)
+    r = a * (e - c[subject] * es[subject])  # P y = V^{-1} (y - X beta)
+    # each block matrix as (alpha, beta) per subject: I, J and V^{-1}
+    eye, jay = (np.ones_like(m), np.zeros_like(m)), (np.zeros_like(m), np.ones_like(m))
+    vinv = (np.full_like(m, a), -a * c)
+    mats = [eye, jay]
+
+    def mul(u: tuple[np.ndarray, np.ndarray], v: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        return u[0] * v[0], u[0] * v[1] + u[1] * v[0] + m * u[1] * v[1]
+
+    def trace(u: tuple[np.ndarray, np.ndarray]) -> float:
+        return float(np.sum(m * (u[0] + u[1])))
+
+    def sandwich(u: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """``Q' U Q`` for a block matrix ``U``."""
+        return (q * u[0][subject, None]).T @ q + (qs * u[1][:, None]).T @ qs
+
+    def apply(u: tuple[np.ndarray, np.ndarray], v: np.ndarray) -> np.ndarray:
+        """``U v`` for a block matrix ``U`` and a vector ``v``."""
+        return u[0][subject] * v + u[1][subject] * np.add.reduceat(v, s.start)[subject]
+
+    qaq = [sandwich(k) for k in mats]
     hess = np.empty((2, 2))
     for i in range(2):
         for j in range(2):
-            hess[i, j] = -np.trace(pv[i] @ pv[j]) + 2.0 * float(py @ dv[i] @ pm @ dv[j] @ py)
-    dc = [c @ vx.T @ d @ vx @ c for d in dv]
+            first = trace(mul(mul(vinv, mats[i]), mul(vinv, mats[j])))
+            cross = float(np.sum(cov * sandwich(mul(mul(mats[j], vinv), mats[i]))))
+            last = float(np.sum((cov @ qaq[i]) * (cov @ qaq[j]).T))
+            ar, br = apply(mats[i], r), apply(mats[j], r)
+            quad = float(ar @ apply(vinv, br)) - float((q.T @ ar) @ cov @ (q.T @ br))
+            hess[i, j] = -(first - 2 * cross + last) + 2.0 * quad
+    dc = [cov @ k @ cov for k in qaq]
     return hess, dc
 
 
