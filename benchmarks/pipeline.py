@@ -38,6 +38,18 @@ DESIGN = Design(
 )
 
 
+def copy_repository(dest: Path) -> Path:
+    """A copy of the repository without its environment, results and caches (a run from nothing)."""
+    shutil.copytree(
+        ROOT,
+        dest,
+        ignore=shutil.ignore_patterns(
+            ".venv", "results", ".snakemake", ".git", "__pycache__", "*.egg-info", ".pytest_cache"
+        ),
+    )
+    return dest
+
+
 def timed(fn, repeat: int) -> tuple[float, object]:
     times, out = [], None
     for _ in range(repeat):
@@ -92,14 +104,7 @@ def main() -> None:
     if args.no_pipeline:
         return
     with tempfile.TemporaryDirectory() as tmp:
-        repo = Path(tmp) / "repo"
-        shutil.copytree(
-            ROOT,
-            repo,
-            ignore=shutil.ignore_patterns(
-                ".venv", "results", ".snakemake", ".git", "__pycache__", "*.egg-info", ".pytest_cache"
-            ),
-        )
+        repo = copy_repository(Path(tmp) / "repo")
         extra = ["--configfile", args.configfile] if args.configfile else []
         t0 = time.perf_counter()
         subprocess.run(

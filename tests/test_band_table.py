@@ -202,48 +202,17 @@ def _adjusted_trial(rng: np.random.Generator, n: int, shift: float) -> tuple[pd.
     d = pd.DataFrame(dict(arm=arm, age=age, sex=sex, y0=y0, y1=y1))
     rows = []
     for a, g in d.groupby("arm"):
+        common = dict(group=a, n=str(len(g)), percent="", status="printed")
         rows.append(
-            dict(
-                variable="age",
-                group=a,
-                kind="continuous",
-                n=str(len(g)),
-                mean=f"{g.age.mean():.1f}",
-                sd=f"{g.age.std(ddof=1):.1f}",
-                category="",
-                count="",
-                percent="",
-                status="printed",
-            )
+            common
+            | dict(variable="age", kind="continuous", mean=f"{g.age.mean():.1f}", sd=f"{g.age.std(ddof=1):.1f}")
+            | dict(category="", count="")
         )
-        rows.append(
-            dict(
-                variable="sex",
-                group=a,
-                kind="categorical",
-                n=str(len(g)),
-                mean="",
-                sd="",
-                category="female",
-                count=str(int(g.sex.sum())),
-                percent="",
-                status="printed",
+        for category, count in (("female", g.sex.sum()), ("male", len(g) - g.sex.sum())):
+            rows.append(
+                common
+                | dict(variable="sex", kind="categorical", mean="", sd="", category=category, count=str(int(count)))
             )
-        )
-        rows.append(
-            dict(
-                variable="sex",
-                group=a,
-                kind="categorical",
-                n=str(len(g)),
-                mean="",
-                sd="",
-                category="male",
-                count=str(int(len(g) - g.sex.sum())),
-                percent="",
-                status="printed",
-            )
-        )
     return d, pd.DataFrame(rows)
 
 

@@ -349,12 +349,7 @@ def band_table(
                     (1, int(pnc[i] - 1)),
                     (t0, p0),
                     ch(pb["all"], rho),
-                    {
-                        "correlation": ch(pb["none"], rho),
-                        "rounding": ch(pb["rounding"], ref),
-                        "overlap": ch(pb["overlap"], ref),
-                        "assumptions": ch(pb["assumptions"], ref),
-                    },
+                    _singles(ch, pb, rho, ref),
                     rho,
                     basis,
                     _region(partial(_change_p, float(pnc[i]), mean[i, 0], sd[i, 0], mean[i, j], sd[i, j]), rho, alpha),
@@ -392,12 +387,7 @@ def band_table(
                     (1, int(df)),
                     (est, p0),
                     an(pb["all"], rho),
-                    {
-                        "correlation": an(pb["none"], rho),
-                        "rounding": an(pb["rounding"], ref),
-                        "overlap": an(pb["overlap"], ref),
-                        "assumptions": an(pb["assumptions"], ref),
-                    },
+                    _singles(an, pb, rho, ref),
                     rho,
                     basis,
                     _region(partial(_ancova_p, at), rho, alpha),
@@ -406,6 +396,19 @@ def band_table(
                 )
             )
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
+
+
+def _singles(
+    band: Callable[[Box, tuple[float, float]], Interval],
+    boxes: Mapping[str, Box],
+    rho: tuple[float, float],
+    reference: tuple[float, float],
+) -> dict[str, Interval]:
+    """The band with one source open at a time: the correlation over its range, each other at the reference."""
+    return {
+        "correlation": band(boxes["none"], rho),
+        **{k: band(boxes[k], reference) for k in ("rounding", "overlap", "assumptions")},
+    }
 
 
 def _change_p(n: float, m0: float, s0: float, mt: float, st: float, rho: float) -> float:
