@@ -138,7 +138,9 @@ def published_tables():
     if not TRIAL:
         return {name: [] for name in names}
     folder = Path(config["trial"]["folder"])
-    files = dict(zip(names, ("groups.csv", "characteristics.csv", "flow.csv", "outcomes.csv", "tests.csv", "changes.csv")))
+    files = dict(
+        zip(names, ("groups.csv", "characteristics.csv", "flow.csv", "outcomes.csv", "tests.csv", "changes.csv"))
+    )
     # optional tables of the format are inputs only when the trial has them
     tables = {name: str(folder / f) if (folder / f).exists() or name == "groups" else [] for name, f in files.items()}
     tables["outcomes"] = [str(folder / files["outcomes"])]  # a list: the readers stack outcome tables
