@@ -414,7 +414,7 @@ def test_snakemake_report_collects_flagged_outputs(default_run, tmp_path):
     skip = ("data/canonical.csv", "data/ingest_log.csv", "data/provenance.json", "report/tables/.snakemake_timestamp")
     finals = [f for f in _deterministic_files(default_run) if f not in skip]
     pages = [f for f in finals if f.startswith("report/tables/")]
-    assert len(finals) - len(pages) == 28
+    assert len(finals) - len(pages) == 29
     for f in finals:
         assert any(n.endswith("/" + Path(f).name) for n in names), f  # the zip keeps basenames
     # every table is also there as a rendered page (a CSV is only a download in the report)

@@ -63,10 +63,10 @@ def standardized_imbalance(
     Examples
     --------
     >>> c = pd.DataFrame({"variable": ["age", "age"], "group": ["A", "B"], "kind": ["continuous"] * 2,
-    ...                   "n": ["10", "10"], "mean": ["50", "53"], "sd": ["10", "10"], "category": ["", ""],
+    ...                   "n": ["10", "10"], "mean": ["50.0", "53.0"], "sd": ["10", "10"], "category": ["", ""],
     ...                   "count": ["", ""], "percent": ["", ""], "status": ["printed"] * 2})
     >>> round(float(standardized_imbalance(c, ["age"], {"A": "treatment", "B": "control"}).z.iloc[0]), 4)
-    0.3
+    0.31
     """
     t = characteristics.fillna("")
     t = t[t.get("status", "printed") != "not_available"]

@@ -127,6 +127,12 @@ def _region(p_at: Callable[[float], float], rho: tuple[float, float], alpha: flo
     return "significant for correlations " + ", ".join(parts)
 
 
+def _equals(p: float) -> str:
+    """``= .012`` or ``< .001``."""
+    text = format_p(p)
+    return text if text.startswith("<") else f"= {text}"
+
+
 def _phrase_p(p_lo: float, p_hi: float) -> str:
     return f"p {format_p(p_lo)} to {format_p(p_hi)}"
 
@@ -522,7 +528,7 @@ def _sentence(
         "none": "nothing",
     }
     s = (
-        f"{name}: {statistic} = {value:.2f} at the printed values (p {format_p(p)}), "
+        f"{name}: {statistic} = {value:.2f} at the printed values (p {_equals(p)}), "
         f"{'significant' if significant else 'not significant'} at alpha = {alpha}; over everything the tables "
         f"leave open {statistic} lies in {band.lo:.2f} to {band.hi:.2f} ({_phrase_p(band.p_lo, band.p_hi)}), "
         f"most widened by {what[dominant]}."
