@@ -250,6 +250,32 @@ def test_adjusted_effects_are_never_flagged_when_they_are_real():
     assert flagged_far == 200  # a value three SDs beyond the range is always outside it
 
 
+def _ebadi_fri(tests: pd.DataFrame, **extra) -> pd.DataFrame:
+    """The band table of Ebadi et al.'s FRI (two arms, n 24/24/21 and 24/24/18) with these printed tests."""
+    from hiplbp.band.published import band_from_published
+    from hiplbp.published import read_groups, read_summaries, trial_meaning
+
+    eb = ROOT / "trials" / "ebadi2012"
+    return band_from_published(
+        read_groups(eb / "groups.csv", **trial_meaning({})),
+        read_summaries([eb / "outcomes.csv"]),
+        tests,
+        "FRI",
+        time_levels=["baseline", "after_10_sessions", "after_1_month"],
+        arms={"treatment": "US", "control": "PL"},
+        between=["arm"],
+        names={"arm": "Group", "time": "Time"},
+        arm_from="label",
+        assumptions=[],
+        settings={},
+        reference=0.5,
+        shifts=[0.0],
+        low=0.0,
+        high=100.0,
+        **extra,
+    )
+
+
 def test_equal_n_leaves_no_overlap_term_lee2015_and_drop_out_opens_it_ebadi2012():
     """Lee & Kim print equal n at every visit: the overlap width is 0 for every statistic; Ebadi's 24/24/21 and
     24/24/18 make it positive for every statistic that uses the last visit."""
@@ -285,19 +311,7 @@ def test_equal_n_leaves_no_overlap_term_lee2015_and_drop_out_opens_it_ebadi2012(
     assert len(table) == 7 + 8 + 6 and (table.width_overlap == 0).all()
     assert (table.lo <= table.value + 1e-9).all() and (table.value <= table.hi + 1e-9).all()
     eb = ROOT / "trials" / "ebadi2012"
-    table = band_from_published(
-        read_groups(eb / "groups.csv", **trial_meaning({})),
-        read_summaries([eb / "outcomes.csv"]),
-        read_text_table(eb / "tests.csv"),
-        "FRI",
-        time_levels=["baseline", "after_10_sessions", "after_1_month"],
-        arms={"treatment": "US", "control": "PL"},
-        between=["arm"],
-        names={"arm": "Group", "time": "Time"},
-        arm_from="label",
-        assumptions=[],
-        **common,
-    )
+    table = _ebadi_fri(read_text_table(eb / "tests.csv"))
     last = table[table.test.str.contains("after_1_month") | (table.kind == "anova")]
     assert (last.width_overlap > 0).all()
     assert table.sentence.str.len().min() > 100
@@ -341,8 +355,6 @@ def test_printed_change_sds_narrow_each_change_and_the_ancova():
 def test_printed_adjusted_effect_is_judged_against_its_range_ebadi2012():
     """Ebadi's FRI with a printed effect at one month adjusted for baseline and age (US 31.4 vs PL 37.4 years):
     the baseline-adjusted estimate itself is consistent; a value far beyond the range is flagged."""
-    from hiplbp.band.published import band_from_published
-    from hiplbp.published import read_groups, read_summaries, trial_meaning
     from hiplbp.trial import read_text_table
 
     eb = ROOT / "trials" / "ebadi2012"
@@ -357,22 +369,8 @@ def test_printed_adjusted_effect_is_judged_against_its_range_ebadi2012():
             "status": ["printed"] * 2,
         }
     )
-    table = band_from_published(
-        read_groups(eb / "groups.csv", **trial_meaning({})),
-        read_summaries([eb / "outcomes.csv"]),
+    table = _ebadi_fri(
         pd.concat([tests, extra], ignore_index=True).fillna(""),
-        "FRI",
-        time_levels=["baseline", "after_10_sessions", "after_1_month"],
-        arms={"treatment": "US", "control": "PL"},
-        between=["arm"],
-        names={"arm": "Group", "time": "Time"},
-        arm_from="label",
-        assumptions=[],
-        settings={},
-        reference=0.5,
-        shifts=[0.0],
-        low=0.0,
-        high=100.0,
         characteristics=read_text_table(eb / "characteristics.csv"),
     )
     adjusted = table[table.kind == "adjusted"]
