@@ -395,8 +395,25 @@ def auto_columns(df: pd.DataFrame) -> dict[str, tuple[str, str]]:
     return out
 
 
-def table_page(df: pd.DataFrame, *, title: str, note: str = "") -> str:
-    """A whole result table as a small self-contained HTML page (for ``snakemake --report``)."""
+#: Rows a table page shows: enough to read, few enough that a 100,000-patient trial's data table
+#: renders in a second and opens in a browser (the CSV keeps every row).
+PAGE_ROWS = 1000
+
+
+def table_page(df: pd.DataFrame, *, title: str, note: str = "", max_rows: int = PAGE_ROWS) -> str:
+    """A result table as a small self-contained HTML page (for ``snakemake --report``).
+
+    Tables longer than ``max_rows`` show their first ``max_rows`` rows and say so in the note.
+
+    Examples
+    --------
+    >>> page = table_page(pd.DataFrame({"x": range(5)}), title="t", max_rows=2)
+    >>> page.count("<tr") - 1, "the first 2 of 5 rows" in page
+    (2, True)
+    """
+    if len(df) > max_rows:
+        note = f"Showing the first {max_rows:,} of {len(df):,} rows. " + note
+        df = df.head(max_rows)
     body = journal_table(df, auto_columns(df), caption=title, note=note, uuid="table")
     return (
         f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(title)}</title>'
