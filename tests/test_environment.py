@@ -33,7 +33,7 @@ def _conda(path: Path) -> dict[str, str]:
 
 
 def test_every_requirement_is_pinned_exactly():
-    for name in ("requirements.txt", "requirements-dev.txt"):
+    for name in ("requirements.txt", "requirements-dev.txt", "requirements-slurm.txt"):
         for line in (ROOT / name).read_text().splitlines():
             line = line.split("#", 1)[0].strip()
             if line:
@@ -45,7 +45,10 @@ def test_run_and_dev_pins_do_not_overlap():
 
 
 def test_environment_yml_pins_the_same_versions():
-    assert _conda(ROOT / "environment.yml") == _pins("requirements.txt") | _pins("requirements-dev.txt")
+    assert (
+        _conda(ROOT / "environment.yml")
+        == _pins("requirements.txt") | _pins("requirements-dev.txt") | _pins("requirements-slurm.txt")
+    )
 
 
 def test_every_rule_env_pins_the_run_versions():
@@ -67,7 +70,8 @@ def test_lock_file_agrees_with_the_pins():
         if "==" in line:
             name, version = line.strip().split("==")
             lock[name.lower().replace("_", "-")] = version
-    for name, version in (_pins("requirements.txt") | _pins("requirements-dev.txt")).items():
+    pins = _pins("requirements.txt") | _pins("requirements-dev.txt") | _pins("requirements-slurm.txt")
+    for name, version in pins.items():
         assert lock.get(name.replace("_", "-")) == version, name
 
 
