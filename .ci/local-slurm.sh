@@ -40,8 +40,17 @@ start() {  # start NAME COMMAND...: run in the background, record the PID
   say "started $name (pid $!)"
 }
 
+running() {  # is the daemon NAME that this script started still alive?
+  [ -f "$STATE/$1.pid" ] && kill -0 "$(cat "$STATE/$1.pid")" 2>/dev/null
+}
+
 up() {
   [ "$(id -u)" = 0 ] || { say "needs root (it installs packages and writes $CONF)"; exit 2; }
+  if running slurmctld && running slurmd && running munged; then
+    say "already up (pids in $STATE)"
+    return
+  fi
+  down
   install
   mkdir -p "$STATE" /run/munge /var/log/munge /var/lib/munge /etc/munge /var/lib/slurm/slurmctld \
     /var/lib/slurm/slurmd /var/log/slurm
@@ -133,12 +142,15 @@ run() {
   say "local run in $work/local"
   (cd "$work/local" && "$bin/snakemake" --cores 2 -q >"$work/local.out" 2>&1) || { tail -n 40 "$work/local.out"; exit 1; }
   say "SLURM run in $work/slurm (snakemake --profile workflow/profiles/slurm)"
-  local t0=$SECONDS
+  local t0=$SECONDS before after
+  before="$(scontrol show jobs 2>/dev/null | grep -c '^JobId=' || true)"
   (cd "$work/slurm" && "$bin/snakemake" --profile workflow/profiles/slurm -q >"$work/slurm.out" 2>&1) || {
     tail -n 40 "$work/slurm.out"
     exit 1
   }
-  say "SLURM run took $((SECONDS - t0)) s; $(grep -c . <(cd "$work/slurm" && ls .snakemake/slurm_logs/rule_* -d 2>/dev/null)) rules ran as SLURM jobs"
+  after="$(scontrol show jobs 2>/dev/null | grep -c '^JobId=' || true)"
+  say "SLURM run took $((SECONDS - t0)) s; $((after - before)) jobs went through SLURM"
+  [ $((after - before)) -gt 0 ] || { say "no job was submitted to SLURM"; exit 1; }
   local n=0 diff=0
   while IFS= read -r f; do
     n=$((n + 1))
