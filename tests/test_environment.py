@@ -45,10 +45,8 @@ def test_run_and_dev_pins_do_not_overlap():
 
 
 def test_environment_yml_pins_the_same_versions():
-    assert (
-        _conda(ROOT / "environment.yml")
-        == _pins("requirements.txt") | _pins("requirements-dev.txt") | _pins("requirements-slurm.txt")
-    )
+    pins = _pins("requirements.txt") | _pins("requirements-dev.txt") | _pins("requirements-slurm.txt")
+    assert _conda(ROOT / "environment.yml") == pins
 
 
 def test_every_rule_env_pins_the_run_versions():
