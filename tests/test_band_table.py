@@ -8,6 +8,7 @@ statsmodels' OLS with covariates for the adjusted effects.
 from __future__ import annotations
 
 import itertools
+import re
 import sys
 
 import numpy as np
@@ -383,3 +384,33 @@ def test_printed_adjusted_effect_is_judged_against_its_range_ebadi2012():
     assert reach == pytest.approx(sd_y * age_z, rel=1e-12)
     assert adjusted.iloc[0].hi - base.hi == pytest.approx(reach)
     assert "lies within" in adjusted.iloc[0].sentence and "flagged" in adjusted.iloc[1].sentence
+
+
+@pytest.mark.parametrize(
+    ("effect", "adjusted_for", "message"),
+    [
+        (
+            "baseline",
+            "baseline",
+            "names effect 'baseline'; expected a later visit of the design (after_10_sessions, after_1_month)",
+        ),
+        ("after_1_month", "baseline; smoking", "covariate 'smoking' is not in the trial's characteristics.csv"),
+    ],
+)
+def test_a_printed_difference_that_cannot_be_judged_is_one_line(effect, adjusted_for, message):
+    from hiplbp.trial import TrialError, read_text_table
+
+    eb = ROOT / "trials" / "ebadi2012"
+    row = pd.DataFrame(
+        {
+            "outcome": ["FRI"],
+            "effect": [effect],
+            "test": ["difference"],
+            "statistic": ["-6.7"],
+            "adjusted_for": [adjusted_for],
+            "status": ["printed"],
+        }
+    )
+    with pytest.raises(TrialError, match=re.escape(message)) as err:
+        _ebadi_fri(row.fillna(""), characteristics=read_text_table(eb / "characteristics.csv"))
+    assert "\n" not in str(err.value)

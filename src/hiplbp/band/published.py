@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..published import NOT_AVAILABLE, decimals
 from ..replay import CHANGE_EFFECT, effect_source, published_cells
+from ..trial import TrialError
 from .adjusted import adjustment_range, standardized_imbalance
 from .table import TABLE_COLUMNS, OpenQuantities, band_table
 
@@ -174,12 +175,16 @@ def adjusted_rows(
         covariates = [c for c in listed if c.lower() != "baseline"]
         base = table[(table["kind"] == "ancova") & table["test"].isin([visit, f"{visit}, all strata"])]
         if base.empty:
-            raise ValueError(
-                f"tests.csv: a printed difference of {outcome!r} at {visit!r}, which is not a later visit of the design"
+            raise TrialError(
+                f"tests.csv: the printed difference of {outcome!r} names effect {visit!r}; expected a later visit "
+                f"of the design ({', '.join(str(v) for v in time_levels[1:])})"
             )
         b = base.iloc[0]
         chars = characteristics if characteristics is not None else pd.DataFrame(columns=["variable"])
-        imbalance = standardized_imbalance(chars, covariates, arm_of)
+        try:
+            imbalance = standardized_imbalance(chars, covariates, arm_of)
+        except KeyError as err:
+            raise TrialError(f"tests.csv: the printed difference of {outcome!r} at {visit!r}: {err.args[0]}") from None
         n = cells[f"n_{visit}"].to_numpy(float)
         nc = np.minimum(cells[f"n_{time_levels[0]}"].to_numpy(float), n)
         sd_hi = (cells[f"sd_{visit}"].to_numpy(float) + open_.half) * np.sqrt((n - 1) / np.maximum(nc - 1, 1))
