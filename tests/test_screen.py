@@ -1,0 +1,55 @@
+"""Screening (#17, the library core): each trial folder's findings and its row of trials.csv."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pandas as pd
+from conftest import ROOT
+
+from hiplbp.audit.trial import audit_trial
+from hiplbp.integrity import stouffer
+from hiplbp.screen import TRIAL_COLUMNS, measures, screen_trial
+from hiplbp.trial import read_trial
+
+TRIALS = ROOT / "trials"
+
+
+def test_a_trial_s_findings_are_its_audit_plus_the_allocation_ratio_ebadi2012():
+    findings, row = screen_trial(TRIALS / "ebadi2012", seed=3, draws=2000)
+    steps, bounds = measures(TRIALS / "ebadi2012")
+    assert steps == {"VAS": 1.0, "age": 1.0} and bounds["FRI"] == (0.0, 100.0)
+    own = audit_trial(read_trial(TRIALS / "ebadi2012"), granularity=steps, bounds=bounds, seed=3, draws=2000)
+    pd.testing.assert_frame_equal(findings.iloc[: len(own)].drop(columns="trial"), own)
+    alloc = findings.iloc[-1]
+    assert alloc.check == "allocation_ratio" and alloc.value == "25:25" and alloc.p == 1.0
+    assert set(row) == set(TRIAL_COLUMNS) and row["status"] == "screened"
+    # what the audit of Ebadi's printed tables finds: 13 reported tests whose p its F cannot give, 4 percentages
+    assert row["inconsistent_tests"] == row["flags_reported_statistic"] == 13
+    assert row["flags_percent_consistency"] == 4
+    assert row["flags"] == int((findings.verdict == "flag").sum())
+    per_variable = own[(own.check == "carlisle") & ~own.target.str.endswith("combined")].p
+    _, p_diff, p_sim = stouffer(list(per_variable))
+    assert (row["carlisle_p_different"], row["carlisle_p_similar"]) == (p_diff, p_sim)
+    assert row["unexplained_losses"] == 0  # its flow table accounts for the losses
+
+
+def test_losses_without_a_flow_table_are_unexplained(tmp_path):
+    folder = tmp_path / "ebadi_no_flow"
+    shutil.copytree(TRIALS / "ebadi2012", folder)
+    (folder / "flow.csv").unlink()
+    _, row = screen_trial(folder, seed=3, draws=500)
+    assert row["unexplained_losses"] == (25 - 21) + (25 - 18)
+
+
+def test_an_invalid_folder_is_a_row_with_its_one_line_reason(tmp_path):
+    folder = tmp_path / "broken"
+    shutil.copytree(TRIALS / "lee2015", folder)
+    text = (folder / "groups.csv").read_text().replace(",23,", ",2x3,", 1)
+    (folder / "groups.csv").write_text(text)
+    findings, row = screen_trial(folder, seed=1, draws=500)
+    assert findings.empty and row["status"] == "invalid"
+    expected = "expected a whole number, empty or not_available, got '2x3'"
+    assert row["reason"] == f"{folder / 'groups.csv'}: row 2, column 'n_analysed': {expected}"
+    assert np.isnan(row["carlisle_p_different"])
