@@ -53,3 +53,25 @@ def test_an_invalid_folder_is_a_row_with_its_one_line_reason(tmp_path):
     expected = "expected a whole number, empty or not_available, got '2x3'"
     assert row["reason"] == f"{folder / 'groups.csv'}: row 2, column 'n_analysed': {expected}"
     assert np.isnan(row["carlisle_p_different"])
+
+
+def test_every_planted_deterministic_anomaly_is_found_and_clean_trials_are_not_flagged(tmp_path):
+    """benchmarks/synthetic_trials.py: two trials of each kind and six clean ones; GRIM, impossible SDs, p values
+    their t cannot give and unexplained losses are each found in every trial that has one, and in no other."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic_trials import DETERMINISTIC, generate
+
+    planted = generate(tmp_path, 24, seed=5, anomalous=0.75).set_index("trial")["kind"]
+    found = {
+        "grim": "flags_grim",
+        "sd": "flags_mean_sd_consistency",
+        "test": "flags_reported_statistic",
+        "losses": "unexplained_losses",
+    }
+    rows = pd.DataFrame([screen_trial(f, seed=1, draws=500)[1] for f in sorted(tmp_path.glob("trial*"))])
+    kind = rows.trial.map(planted).fillna("clean")
+    assert set(DETERMINISTIC) <= set(kind)
+    for k, column in found.items():
+        assert ((rows[column] > 0) == (kind == k)).all(), k
