@@ -34,12 +34,16 @@ if not workflow.overwrite_configfiles:
 # Validated here rather than by snakemake.utils.validate, which prints the whole schema and config
 # around a typo: a mistake in the config ends the run with one line naming the key.
 _ORIGIN = " ".join(os.path.relpath(f) for f in workflow.overwrite_configfiles or ["config.yaml"])
+# A config with a `screen` section screens many trial folders (workflow/rules/screen.smk) instead.
 try:
     _resolved = resolve_extends(config, origin=_ORIGIN)
+    SCREENING = "screen" in _resolved
+    _schema = "screen.schema.yaml" if SCREENING else "config.schema.yaml"
     _resolved = validate_config(
-        _resolved, load_schema(Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"), origin=_ORIGIN
+        _resolved, load_schema(Path(workflow.basedir) / "workflow/schemas" / _schema), origin=_ORIGIN
     )
-    check_config(_resolved, groups=trial_groups(_resolved), origin=_ORIGIN)
+    if not SCREENING:
+        check_config(_resolved, groups=trial_groups(_resolved), origin=_ORIGIN)
 except ConfigError as err:
     print(one_line(err), file=sys.stderr)
     sys.exit(1)
@@ -50,15 +54,25 @@ config.update(_resolved)
 report: "workflow/report/workflow.rst"
 
 
-include: "workflow/rules/common.smk"
-include: "workflow/rules/reconstruct.smk"
-include: "workflow/rules/ingest.smk"
-include: "workflow/rules/clean.smk"
-include: "workflow/rules/audit.smk"
-include: "workflow/rules/analysis.smk"
-include: "workflow/rules/sensitivity.smk"
-include: "workflow/rules/figures.smk"
-include: "workflow/rules/report.smk"
+include: "workflow/rules/code.smk"
+
+
+if SCREENING:
+
+    include: "workflow/rules/screen_common.smk"
+    include: "workflow/rules/screen.smk"
+
+else:
+
+    include: "workflow/rules/common.smk"
+    include: "workflow/rules/reconstruct.smk"
+    include: "workflow/rules/ingest.smk"
+    include: "workflow/rules/clean.smk"
+    include: "workflow/rules/audit.smk"
+    include: "workflow/rules/analysis.smk"
+    include: "workflow/rules/sensitivity.smk"
+    include: "workflow/rules/figures.smk"
+    include: "workflow/rules/report.smk"
 
 
 # A failed job printed its one line when it failed; repeat it last, after Snakemake's own report.
@@ -69,4 +83,4 @@ onerror:
 
 rule all:
     input:
-        all_outputs(),
+        screen_outputs() if SCREENING else all_outputs(),

@@ -496,3 +496,61 @@ def provenance_table(provenance: Mapping, run: Mapping, packages: Sequence[str] 
         ("git commit", str(run.get("commit") or "not a git checkout")),
     ]
     return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def _screen_line(r: Mapping[str, Any], link: str | None) -> str:
+    """One trial worth a closer look, as a list item (escaped; a link to its own report if made)."""
+    name = escape(str(r["trial"]))
+    head = f'<a href="{escape(link, quote=True)}">{name}</a>' if link else name
+    if r["status"] != "screened":
+        return f"<li><strong>{head}</strong>: not screened: {escape(str(r['reason']))}</li>"
+    parts = [f"{int(r['flags'])} flag(s)"]
+    for column, what in (
+        ("inconsistent_tests", "reported test(s) whose p its statistic cannot give"),
+        ("unexplained_losses", "patient(s) lost without a flow table"),
+    ):
+        if r.get(column) and r[column] == r[column] and int(r[column]) > 0:
+            parts.append(f"{int(r[column])} {what}")
+    tails = [(r.get("carlisle_p_different"), "arms more different"), (r.get("carlisle_p_similar"), "arms more alike")]
+    for p, what in tails:
+        if p is not None and p == p and p < 0.05:
+            parts.append(f"baseline: {what} than randomization usually gives (p {format_p(float(p))})")
+    return f"<li><strong>{head}</strong>: " + "; ".join(escape(x) for x in parts) + "</li>"
+
+
+def screen_page(
+    trials: pd.DataFrame, *, figure_png: str | Path, reports: Mapping[str, str] | None = None, title: str = ""
+) -> str:
+    """The screening report: the trials worth a closer look first, Carlisle's figure and every trial.
+
+    ``trials`` is ranked (:func:`hiplbp.screen.ranked`); ``reports`` maps a trial to the relative
+    link of its own report, where one was made. Self-contained (the figure is embedded) and
+    escaped: trial names and reasons come from the folders.
+    """
+    reports = dict(reports or {})
+    title = title or "Screen of trials from their printed tables"
+    closer = trials[(trials["status"] != "screened") | (trials["flags"].fillna(0) > 0)]
+    items = "".join(_screen_line(r, reports.get(str(r["trial"]))) for r in closer.to_dict("records"))
+    screened = int((trials["status"] == "screened").sum())
+    summary = (
+        f"{len(trials)} trial folder(s): {screened} screened, {len(trials) - screened} not valid; "
+        f"{len(closer) - (len(trials) - screened)} screened trial(s) with at least one flag. "
+        "A flag is a question for the authors, not evidence of misconduct."
+    )
+    shown = trials.drop(columns=["reason"]) if "reason" in trials else trials
+    body = (
+        f"<h1>{escape(title)}</h1><p>{escape(summary)}</p>"
+        f"<h2>Worth a closer look first</h2><ol>{items or '<li>None.</li>'}</ol>"
+        + figure_html(
+            figure_png,
+            alt="Cumulative distribution of the trials' combined baseline p values against the uniform distribution",
+            caption="Carlisle's figure: the baseline p values of the "
+            "screened trials against what true randomization gives.",
+        )
+        + "<h2>Every trial</h2>"
+        + journal_table(shown, auto_columns(shown), caption="Every trial, most worth a look first", uuid="screen")
+    )
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f"{REPORT_CSS}</head><body>{body}</body></html>\n"
+    )

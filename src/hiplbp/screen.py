@@ -6,12 +6,16 @@ that fails validation becomes a row with its one-line reason instead of stopping
 trial's own ``config.yaml`` says about its measures (``audit.granularity``, the outcomes' ``min``
 and ``max``) is used when the folder has one.
 
-Work in progress (#17): the library core. The screening DAG (chunks, the cross-trial figure and
-page), the synthetic trial generator and the measurements are not written yet.
+The screen splits the trial folders into chunks (:func:`chunked`), one job each
+(:func:`screen_chunk`), and stacks the chunks' tables. Each trial's Monte Carlo seed derives from
+the configured seed and the trial's name only, so a trial's findings do not depend on the chunk,
+the order or the other trials it is screened with.
 """
 
 from __future__ import annotations
 
+import glob
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +24,7 @@ from scipy import stats
 
 from .audit.baseline import allocation_row
 from .audit.trial import audit_trial
+from .common import derive_seed
 from .config import read_config_file
 from .errors import UserError
 from .integrity import stouffer
@@ -142,3 +147,64 @@ def trial_summary(name: str, findings: pd.DataFrame, lost: int = 0) -> dict:
     row["inconsistent_tests"] = int((flags["check"] == "reported_statistic").sum())
     row["unexplained_losses"] = int(lost)
     return row
+
+
+def trial_folders(patterns: Sequence[str], root: str | Path = ".") -> list[str]:
+    """The folders the patterns name (paths or globs, relative to ``root``), sorted and unique.
+
+    A pattern that matches nothing is kept as it is, so that the screen lists it as invalid ("not
+    found") rather than silently screening fewer trials.
+
+    Examples
+    --------
+    >>> trial_folders(["trials/*"], root=Path(__file__).parents[2])[:2]
+    ['trials/ebadi2012', 'trials/lee2015']
+    """
+    root = Path(root)
+    out: set[str] = set()
+    for pattern in patterns:
+        hits = [Path(h) for h in glob.glob(str(pattern), root_dir=root)]
+        folders = [str(h) for h in hits if (root / h).is_dir()]
+        out.update(folders if hits else [str(pattern)])
+    return sorted(out)
+
+
+def chunked(folders: Sequence[str], size: int) -> list[list[str]]:
+    """The folders in chunks of at most ``size`` (one job each).
+
+    Examples
+    --------
+    >>> chunked(["a", "b", "c"], 2)
+    [['a', 'b'], ['c']]
+    """
+    return [list(folders[i : i + size]) for i in range(0, len(folders), size)]
+
+
+def screen_chunk(folders: Sequence[str | Path], *, seed: int, draws: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every trial of a chunk: the stacked findings and the rows of ``trials.csv``.
+
+    A folder that does not exist is an invalid trial like one that fails validation.
+    """
+    found, rows = [], []
+    for folder in map(Path, folders):
+        if not folder.is_dir():
+            rows.append(
+                dict.fromkeys(TRIAL_COLUMNS, np.nan)
+                | dict(trial=folder.name, status="invalid", reason=f"{folder}: not found; expected a trial folder")
+            )
+            continue
+        findings, row = screen_trial(folder, seed=derive_seed(seed, "screen", folder.name), draws=draws)
+        found.append(findings)
+        rows.append(row)
+    findings = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=["trial"])
+    return findings, pd.DataFrame(rows, columns=TRIAL_COLUMNS)
+
+
+def ranked(trials: pd.DataFrame) -> pd.DataFrame:
+    """The trials worth a closer look first: invalid ones, then by flags, then by the smaller
+    Carlisle tail (most extreme baseline first), then by name."""
+    t = trials.copy()
+    t["_invalid"] = t["status"] != "screened"
+    t["_carlisle"] = t[["carlisle_p_different", "carlisle_p_similar"]].min(axis=1).fillna(1.0)
+    t = t.sort_values(["_invalid", "flags", "_carlisle", "trial"], ascending=[False, False, True, True], kind="stable")
+    return t.drop(columns=["_invalid", "_carlisle"]).reset_index(drop=True)
