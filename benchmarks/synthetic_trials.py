@@ -18,12 +18,13 @@ A share of the trials (``--anomalous``) carries one planted anomaly each, record
 - ``test``: the t-test's printed p far from what its t and df give;
 - ``losses``: patients lost by week 8 and no flow table to account for them;
 - ``similar``: the control arm's baseline means copied from the treatment arm's, nudged by at most
-  ``0.1`` SD (too alike for random allocation; statistical, detected with some power);
+  ``--similar`` SDs (default 0.1: too alike for random allocation; statistical, detected with
+  some power);
 - ``different``: the control arm's baseline means shifted by ``--shift`` SDs (too different).
 
 The first four are deterministic (a check must find every one); the last two are statistical.
-This is the generator only (#17, in progress): the screening DAG that consumes the folders is not
-written yet.
+``benchmarks/screen.py`` screens them (``snakemake --configfile`` with a ``screen`` section) and
+measures what is found.
 """
 
 from __future__ import annotations
@@ -62,7 +63,9 @@ def _impossible_mean(rng: np.random.Generator, n: int, near: float) -> str:
     raise RuntimeError(f"no GRIM-inconsistent mean near {near} for n = {n} (n too large for two decimals)")
 
 
-def trial(rng: np.random.Generator, name: str, kind: str | None, out: Path, shift: float) -> dict | None:
+def trial(
+    rng: np.random.Generator, name: str, kind: str | None, out: Path, shift: float, similar: float = 0.1
+) -> dict | None:
     """Write one trial folder; return the planted anomaly's record (or None for a clean trial)."""
     folder = out / name
     folder.mkdir(parents=True)
@@ -92,7 +95,7 @@ def trial(rng: np.random.Generator, name: str, kind: str | None, out: Path, shif
     if kind == "similar":
         for var, (_, sd, _) in BASELINE.items():
             m, s = base[(var, "A")]
-            base[(var, "B")] = (m + rng.uniform(-0.1, 0.1) * sd, s)
+            base[(var, "B")] = (m + rng.uniform(-similar, similar) * sd, s)
         planted = dict(trial=name, kind=kind, target="baseline of B")
     if kind == "different":
         for var, (_, sd, _) in BASELINE.items():
@@ -164,14 +167,26 @@ def trial(rng: np.random.Generator, name: str, kind: str | None, out: Path, shif
     return planted
 
 
-def generate(out: Path, trials: int, seed: int, anomalous: float = 0.5, shift: float = 1.0) -> pd.DataFrame:
-    """Write ``trials`` folders under ``out`` (``trial0001``, ...) and ``planted.csv``; return the latter."""
+def generate(
+    out: Path,
+    trials: int,
+    seed: int,
+    anomalous: float = 0.5,
+    shift: float = 1.0,
+    similar: float = 0.1,
+    kinds: list[str] | None = None,
+) -> pd.DataFrame:
+    """Write ``trials`` folders under ``out`` (``trial0001``, ...) and ``planted.csv``; return the latter.
+
+    ``kinds`` limits the anomalies planted (default all of :data:`KINDS`, in turn).
+    """
+    kinds = kinds or KINDS
     rng = np.random.default_rng(seed)
     out.mkdir(parents=True, exist_ok=True)
     planted = []
     for i in range(trials):
-        kind = KINDS[i % len(KINDS)] if rng.random() < anomalous else None
-        record = trial(rng, f"trial{i + 1:04d}", kind, out, shift)
+        kind = kinds[i % len(kinds)] if rng.random() < anomalous else None
+        record = trial(rng, f"trial{i + 1:04d}", kind, out, shift, similar)
         if record:
             planted.append(record)
     table = pd.DataFrame(planted, columns=["trial", "kind", "target"])
@@ -186,8 +201,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=17)
     ap.add_argument("--anomalous", type=float, default=0.5)
     ap.add_argument("--shift", type=float, default=1.0, help="SDs between the arms of a 'different' trial")
+    ap.add_argument("--similar", type=float, default=0.1, help="largest nudge (SDs) of a 'similar' trial's means")
     args = ap.parse_args()
-    table = generate(args.out, args.trials, args.seed, args.anomalous, args.shift)
+    table = generate(args.out, args.trials, args.seed, args.anomalous, args.shift, args.similar)
     print(f"{args.trials} trials in {args.out}; planted: {table.kind.value_counts().to_dict()}")
 
 

@@ -805,3 +805,50 @@ def test_readme_rule_graph_is_the_workflow_s(tmp_path):
     actual = {(names[a], names[b]) for a, b in re.findall(r"(id\d+) --> (id\d+)", out)}
     block = re.search(r"```mermaid\n(.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
     assert set(re.findall(r"(\w+) --> (\w+)", block)) == actual
+
+
+def test_screen_of_trial_folders_with_generated_and_broken_ones(tmp_path):
+    """trials/screen.yaml screens trials/* in one DAG; with 12 generated trials, a broken folder and a missing
+    one added, in chunks of 5: each real trial's findings are byte for byte those it gets screened alone,
+    the broken folders are listed with their one-line reasons, and the rest still ran; a second run has
+    nothing to do, and changing one trial's table reruns only its chunk and the stacking."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic_trials import generate
+
+    repo = _copy(tmp_path / "repo")
+    snakemake(repo, "--configfile", "trials/screen.yaml")
+    alone = pd.read_csv(repo / "results" / "screen" / "findings.csv")
+    assert set(alone.trial) == {"lee2015", "ebadi2012"}
+    trials = pd.read_csv(repo / "results" / "screen" / "trials.csv")
+    assert trials.set_index("trial").loc["ebadi2012", "inconsistent_tests"] == 13
+    generate(repo / "synthetic", 12, seed=3, anomalous=0.5)
+    shutil.copytree(repo / "trials" / "lee2015", repo / "synthetic" / "broken")
+    (repo / "synthetic" / "broken" / "outcomes.csv").write_text("outcome,group,mean,status\nvas,EG I,1.0,printed\n")
+    (repo / "mixed.yaml").write_text(
+        'screen:\n  trials: ["trials/*/", "synthetic/*/", "synthetic/missing"]\n  chunk: 5\n'
+    )
+    shutil.rmtree(repo / "results" / "screen")
+    snakemake(repo, "--configfile", "mixed.yaml")
+    together = pd.read_csv(repo / "results" / "screen" / "findings.csv")
+    for name in ("lee2015", "ebadi2012"):
+        pd.testing.assert_frame_equal(
+            together[together.trial == name].reset_index(drop=True), alone[alone.trial == name].reset_index(drop=True)
+        )
+    rows = pd.read_csv(repo / "results" / "screen" / "trials.csv", keep_default_na=False).set_index("trial")
+    assert len(rows) == 2 + 12 + 2 and len(list((repo / "results" / "screen" / "chunks").iterdir())) == 4
+    assert rows.loc["broken", "status"] == "invalid" and rows.loc["broken", "reason"].endswith(
+        "outcomes.csv: row 1 (header): missing column(s) ['time']; the outcomes table needs "
+        "['outcome', 'group', 'time', 'mean', 'status']"
+    )
+    assert rows.loc["missing", "reason"] == "synthetic/missing: not found; expected a trial folder"
+    assert list(rows.index[:2]) == ["broken", "missing"]  # the ones that could not be screened come first
+    page = (repo / "results" / "screen" / "screen.html").read_text()
+    assert "Worth a closer look first" in page and network_references(page) == []
+    assert _pending_jobs(snakemake(repo, "-n", "--configfile", "mixed.yaml")) == {}
+    table = repo / "synthetic" / "trial0003" / "tests.csv"
+    table.write_text(table.read_text() + "\n")  # a changed table (Snakemake compares contents, not only times)
+    assert _pending_jobs(snakemake(repo, "-n", "--configfile", "mixed.yaml")) == {
+        "screen_chunk": 1,
+        "screen": 1,
+        "all": 1,
+    }

@@ -4,7 +4,10 @@ from pathlib import Path
 from hiplbp.screen import chunked, trial_folders  # noqa: E402
 
 SCREEN = config["screen"]
-FOLDERS = trial_folders(SCREEN["trials"], root=workflow.basedir)
+# the repository root, read while the Snakefile is parsed (an input function runs later, when
+# workflow.basedir may name the directory of the last included file)
+SCREEN_ROOT = Path(workflow.basedir)
+FOLDERS = trial_folders(SCREEN["trials"], root=SCREEN_ROOT)
 CHUNKS = chunked(FOLDERS, SCREEN.get("chunk", 50))
 
 
@@ -17,6 +20,6 @@ def chunk_files(wildcards):
     """Every file of the chunk's trial folders: a changed table reruns its chunk only."""
     files = []
     for folder in CHUNKS[int(wildcards.chunk)]:
-        path = Path(workflow.basedir) / folder
+        path = SCREEN_ROOT / folder
         files += sorted(str(Path(folder) / f.name) for f in path.glob("*") if f.is_file()) if path.is_dir() else []
     return files
