@@ -852,3 +852,23 @@ def test_screen_of_trial_folders_with_generated_and_broken_ones(tmp_path):
         "screen": 1,
         "all": 1,
     }
+
+
+def test_the_screen_and_the_trial_s_own_run_agree_on_every_exact_check(default_run):
+    """Lee & Kim screened (hiplbp.screen) and in their own run (rule audit): every GRIM, GRIMMER and exact
+    mean-SD check of the same printed number has the same value, expectation and verdict. (Carlisle's rows
+    differ for now: the own run also tests the baseline outcome and takes its seed from the trial's config.)"""
+    from hiplbp.screen import screen_trial
+
+    own = pd.read_csv(default_run / "results" / "audit" / "findings.csv")
+    screened, _ = screen_trial(ROOT / "trials" / "lee2015", seed=1, draws=500)
+    exact = ["grim", "grimmer", "mean_sd_consistency"]
+    cols = ["check", "target", "value", "expected", "verdict"]
+
+    def exact_rows(f: pd.DataFrame) -> pd.DataFrame:
+        rows = f[f.check.isin(exact)][cols].fillna("").astype(str)
+        return rows.sort_values(["check", "target"]).reset_index(drop=True)
+
+    a, b = exact_rows(own), exact_rows(screened)
+    assert len(a) == 32
+    pd.testing.assert_frame_equal(a, b)
