@@ -2,8 +2,9 @@
 # A real one-node SLURM cluster on this machine, to test the pipeline's SLURM profile end to end.
 #
 #   .ci/local-slurm.sh up     install SLURM and munge from Debian's packages (root), start the daemons
-#   .ci/local-slurm.sh run    run the default pipeline locally and with `--profile workflow/profiles/slurm`
-#                             in two fresh copies of the repository; every output must be byte-identical
+#   .ci/local-slurm.sh run    run the default pipeline and the screen (trials/screen.yaml) locally and with
+#                             `--profile workflow/profiles/slurm` in two fresh copies of the repository;
+#                             every output must be byte-identical
 #   .ci/local-slurm.sh down   stop every daemon this script started (by PID) and restore slurm.conf
 #   .ci/local-slurm.sh all    up, run, down (down also when run fails)
 #
@@ -139,12 +140,15 @@ run() {
   "$bin/pip" install -q -r "$repo/requirements-slurm.txt" -c "$repo/requirements-lock.txt"
   copy "$work/local"
   copy "$work/slurm"
-  say "local run in $work/local"
-  (cd "$work/local" && "$bin/snakemake" --cores 2 -q >"$work/local.out" 2>&1) || { tail -n 40 "$work/local.out"; exit 1; }
+  say "local run in $work/local (the default pipeline, then the screen of trials/screen.yaml)"
+  (cd "$work/local" && "$bin/snakemake" --cores 2 -q >"$work/local.out" 2>&1 \
+    && "$bin/snakemake" --cores 2 -q --configfile trials/screen.yaml >>"$work/local.out" 2>&1) \
+    || { tail -n 40 "$work/local.out"; exit 1; }
   say "SLURM run in $work/slurm (snakemake --profile workflow/profiles/slurm)"
   local t0=$SECONDS before after
   before="$(scontrol show jobs 2>/dev/null | grep -c '^JobId=' || true)"
-  (cd "$work/slurm" && "$bin/snakemake" --profile workflow/profiles/slurm -q >"$work/slurm.out" 2>&1) || {
+  (cd "$work/slurm" && "$bin/snakemake" --profile workflow/profiles/slurm -q >"$work/slurm.out" 2>&1 \
+    && "$bin/snakemake" --profile workflow/profiles/slurm -q --configfile trials/screen.yaml >>"$work/slurm.out" 2>&1) || {
     tail -n 40 "$work/slurm.out"
     exit 1
   }
