@@ -145,16 +145,16 @@ run() {
     && "$bin/snakemake" --cores 2 -q --configfile trials/screen.yaml >>"$work/local.out" 2>&1) \
     || { tail -n 40 "$work/local.out"; exit 1; }
   say "SLURM run in $work/slurm (snakemake --profile workflow/profiles/slurm)"
-  local t0=$SECONDS before after
-  before="$(scontrol show jobs 2>/dev/null | grep -c '^JobId=' || true)"
+  local t0=$SECONDS jobs
   (cd "$work/slurm" && "$bin/snakemake" --profile workflow/profiles/slurm -q >"$work/slurm.out" 2>&1 \
     && "$bin/snakemake" --profile workflow/profiles/slurm -q --configfile trials/screen.yaml >>"$work/slurm.out" 2>&1) || {
     tail -n 40 "$work/slurm.out"
     exit 1
   }
-  after="$(scontrol show jobs 2>/dev/null | grep -c '^JobId=' || true)"
-  say "SLURM run took $((SECONDS - t0)) s; $((after - before)) jobs went through SLURM"
-  [ $((after - before)) -gt 0 ] || { say "no job was submitted to SLURM"; exit 1; }
+  # finished jobs stay listed for MinJobAge (600 s): count those that ran in this copy
+  jobs="$(squeue -h -t all -o '%Z' 2>/dev/null | grep -cxF "$work/slurm" || true)"
+  say "SLURM run took $((SECONDS - t0)) s; $jobs jobs ran through SLURM"
+  [ "$jobs" -gt 0 ] || { say "no job was submitted to SLURM"; exit 1; }
   local n=0 diff=0
   while IFS= read -r f; do
     n=$((n + 1))
