@@ -14,15 +14,12 @@ table (subjects, seconds, GB of the largest job). Nothing here is a pass/fail te
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pipeline import copy_repository
+from pipeline import copy_repository, run_dag
 
 ROOT = Path(__file__).resolve().parents[1]
 VISITS = ["t0", "t1", "t2"]
@@ -73,22 +70,7 @@ def run(subjects: int, seed: int, cores: int) -> tuple[float, pd.DataFrame]:
         repo = copy_repository(Path(tmp) / "repo")
         trial(subjects, seed).to_csv(repo / "large.csv", index=False)
         (repo / "large.yaml").write_text(CONFIG.format(subjects=subjects, seed=seed))
-        t0 = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "-m", "snakemake", "--cores", str(cores), "-q", "--configfile", "large.yaml"],
-            cwd=repo,
-            capture_output=True,
-            text=True,
-        )
-        wall = time.perf_counter() - t0
-        if done.returncode:
-            print(done.stdout[-3000:], done.stderr[-3000:], file=sys.stderr)
-            raise SystemExit(f"the run of {subjects} subjects failed")
-        jobs = []
-        for p in sorted((repo / "results" / "benchmarks").glob("*.tsv")):
-            b = pd.read_csv(p, sep="\t")
-            jobs.append(dict(rule=p.stem, s=float(b["s"].iloc[0]), max_rss_mb=float(b["max_rss"].iloc[0])))
-    return wall, pd.DataFrame(jobs)
+        return run_dag(repo, "large.yaml", cores)
 
 
 def main() -> None:

@@ -50,6 +50,26 @@ def copy_repository(dest: Path) -> Path:
     return dest
 
 
+def run_dag(repo: Path, configfile: str, cores: int) -> tuple[float, pd.DataFrame]:
+    """Run the DAG from nothing in ``repo``: wall seconds and each job's benchmark (rule, s, max_rss MB)."""
+    t0 = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", str(cores), "-q", "--configfile", configfile],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+    )
+    wall = time.perf_counter() - t0
+    if done.returncode:
+        print(done.stdout[-3000:], done.stderr[-3000:], file=sys.stderr)
+        raise SystemExit(f"snakemake --configfile {configfile} failed in {repo}")
+    jobs = []
+    for p in sorted((repo / "results" / "benchmarks").glob("*.tsv")):
+        b = pd.read_csv(p, sep="\t")
+        jobs.append(dict(rule=p.stem, s=float(b["s"].iloc[0]), max_rss_mb=float(b["max_rss"].iloc[0])))
+    return wall, pd.DataFrame(jobs)
+
+
 def timed(fn, repeat: int) -> tuple[float, object]:
     times, out = [], None
     for _ in range(repeat):

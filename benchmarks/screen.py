@@ -20,14 +20,11 @@ Seeded: two runs print the same tables (the timings aside). Nothing here is a pa
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pandas as pd
-from pipeline import copy_repository
+from pipeline import copy_repository, run_dag
 from scipy import stats
 from synthetic_trials import generate
 
@@ -69,24 +66,8 @@ def screen_dag(trials: int, seed: int, cores: int) -> tuple[float, pd.DataFrame,
         repo = copy_repository(Path(tmp) / "repo")
         planted = generate(repo / "synthetic", trials, seed)
         (repo / "screen.yaml").write_text('screen:\n  trials: ["synthetic/trial*"]\n  chunk: 50\n')
-        t0 = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "-m", "snakemake", "--cores", str(cores), "-q", "--configfile", "screen.yaml"],
-            cwd=repo,
-            capture_output=True,
-            text=True,
-        )
-        wall = time.perf_counter() - t0
-        if done.returncode:
-            print(done.stderr[-3000:], file=sys.stderr)
-            raise SystemExit("the screen failed")
+        wall, jobs = run_dag(repo, "screen.yaml", cores)
         table = pd.read_csv(repo / "results" / "screen" / "trials.csv")
-        jobs = pd.DataFrame(
-            [
-                dict(job=p.stem, s=float(pd.read_csv(p, sep="\t")["s"].iloc[0]))
-                for p in sorted((repo / "results" / "benchmarks").glob("*.tsv"))
-            ]
-        )
     return wall, table, planted, jobs
 
 
@@ -99,12 +80,12 @@ def main() -> None:
     args = ap.parse_args()
     pd.set_option("display.width", 200)
     wall, table, planted, jobs = screen_dag(args.trials, args.seed, args.cores)
-    chunks = jobs[jobs.job.str.startswith("screen_chunk")]
+    chunks = jobs[jobs.rule.str.startswith("screen_chunk")]
     print(f"screened {len(table)} trials on {args.cores} cores: {wall:.1f} s for the whole DAG")
     print(
         f"  {len(chunks)} chunk jobs of 50 trials: {chunks.s.sum():.1f} s in all (median {chunks.s.median():.1f} s a "
         f"job, {chunks.s.sum() / len(table) * 1000:.0f} ms a trial); the final job (stack, rank, figure, page) "
-        f"{jobs.loc[jobs.job == 'screen', 's'].iloc[0]:.1f} s; the rest is Snakemake's DAG and job start-up"
+        f"{jobs.loc[jobs.rule == 'screen', 's'].iloc[0]:.1f} s; the rest is Snakemake's DAG and job start-up"
     )
     m = table.merge(planted, on="trial", how="left")
     m["kind"] = m["kind"].fillna("clean")
