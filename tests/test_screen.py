@@ -75,3 +75,14 @@ def test_every_planted_deterministic_anomaly_is_found_and_clean_trials_are_not_f
     assert set(DETERMINISTIC) <= set(kind)
     for k, column in found.items():
         assert ((rows[column] > 0) == (kind == k)).all(), k
+
+
+def test_arms_come_from_the_footnote_markers_the_trial_config_explains_lee2015():
+    """Lee & Kim's groups.csv states no arm; their config's marker legend does (†: hip exercise, 23 + 21 analysed;
+    ‡: control, 16 + 9): 44 of 69 in the treatment arm, the exact binomial p against 1:1."""
+    from scipy import stats
+
+    findings, row = screen_trial(TRIALS / "lee2015", seed=1, draws=500)
+    alloc = findings[findings.check == "allocation_ratio"].iloc[0]
+    assert alloc.value == "44:25"
+    assert row["allocation_p"] == stats.binomtest(44, 69, 0.5).pvalue

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import published
 from .audit.baseline import allocation_row
 from .audit.trial import audit_trial
 from .common import derive_seed
@@ -71,14 +72,25 @@ def measures(folder: Path) -> tuple[dict[str, float], dict[str, tuple[float, flo
     return steps, bounds
 
 
-def allocation(trial: Trial) -> dict | None:
+def arms(folder: Path) -> pd.Series:
+    """Each group's arm: as ``groups.csv`` states it, else by the footnote markers the trial's
+    ``config.yaml`` explains (``trial.marker_arms``), else unknown (empty)."""
+    path = folder / "config.yaml"
+    meaning = published.trial_meaning(read_config_file(path).get("trial") or {}) if path.exists() else {}
+    groups = published.read_groups(folder / "groups.csv", **meaning)
+    return groups.set_index("group")["arm_by_marker"].fillna("").astype(str)
+
+
+def allocation(trial: Trial, arm_of: pd.Series | None = None) -> dict | None:
     """The exact binomial test of the arms' sizes against 1:1 (randomised n where printed, else analysed)."""
     g = trial.groups
-    if "arm" not in g or not set(g["arm"]) >= {"treatment", "control"}:
+    arm = g["group"].map(arm_of) if arm_of is not None else g.get("arm", pd.Series("", index=g.index))
+    arm = arm.fillna("")
+    if not set(arm) >= {"treatment", "control"}:
         return None
     column = "n_randomised" if "n_randomised" in g and g["n_randomised"].str.isdigit().all() else "n_analysed"
     n = g[column].astype(int)
-    treated, total = int(n[g["arm"] == "treatment"].sum()), int(n[g["arm"].isin(["treatment", "control"])].sum())
+    treated, total = int(n[arm == "treatment"].sum()), int(n[arm.isin(["treatment", "control"])].sum())
     p = float(stats.binomtest(treated, total, 0.5).pvalue)
     return allocation_row(
         "arms",
@@ -114,10 +126,11 @@ def screen_trial(folder: str | Path, *, seed: int, draws: int = 10_000) -> tuple
     try:
         trial = read_trial(folder)
         steps, bounds = measures(folder)
+        arm_of = arms(folder)
     except UserError as err:
         return empty, dict.fromkeys(TRIAL_COLUMNS, np.nan) | dict(trial=name, status="invalid", reason=str(err))
     findings = audit_trial(trial, granularity=steps, bounds=bounds, seed=seed, draws=draws)
-    extra = allocation(trial)
+    extra = allocation(trial, arm_of)
     if extra is not None:
         findings = pd.concat([findings, pd.DataFrame([extra])], ignore_index=True)
     findings.insert(0, "trial", name)
