@@ -7,11 +7,12 @@ package turns each into bounds and carries them through each statistic:
 
 - :mod:`.box`: where the complete cases' means and SDs can lie (rounding and overlap);
 - :mod:`.anova`: every F of the mixed ANOVA;
-- :mod:`.tests`: within-group changes (paired t) and baseline-adjusted treatment effects (ANCOVA);
+- :mod:`.effects`: within-group changes (paired t) and baseline-adjusted treatment effects (ANCOVA);
 - :mod:`.correlation`: the correlation range, narrowed by what the paper prints;
 - :mod:`.adjusted`: the range a covariate-adjusted effect can take, given the baseline imbalance;
 - :mod:`.table`: one table per outcome with every band, what dominates it and where the
-  conclusion flips.
+  conclusion flips;
+- :mod:`.published`: that table from a trial folder's printed tables (what the rule `band` runs).
 """
 
 from .anova import BAND_COLUMNS, f_band, printed_band
