@@ -268,11 +268,10 @@ def band_table(
     }
     frame = cells.assign(n=nc)
     design = SummaryDesign(frame, between, visits, ss_type)
-    means = mean
     for j, source in enumerate(full.index):
 
         def p_at(r: float, j: int = j) -> float:
-            return float(design.evaluate(means, r)["p_unc"][0, j])
+            return float(design.evaluate(mean, r)["p_unc"][0, j])
 
         band = Interval(
             full.at[source, "F_lo"], full.at[source, "F_hi"], full.at[source, "p_lo"], full.at[source, "p_hi"]
