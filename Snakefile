@@ -75,12 +75,14 @@ else:
     include: "workflow/rules/report.smk"
 
 
-# A failed job printed its one line when it failed; repeat it last, after Snakemake's own report.
+# A failed job printed its one line when it failed; repeat it last, after Snakemake's own report
+# (the logs of a screen's own runs are under results/screen/trials/<name>/logs/).
 onerror:
-    for line in error_lines(Path("results/logs").rglob("*.log"), since=_STARTED):
+    for line in error_lines([p for p in Path("results").rglob("*.log") if "logs" in p.parts], since=_STARTED):
         print(line, file=sys.stderr)
 
 
 rule all:
+    default_target: True
     input:
         screen_outputs() if SCREENING else all_outputs(),

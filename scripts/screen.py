@@ -24,5 +24,7 @@ fig = carlisle_figure(trials["carlisle_p_different"], title=snakemake.params.tit
 save(fig, o.png)
 fig = carlisle_figure(trials["carlisle_p_different"], title=snakemake.params.title)
 save(fig, o.svg)
-Path(o.page).write_text(screen_page(trials, figure_png=o.png, title=snakemake.params.title), encoding="utf-8")
+p = snakemake.params
+page = screen_page(trials, figure_png=o.png, reports=p.reports, not_run=p.not_run, title=p.title)
+Path(o.page).write_text(page, encoding="utf-8")
 print(f"{len(trials)} trials, {int(trials['flags'].fillna(0).gt(0).sum())} with a flag", file=sys.stderr)

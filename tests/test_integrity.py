@@ -130,41 +130,62 @@ def _mc_tolerance(p, draws):
     return 4 * np.sqrt(p * (1 - p) / draws) + 1e-12
 
 
-def test_carlisle_without_rounding_is_the_z_test_of_its_pooled_sd():
-    # Two groups, means printed to 6 decimals: rounding is immaterial, and the spread statistic is
-    # (n1^2 + n2^2) / N^2 (m1 - m2)^2, a scaled chi-square(1): the two-sided z-test with
-    # Carlisle & Loadsman's pooled SD, sqrt(sum n_i s_i^2 / N).
+def test_carlisle_without_rounding_is_student_s_pooled_t_test():
+    # Two groups, means printed to 6 decimals: rounding is immaterial, and with the SD drawn from its
+    # sampling distribution the spread of the means against the pooled SD is Student's t (N - 2 df)
     n1, n2, draws = 21, 9, 400_000
-    sd = np.sqrt((n1 * 10.0**2 + n2 * 8.6**2) / (n1 + n2))
-    expected = 2 * stats.norm.sf(2.1 / (sd * np.sqrt(1 / n1 + 1 / n2)))
+    expected = stats.ttest_ind_from_stats(61.0, 10.0, n1, 58.9, 8.6, n2, equal_var=True).pvalue
     p = carlisle_p([n1, n2], ["61.000000", "58.900000"], ["10.000000", "8.600000"], draws=draws, seed=1)
     assert abs(p - expected) < _mc_tolerance(expected, draws)
 
 
-def test_carlisle_three_equal_groups_is_chi_square_two():
-    # k equal groups: n * SS / sigma^2 ~ chi-square(k - 1) whatever the population mean
-    n, draws = 15, 400_000
-    means = np.array([50.0, 52.0, 49.0])
-    ss = float(np.sum((means - means.mean()) ** 2))
-    expected = stats.chi2.sf(n * ss / 8.0**2, 2)
-    p = carlisle_p([n] * 3, [f"{m:.6f}" for m in means], ["8.000000"] * 3, draws=draws, seed=2)
+def test_carlisle_appendix_variant_without_rounding_is_the_z_test_of_its_pooled_sd():
+    # draw_sd=False, Carlisle & Loadsman's own procedure: the spread statistic is a scaled chi-square(1),
+    # the two-sided z-test with their pooled SD, sqrt(sum n_i s_i^2 / N)
+    n1, n2, draws = 21, 9, 400_000
+    sd = np.sqrt((n1 * 10.0**2 + n2 * 8.6**2) / (n1 + n2))
+    expected = 2 * stats.norm.sf(2.1 / (sd * np.sqrt(1 / n1 + 1 / n2)))
+    means, sds = ["61.000000", "58.900000"], ["10.000000", "8.600000"]
+    p = carlisle_p([n1, n2], means, sds, draws=draws, seed=1, draw_sd=False)
+    assert abs(p - expected) < _mc_tolerance(expected, draws)
+
+
+def test_carlisle_three_groups_is_the_one_way_anova_f_test():
+    # equal n (the statistic is the unweighted spread of the means), unequal SDs: the one-way ANOVA F
+    # test from the summaries, with the pooled SD on N - k df
+    n, means, sds, draws = np.array([15, 15, 15]), np.array([50.0, 52.0, 49.0]), np.array([8.0, 7.1, 9.4]), 400_000
+    grand = np.sum(n * means) / n.sum()
+    between = np.sum(n * (means - grand) ** 2) / 2
+    within = np.sum((n - 1) * sds**2) / (n.sum() - 3)
+    expected = stats.f.sf(between / within, 2, n.sum() - 3)
+    p = carlisle_p(list(n), [f"{m:.6f}" for m in means], [f"{s:.6f}" for s in sds], draws=draws, seed=2)
     assert abs(p - expected) < _mc_tolerance(expected, draws)
 
 
 def test_carlisle_identical_printed_means_split_ties_as_the_quadrature_says():
     # Printed means 170 and 170 (whole numbers): the observed spread is 0, so p = 1 - P(tie) / 2,
-    # P(tie) = integral over the population mean of sum_k prod_i P(group i rounds to k).
+    # P(tie) = integral over the SD (s^2 df / chi2_df) and the population mean of
+    # sum_k prod_i P(group i rounds to k).
     from scipy import integrate
 
     n, sd, draws = 20, 6.0, 400_000
-    sem = se = sd / np.sqrt(n)
-    ks = np.arange(150, 191)
+    df = 2 * n - 2
+    ks = np.arange(140, 201)
 
-    def tie(mu):
+    def tie(mu, x):
+        sigma = sd * np.sqrt(df / x)
+        se = sigma / np.sqrt(n)
         cell = stats.norm.cdf((ks + 0.5 - mu) / se) - stats.norm.cdf((ks - 0.5 - mu) / se)
-        return stats.norm.pdf(mu, 170, sem) * np.sum(cell**2)
+        return stats.chi2.pdf(x, df) * stats.norm.pdf(mu, 170, se) * np.sum(cell**2)
 
-    p_tie = integrate.quad(tie, 170 - 10 * sem, 170 + 10 * sem, epsabs=1e-12, limit=200)[0]
+    p_tie = integrate.dblquad(
+        tie,
+        stats.chi2.ppf(1e-9, df),
+        stats.chi2.isf(1e-9, df),
+        170 - 12 * sd / np.sqrt(n) * 2,
+        170 + 12 * sd / np.sqrt(n) * 2,
+        epsabs=1e-10,
+    )[0]
     expected = 1 - p_tie / 2
     p = carlisle_p([n, n], ["170", "170"], ["6", "6"], draws=draws, seed=3)
     assert 0.7 < expected < 0.95

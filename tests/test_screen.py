@@ -8,9 +8,11 @@ import numpy as np
 import pandas as pd
 from conftest import ROOT
 
+from hiplbp.audit.printed import PrintedAudit, printed_findings
 from hiplbp.audit.trial import audit_trial
+from hiplbp.config import load_schema
 from hiplbp.integrity import stouffer
-from hiplbp.screen import TRIAL_COLUMNS, measures, screen_trial
+from hiplbp.screen import TRIAL_COLUMNS, measures, own_runs, run_config, screen_trial
 from hiplbp.trial import read_trial
 
 TRIALS = ROOT / "trials"
@@ -83,6 +85,50 @@ def test_arms_come_from_the_footnote_markers_the_trial_config_explains_lee2015()
     from scipy import stats
 
     findings, row = screen_trial(TRIALS / "lee2015", seed=1, draws=500)
-    alloc = findings[findings.check == "allocation_ratio"].iloc[0]
-    assert alloc.value == "44:25"
+    alloc = findings[findings.check == "allocation_ratio"].set_index("target")
+    assert alloc.loc["published: all", "value"] == "44:25"
+    assert alloc.loc["published: lumbar instability", "value"] == "21:9"
     assert row["allocation_p"] == stats.binomtest(44, 69, 0.5).pvalue
+
+
+SCHEMA = load_schema(ROOT / "workflow" / "schemas" / "config.schema.yaml")
+
+
+def test_a_folder_with_its_own_run_config_is_audited_as_that_run_audits_it():
+    """Given the run schema, Lee & Kim's folder is audited with their config's settings (hiplbp.audit.printed,
+    the function the rule audit calls): its seed and 100,000 draws rather than the screen's, the outcomes'
+    baselines in Carlisle's method, the allocation per stratum, the labels against the markers."""
+    findings, row = screen_trial(TRIALS / "lee2015", seed=1, draws=500, schema=SCHEMA, root=ROOT)
+    config = run_config(TRIALS / "lee2015", SCHEMA, ROOT)
+    settings = PrintedAudit.from_config(config)
+    assert (settings.seed, settings.draws) == (20150217, 100_000)
+    expected = printed_findings(read_trial(TRIALS / "lee2015"), settings)
+    pd.testing.assert_frame_equal(findings.drop(columns="trial"), expected)
+    assert "vas at baseline" in " ".join(findings[findings.check == "carlisle"].target)
+    assert row["flags_label_consistency"] == 3 and row["flags_n_reconciliation"] == 3
+    assert row["flags"] == int((findings.verdict == "flag").sum()) == 9
+
+
+def test_own_runs_are_the_folders_with_a_valid_run_config(tmp_path):
+    """screen.reports: a folder runs when its config and tables validate; otherwise its one-line reason."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic_trials import generate
+
+    generate(tmp_path / "gen", 1, seed=1, anomalous=0.0)
+    shutil.copytree(TRIALS / "ebadi2012", tmp_path / "ebadi2012")
+    shutil.copytree(TRIALS / "lee2015", tmp_path / "typo")
+    text = (tmp_path / "typo" / "config.yaml").read_text().replace("  ss_type: 3", "  ss_typ: 3")
+    (tmp_path / "typo" / "config.yaml").write_text(text)
+    shutil.copytree(TRIALS / "ebadi2012", tmp_path / "again" / "ebadi2012")
+    patterns = ["ebadi2012", "gen/*", "typo", "missing", "again/ebadi2012"]
+    configs, reasons = own_runs(patterns, SCHEMA, root=tmp_path)
+    assert list(configs) == ["ebadi2012"] and configs["ebadi2012"]["trial"]["folder"] == "again/ebadi2012"
+    assert configs["ebadi2012"]["analysis"]["ss_type"] == 3  # validated: the schema's defaults filled in
+    assert reasons == {
+        "ebadi2012": "ebadi2012: another trial folder is also named 'ebadi2012'; rename one to run both",
+        "gen/trial0001": "gen/trial0001/config.yaml: no run config (a `design` section); expected one to run it",
+        "missing": "missing: not found; expected a trial folder",
+        "typo": "typo/config.yaml: unknown key 'analysis.ss_typ'; allowed here: alpha, ci_level, observed, ss_type",
+    }

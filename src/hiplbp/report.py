@@ -518,16 +518,36 @@ def _screen_line(r: Mapping[str, Any], link: str | None) -> str:
     return f"<li><strong>{head}</strong>: " + "; ".join(escape(x) for x in parts) + "</li>"
 
 
+def _own_runs_html(reports: Mapping[str, str], not_run: Mapping[str, str]) -> str:
+    """The own runs the screen made (links to their reports) and those it could not make (why)."""
+    if not reports and not not_run:
+        return ""
+    items = [
+        f'<li><a href="{escape(link, quote=True)}">{escape(name)}</a>: reconstruction, analysis, sensitivity '
+        "and the audit of its own run</li>"
+        for name, link in sorted(reports.items())
+    ]
+    items += [f"<li>Not run: {escape(reason)}</li>" for _, reason in sorted(not_run.items())]
+    return f"<h2>Own reports</h2><ul>{''.join(items)}</ul>"
+
+
 def screen_page(
-    trials: pd.DataFrame, *, figure_png: str | Path, reports: Mapping[str, str] | None = None, title: str = ""
+    trials: pd.DataFrame,
+    *,
+    figure_png: str | Path,
+    reports: Mapping[str, str] | None = None,
+    not_run: Mapping[str, str] | None = None,
+    title: str = "",
 ) -> str:
-    """The screening report: the trials worth a closer look first, Carlisle's figure and every trial.
+    """The screening report: the trials worth a closer look first, Carlisle's figure, the trials'
+    own reports and every trial.
 
     ``trials`` is ranked (:func:`hiplbp.screen.ranked`); ``reports`` maps a trial to the relative
-    link of its own report, where one was made. Self-contained (the figure is embedded) and
-    escaped: trial names and reasons come from the folders.
+    link of its own report, where one was made, and ``not_run`` a folder whose own run was asked
+    for but cannot be made to the (one-line) reason. Self-contained (the figure is embedded) and escaped: trial
+    names and reasons come from the folders.
     """
-    reports = dict(reports or {})
+    reports, not_run = dict(reports or {}), dict(not_run or {})
     title = title or "Screen of trials from their printed tables"
     closer = trials[(trials["status"] != "screened") | (trials["flags"].fillna(0) > 0)]
     items = "".join(_screen_line(r, reports.get(str(r["trial"]))) for r in closer.to_dict("records"))
@@ -547,6 +567,7 @@ def screen_page(
             caption="Carlisle's figure: the baseline p values of the "
             "screened trials against what true randomization gives.",
         )
+        + _own_runs_html(reports, not_run)
         + "<h2>Every trial</h2>"
         + journal_table(shown, auto_columns(shown), caption="Every trial, most worth a look first", uuid="screen")
     )

@@ -1,47 +1,42 @@
 """Screening many trials: the audit of each trial folder, and one row per trial.
 
-The checks are those of :func:`hiplbp.audit.trial.audit_trial` (GRIM, the exact mean-SD test,
-percentages, reported tests, the flow, Carlisle's method), plus the allocation ratio; a trial folder
-that fails validation becomes a row with its one-line reason instead of stopping the screen. What a
-trial's own ``config.yaml`` says about its measures (``audit.granularity``, the outcomes' ``min``
-and ``max``) is used when the folder has one.
+A trial folder whose ``config.yaml`` describes its own run is audited exactly as that run's rule
+``audit`` audits its printed tables (:func:`hiplbp.audit.printed.printed_findings`: the same arms,
+assumptions, seed and Monte Carlo draws), so it gives the same findings screened or alone. Any other
+folder is audited from its tables alone: the checks of :func:`hiplbp.audit.trial.audit_trial` (GRIM,
+the exact mean-SD test, percentages, reported tests, the flow, Carlisle's method) plus the
+allocation ratio, with the measures its ``config.yaml`` may name (``audit.granularity``, the
+outcomes' ``min`` and ``max``). A trial folder that fails validation becomes a row with its one-line
+reason instead of stopping the screen.
 
 The screen splits the trial folders into chunks (:func:`chunked`), one job each
 (:func:`screen_chunk`), and stacks the chunks' tables. Each trial's Monte Carlo seed derives from
-the configured seed and the trial's name only, so a trial's findings do not depend on the chunk,
-the order or the other trials it is screened with.
+the configured seed and the trial's name only (or is its own run's), so a trial's findings do not
+depend on the chunk, the order or the other trials it is screened with.
 """
 
 from __future__ import annotations
 
 import glob
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from . import published
-from .audit.baseline import allocation_row
+from .audit.printed import PrintedAudit, measure_steps, printed_findings, scale_bounds
+from .audit.publication import allocation_checks
 from .audit.trial import audit_trial
+from .audit.verdicts import ARM_TEXT, CHECKS, FINDING_COLUMNS
 from .common import derive_seed
-from .config import read_config_file
+from .config import check_config, read_config_file, resolve_extends, trial_groups, validate_config
 from .errors import UserError
 from .integrity import stouffer
 from .trial import Trial, read_trial
 
-#: The checks counted per trial in ``trials.csv`` (``flags_<check>``).
-SCREENED_CHECKS = [
-    "grim",
-    "grimmer",
-    "mean_sd_consistency",
-    "percent_consistency",
-    "reported_statistic",
-    "n_reconciliation",
-    "allocation_ratio",
-    "carlisle",
-]
+#: The checks counted per trial in ``trials.csv`` (``flags_<check>``): every check of the audit.
+SCREENED_CHECKS = list(CHECKS)
 TRIAL_COLUMNS = [
     "trial",
     "status",
@@ -63,42 +58,72 @@ def measures(folder: Path) -> tuple[dict[str, float], dict[str, tuple[float, flo
     if not path.exists():
         return {}, {}
     config = read_config_file(path)
-    steps = {str(k): float(v) for k, v in ((config.get("audit") or {}).get("granularity") or {}).items()}
-    bounds = {
-        str(o["name"]): (float(o["min"]), float(o["max"]))
-        for o in config.get("outcomes") or []
-        if "min" in o and "max" in o
-    }
-    return steps, bounds
+    return measure_steps(config), scale_bounds(config)
 
 
-def arms(folder: Path) -> pd.Series:
-    """Each group's arm: as ``groups.csv`` states it, else by the footnote markers the trial's
-    ``config.yaml`` explains (``trial.marker_arms``), else unknown (empty)."""
+def run_config(folder: str | Path, schema: Mapping, root: str | Path = ".") -> dict | None:
+    """The trial's own run config, resolved (``extends``) and validated with its defaults, when its
+    ``config.yaml`` describes a run (has a ``design``); else None (no config, or only the measures).
+
+    ``folder`` is relative to ``root`` (the run's root, which ``extends`` paths are relative to) or
+    absolute. A config that fails validation raises :class:`hiplbp.config.ConfigError` with its one
+    line, naming the file as ``folder`` names it.
+    """
+    path = Path(root) / folder / "config.yaml"
+    if not path.exists():
+        return None
+    raw = read_config_file(path)
+    if "design" not in raw and "extends" not in raw:
+        return None
+    origin = str(Path(folder) / "config.yaml")
+    return validate_config(resolve_extends(raw, root=root, origin=origin), schema, origin=origin)
+
+
+def own_runs(
+    patterns: Sequence[str], schema: Mapping, root: str | Path = "."
+) -> tuple[dict[str, dict], dict[str, str]]:
+    """The trial folders whose own run (reconstruction, analysis, sensitivity, report) the screen makes.
+
+    Returns each runnable folder's validated run config by trial name (its folder's name), its
+    ``trial.folder`` set to the folder, and by folder the one-line reason each other folder cannot
+    be run: not found, no run config, a config or table that fails validation, or a name an earlier
+    folder (in sorted order) already has.
+    """
+    configs: dict[str, dict] = {}
+    reasons: dict[str, str] = {}
+    for folder in map(Path, trial_folders(patterns, root=root)):
+        name = folder.name
+        try:
+            if name in configs:
+                raise UserError(f"{folder}: another trial folder is also named {name!r}; rename one to run both")
+            if not (Path(root) / folder).is_dir():
+                raise UserError(f"{folder}: not found; expected a trial folder")
+            config = run_config(folder, schema, root)
+            if config is None:
+                raise UserError(f"{folder / 'config.yaml'}: no run config (a `design` section); expected one to run it")
+            read_trial(Path(root) / folder)
+            # checked where it is (paths in a config are relative to the run's root), run as named
+            here = config | {"trial": dict(config.get("trial") or {}) | {"folder": str(Path(root) / folder)}}
+            check_config(here, groups=trial_groups(here), origin=str(folder / "config.yaml"))
+            config["trial"] = here["trial"] | {"folder": str(folder)}
+        except UserError as err:
+            reasons[str(folder)] = str(err)
+            continue
+        configs[name] = config
+    return configs, reasons
+
+
+def allocation(folder: Path, arm_text: Mapping[str, str] = ARM_TEXT) -> list[dict]:
+    """The exact binomial test of the arms' sizes against 1:1, per stratum and overall
+    (:func:`hiplbp.audit.publication.allocation_checks`), with each group's arm as ``groups.csv``
+    states it or as the footnote markers of the folder's ``config.yaml`` explain them; none when
+    the arms are unknown."""
     path = folder / "config.yaml"
     meaning = published.trial_meaning(read_config_file(path).get("trial") or {}) if path.exists() else {}
     groups = published.read_groups(folder / "groups.csv", **meaning)
-    return groups.set_index("group")["arm_by_marker"].fillna("").astype(str)
-
-
-def allocation(trial: Trial, arm_of: pd.Series | None = None) -> dict | None:
-    """The exact binomial test of the arms' sizes against 1:1 (randomised n where printed, else analysed)."""
-    g = trial.groups
-    arm = g["group"].map(arm_of) if arm_of is not None else g.get("arm", pd.Series("", index=g.index))
-    arm = arm.fillna("")
-    if not set(arm) >= {"treatment", "control"}:
-        return None
-    column = "n_randomised" if "n_randomised" in g and g["n_randomised"].str.isdigit().all() else "n_analysed"
-    n = g[column].astype(int)
-    treated, total = int(n[arm == "treatment"].sum()), int(n[arm.isin(["treatment", "control"])].sum())
-    p = float(stats.binomtest(treated, total, 0.5).pvalue)
-    return allocation_row(
-        "arms",
-        treated,
-        total,
-        p,
-        f"{treated} of {total} {column.replace('n_', '')} patients in the treatment arm: p = {p:.3f} against 1:1.",
-    )
+    if not set(groups["arm_by_marker"]) >= {"treatment", "control"}:
+        return []
+    return allocation_checks(groups.assign(stratum=groups["stratum"].replace("", "all")), arm_text)
 
 
 def unexplained_losses(trial: Trial) -> int:
@@ -114,25 +139,39 @@ def unexplained_losses(trial: Trial) -> int:
     return lost
 
 
-def screen_trial(folder: str | Path, *, seed: int, draws: int = 10_000) -> tuple[pd.DataFrame, dict]:
+def screen_trial(
+    folder: str | Path,
+    *,
+    seed: int,
+    draws: int = 10_000,
+    schema: Mapping | None = None,
+    root: str | Path = ".",
+) -> tuple[pd.DataFrame, dict]:
     """The findings of one trial folder (with a ``trial`` column) and its row of ``trials.csv``.
 
-    A folder that fails validation gives no findings and a row with ``status`` ``invalid`` and the
-    one-line reason.
+    A folder whose ``config.yaml`` describes its own run (given the run ``schema``) is audited as
+    that run audits it (:func:`hiplbp.audit.printed.printed_findings`, with the config's arms,
+    assumptions, seed and draws), so the screen and the trial's own run give the same findings. Any
+    other folder is audited from its tables alone (:func:`hiplbp.audit.trial.audit_trial` and
+    :func:`allocation`), with the measures its ``config.yaml`` may name and the given ``seed`` and
+    ``draws``. A folder that fails validation gives no findings and a row with ``status``
+    ``invalid`` and the one-line reason.
     """
     folder = Path(folder)
     name = folder.name
-    empty = pd.DataFrame(columns=["trial"])
     try:
         trial = read_trial(folder)
-        steps, bounds = measures(folder)
-        arm_of = arms(folder)
+        config = run_config(folder, schema, root) if schema is not None else None
+        if config is not None:
+            findings = printed_findings(trial, PrintedAudit.from_config(config))
+        else:
+            steps, bounds = measures(folder)
+            findings = audit_trial(trial, granularity=steps, bounds=bounds, seed=seed, draws=draws)
+            findings = pd.concat([findings, pd.DataFrame(allocation(folder), columns=FINDING_COLUMNS)])
     except UserError as err:
+        empty = pd.DataFrame(columns=["trial", *FINDING_COLUMNS])
         return empty, dict.fromkeys(TRIAL_COLUMNS, np.nan) | dict(trial=name, status="invalid", reason=str(err))
-    findings = audit_trial(trial, granularity=steps, bounds=bounds, seed=seed, draws=draws)
-    extra = allocation(trial, arm_of)
-    if extra is not None:
-        findings = pd.concat([findings, pd.DataFrame([extra])], ignore_index=True)
+    findings = findings.reset_index(drop=True)
     findings.insert(0, "trial", name)
     return findings, trial_summary(name, findings, unexplained_losses(trial))
 
@@ -155,7 +194,7 @@ def trial_summary(name: str, findings: pd.DataFrame, lost: int = 0) -> dict:
         row |= dict(carlisle_p_different=p_diff, carlisle_p_similar=p_sim)
     else:
         row |= dict(carlisle_p_different=np.nan, carlisle_p_similar=np.nan)
-    alloc = findings.loc[findings["check"] == "allocation_ratio", "p"]
+    alloc = findings.loc[(findings["check"] == "allocation_ratio") & (findings["target"] == "published: all"), "p"]
     row["allocation_p"] = float(alloc.iloc[0]) if len(alloc) else np.nan
     row["inconsistent_tests"] = int((flags["check"] == "reported_statistic").sum())
     row["unexplained_losses"] = int(lost)
@@ -193,10 +232,19 @@ def chunked(folders: Sequence[str], size: int) -> list[list[str]]:
     return [list(folders[i : i + size]) for i in range(0, len(folders), size)]
 
 
-def screen_chunk(folders: Sequence[str | Path], *, seed: int, draws: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def screen_chunk(
+    folders: Sequence[str | Path],
+    *,
+    seed: int,
+    draws: int,
+    schema: Mapping | None = None,
+    root: str | Path = ".",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every trial of a chunk: the stacked findings and the rows of ``trials.csv``.
 
-    A folder that does not exist is an invalid trial like one that fails validation.
+    ``schema`` (the run config's) lets a folder with its own run config be audited as that run does
+    (:func:`screen_trial`). A folder that does not exist is an invalid trial like one that fails
+    validation.
     """
     found, rows = [], []
     for folder in map(Path, folders):
@@ -206,7 +254,8 @@ def screen_chunk(folders: Sequence[str | Path], *, seed: int, draws: int) -> tup
                 | dict(trial=folder.name, status="invalid", reason=f"{folder}: not found; expected a trial folder")
             )
             continue
-        findings, row = screen_trial(folder, seed=derive_seed(seed, "screen", folder.name), draws=draws)
+        own_seed = derive_seed(seed, "screen", folder.name)
+        findings, row = screen_trial(folder, seed=own_seed, draws=draws, schema=schema, root=root)
         found.append(findings)
         rows.append(row)
     findings = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=["trial"])

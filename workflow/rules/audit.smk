@@ -46,15 +46,10 @@ rule audit:
     conda:
         "../envs/hiplbp.yaml"
     params:
-        trial=trial_meaning(),
-        text=trial_text(),
         design=design(),
         arm_from=config["reconstruction"].get("arm_from", "marker"),
-        granularity=config.get("audit", {}).get("granularity", {"vas": 1, "age": 1}),
-        draws=config.get("audit", {}).get("carlisle_draws", 100000),
-        seed=config["reconstruction"]["seed"],
-        correlation=config["reconstruction"]["correlation"],
-        assumptions=config["reconstruction"].get("assumptions", []),
-        alpha=config["analysis"].get("alpha", 0.05),
+        # the printed tables' audit as the trial's config reads it (hiplbp.audit.printed; the screen
+        # calls the same function with the same settings)
+        printed=PrintedAudit.from_config(config).as_params() if TRIAL else {},
     script:
         "../../scripts/audit.py"

@@ -7,6 +7,7 @@ if _SRC not in sys.path:
 
 from hiplbp import published  # noqa: E402
 from hiplbp.audit import ARM_TEXT  # noqa: E402  (the checkout's library, for the helpers below)
+from hiplbp.audit.printed import PrintedAudit  # noqa: E402
 from hiplbp.errors import UserError, one_line  # noqa: E402
 from hiplbp.report import config_sha256  # noqa: E402
 from hiplbp.trial import read_trial  # noqa: E402

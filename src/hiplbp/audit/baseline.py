@@ -118,8 +118,8 @@ def data_findings(
     """Allocation ratio and Carlisle's method on individual data (one row per subject at baseline).
 
     With individual values nothing is rounded, so each variable's p is the exact pooled t-test (the
-    p tableone prints); Carlisle & Loadsman's Monte Carlo, without rounding, tends to the z-test with
-    their pooled SD, which is slightly smaller for small arms.
+    p tableone prints), which is also what :func:`hiplbp.integrity.carlisle_p` gives without
+    rounding.
     """
     who = "reconstructed data" if synthetic else "data"
     note = (

@@ -1,0 +1,175 @@
+"""The audit of a trial's printed tables as its config reads them: one function for every caller.
+
+The rule ``audit`` of a trial's own run and the screen of many trials both call
+:func:`printed_findings`, with :class:`PrintedAudit` taken from the trial's (validated) config by
+:meth:`PrintedAudit.from_config`; so a trial screened with others gives the findings of its own run,
+down to the Monte Carlo p values (same seed, same draws).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .. import published
+from ..replay import change_claims, published_cells, unchecked_claims
+from ..trial import Trial
+from .publication import publication_findings
+from .trial import flow_checks, percent_checks, reported_statistic_checks
+from .verdicts import ARM_TEXT, FINDING_COLUMNS
+
+
+@dataclass(frozen=True)
+class PrintedAudit:
+    """What a trial's config says about auditing its printed tables.
+
+    Attributes
+    ----------
+    arms : mapping
+        ``treatment``/``control`` -> the arm's label in the design (``design.arms``).
+    meaning : mapping
+        The trial's markers, labels and stratum names (:func:`hiplbp.published.trial_meaning`).
+    arm_text : mapping
+        ``treatment``/``control`` -> the arm in the paper's words.
+    arm_from : str
+        ``marker`` or ``label``: which printed attribute decides a group's arm.
+    granularity, bounds : mapping
+        Measure -> step of one value; outcome -> (min, max) of its scale.
+    assumptions : sequence of mapping
+        Values for cells the paper did not print (``reconstruction.assumptions``).
+    correlation : float
+        The configured correlation between visits (for claims tested from the summaries).
+    alpha : float
+        Significance level of the claims.
+    seed, draws : int
+        Carlisle's Monte Carlo (``reconstruction.seed``, ``audit.carlisle_draws``).
+    """
+
+    arms: Mapping[str, str]
+    meaning: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    arm_text: Mapping[str, str] = field(default_factory=lambda: dict(ARM_TEXT))
+    arm_from: str = "marker"
+    granularity: Mapping[str, float] = field(default_factory=dict)
+    bounds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    assumptions: Sequence[Mapping] = ()
+    correlation: float = 0.5
+    alpha: float = 0.05
+    seed: int = 1
+    draws: int = 100_000
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> PrintedAudit:
+        """The settings of a validated run config (schema defaults filled in) with a ``trial`` folder.
+
+        Examples
+        --------
+        >>> s = PrintedAudit.from_config({"design": {"arms": {"treatment": "t", "control": "c"}},
+        ...     "trial": {"folder": "x", "arms": {"treatment": "new drug"}},
+        ...     "outcomes": [{"name": "pain", "min": 0, "max": 10}],
+        ...     "reconstruction": {"seed": 7}, "audit": {"granularity": {"pain": 1}}})
+        >>> s.arm_text["treatment"], s.bounds, s.seed, s.draws
+        ('new drug', {'pain': (0.0, 10.0)}, 7, 100000)
+        """
+        trial = config.get("trial") or {}
+        rec = config.get("reconstruction") or {}
+        aud = config.get("audit") or {}
+        return cls(
+            arms={str(k): str(v) for k, v in config["design"]["arms"].items()},
+            meaning=published.trial_meaning(trial),
+            arm_text=dict(ARM_TEXT) | {str(k): str(v) for k, v in (trial.get("arms") or {}).items()},
+            arm_from=str(rec.get("arm_from", "marker")),
+            granularity=measure_steps(config),
+            bounds=scale_bounds(config),
+            assumptions=list(rec.get("assumptions") or []),
+            correlation=float(rec.get("correlation", 0.5)),
+            alpha=float((config.get("analysis") or {}).get("alpha", 0.05)),
+            seed=int(rec.get("seed", 1)),
+            draws=int(aud.get("carlisle_draws", 100_000)),
+        )
+
+    def as_params(self) -> dict:
+        """Plain values (a rule's params; Snakemake reruns the audit when one changes)."""
+        out = asdict(self)
+        out["bounds"] = {k: list(v) for k, v in self.bounds.items()}
+        out["assumptions"] = [dict(a) for a in self.assumptions]
+        return out
+
+
+def measure_steps(config: Mapping) -> dict[str, float]:
+    """Measure -> step of one value (``audit.granularity``) of a config, whole or partial."""
+    return {str(k): float(v) for k, v in ((config.get("audit") or {}).get("granularity") or {}).items()}
+
+
+def scale_bounds(config: Mapping) -> dict[str, tuple[float, float]]:
+    """Outcome -> (min, max) of its scale, for the outcomes of a config (whole or partial) that give both."""
+    return {
+        str(o["name"]): (float(o["min"]), float(o["max"]))
+        for o in config.get("outcomes") or []
+        if "min" in o and "max" in o
+    }
+
+
+def printed_findings(trial: Trial, settings: PrintedAudit) -> pd.DataFrame:
+    """Every check of a trial folder's printed tables, as its config reads them.
+
+    Per outcome table: GRIM/GRIMMER and the exact mean-SD test, the counts, the labels, the claims
+    tested from the summaries, BMI, the allocation and Carlisle's method on the baseline table and
+    the outcomes' baselines (:func:`hiplbp.audit.publication.publication_findings`); then the
+    percentages, the reported test statistics and the flow (:mod:`hiplbp.audit.trial`). A check that
+    belongs to the paper rather than to an outcome is reported once.
+
+    Returns
+    -------
+    DataFrame
+        :data:`hiplbp.audit.verdicts.FINDING_COLUMNS`, one row per (check, target).
+    """
+    folder = trial.folder
+    groups = published.read_groups(folder / "groups.csv", **settings.meaning)
+    summaries = published.read_summaries([folder / "outcomes.csv"])
+    characteristics = published.read_characteristics(_optional(folder / "characteristics.csv"))
+    enrollment = published.read_enrollment(_optional(folder / "flow.csv"))
+    claims = change_claims(trial.tests)
+    unchecked = unchecked_claims(trial.tests, list(summaries["outcome"].unique()))
+    assumptions = [dict(a) for a in settings.assumptions]
+    parts: list[pd.DataFrame] = []
+    for outcome, s in summaries.groupby("outcome", sort=False):
+        times = list(dict.fromkeys(s["time"]))  # the paper's visits, in printed order
+        first = not parts
+        arms, arm_from = settings.arms, settings.arm_from
+        cells, assumed = published_cells(groups, summaries, outcome, times, arms, arm_from, assumptions)
+        parts.append(
+            publication_findings(
+                groups,
+                s,
+                characteristics if first else characteristics.iloc[:0],
+                enrollment,
+                cells,
+                assumed,
+                claims,
+                unchecked=unchecked if first else None,
+                granularity=settings.granularity,
+                bounds=settings.bounds,
+                outcome=str(outcome),
+                time_levels=times,
+                configured_correlation=settings.correlation,
+                arm_text=settings.arm_text,
+                alpha=settings.alpha,
+                seed=settings.seed,
+                draws=settings.draws,
+            )
+        )
+    parts.append(
+        pd.DataFrame(
+            percent_checks(trial) + reported_statistic_checks(trial) + flow_checks(trial),
+            columns=FINDING_COLUMNS,
+        )
+    )
+    table = pd.concat([t for t in parts if len(t)], ignore_index=True)
+    return table.drop_duplicates(["check", "target"]).reset_index(drop=True)
+
+
+def _optional(path: Path) -> Path | None:
+    return path if path.exists() else None
