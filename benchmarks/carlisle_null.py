@@ -37,7 +37,7 @@ def _trial(args: tuple[int, int, int]) -> tuple[float, float, float, float]:
     out = []
     for draw_sd in (True, False):
         ps = []
-        for k, (var, (mu, sd, dec)) in enumerate(BASELINE.items()):
+        for k, (mu, sd, dec) in enumerate(BASELINE.values()):
             cells = []
             for g in range(2):
                 x = np.random.default_rng([seed, index, k, g]).normal(mu, sd, n[g])
@@ -83,7 +83,8 @@ def main() -> None:
         },
         index=["p_different < .05", "p_similar < .05", "flag (either)"],
     )
-    print(f"{a.trials} clean trials, {a.draws} draws per variable, {time.perf_counter() - start:.1f} s on {a.jobs} jobs")
+    took = time.perf_counter() - start
+    print(f"{a.trials} clean trials, {a.draws} draws per variable, {took:.1f} s on {a.jobs} jobs")
     print(table.to_string())
 
 
