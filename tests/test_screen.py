@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 from conftest import ROOT
 
-from hiplbp.audit.printed import PrintedAudit, printed_findings
+from hiplbp.audit.printed import PrintedAudit, measure_steps, printed_findings, scale_bounds
 from hiplbp.audit.trial import audit_trial
 from hiplbp.config import load_schema
 from hiplbp.integrity import stouffer
-from hiplbp.screen import TRIAL_COLUMNS, measures, own_runs, run_config, screen_trial
+from hiplbp.screen import TRIAL_COLUMNS, folder_config, own_runs, run_config, screen_trial
 from hiplbp.trial import read_trial
 
 TRIALS = ROOT / "trials"
@@ -20,7 +20,8 @@ TRIALS = ROOT / "trials"
 
 def test_a_trial_s_findings_are_its_audit_plus_the_allocation_ratio_ebadi2012():
     findings, row = screen_trial(TRIALS / "ebadi2012", seed=3, draws=2000)
-    steps, bounds = measures(TRIALS / "ebadi2012")
+    own_config = folder_config(TRIALS / "ebadi2012")
+    steps, bounds = measure_steps(own_config), scale_bounds(own_config)
     assert steps == {"VAS": 1.0, "age": 1.0} and bounds["FRI"] == (0.0, 100.0)
     own = audit_trial(read_trial(TRIALS / "ebadi2012"), granularity=steps, bounds=bounds, seed=3, draws=2000)
     pd.testing.assert_frame_equal(findings.iloc[: len(own)].drop(columns="trial"), own)

@@ -52,13 +52,10 @@ TRIAL_COLUMNS = [
 ]
 
 
-def measures(folder: Path) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
-    """Steps and scale bounds of a trial's measures from its ``config.yaml`` (empty without one)."""
+def folder_config(folder: Path) -> dict:
+    """A trial folder's ``config.yaml`` as written (empty without one)."""
     path = folder / "config.yaml"
-    if not path.exists():
-        return {}, {}
-    config = read_config_file(path)
-    return measure_steps(config), scale_bounds(config)
+    return read_config_file(path) if path.exists() else {}
 
 
 def run_config(folder: str | Path, schema: Mapping, root: str | Path = ".") -> dict | None:
@@ -69,10 +66,7 @@ def run_config(folder: str | Path, schema: Mapping, root: str | Path = ".") -> d
     absolute. A config that fails validation raises :class:`hiplbp.config.ConfigError` with its one
     line, naming the file as ``folder`` names it.
     """
-    path = Path(root) / folder / "config.yaml"
-    if not path.exists():
-        return None
-    raw = read_config_file(path)
+    raw = folder_config(Path(root) / folder)
     if "design" not in raw and "extends" not in raw:
         return None
     origin = str(Path(folder) / "config.yaml")
@@ -113,16 +107,16 @@ def own_runs(
     return configs, reasons
 
 
-def allocation(folder: Path, arm_text: Mapping[str, str] = ARM_TEXT) -> list[dict]:
+def allocation(folder: Path, config: Mapping) -> list[dict]:
     """The exact binomial test of the arms' sizes against 1:1, per stratum and overall
     (:func:`hiplbp.audit.publication.allocation_checks`), with each group's arm as ``groups.csv``
-    states it or as the footnote markers of the folder's ``config.yaml`` explain them; none when
-    the arms are unknown."""
-    path = folder / "config.yaml"
-    meaning = published.trial_meaning(read_config_file(path).get("trial") or {}) if path.exists() else {}
-    groups = published.read_groups(folder / "groups.csv", **meaning)
+    states it or as the footnote markers of the folder's ``config`` explain them; none when the
+    arms are unknown."""
+    trial = config.get("trial") or {}
+    groups = published.read_groups(folder / "groups.csv", **published.trial_meaning(trial))
     if not set(groups["arm_by_marker"]) >= {"treatment", "control"}:
         return []
+    arm_text = dict(ARM_TEXT) | dict(trial.get("arms") or {})
     return allocation_checks(groups.assign(stratum=groups["stratum"].replace("", "all")), arm_text)
 
 
@@ -165,9 +159,10 @@ def screen_trial(
         if config is not None:
             findings = printed_findings(trial, PrintedAudit.from_config(config))
         else:
-            steps, bounds = measures(folder)
+            own = folder_config(folder)
+            steps, bounds = measure_steps(own), scale_bounds(own)
             findings = audit_trial(trial, granularity=steps, bounds=bounds, seed=seed, draws=draws)
-            findings = pd.concat([findings, pd.DataFrame(allocation(folder), columns=FINDING_COLUMNS)])
+            findings = pd.concat([findings, pd.DataFrame(allocation(folder, own), columns=FINDING_COLUMNS)])
     except UserError as err:
         empty = pd.DataFrame(columns=["trial", *FINDING_COLUMNS])
         return empty, dict.fromkeys(TRIAL_COLUMNS, np.nan) | dict(trial=name, status="invalid", reason=str(err))
