@@ -20,11 +20,8 @@ findings = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len
 trials = ranked(pd.concat([pd.read_csv(f, keep_default_na=False, na_values=[""]) for f in i.trials], ignore_index=True))
 findings.sort_values(["trial"], kind="stable").to_csv(o.findings, index=False)
 trials[TRIAL_COLUMNS].to_csv(o.trials, index=False)
-fig = carlisle_figure(trials["carlisle_p_different"], title=snakemake.params.title)
-save(fig, o.png)
-fig = carlisle_figure(trials["carlisle_p_different"], title=snakemake.params.title)
-save(fig, o.svg)
 p = snakemake.params
+save(carlisle_figure(trials["carlisle_p_different"], title=p.title), o.png, o.svg)
 page = screen_page(trials, figure_png=o.png, reports=p.reports, not_run=p.not_run, title=p.title)
 Path(o.page).write_text(page, encoding="utf-8")
 print(f"{len(trials)} trials, {int(trials['flags'].fillna(0).gt(0).sum())} with a flag", file=sys.stderr)

@@ -126,12 +126,12 @@ def outcome_figure(
     return fig
 
 
-def save(fig: plt.Figure, path: str | Path) -> None:
-    """Save a figure without timestamps (format from the file suffix) and close it."""
-    path = Path(path)
-    fmt = path.suffix.lstrip(".").lower()
+def save(fig: plt.Figure, *paths: str | Path) -> None:
+    """Save a figure to each path without timestamps (format from the file suffix) and close it."""
     with plt.rc_context(STYLE):
-        fig.savefig(path, format=fmt, metadata=METADATA.get(fmt))
+        for path in map(Path, paths):
+            fmt = path.suffix.lstrip(".").lower()
+            fig.savefig(path, format=fmt, metadata=METADATA.get(fmt))
     plt.close(fig)
 
 

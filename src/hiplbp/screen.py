@@ -28,7 +28,7 @@ from . import published
 from .audit.printed import PrintedAudit, measure_steps, printed_findings, scale_bounds
 from .audit.publication import allocation_checks
 from .audit.trial import audit_trial
-from .audit.verdicts import ARM_TEXT, CHECKS, FINDING_COLUMNS
+from .audit.verdicts import CHECKS, FINDING_COLUMNS, arm_text
 from .common import derive_seed
 from .config import check_config, read_config_file, resolve_extends, trial_groups, validate_config
 from .errors import UserError
@@ -116,8 +116,7 @@ def allocation(folder: Path, config: Mapping) -> list[dict]:
     groups = published.read_groups(folder / "groups.csv", **published.trial_meaning(trial))
     if not set(groups["arm_by_marker"]) >= {"treatment", "control"}:
         return []
-    arm_text = dict(ARM_TEXT) | dict(trial.get("arms") or {})
-    return allocation_checks(groups.assign(stratum=groups["stratum"].replace("", "all")), arm_text)
+    return allocation_checks(groups.assign(stratum=groups["stratum"].replace("", "all")), arm_text(trial))
 
 
 def unexplained_losses(trial: Trial) -> int:

@@ -6,7 +6,7 @@ if _SRC not in sys.path:
     sys.path.insert(0, _SRC)
 
 from hiplbp import published  # noqa: E402
-from hiplbp.audit import ARM_TEXT  # noqa: E402  (the checkout's library, for the helpers below)
+from hiplbp.audit import arm_text  # noqa: E402  (the checkout's library, for the helpers below)
 from hiplbp.audit.printed import PrintedAudit  # noqa: E402
 from hiplbp.errors import UserError, one_line  # noqa: E402
 from hiplbp.report import config_sha256  # noqa: E402
@@ -149,8 +149,7 @@ def trial_text():
         arms = {k: str(v) for k, v in config["design"]["arms"].items()}
         return {"arms": arms, "population": config["report"].get("population", ""), "citation": ""}
     t = config["trial"]
-    arms = dict(ARM_TEXT) | dict(t.get("arms", {}))
-    return {"arms": arms, "population": t.get("population", ""), "citation": t.get("citation", "")}
+    return {"arms": arm_text(t), "population": t.get("population", ""), "citation": t.get("citation", "")}
 
 
 def trial_meaning():

@@ -13,7 +13,7 @@ from .cells import granularity_checks
 from .publication import publication_findings
 from .randomization import LABEL_COLUMNS, allocation, attrition, baseline_table, label_consistency
 from .trial import audit_trial, flow_checks, percent_checks, reported_statistic_checks
-from .verdicts import ARM_TEXT, CHECKS, FINDING_COLUMNS, VERDICTS
+from .verdicts import ARM_TEXT, CHECKS, FINDING_COLUMNS, VERDICTS, arm_text
 
 __all__ = [
     "ARM_TEXT",
@@ -22,6 +22,7 @@ __all__ = [
     "LABEL_COLUMNS",
     "VERDICTS",
     "allocation",
+    "arm_text",
     "attrition",
     "audit_trial",
     "baseline_table",

@@ -19,7 +19,7 @@ from ..replay import change_claims, published_cells, unchecked_claims
 from ..trial import Trial
 from .publication import publication_findings
 from .trial import flow_checks, percent_checks, reported_statistic_checks
-from .verdicts import ARM_TEXT, FINDING_COLUMNS
+from .verdicts import ARM_TEXT, FINDING_COLUMNS, arm_text
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class PrintedAudit:
         return cls(
             arms={str(k): str(v) for k, v in config["design"]["arms"].items()},
             meaning=published.trial_meaning(trial),
-            arm_text=dict(ARM_TEXT) | {str(k): str(v) for k, v in (trial.get("arms") or {}).items()},
+            arm_text=arm_text(trial),
             arm_from=str(rec.get("arm_from", "marker")),
             granularity=measure_steps(config),
             bounds=scale_bounds(config),

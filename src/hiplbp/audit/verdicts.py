@@ -10,6 +10,8 @@ misconduct.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 FINDING_COLUMNS = ["check", "target", "value", "expected", "statistic", "p", "verdict", "explanation"]
@@ -29,6 +31,17 @@ CHECKS = [
 VERDICTS = ["pass", "flag", "unconfirmed", "not_applicable"]
 #: How the findings name the arms when the trial's config does not describe them (``trial.arms``).
 ARM_TEXT = {"treatment": "the treatment under test", "control": "the control treatment"}
+
+
+def arm_text(trial: Mapping) -> dict[str, str]:
+    """The arms in the paper's words: a config's ``trial.arms`` over :data:`ARM_TEXT`.
+
+    Examples
+    --------
+    >>> arm_text({"arms": {"treatment": "a new drug"}})["control"]
+    'the control treatment'
+    """
+    return dict(ARM_TEXT) | {str(k): str(v) for k, v in (trial.get("arms") or {}).items()}
 
 
 def _row(
