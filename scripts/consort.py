@@ -34,13 +34,12 @@ else:
     )
     note = ""
 print(flow.groups.to_string(), file=sys.stderr)
-for path in (snakemake.output.png, snakemake.output.svg):
-    fig = consort_figure(
-        flow,
-        p.text["arms"],
-        population=p.text["population"],
-        strata_randomized=p.strata_randomized,
-        visits=p.visits,
-        note=note,
-    )
-    save(fig, path)
+fig = consort_figure(
+    flow,
+    p.text["arms"],
+    population=p.text["population"],
+    strata_randomized=p.strata_randomized,
+    visits=p.visits,
+    note=note,
+)
+save(fig, snakemake.output.png, snakemake.output.svg)

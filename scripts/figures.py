@@ -15,16 +15,15 @@ data = read_canonical(snakemake.input.data, design)
 with open(snakemake.input.provenance) as fh:
     prov = json.load(fh)
 assumed = [a for a in prov.get("assumptions", []) if a.startswith(p.outcome["name"] + " ")]
-for path in (snakemake.output.png, snakemake.output.svg):
-    fig = outcome_figure(
-        data,
-        p.outcome,
-        time_levels=design.time_levels,
-        arms=design.arms,
-        strata=design.strata,
-        synthetic=prov["synthetic"],
-        assumed=assumed,
-        level=p.ci_level,
-        names=design.factor_names,
-    )
-    save(fig, path)
+fig = outcome_figure(
+    data,
+    p.outcome,
+    time_levels=design.time_levels,
+    arms=design.arms,
+    strata=design.strata,
+    synthetic=prov["synthetic"],
+    assumed=assumed,
+    level=p.ci_level,
+    names=design.factor_names,
+)
+save(fig, snakemake.output.png, snakemake.output.svg)

@@ -17,6 +17,5 @@ with open(snakemake.input.provenance) as fh:
 sources = [s for s in ("arm:time", "stratum:arm:time") if s in set(table["source"])]
 design = Design.from_config(snakemake.params.design)
 labels = {s: design.effect_label(s) for s in table["source"].unique()}
-for path in (snakemake.output.png, snakemake.output.svg):
-    fig = sensitivity_figure(table, alpha=snakemake.params.alpha, sources=sources, synthetic=synthetic, labels=labels)
-    save(fig, path)
+fig = sensitivity_figure(table, alpha=snakemake.params.alpha, sources=sources, synthetic=synthetic, labels=labels)
+save(fig, snakemake.output.png, snakemake.output.svg)
