@@ -36,12 +36,12 @@ $(DEV): $(STAMP) requirements-dev.txt
 	@$(PIP) -r requirements-dev.txt -c requirements-lock.txt
 	@touch $@
 
-# python -m hiplbp.runner is snakemake that recovers from a killed run by itself (a stale lock is
+# python -m hiplbp.run.runner is snakemake that recovers from a killed run by itself (a stale lock is
 # removed only when no Snakemake is alive here; --rerun-incomplete) and ends a failed run with its
 # one-line error. ARGS passes more Snakemake arguments, e.g. ARGS="--configfile my.yaml".
 run: $(STAMP)
 	@echo "hiplbp: running the pipeline (snakemake --cores $(CORES) $(ARGS)); outputs in results/"
-	$(BIN)/python -m hiplbp.runner --cores $(CORES) $(ARGS)
+	$(BIN)/python -m hiplbp.run.runner --cores $(CORES) $(ARGS)
 
 lint: $(DEV)
 	@echo "hiplbp: lint (snakefmt, ruff, mypy, snakemake --lint)"

@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 from pipeline import timed  # benchmarks/ is on the path when a benchmark runs
 
-from hiplbp.clean import clean
-from hiplbp.ingest import Design, Source, ingest_logged
+from hiplbp.data.clean import clean
+from hiplbp.data.ingest import Source, ingest_logged
+from hiplbp.trial.design import Design
 
 DESIGN = Design(
     ["t0", "t1", "t2"],

@@ -8,8 +8,8 @@ or 400 per arm and stratum; compound-symmetric correlation 0.2, 0.5 or 0.9; mono
 baseline (about 4 % per visit) either at random or three times as likely for a high baseline value.
 Each trial's "paper" prints, per cell and visit, the n measured and their mean and SD at one
 decimal (as papers do: over whoever was measured then). The summary path gets only that table, and
-for every source of the mixed ANOVA (complete cases, :func:`hiplbp.anova.mixed_anova`) and the
-ANCOVA effect of every later visit (averaged over strata, :func:`hiplbp.ancova.ancova`) the table
+for every source of the mixed ANOVA (complete cases, :func:`hiplbp.stats.anova.mixed_anova`) and the
+ANCOVA effect of every later visit (averaged over strata, :func:`hiplbp.stats.ancova.ancova`) the table
 reports whether the individual data's value falls inside the band:
 
 - ``range``: the band over the configured correlation range (``--range``, the pipeline's default
@@ -36,12 +36,12 @@ import time
 import numpy as np
 import pandas as pd
 
-from hiplbp.ancova import ancova
-from hiplbp.anova import mixed_anova
 from hiplbp.band.anova import f_band, printed_box
 from hiplbp.band.effects import Interval, ancova_band
 from hiplbp.band.table import _contrasts
-from hiplbp.sensitivity import pooled_correlation
+from hiplbp.stats.ancova import ancova
+from hiplbp.stats.anova import mixed_anova
+from hiplbp.summary.anova import pooled_correlation
 
 ARMS = {"treatment": "treatment", "control": "control"}
 #: The configured correlation range of the bands (the pipeline's default).

@@ -19,10 +19,12 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from hiplbp import published, reconstruct
-from hiplbp.anova import mixed_anova
-from hiplbp.clean import clean
-from hiplbp.ingest import Design, ingest
+from hiplbp.data.clean import clean
+from hiplbp.data.ingest import ingest
+from hiplbp.reconstruction import patients
+from hiplbp.stats.anova import mixed_anova
+from hiplbp.trial import published
+from hiplbp.trial.design import Design
 
 ROOT = Path(__file__).resolve().parents[1]
 LEE_CONFIG = yaml.safe_load((ROOT / "trials" / "lee2015" / "config.yaml").read_text())
@@ -93,7 +95,7 @@ def main() -> None:
     )
 
     def rec():
-        return reconstruct.reconstruct(
+        return patients.reconstruct(
             groups,
             vas,
             t1,

@@ -20,9 +20,9 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 import yaml  # noqa: E402
 
-from hiplbp import published  # noqa: E402
-from hiplbp.common import derive_seed  # noqa: E402
-from hiplbp.reconstruct import reconstruct  # noqa: E402
+from hiplbp.reconstruction.patients import reconstruct  # noqa: E402
+from hiplbp.seeds import derive_seed  # noqa: E402
+from hiplbp.trial import published  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LEE_CONFIG = yaml.safe_load((ROOT / "trials" / "lee2015" / "config.yaml").read_text())

@@ -26,10 +26,11 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
-from hiplbp import published  # noqa: E402
-from hiplbp.reconstruct import compound_symmetry, exact_moment_sample  # noqa: E402
-from hiplbp.replay import published_cells  # noqa: E402
-from hiplbp.sensitivity import SummaryDesign, cell_means, scenario_grid  # noqa: E402
+from hiplbp.reconstruction.patients import compound_symmetry, exact_moment_sample  # noqa: E402
+from hiplbp.summary.anova import SummaryDesign, cell_means  # noqa: E402
+from hiplbp.summary.sensitivity import scenario_grid  # noqa: E402
+from hiplbp.trial import published  # noqa: E402
+from hiplbp.trial.cells import published_cells  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LEE_MEANING = published.trial_meaning(

@@ -1,4 +1,4 @@
-"""Rule analysis: mixed ANOVA and descriptives of one outcome (see hiplbp.anova, hiplbp.describe)."""
+"""Rule analysis: mixed ANOVA and descriptives of one outcome (see hiplbp.stats.anova, hiplbp.stats.describe)."""
 
 import sys
 
@@ -6,9 +6,10 @@ from hiplbp.errors import log_to
 
 log_to(snakemake.log[0])
 
-from hiplbp.anova import ANOVA_COLUMNS, mixed_anova
-from hiplbp.describe import cell_summary
-from hiplbp.ingest import Design, read_canonical
+from hiplbp.data.ingest import read_canonical
+from hiplbp.stats.anova import ANOVA_COLUMNS, mixed_anova
+from hiplbp.stats.describe import cell_summary
+from hiplbp.trial.design import Design
 
 p = snakemake.params
 outcome = snakemake.wildcards.outcome
@@ -22,7 +23,7 @@ basis = "data"
 if snakemake.input.get("check"):
     import pandas as pd
 
-    from hiplbp.reconstruct import value_basis
+    from hiplbp.reconstruction.patients import value_basis
 
     basis = value_basis(data, pd.read_csv(snakemake.input.raw), pd.read_csv(snakemake.input.check), outcome)
 cell_summary(data, outcome, design.between + ["time"], level=p.ci_level, basis=basis).to_csv(

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from hiplbp import audit, published
+from hiplbp import audit
 from hiplbp.audit.printed import PrintedAudit, printed_findings
-from hiplbp.ingest import Design, read_canonical
-from hiplbp.trial import read_trial
+from hiplbp.data.ingest import read_canonical
+from hiplbp.trial import published
+from hiplbp.trial.design import Design
+from hiplbp.trial.tables import read_trial
 
 i, o, p = snakemake.input, snakemake.output, snakemake.params
 design = Design.from_config(p.design)

@@ -7,10 +7,10 @@ from hiplbp.errors import log_to
 log_to(snakemake.log[0])
 
 
-from hiplbp import published
 from hiplbp.band.published import band_from_published
-from hiplbp.ingest import Design
-from hiplbp.trial import read_text_table
+from hiplbp.trial import published
+from hiplbp.trial.design import Design
+from hiplbp.trial.tables import read_text_table
 
 i, p = snakemake.input, snakemake.params
 outcome = snakemake.wildcards.outcome

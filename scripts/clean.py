@@ -1,4 +1,4 @@
-"""Rule clean: range checks, duplicates, inconsistent and incomplete subjects (see hiplbp.clean).
+"""Rule clean: range checks, duplicates, inconsistent and incomplete subjects (see hiplbp.data.clean).
 
 The cleaning log is the ingestion's changes (spaces, missing-value markers, labels) followed by
 the cleaning's, all in the raw file's rows and columns.
@@ -12,8 +12,9 @@ log_to(snakemake.log[0])
 
 import pandas as pd
 
-from hiplbp.clean import check_analysable, clean, cleaning_log
-from hiplbp.ingest import Design, Source, read_canonical
+from hiplbp.data.clean import check_analysable, clean, cleaning_log
+from hiplbp.data.ingest import Source, read_canonical
+from hiplbp.trial.design import Design
 
 p = snakemake.params
 design = Design.from_config(p.design)

@@ -1,4 +1,4 @@
-"""Rule consort: the flow diagram, from the trial's printed counts or the data's own (see hiplbp.consort)."""
+"""Rule consort: the flow diagram, from the trial's printed counts or the data's own (see hiplbp.figures.consort)."""
 
 import sys
 
@@ -8,11 +8,12 @@ log_to(snakemake.log[0])
 
 import pandas as pd
 
-from hiplbp import published
-from hiplbp.consort import consort_figure, consort_note, flow_from_data, flow_from_trial
-from hiplbp.figures import save
-from hiplbp.ingest import Design, read_canonical
-from hiplbp.trial import read_text_table, validate_table
+from hiplbp.data.ingest import read_canonical
+from hiplbp.figures.consort import consort_figure, consort_note, flow_from_data, flow_from_trial
+from hiplbp.figures.style import save
+from hiplbp.trial import published
+from hiplbp.trial.design import Design
+from hiplbp.trial.tables import read_text_table, validate_table
 
 i, p = snakemake.input, snakemake.params
 if i.groups:

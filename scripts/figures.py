@@ -1,4 +1,4 @@
-"""Rule figures: mean and CI over visits per stratum x arm (see hiplbp.figures)."""
+"""Rule figures: mean and CI over visits per stratum x arm (see hiplbp.figures.style)."""
 
 from hiplbp.errors import log_to
 
@@ -6,8 +6,10 @@ log_to(snakemake.log[0])
 
 import json
 
-from hiplbp.figures import outcome_figure, save
-from hiplbp.ingest import Design, read_canonical
+from hiplbp.data.ingest import read_canonical
+from hiplbp.figures.outcome import outcome_figure
+from hiplbp.figures.style import save
+from hiplbp.trial.design import Design
 
 p = snakemake.params
 design = Design.from_config(p.design)

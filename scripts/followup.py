@@ -1,12 +1,13 @@
-"""Rule followup: contrasts per visit and effect sizes (see hiplbp.contrasts, hiplbp.effects)."""
+"""Rule followup: contrasts per visit and effect sizes (see hiplbp.stats.contrasts, hiplbp.stats.effects)."""
 
 from hiplbp.errors import log_to
 
 log_to(snakemake.log[0])
 
-from hiplbp.contrasts import visit_contrasts
-from hiplbp.effects import effect_sizes
-from hiplbp.ingest import Design, read_canonical
+from hiplbp.data.ingest import read_canonical
+from hiplbp.stats.contrasts import visit_contrasts
+from hiplbp.stats.effects import effect_sizes
+from hiplbp.trial.design import Design
 
 p = snakemake.params
 outcome = snakemake.wildcards.outcome
@@ -16,7 +17,7 @@ basis = "data"
 if snakemake.input.get("check"):
     import pandas as pd
 
-    from hiplbp.reconstruct import value_basis
+    from hiplbp.reconstruction.patients import value_basis
 
     basis = value_basis(data, pd.read_csv(snakemake.input.raw), pd.read_csv(snakemake.input.check), outcome)
 visit_contrasts(data, outcome, design.between, design.arms, design.time_levels, level=p.ci_level, basis=basis).to_csv(

@@ -1,4 +1,4 @@
-"""Rule ingest: any CSV/TSV/XLSX, long or wide -> canonical long table (see hiplbp.ingest)."""
+"""Rule ingest: any CSV/TSV/XLSX, long or wide -> canonical long table (see hiplbp.data.ingest)."""
 
 import sys
 
@@ -9,7 +9,8 @@ log_to(snakemake.log[0])
 import hashlib
 import json
 
-from hiplbp.ingest import Design, ingest_logged
+from hiplbp.data.ingest import ingest_logged
+from hiplbp.trial.design import Design
 
 p = snakemake.params
 path = snakemake.input.raw

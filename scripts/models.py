@@ -1,4 +1,4 @@
-"""Rule models: ANCOVA per follow-up visit and the linear mixed model (see hiplbp.ancova, hiplbp.lmm)."""
+"""Rule models: ANCOVA per follow-up visit and the linear mixed model (see hiplbp.stats.ancova, hiplbp.stats.lmm)."""
 
 import sys
 
@@ -6,9 +6,10 @@ from hiplbp.errors import log_to
 
 log_to(snakemake.log[0])
 
-from hiplbp.ancova import ancova
-from hiplbp.ingest import Design, read_canonical
-from hiplbp.lmm import lmm_anova
+from hiplbp.data.ingest import read_canonical
+from hiplbp.stats.ancova import ancova
+from hiplbp.stats.lmm import lmm_anova
+from hiplbp.trial.design import Design
 
 p = snakemake.params
 outcome = snakemake.wildcards.outcome

@@ -1,4 +1,4 @@
-"""Rule reconstruct: synthetic patients from the published summaries (see hiplbp.reconstruct)."""
+"""Rule reconstruct: synthetic patients from the published summaries (see hiplbp.reconstruction.patients)."""
 
 import sys
 
@@ -7,12 +7,13 @@ from hiplbp.errors import log_to
 log_to(snakemake.log[0])
 
 
-from hiplbp import published, reconstruct
+from hiplbp.reconstruction import patients
+from hiplbp.trial import published
 
 p = snakemake.params
 d = p.design["design"]
 outcome_tables = published.read_summaries(snakemake.input.outcomes)
-raw, check = reconstruct.reconstruct(
+raw, check = patients.reconstruct(
     published.read_groups(snakemake.input.groups, **snakemake.params.trial),
     outcome_tables,
     published.read_characteristics(snakemake.input.characteristics),
@@ -20,7 +21,7 @@ raw, check = reconstruct.reconstruct(
     time_levels=d["time_levels"],
     arms=d["arms"],
     strata=d["strata"],
-    **reconstruct.settings_from_config(p.reconstruction),
+    **patients.settings_from_config(p.reconstruction),
 )
 raw.to_csv(snakemake.output.raw, index=False)
 check.to_csv(snakemake.output.check, index=False)

@@ -1,4 +1,4 @@
-"""Rule replay: every printed number and claim of the trial against its reproduction (see hiplbp.replay)."""
+"""Rule replay: every printed number and claim of the trial against its reproduction (see hiplbp.summary.replay)."""
 
 from hiplbp.errors import log_to
 
@@ -6,17 +6,17 @@ log_to(snakemake.log[0])
 
 import pandas as pd
 
-from hiplbp import published
-from hiplbp.replay import (
+from hiplbp.reconstruction.replicates import raw_to_long
+from hiplbp.summary.replay import (
     REPLAY_COLUMNS,
     change_claims,
     printed_tests_replayed,
-    published_cells,
     published_vs_reproduced,
     unchecked_claims,
 )
-from hiplbp.replicates import raw_to_long
-from hiplbp.trial import read_text_table, validate_table
+from hiplbp.trial import published
+from hiplbp.trial.cells import published_cells
+from hiplbp.trial.tables import read_text_table, validate_table
 
 i, p = snakemake.input, snakemake.params
 groups = published.read_groups(i.groups, **p.trial)

@@ -1,4 +1,4 @@
-"""Rule replicates: statistics over K reconstructions (see hiplbp.replicates)."""
+"""Rule replicates: statistics over K reconstructions (see hiplbp.reconstruction.replicates)."""
 
 import sys
 
@@ -7,9 +7,9 @@ from hiplbp.errors import log_to
 log_to(snakemake.log[0])
 
 
-from hiplbp import published
-from hiplbp.reconstruct import settings_from_config
-from hiplbp.replicates import replicate_spread
+from hiplbp.reconstruction.patients import settings_from_config
+from hiplbp.reconstruction.replicates import replicate_spread
+from hiplbp.trial import published
 
 i, p = snakemake.input, snakemake.params
 d, r = p.design["design"], p.reconstruction

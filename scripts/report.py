@@ -1,4 +1,4 @@
-"""Rule report: run notebooks/report.ipynb with papermill, write it and its HTML (see hiplbp.report)."""
+"""Rule report: run notebooks/report.ipynb with papermill, write it and its HTML (see hiplbp.report.html)."""
 
 import os
 import sys
@@ -13,7 +13,7 @@ os.dup2(sys.stderr.fileno(), 2)
 import subprocess
 from pathlib import Path
 
-from hiplbp.report import execute, to_html
+from hiplbp.report.notebook import execute, to_html
 
 
 def git_commit() -> str:

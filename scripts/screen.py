@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from hiplbp.figures import carlisle_figure, save
-from hiplbp.report import screen_page
+from hiplbp.figures.carlisle import carlisle_figure
+from hiplbp.figures.style import save
+from hiplbp.report.screen_page import screen_page
 from hiplbp.screen import TRIAL_COLUMNS, ranked
 
 i, o = snakemake.input, snakemake.output

@@ -6,7 +6,7 @@ from hiplbp.errors import log_to
 
 log_to(snakemake.log[0])
 
-from hiplbp.config import load_schema
+from hiplbp.run.config import load_schema
 from hiplbp.screen import screen_chunk
 
 i, p = snakemake.input, snakemake.params

@@ -1,4 +1,4 @@
-"""Rule sensitivity: within-subject tests over correlations and assumed cells (see hiplbp.sensitivity)."""
+"""Rule sensitivity: within-subject tests over correlations and assumed cells (see hiplbp.summary.sensitivity)."""
 
 import sys
 
@@ -7,9 +7,11 @@ from hiplbp.errors import log_to
 log_to(snakemake.log[0])
 
 
-from hiplbp import published, sensitivity
-from hiplbp.ingest import Design, read_canonical
-from hiplbp.replay import published_cells
+from hiplbp.data.ingest import read_canonical
+from hiplbp.summary import sensitivity
+from hiplbp.trial import published
+from hiplbp.trial.cells import published_cells
+from hiplbp.trial.design import Design
 
 i, p = snakemake.input, snakemake.params
 outcome = snakemake.wildcards.outcome

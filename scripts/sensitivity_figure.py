@@ -1,4 +1,4 @@
-"""Rule sensitivity_figure: p against the correlation and the assumed cells (see hiplbp.figures)."""
+"""Rule sensitivity_figure: p against the correlation and the assumed cells (see hiplbp.figures.style)."""
 
 from hiplbp.errors import log_to
 
@@ -8,8 +8,9 @@ import json
 
 import pandas as pd
 
-from hiplbp.figures import save, sensitivity_figure
-from hiplbp.ingest import Design
+from hiplbp.figures.sensitivity import sensitivity_figure
+from hiplbp.figures.style import save
+from hiplbp.trial.design import Design
 
 table = pd.read_csv(snakemake.input.table)
 with open(snakemake.input.provenance) as fh:

@@ -1,4 +1,4 @@
-"""Rule table_pages: every result table as a readable HTML page for `snakemake --report` (see hiplbp.report)."""
+"""Rule table_pages: every result table as a readable HTML page for `snakemake --report` (see hiplbp.report.html)."""
 
 import sys
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hiplbp.report import table_page
+from hiplbp.report.html import table_page
 
 out = Path(snakemake.output.pages)
 out.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from hiplbp.published import trial_meaning
+from hiplbp.trial.published import trial_meaning
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"

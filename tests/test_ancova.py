@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from conftest import afex_table
 
-from hiplbp.ancova import EFFECT_COLUMNS, TERMS_COLUMNS, ancova, fit
+from hiplbp.stats.ancova import EFFECT_COLUMNS, TERMS_COLUMNS, ancova, fit
 
 ARMS = {"treatment": "hip", "control": "control"}
 

@@ -7,7 +7,7 @@ import pytest
 from conftest import afex_table
 from scipy import stats
 
-from hiplbp.anova import ANOVA_COLUMNS, design_matrix, gg_epsilon, mixed_anova, orthonormal_contrasts, sum_coding
+from hiplbp.stats.anova import ANOVA_COLUMNS, design_matrix, gg_epsilon, mixed_anova, orthonormal_contrasts, sum_coding
 
 RTOL = 1e-6
 R_SOURCES = [

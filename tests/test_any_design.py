@@ -4,12 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hiplbp.ancova import ancova
-from hiplbp.anova import mixed_anova
-from hiplbp.contrasts import visit_contrasts
-from hiplbp.effects import effect_sizes
-from hiplbp.lmm import lmm_anova
-from hiplbp.sensitivity import sensitivity_from_data
+from hiplbp.stats.ancova import ancova
+from hiplbp.stats.anova import mixed_anova
+from hiplbp.stats.contrasts import visit_contrasts
+from hiplbp.stats.effects import effect_sizes
+from hiplbp.stats.lmm import lmm_anova
+from hiplbp.summary.sensitivity import sensitivity_from_data
 
 ARMS = {"treatment": "hip", "control": "control"}
 

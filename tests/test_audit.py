@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from conftest import LEE_MEANING, PUBLISHED
 
-from hiplbp import audit, published
+from hiplbp import audit
+from hiplbp.trial import published
 
 ARMS = {"treatment": "hip", "control": "control"}
 

@@ -15,9 +15,10 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from hiplbp.clean import LOG_COLUMNS, clean, cleaning_log
+from hiplbp.data.clean import LOG_COLUMNS, clean, cleaning_log
+from hiplbp.data.ingest import ROW, Source, ingest_logged
 from hiplbp.errors import UserError
-from hiplbp.ingest import ROW, Design, Source, ingest_logged
+from hiplbp.trial.design import Design
 
 BAD = ROOT / "tests" / "data" / "bad"
 DESIGN = Design(

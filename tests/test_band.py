@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from hiplbp.anova import mixed_anova
 from hiplbp.band import complete_case_box, f_band, printed_band
-from hiplbp.sensitivity import pooled_correlation, summary_anova
+from hiplbp.stats.anova import mixed_anova
+from hiplbp.summary.anova import pooled_correlation, summary_anova
 
 CELLS = pd.DataFrame(
     {

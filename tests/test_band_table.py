@@ -1,6 +1,6 @@
 """Bands of within-group changes and ANCOVA effects, the correlation's narrowing, adjusted effects, the table.
 
-References are independent: the individual-data ANCOVA (:func:`hiplbp.ancova.fit`, itself checked
+References are independent: the individual-data ANCOVA (:func:`hiplbp.stats.ancova.fit`, itself checked
 against R's emmeans) for the closed form; brute force over the open quantities for every band;
 statsmodels' OLS with covariates for the adjusted effects.
 """
@@ -17,20 +17,14 @@ import pytest
 import statsmodels.api as sm
 from conftest import ROOT
 
-from hiplbp.ancova import fit
 from hiplbp.band import correlation as corr
 from hiplbp.band.adjusted import adjustment_range, standardized_imbalance
 from hiplbp.band.anova import printed_box
 from hiplbp.band.box import Box
-from hiplbp.band.effects import (
-    _variance_range,
-    ancova_band,
-    ancova_from_summaries,
-    change_band,
-    paired_t,
-)
+from hiplbp.band.effects import _variance_range, ancova_band, ancova_from_summaries, change_band, paired_t
 from hiplbp.band.table import OpenQuantities, _contrasts, _region, band_table
-from hiplbp.sensitivity import pooled_correlation
+from hiplbp.stats.ancova import fit
+from hiplbp.summary.anova import pooled_correlation
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from coverage import printed_table, simulate  # noqa: E402
@@ -151,7 +145,7 @@ def test_printed_change_sd_and_paired_t_narrow_to_the_true_correlation():
 
 def test_printed_f_narrows_the_pooled_correlation_and_keeps_it():
     """A trial's own F (as printed, 2 decimals) narrows the correlation range, always around the data's rho*."""
-    from hiplbp.anova import mixed_anova
+    from hiplbp.stats.anova import mixed_anova
 
     rng = np.random.default_rng(21)
     for strata, rho in [(False, 0.3), (True, 0.7), (False, 0.85)]:
@@ -254,7 +248,7 @@ def test_adjusted_effects_are_never_flagged_when_they_are_real():
 def _ebadi_fri(tests: pd.DataFrame, **extra) -> pd.DataFrame:
     """The band table of Ebadi et al.'s FRI (two arms, n 24/24/21 and 24/24/18) with these printed tests."""
     from hiplbp.band.published import band_from_published
-    from hiplbp.published import read_groups, read_summaries, trial_meaning
+    from hiplbp.trial.published import read_groups, read_summaries, trial_meaning
 
     eb = ROOT / "trials" / "ebadi2012"
     return band_from_published(
@@ -281,8 +275,8 @@ def test_equal_n_leaves_no_overlap_term_lee2015_and_drop_out_opens_it_ebadi2012(
     """Lee & Kim print equal n at every visit: the overlap width is 0 for every statistic; Ebadi's 24/24/21 and
     24/24/18 make it positive for every statistic that uses the last visit."""
     from hiplbp.band.published import band_from_published
-    from hiplbp.published import read_groups, read_summaries, trial_meaning
-    from hiplbp.trial import read_text_table
+    from hiplbp.trial.published import read_groups, read_summaries, trial_meaning
+    from hiplbp.trial.tables import read_text_table
 
     common = dict(settings={}, reference=0.5, shifts=[0.0], low=0.0, high=100.0)
     lee = ROOT / "trials" / "lee2015"
@@ -356,7 +350,7 @@ def test_printed_change_sds_narrow_each_change_and_the_ancova():
 def test_printed_adjusted_effect_is_judged_against_its_range_ebadi2012():
     """Ebadi's FRI with a printed effect at one month adjusted for baseline and age (US 31.4 vs PL 37.4 years):
     the baseline-adjusted estimate itself is consistent; a value far beyond the range is flagged."""
-    from hiplbp.trial import read_text_table
+    from hiplbp.trial.tables import read_text_table
 
     eb = ROOT / "trials" / "ebadi2012"
     tests = read_text_table(eb / "tests.csv")
@@ -398,7 +392,7 @@ def test_printed_adjusted_effect_is_judged_against_its_range_ebadi2012():
     ],
 )
 def test_a_printed_difference_that_cannot_be_judged_is_one_line(effect, adjusted_for, message):
-    from hiplbp.trial import TrialError, read_text_table
+    from hiplbp.trial.tables import TrialError, read_text_table
 
     eb = ROOT / "trials" / "ebadi2012"
     row = pd.DataFrame(

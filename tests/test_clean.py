@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 from conftest import DATA
 
-from hiplbp.clean import LOG_COLUMNS, CleaningError, check_analysable, clean, cleaning_log
-from hiplbp.ingest import Design, Source, ingest, ingest_logged
+from hiplbp.data.clean import LOG_COLUMNS, CleaningError, check_analysable, clean, cleaning_log
+from hiplbp.data.ingest import Source, ingest, ingest_logged
+from hiplbp.trial.design import Design
 
 COLS = {"subject": "pid", "stratum": "lumbar", "arm": "exercise", "time": "visit"}
 DESIGN = Design(

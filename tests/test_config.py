@@ -7,7 +7,7 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from hiplbp.config import (
+from hiplbp.run.config import (
     ConfigError,
     check_config,
     load_schema,

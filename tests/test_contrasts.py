@@ -6,7 +6,7 @@ import pytest
 import statsmodels.formula.api as smf
 from statsmodels.stats.multitest import multipletests
 
-from hiplbp.contrasts import CONTRAST_COLUMNS, holm, visit_contrasts
+from hiplbp.stats.contrasts import CONTRAST_COLUMNS, holm, visit_contrasts
 
 ARMS = {"treatment": "hip", "control": "control"}
 

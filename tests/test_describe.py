@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from hiplbp.describe import cell_summary, t_interval
+from hiplbp.stats.describe import cell_summary, t_interval
 
 
 def test_t_interval_equals_scipy():

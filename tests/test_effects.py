@@ -4,7 +4,7 @@ import numpy as np
 import pingouin as pg
 import pytest
 
-from hiplbp.effects import EFFECT_SIZE_COLUMNS, d_z, effect_sizes, hedges_g
+from hiplbp.stats.effects import EFFECT_SIZE_COLUMNS, d_z, effect_sizes, hedges_g
 
 ARMS = {"treatment": "hip", "control": "control"}
 

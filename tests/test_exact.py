@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from hiplbp.exact import Target, fit_moments, target_squares, target_sum, tune_correlations, tune_ratio
 from hiplbp.integrity import grim, grimmer
-from hiplbp.reconstruct import compound_symmetry, exact_moment_sample
+from hiplbp.reconstruction.patients import compound_symmetry, exact_moment_sample
+from hiplbp.reconstruction.sampler import Target, fit_moments, target_squares, target_sum, tune_correlations, tune_ratio
 
 
 @pytest.mark.parametrize("seed", range(25))
@@ -41,7 +41,7 @@ def test_tune_correlations_keeps_moments_and_reaches_target():
 
 
 def test_tune_ratio_pairs_weights_towards_the_printed_bmi_box():
-    from hiplbp.exact import _box_violation
+    from hiplbp.reconstruction.sampler import _box_violation
 
     rng = np.random.default_rng(4)
     h = np.round(rng.normal(161, 7, 23), 1)
@@ -67,8 +67,8 @@ def test_ratio_sample_reaches_a_bmi_cell_that_normal_shapes_miss():
     # Lee & Kim's EG II: n = 9, height 159.7 (6.0), weight 59.4 (8.9), BMI 23.3 (2.6). With
     # normal-shaped samples the pairing that gives mean 23.3 gives too large an SD (the issue's
     # reconstruction stopped at 23.22); drawing the shapes jointly reaches both.
-    from hiplbp.exact import ratio_sample
-    from hiplbp.reconstruct import compound_symmetry, exact_moment_sample
+    from hiplbp.reconstruction.patients import compound_symmetry, exact_moment_sample
+    from hiplbp.reconstruction.sampler import ratio_sample
 
     rng = np.random.default_rng(20150217)
     start = exact_moment_sample(rng, 9, [159.7, 59.4], [6.0, 8.9], compound_symmetry(2, 0.5))
@@ -82,7 +82,7 @@ def test_ratio_sample_reaches_a_bmi_cell_that_normal_shapes_miss():
 
 def test_fit_moments_never_stops_short_of_a_possible_sd():
     # the stall: mean 18.60, SD 12.75, n = 10 on 0-100 missed the SD with some seeds
-    from hiplbp.reconstruct import exact_moment_sample
+    from hiplbp.reconstruction.patients import exact_moment_sample
 
     t = Target.from_text("18.60", "12.75", 1, 0, 100)
     for seed in range(120):
@@ -92,9 +92,9 @@ def test_fit_moments_never_stops_short_of_a_possible_sd():
 
 
 def test_a_search_that_runs_out_is_an_error_naming_the_cell(monkeypatch):
-    from hiplbp import reconstruct
-    from hiplbp.exact import ReconstructionError, _exact_sample
     from hiplbp.integrity import ExactResult
+    from hiplbp.reconstruction import patients
+    from hiplbp.reconstruction.sampler import ReconstructionError, _exact_sample
 
     monkeypatch.setattr("hiplbp.integrity.exact_consistency", lambda *a, **k: ExactResult("undecided", (), 200_000))
     t = Target.from_text("18.60", "12.75", 1, 0, 100)
@@ -106,6 +106,6 @@ def test_a_search_that_runs_out_is_an_error_naming_the_cell(monkeypatch):
     def stuck(x, target):
         raise ReconstructionError("no sample of 10 values was found")
 
-    monkeypatch.setattr(reconstruct, "fit_moments", stuck)
+    monkeypatch.setattr(patients, "fit_moments", stuck)
     with pytest.raises(ReconstructionError, match=r"^vas of EG II at week6: no sample of 10 values was found$"):
-        reconstruct._fit(np.zeros(10), t, "vas of EG II at week6")
+        patients._fit(np.zeros(10), t, "vas of EG II at week6")

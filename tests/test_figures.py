@@ -3,7 +3,8 @@
 import pandas as pd
 from conftest import DATA
 
-from hiplbp.figures import outcome_figure, save
+from hiplbp.figures.outcome import outcome_figure
+from hiplbp.figures.style import save
 
 OUTCOME = {"name": "score", "label": "Score (points)"}
 ARMS = {"treatment": "hip", "control": "control"}
@@ -72,7 +73,7 @@ def _sensitivity_table(shifts):
 
 
 def test_sensitivity_heat_map_cells_follow_any_grid_step():
-    from hiplbp.figures import sensitivity_figure
+    from hiplbp.figures.sensitivity import sensitivity_figure
 
     for shifts in ([-20.0, -10.0, 0.0, 10.0, 20.0], [-3.0, 0.0, 3.0]):
         fig = sensitivity_figure(_sensitivity_table(shifts), alpha=0.05, sources=["arm:time", "stratum:arm:time"])
@@ -83,7 +84,8 @@ def test_sensitivity_heat_map_cells_follow_any_grid_step():
 
 
 def test_sensitivity_series_differ_without_colour():
-    from hiplbp.figures import OKABE_ITO, sensitivity_figure
+    from hiplbp.figures.sensitivity import sensitivity_figure
+    from hiplbp.figures.style import OKABE_ITO
 
     fig = sensitivity_figure(
         _sensitivity_table([0.0]), alpha=0.05, labels={"arm:time": "drug × visit"}, sources=["arm:time"]

@@ -5,11 +5,12 @@ import pandas as pd
 import pytest
 from conftest import LEE_MEANING, PUBLISHED
 
-from hiplbp import published
 from hiplbp.audit import CHECKS, FINDING_COLUMNS, VERDICTS, data_findings, publication_findings
-from hiplbp.consort import flow_from_data, flow_from_trial
-from hiplbp.replay import change_claims, published_cells, unchecked_claims
-from hiplbp.trial import read_trial
+from hiplbp.figures.consort import flow_from_data, flow_from_trial
+from hiplbp.summary.replay import change_claims, unchecked_claims
+from hiplbp.trial import published
+from hiplbp.trial.cells import published_cells
+from hiplbp.trial.tables import read_trial
 
 TIMES = ["baseline", "week3", "week6"]
 ASSUME = [dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")]

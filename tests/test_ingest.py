@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 from conftest import DATA
 
-from hiplbp.ingest import Design, IngestError, ingest, read_canonical
+from hiplbp.data.ingest import IngestError, ingest, read_canonical
+from hiplbp.trial.design import Design
 
 COLS = {"subject": "pid", "stratum": "lumbar", "arm": "exercise", "time": "visit"}
 DESIGN = Design(

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from conftest import afex_table
 
-from hiplbp.anova import mixed_anova
-from hiplbp.lmm import LMM_COLUMNS, fit_reml, lmm_anova
+from hiplbp.stats.anova import mixed_anova
+from hiplbp.stats.lmm import LMM_COLUMNS, fit_reml, lmm_anova
 
 
 @pytest.mark.parametrize("name", ["shared1", "shared2", "shared3"])
@@ -38,8 +38,8 @@ def test_complete_data_lmm_equals_univariate_anova(shared_long):
     # split-plot F to machine precision
     np.testing.assert_allclose(lmm.loc[aov.index, "F"], aov.F, rtol=1e-6)
     np.testing.assert_allclose(lmm.loc[aov.index, "df2"], aov.df2, rtol=1e-10)
-    from hiplbp.anova import design_matrix
-    from hiplbp.lmm import satterthwaite_f
+    from hiplbp.stats.anova import design_matrix
+    from hiplbp.stats.lmm import satterthwaite_f
 
     x, blocks = design_matrix(d[["lumbar", "exercise", "visit"]].astype(str))
     fit = fit_reml(x, d["score"].to_numpy(float), d["pid"].to_numpy())
@@ -69,8 +69,8 @@ def test_uses_incomplete_subjects(shared_long):
 
 
 def test_reml_gradient_is_the_derivative_of_the_profiled_deviance(shared_long):
-    from hiplbp.anova import design_matrix
-    from hiplbp.lmm import _Subjects
+    from hiplbp.stats.anova import design_matrix
+    from hiplbp.stats.lmm import _Subjects
 
     d = shared_long["shared3"].dropna(subset=["score"])
     x, _ = design_matrix(d[["lumbar", "exercise", "visit"]].astype(str))
@@ -84,8 +84,8 @@ def test_reml_gradient_is_the_derivative_of_the_profiled_deviance(shared_long):
 def test_lmertest_rows_span_each_term_and_leave_f_unchanged(shared_long):
     # The rows differ from the model's own coefficient blocks, but test the same hypothesis: the F
     # of every term is the same with either, only the multi-df Satterthwaite df may differ.
-    from hiplbp.anova import design_matrix
-    from hiplbp.lmm import lmertest_type3_contrasts, satterthwaite_f
+    from hiplbp.stats.anova import design_matrix
+    from hiplbp.stats.lmm import lmertest_type3_contrasts, satterthwaite_f
 
     d = shared_long["shared3"].dropna(subset=["score"])
     fac = d[["lumbar", "exercise", "visit"]].astype(str)
@@ -135,7 +135,7 @@ def _dense_variance_derivatives(fit: dict) -> tuple[np.ndarray, list[np.ndarray]
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_block_variance_derivatives_equal_the_dense_formulas(seed):
     """Unbalanced subjects (1-5 visits): the O(n) Hessian and dC equal the n x n ones to 1e-10."""
-    from hiplbp.lmm import _variance_derivatives, fit_reml
+    from hiplbp.stats.lmm import _variance_derivatives, fit_reml
 
     rng = np.random.default_rng(seed)
     sizes = rng.integers(1, 6, 60)

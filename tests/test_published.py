@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from conftest import LEE_MEANING, PUBLISHED
 
-from hiplbp import published
+from hiplbp.trial import published
 
 
 @pytest.mark.parametrize("text, expected", [("53.89", 2), ("50.0", 1), ("78", 0), ("", None), (None, None)])

@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 from conftest import LEE_MEANING, LEE_SCALES, PUBLISHED
 
-from hiplbp import SYNTHETIC_NOTE, published
-from hiplbp import reconstruct as R
+from hiplbp import SYNTHETIC_NOTE
+from hiplbp.reconstruction import patients as R
+from hiplbp.trial import published
 
 VAS = {"name": "vas", "column": "vas", "min": 0, "max": 100, "integer": True}
 ASSUME = [dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")]

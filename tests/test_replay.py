@@ -6,19 +6,19 @@ import pytest
 from conftest import LEE_MEANING, LEE_SCALES, PUBLISHED
 from scipy import stats
 
-from hiplbp import published
-from hiplbp.common import format_p
-from hiplbp.reconstruct import exact_moment_sample
-from hiplbp.replay import (
+from hiplbp.reconstruction.patients import exact_moment_sample
+from hiplbp.summary.replay import (
     REPLAY_COLUMNS,
     change_claims,
     oneway_from_summaries,
-    published_cells,
     published_vs_reproduced,
     summary_claims,
     unchecked_claims,
 )
-from hiplbp.trial import read_trial
+from hiplbp.text import format_p
+from hiplbp.trial import published
+from hiplbp.trial.cells import published_cells
+from hiplbp.trial.tables import read_trial
 
 ASSUME = [dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")]
 TIMES = ["baseline", "week3", "week6"]
@@ -103,7 +103,7 @@ def test_claims_come_from_the_table_with_their_direction():
 
 
 def test_claims_are_also_recomputed_from_the_reconstructed_data():
-    from hiplbp.reconstruct import reconstruct
+    from hiplbp.reconstruction.patients import reconstruct
 
     g, s, t1 = _tables()
     arms = {"treatment": "hip", "control": "control"}
@@ -135,7 +135,7 @@ def test_claims_are_also_recomputed_from_the_reconstructed_data():
 
 
 def test_printed_effects_map_to_the_design_through_the_trial_s_factor_names():
-    from hiplbp.replay import effect_source
+    from hiplbp.summary.replay import effect_source
 
     names = {"arm": "Group", "time": "Time"}
     assert effect_source("Time*Group", names) == "arm:time" == effect_source("group x time", names)
@@ -151,7 +151,7 @@ def test_printed_effects_map_to_the_design_through_the_trial_s_factor_names():
 def test_printed_tests_are_compared_with_the_reconstruction_s_mixed_anova():
     import pingouin as pg
 
-    from hiplbp.replay import printed_tests_replayed
+    from hiplbp.summary.replay import printed_tests_replayed
 
     rng = np.random.default_rng(3)
     n, times = 12, ["t0", "t1", "t2"]

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 from conftest import LEE_MEANING, PUBLISHED
 
-from hiplbp import published
-from hiplbp.replicates import SPREAD_COLUMNS, raw_to_long, replicate_spread
+from hiplbp.reconstruction.replicates import SPREAD_COLUMNS, raw_to_long, replicate_spread
+from hiplbp.trial import published
 
 VAS = dict(name="vas", column="vas", min=0, max=100, integer=True)
 TIMES = ["baseline", "week3", "week6"]

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from conftest import ROOT
 
-from hiplbp import report
+from hiplbp.report import html, notebook, provenance
 
 TEMPLATE = ROOT / "notebooks" / "report.ipynb"
 
@@ -37,7 +37,7 @@ def test_strip_volatile_removes_timings():
     nb.cells[0].metadata["papermill"] = {"start_time": "x", "duration": 2.0, "status": "completed"}
     nb.cells[0].metadata["execution"] = {"iopub.execute_input": "2026-01-01T00:00:00Z"}
     nb.cells[0].metadata["tags"] = ["injected-parameters"]
-    report.strip_volatile(nb)
+    notebook.strip_volatile(nb)
     assert nb.cells[0]["id"] == "injected-parameters"
     assert nb.metadata["papermill"] == {"parameters": {"a": 1}}
     assert nb.cells[0].metadata["papermill"] == {"status": "completed"} and "execution" not in nb.cells[0].metadata
@@ -45,26 +45,26 @@ def test_strip_volatile_removes_timings():
 
 def test_html_loads_nothing_from_the_network():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Title $x$")])
-    html = report.to_html(nb)
-    assert report.network_references(html) == []
-    assert "<script src=" not in html and "cdnjs" not in html.split("</style>")[-1]
-    assert "Title" in html
+    page = notebook.to_html(nb)
+    assert notebook.network_references(page) == []
+    assert "<script src=" not in page and "cdnjs" not in page.split("</style>")[-1]
+    assert "Title" in page
 
 
 def test_unknown_parameter_fails_fast(tmp_path):
     with pytest.raises(ValueError, match=r"unknown report parameter\(s\) \['colour'\]"):
-        report.execute(TEMPLATE, tmp_path / "o.ipynb", {"colour": "red"})
+        notebook.execute(TEMPLATE, tmp_path / "o.ipynb", {"colour": "red"})
 
 
 def test_provenance_text_names_synthetic_data_and_assumptions():
-    text = report.provenance_markdown(
+    text = provenance.provenance_markdown(
         {"synthetic": True, "correlation": 0.5, "assumptions": ["vas at week6 in CG II = week3 mean +0, SD x 1"]}
     )
     assert "not patient data" in text and "0.5" in text and "vas at week6 in CG II" in text
-    real = report.provenance_markdown(
+    real = provenance.provenance_markdown(
         {"synthetic": False, "path": "d.csv", "sha256": "ab" * 32, "n_rows": 3, "layout": "long"}
     )
-    assert report.md("d.csv") in real and "not patient data" not in real
+    assert html.md("d.csv") in real and "not patient data" not in real
     json.dumps(real)
 
 
@@ -93,6 +93,6 @@ def test_papermill_by_hand_fails_fast_naming_the_parameter(tmp_path, args, messa
 
 def test_check_parameters_accepts_the_declared_types():
     ns = {"__annotations__": {"alpha": float, "ss_type": int, "outcomes": list}, "alpha": 1, "ss_type": 2}
-    report.check_parameters(ns | {"outcomes": ["vas"]}, ["__annotations__"])
+    notebook.check_parameters(ns | {"outcomes": ["vas"]}, ["__annotations__"])
     with pytest.raises(ValueError, match="report parameter 'ss_type': expected int, got bool True"):
-        report.check_parameters(ns | {"outcomes": [], "ss_type": True}, ["__annotations__"])
+        notebook.check_parameters(ns | {"outcomes": [], "ss_type": True}, ["__annotations__"])

@@ -10,10 +10,10 @@ from conftest import ROOT
 
 from hiplbp.audit.printed import PrintedAudit, measure_steps, printed_findings, scale_bounds
 from hiplbp.audit.trial import audit_trial
-from hiplbp.config import load_schema
 from hiplbp.integrity import stouffer
+from hiplbp.run.config import load_schema
 from hiplbp.screen import TRIAL_COLUMNS, folder_config, own_runs, run_config, screen_trial
-from hiplbp.trial import read_trial
+from hiplbp.trial.tables import read_trial
 
 TRIALS = ROOT / "trials"
 

@@ -7,22 +7,18 @@ import pytest
 from conftest import DATA
 from scipy import stats
 
-from hiplbp.anova import mixed_anova
-from hiplbp.reconstruct import compound_symmetry, exact_moment_sample
-from hiplbp.sensitivity import (
-    SENSITIVITY_COLUMNS,
+from hiplbp.reconstruction.patients import compound_symmetry, exact_moment_sample
+from hiplbp.stats.anova import mixed_anova
+from hiplbp.summary.anova import (
     SummaryDesign,
     average_correlation,
     cell_means,
     cells_from_data,
-    paired_t,
-    paired_t_threshold,
     pooled_correlation,
-    scenario_grid,
-    sensitivity_from_data,
     summary_anova,
-    thresholds,
 )
+from hiplbp.summary.sensitivity import SENSITIVITY_COLUMNS, scenario_grid, sensitivity_from_data, thresholds
+from hiplbp.summary.ttest import paired_t, paired_t_threshold
 
 TIMES = ["baseline", "week3", "week6"]
 CELLS = pd.DataFrame(

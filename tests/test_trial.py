@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from hiplbp import published
-from hiplbp.trial import FORMAT_VERSION, SCHEMAS, TrialError, read_trial
+from hiplbp.trial import published
+from hiplbp.trial.tables import FORMAT_VERSION, SCHEMAS, TrialError, read_trial
 
 TRIALS = ROOT / "trials"
 

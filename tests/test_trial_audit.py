@@ -5,7 +5,7 @@ from conftest import ROOT
 from scipy import stats
 
 from hiplbp.audit import CHECKS, FINDING_COLUMNS, VERDICTS, audit_trial, percent_checks
-from hiplbp.trial import read_trial
+from hiplbp.trial.tables import read_trial
 
 
 @pytest.fixture(scope="module")

@@ -16,12 +16,12 @@ import pytest
 from conftest import REFERENCE
 from scipy import stats
 
-from hiplbp.ancova import fit as ancova_fit
-from hiplbp.anova import mixed_anova
-from hiplbp.contrasts import holm
-from hiplbp.effects import hedges_g
 from hiplbp.integrity import exact_consistency, grim, grimmer, sd_bounds, stouffer
-from hiplbp.lmm import lmm_anova
+from hiplbp.stats.ancova import fit as ancova_fit
+from hiplbp.stats.anova import mixed_anova
+from hiplbp.stats.contrasts import holm
+from hiplbp.stats.effects import hedges_g
+from hiplbp.stats.lmm import lmm_anova
 
 DATA = REFERENCE / "data"
 

@@ -25,8 +25,8 @@ import yaml
 from conftest import LEE_MEANING, ROOT, afex_table
 
 from hiplbp import SYNTHETIC_NOTE
-from hiplbp.anova import ANOVA_COLUMNS
-from hiplbp.report import network_references
+from hiplbp.report.notebook import network_references
+from hiplbp.stats.anova import ANOVA_COLUMNS
 
 pytestmark = pytest.mark.e2e
 IGNORE = shutil.ignore_patterns(
@@ -263,9 +263,9 @@ def test_default_audit_findings(default_run):
 
 
 def test_default_issue3_tables(default_run):
-    from hiplbp import published
-    from hiplbp.replay import published_cells
-    from hiplbp.sensitivity import summary_anova
+    from hiplbp.summary.anova import summary_anova
+    from hiplbp.trial import published
+    from hiplbp.trial.cells import published_cells
 
     res = default_run / "results" / "tables"
     detail = pd.read_csv(res / "rm_anova_detail_vas.csv").set_index("source")
@@ -623,10 +623,14 @@ def test_one_factor_design_arm_by_time(tmp_path):
 
 
 def runner(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    """`make run` without make: python -m hiplbp.runner (lock recovery, --rerun-incomplete, last line)."""
+    """`make run` without make: python -m hiplbp.run.runner (lock recovery, --rerun-incomplete, last line)."""
     env = dict(os.environ, PYTHONPATH=str(cwd / "src"))
     return subprocess.run(
-        [sys.executable, "-m", "hiplbp.runner", "--cores", "2", *args], cwd=cwd, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "hiplbp.run.runner", "--cores", "2", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
     )
 
 
@@ -749,7 +753,7 @@ def _kill_during(repo: Path, rule: str, args: tuple[str, ...] = ()) -> None:
     env = dict(os.environ, PYTHONPATH=str(repo / "src"))
     log = (repo / f"killed-{rule}.txt").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "hiplbp.runner", "--cores", "2", *args],
+        [sys.executable, "-m", "hiplbp.run.runner", "--cores", "2", *args],
         cwd=repo,
         env=env,
         stdout=log,
@@ -785,7 +789,7 @@ def test_a_run_killed_at_any_point_recovers_with_the_run_command(default_run, tm
 
 
 def test_the_runner_leaves_a_live_run_s_lock_alone(tmp_path):
-    from hiplbp.runner import live_snakemake, stale_lock
+    from hiplbp.run.runner import live_snakemake, stale_lock
 
     repo = _copy(tmp_path / "live")
     locks = repo / ".snakemake" / "locks"

@@ -24,16 +24,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import published
 from .audit.printed import PrintedAudit, measure_steps, printed_findings, scale_bounds
 from .audit.publication import allocation_checks
 from .audit.trial import audit_trial
 from .audit.verdicts import CHECKS, FINDING_COLUMNS, arm_text
-from .common import derive_seed
-from .config import check_config, read_config_file, resolve_extends, trial_groups, validate_config
 from .errors import UserError
 from .integrity import stouffer
-from .trial import Trial, read_trial
+from .run.config import check_config, read_config_file, resolve_extends, trial_groups, validate_config
+from .seeds import derive_seed
+from .trial import published
+from .trial.tables import Trial, read_trial
 
 #: The checks counted per trial in ``trials.csv`` (``flags_<check>``): every check of the audit.
 SCREENED_CHECKS = list(CHECKS)
@@ -63,7 +63,7 @@ def run_config(folder: str | Path, schema: Mapping, root: str | Path = ".") -> d
     ``config.yaml`` describes a run (has a ``design``); else None (no config, or only the measures).
 
     ``folder`` is relative to ``root`` (the run's root, which ``extends`` paths are relative to) or
-    absolute. A config that fails validation raises :class:`hiplbp.config.ConfigError` with its one
+    absolute. A config that fails validation raises :class:`hiplbp.run.config.ConfigError` with its one
     line, naming the file as ``folder`` names it.
     """
     raw = folder_config(Path(root) / folder)

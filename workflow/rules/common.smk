@@ -5,12 +5,12 @@ from pathlib import Path
 if _SRC not in sys.path:
     sys.path.insert(0, _SRC)
 
-from hiplbp import published  # noqa: E402
+from hiplbp.trial import published  # noqa: E402
 from hiplbp.audit import arm_text  # noqa: E402  (the checkout's library, for the helpers below)
 from hiplbp.audit.printed import PrintedAudit  # noqa: E402
 from hiplbp.errors import UserError, one_line  # noqa: E402
-from hiplbp.report import config_sha256  # noqa: E402
-from hiplbp.trial import read_trial  # noqa: E402
+from hiplbp.report.provenance import config_sha256  # noqa: E402
+from hiplbp.trial.tables import read_trial  # noqa: E402
 
 RECONSTRUCTED = config["data"]["source"] == "reconstructed"
 # A trial's printed tables (trial.folder): audited, replayed and, with data.source reconstructed,

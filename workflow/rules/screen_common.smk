@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from hiplbp.config import load_schema  # noqa: E402
+from hiplbp.run.config import load_schema  # noqa: E402
 from hiplbp.screen import chunked, own_runs, trial_folders  # noqa: E402
 
 SCREEN = config["screen"]

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 from scipy import stats
 
-from ..common import derive_seed
 from ..integrity import carlisle_p, stouffer
+from ..seeds import derive_seed
 from .verdicts import FINDING_COLUMNS, _row
 
 

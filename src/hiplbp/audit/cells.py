@@ -7,8 +7,8 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ..integrity import exact_consistency, grim, grimmer, sd_bounds
-from ..integrity.exact import IMPOSSIBLE, POSSIBLE
-from ..published import NOT_AVAILABLE
+from ..integrity.mean_sd import IMPOSSIBLE, POSSIBLE
+from ..trial.published import NOT_AVAILABLE
 from .verdicts import _row
 
 

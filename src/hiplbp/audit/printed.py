@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import published
-from ..replay import change_claims, published_cells, unchecked_claims
-from ..trial import Trial
+from ..summary.replay import change_claims, unchecked_claims
+from ..trial import published
+from ..trial.cells import published_cells
+from ..trial.tables import Trial
 from .publication import publication_findings
 from .trial import flow_checks, percent_checks, reported_statistic_checks
 from .verdicts import ARM_TEXT, FINDING_COLUMNS, arm_text
@@ -31,7 +32,7 @@ class PrintedAudit:
     arms : mapping
         ``treatment``/``control`` -> the arm's label in the design (``design.arms``).
     meaning : mapping
-        The trial's markers, labels and stratum names (:func:`hiplbp.published.trial_meaning`).
+        The trial's markers, labels and stratum names (:func:`hiplbp.trial.published.trial_meaning`).
     arm_text : mapping
         ``treatment``/``control`` -> the arm in the paper's words.
     arm_from : str

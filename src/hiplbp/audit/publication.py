@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..published import NOT_AVAILABLE, half_unit
-from ..replay import summary_claims, summary_comparisons
+from ..summary.replay import summary_claims, summary_comparisons
+from ..trial.published import NOT_AVAILABLE, half_unit
 from .baseline import allocation_row, carlisle_checks
 from .cells import granularity_checks
 from .verdicts import ARM_TEXT, FINDING_COLUMNS, _row
@@ -150,11 +150,11 @@ def reported_test_checks(
     Parameters
     ----------
     claims, comparisons : DataFrame
-        From :func:`hiplbp.replay.summary_claims` and :func:`hiplbp.replay.summary_comparisons`.
+        From :func:`hiplbp.summary.replay.summary_claims` and :func:`hiplbp.summary.replay.summary_comparisons`.
     configured_correlation : float
         The correlation assumed in ``claims``, named in the explanations.
     unchecked : DataFrame, optional
-        The trial's claims that cannot be tested (:func:`hiplbp.replay.unchecked_claims`).
+        The trial's claims that cannot be tested (:func:`hiplbp.summary.replay.unchecked_claims`).
     """
     rows = []
     for c in claims.itertuples():
@@ -332,8 +332,8 @@ def publication_findings(
     """Every check on the published summaries (see the module docstring).
 
     ``cells`` and ``assumed`` are the published groups as cell summaries
-    (:func:`hiplbp.replay.published_cells`); the trial's claims of significance (``claims``,
-    :func:`hiplbp.replay.change_claims`) are tested from them, and ``unchecked`` claims listed.
+    (:func:`hiplbp.trial.cells.published_cells`); the trial's claims of significance (``claims``,
+    :func:`hiplbp.summary.replay.change_claims`) are tested from them, and ``unchecked`` claims listed.
     """
     tested = summary_claims(cells, assumed, claims, outcome=outcome, correlation=configured_correlation, alpha=alpha)
     # an unstratified trial is one block, named "all" in the findings

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..describe import strata_blocks
+from ..stats.describe import strata_blocks
 
 
 def allocation(subjects: pd.DataFrame, arms: Mapping[str, str], strata: Sequence[str] = ()) -> pd.DataFrame:
@@ -168,7 +168,7 @@ def label_consistency(groups: pd.DataFrame | None, arm_from: str) -> pd.DataFram
     Parameters
     ----------
     groups : DataFrame
-        From :func:`hiplbp.published.read_groups`.
+        From :func:`hiplbp.trial.published.read_groups`.
     arm_from : {"marker", "label"}
         The attribute the reconstruction follows (config ``reconstruction.arm_from``).
 

@@ -1,6 +1,6 @@
 """The audit of a trial folder from its printed tables alone (any design the format describes).
 
-Every check needs only what the paper prints (:mod:`hiplbp.trial`) and what the trial's config
+Every check needs only what the paper prints (:mod:`hiplbp.trial.tables`) and what the trial's config
 says about its measures (step and scale bounds):
 
 - each printed mean and SD (outcomes per cell, with the cell's own n; continuous baseline
@@ -23,10 +23,10 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ..common import plain
 from ..integrity import percent_check, recompute_p
-from ..published import NOT_AVAILABLE, _summary_values
-from ..trial import Trial
+from ..text import plain
+from ..trial.published import NOT_AVAILABLE, _summary_values
+from ..trial.tables import Trial
 from .baseline import carlisle_checks
 from .cells import granularity_checks
 from .verdicts import FINDING_COLUMNS, _row
@@ -202,7 +202,7 @@ def audit_trial(
     Parameters
     ----------
     trial : Trial
-        From :func:`hiplbp.trial.read_trial`.
+        From :func:`hiplbp.trial.tables.read_trial`.
     granularity : mapping
         Measure -> step of one value (GRIM and the exact test run only on these).
     bounds : mapping

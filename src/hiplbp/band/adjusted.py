@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..published import decimals
+from ..trial.published import decimals
 
 ADJUSTED_COLUMNS = ["covariate", "category", "difference", "sd", "z", "reach"]
 

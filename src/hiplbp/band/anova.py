@@ -3,7 +3,7 @@
 A mixed ANOVA recomputed from printed cells rests on four things the tables do not fix:
 
 (a) the correlation between a patient's visits. Point 5 of the theory in
-    :func:`hiplbp.sensitivity.pooled_correlation`: with the *pooled* within-cell correlation
+    :func:`hiplbp.summary.anova.pooled_correlation`: with the *pooled* within-cell correlation
     ``rho*`` the closed form gives the individual data's F exactly, so the band takes ``rho*``
     over a configured range;
 (b) the rounding of every printed mean and SD (each within half a unit of its last digit);
@@ -42,7 +42,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import optimize, stats
 
-from ..sensitivity import SummaryDesign
+from ..summary.anova import SummaryDesign
 from .box import Box, complete_case_box
 
 BAND_COLUMNS = [
@@ -178,7 +178,7 @@ def f_band(
     cells : DataFrame
         One row per between cell (the factor columns); means and SDs come from ``box``.
     between, time_levels, ss_type
-        As :class:`hiplbp.sensitivity.SummaryDesign`.
+        As :class:`hiplbp.summary.anova.SummaryDesign`.
     box : Box
         Bounds of the complete-case means and SDs (:func:`complete_case_box`).
     n_complete : ndarray
@@ -297,7 +297,7 @@ def printed_band(
         One row per between cell: the factor columns and, per visit, ``n_<visit>``,
         ``mean_<visit>`` and ``sd_<visit>`` as printed.
     between, time_levels, ss_type
-        As :class:`hiplbp.sensitivity.SummaryDesign`.
+        As :class:`hiplbp.summary.anova.SummaryDesign`.
     rho_range : (float, float)
         Range of the pooled within-cell correlation between visits.
     reference : float

@@ -6,7 +6,7 @@ Papers rarely print the correlation, but several printed numbers imply it:
 * a **paired test** of the change (``t`` with the two visits' means, SDs and n):
   ``s_d^2 = n (m_t - m_0)^2 / t^2``, then as above;
 * an **F of the mixed ANOVA**: every F depends on the pooled correlation ``rho*``
-  (:func:`hiplbp.sensitivity.pooled_correlation`); the correlations whose band (rounding and
+  (:func:`hiplbp.summary.anova.pooled_correlation`); the correlations whose band (rounding and
   overlap at that one correlation) reaches the printed F, within its rounding, are the ones the
   paper allows.
 

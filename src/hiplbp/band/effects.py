@@ -5,7 +5,7 @@ Two statistics a reanalysis recomputes from a paper's cells besides the mixed AN
 * the **change within a group** between two visits (the paired t the paper's claims rest on):
   ``t = (m_t - m_0) / sqrt((s_0^2 + s_t^2 - 2 rho s_0 s_t) / n_c)`` with ``n_c - 1`` df;
 * the **treatment effect at a visit adjusted for baseline** (ANCOVA with one intercept per between
-  cell and a common slope, as :func:`hiplbp.ancova.fit`): with ``w = n_c - 1`` per cell,
+  cell and a common slope, as :func:`hiplbp.stats.ancova.fit`): with ``w = n_c - 1`` per cell,
   ``S_xx = sum w s_0^2``, ``S_xy = sum w rho s_0 s_t``, ``S_yy = sum w s_t^2``, the slope is
   ``beta = S_xy / S_xx``, the effect of a contrast ``c`` of cells ``c' m_t - beta c' m_0``, its
   variance ``sigma^2 (sum c^2 / n_c + (c' m_0)^2 / S_xx)`` with

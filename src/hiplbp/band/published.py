@@ -7,9 +7,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..published import NOT_AVAILABLE, decimals
-from ..replay import CHANGE_EFFECT, effect_source, published_cells
-from ..trial import TrialError
+from ..summary.replay import CHANGE_EFFECT, effect_source
+from ..trial.cells import published_cells
+from ..trial.published import NOT_AVAILABLE, decimals
+from ..trial.tables import TrialError
 from .adjusted import adjustment_range, standardized_imbalance
 from .table import TABLE_COLUMNS, OpenQuantities, band_table
 
@@ -18,7 +19,7 @@ def printed_half(summaries: pd.DataFrame, outcome: str) -> float:
     """Half a unit of the coarsest printed precision among the outcome's means and SDs.
 
     An SD derived from a printed SE or CI (``sd_source`` not ``sd``) is known to within a whole
-    unit of that number's precision (:func:`hiplbp.published._sd_from_se_or_ci`), so it counts as
+    unit of that number's precision (:func:`hiplbp.trial.published._sd_from_se_or_ci`), so it counts as
     twice as coarse.
 
     Examples

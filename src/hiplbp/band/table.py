@@ -26,8 +26,8 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from ..common import format_p
-from ..sensitivity import SummaryDesign, crossings
+from ..summary.anova import SummaryDesign, crossings
+from ..text import format_p
 from . import correlation as corr
 from .anova import f_band, printed_box
 from .box import Box

@@ -11,7 +11,7 @@ consistent papers; it serves as an independent cross-check in the tests instead.
 
 - :mod:`.rounding`: every total and sum of squares a printed mean and SD allow (exact fractions);
 - :mod:`.grim`: GRIM, GRIMMER and SD bounds, necessary conditions;
-- :mod:`.exact`: the exact test (does any sample exist?), with a sample as certificate;
+- :mod:`.mean_sd`: the exact mean-SD test (does any sample exist?), with a sample as certificate;
 - :mod:`.debit`: binary variables (DEBIT) and printed percentages;
 - :mod:`.carlisle`: Carlisle & Loadsman's baseline test and Stouffer's combination;
 - :mod:`.statcheck`: reported tests recomputed from their printed statistic, df and p.
@@ -19,8 +19,8 @@ consistent papers; it serves as an independent cross-check in the tests instead.
 
 from .carlisle import carlisle_p, stouffer
 from .debit import BinaryResult, debit, percent_check
-from .exact import ExactResult, exact_consistency
 from .grim import GrimmerResult, GrimResult, SdBoundsResult, grim, grimmer, sd_bounds
+from .mean_sd import ExactResult, exact_consistency
 from .statcheck import RecomputedTest, parse_p, recompute_p
 
 __all__ = [

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from ..published import decimals
+from ..trial.published import decimals
 
 
 def carlisle_p(

@@ -3,7 +3,7 @@
 Each considers **every** total compatible with the printed mean and every sum of squares compatible
 with the printed SD (:mod:`hiplbp.integrity.rounding`), so a sample that really exists is never
 flagged, whatever the printed precision of its mean and SD. They remain necessary conditions only:
-:func:`hiplbp.integrity.exact.exact_consistency` decides exactly.
+:func:`hiplbp.integrity.mean_sd.exact_consistency` decides exactly.
 
 References
 ----------
@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..published import decimals
+from ..trial.published import decimals
 from .rounding import levels, max_sumsq, min_sumsq, printed_interval, step, sumsq_window, totals
 
 

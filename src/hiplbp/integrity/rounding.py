@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from ..published import decimals
+from ..trial.published import decimals
 
 
 def printed_interval(text: str) -> tuple[Fraction, Fraction]:

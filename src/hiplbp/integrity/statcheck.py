@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from ..common import plain
-from ..published import decimals
+from ..text import plain
+from ..trial.published import decimals
 
 _P = re.compile(r"^\s*(?:p\s*)?(<=|>=|≤|≥|<|>|=)?\s*(0?\.\d+|1(?:\.0+)?|0)\s*$", re.I)
 

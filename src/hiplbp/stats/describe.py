@@ -54,7 +54,7 @@ def cell_summary(
         Confidence level.
     basis : Series or str
         What each value rests on (``data`` for real data; ``published``/``assumed`` for a
-        reconstruction, see :func:`hiplbp.reconstruct.value_basis`). A cell mixing several is
+        reconstruction, see :func:`hiplbp.reconstruction.patients.value_basis`). A cell mixing several is
         labelled with all of them joined by ``+``.
 
     Returns

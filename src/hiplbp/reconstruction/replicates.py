@@ -16,11 +16,11 @@ from typing import Any
 import pandas as pd
 from scipy import stats
 
-from .ancova import ancova
-from .anova import mixed_anova
-from .common import derive_seed
-from .describe import arm_samples
-from .reconstruct import reconstruct
+from ..seeds import derive_seed
+from ..stats.ancova import ancova
+from ..stats.anova import mixed_anova
+from ..stats.describe import arm_samples
+from .patients import reconstruct
 
 SPREAD_COLUMNS = ["family", "statistic", "target", "n_replicates", "min", "median", "max", "sd", "range"]
 

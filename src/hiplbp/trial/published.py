@@ -1,4 +1,4 @@
-"""A trial's published numbers, kept exactly as printed (read from a trial folder, :mod:`hiplbp.trial`).
+"""A trial's published numbers, kept exactly as printed (read from a trial folder, :mod:`hiplbp.trial.tables`).
 
 Each number stays text so that the printed precision survives (``53.89`` has two decimals,
 ``50.0`` one): GRIM-type checks and the reconstruction both need it. Cells a paper does not print
@@ -15,7 +15,7 @@ from typing import overload
 import numpy as np
 import pandas as pd
 
-from .trial import TrialError, read_text_table, validate_table
+from .tables import TrialError, read_text_table, validate_table
 
 PRINTED = "printed"
 NOT_AVAILABLE = "not_available"

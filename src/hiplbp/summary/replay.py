@@ -17,11 +17,10 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from .anova import mixed_anova
-from .common import format_p
-from .published import NOT_AVAILABLE, decimals, rounds_to
-from .reconstruct import target_cells
-from .sensitivity import paired_t, paired_t_threshold
+from ..stats.anova import mixed_anova
+from ..text import format_p
+from ..trial.published import NOT_AVAILABLE, decimals, rounds_to
+from .ttest import paired_t, paired_t_threshold
 
 REPLAY_COLUMNS = ["kind", "item", "published", "reproduced", "decimals", "match", "note"]
 UNREACHED = "not reached by this reconstruction: rounding to the measurement unit moved it (see reconstruction_check)"
@@ -119,41 +118,6 @@ def oneway_from_summaries(n: npt.ArrayLike, means: npt.ArrayLike, sds: npt.Array
     df1, df2 = len(ns) - 1, int(ns.sum() - len(ns))
     f = (ssb / df1) / (ssw / df2)
     return f, df1, df2, float(stats.f.sf(f, df1, df2))
-
-
-def published_cells(
-    groups: pd.DataFrame,
-    summary: pd.DataFrame,
-    outcome: str,
-    time_levels: Sequence[str],
-    arms: Mapping[str, str],
-    arm_from: str,
-    assumptions: Sequence[Mapping],
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The published groups as cell summaries, unprinted cells filled from assumptions.
-
-    Returns
-    -------
-    cells : DataFrame
-        ``group, stratum, arm, n, mean_<visit>, sd_<visit>, n_<visit>`` (stratum and arm labels
-        as the reconstructed data use them; ``n`` the group's, ``n_<visit>`` the cell's own where
-        the table prints it, else the group's).
-    assumed : DataFrame
-        ``cell`` (row of ``cells``), ``group`` and ``time`` of every assumed cell.
-    """
-    targets = target_cells(summary, assumptions, outcome)
-    rows, assumed = [], []
-    for i, g in enumerate(groups.itertuples(index=False)):
-        arm = arms[g.arm_by_marker if arm_from == "marker" else g.arm_by_label]
-        row = dict(group=g.group, stratum=g.stratum_label, arm=arm, n=int(g.n))
-        t = targets[targets.group == g.group].set_index("time")
-        for v in time_levels:
-            row[f"mean_{v}"], row[f"sd_{v}"] = t.loc[v, "mean"], t.loc[v, "sd"]
-            row[f"n_{v}"] = int(t.loc[v, "n"]) if pd.notna(t.loc[v, "n"]) else int(g.n)
-            if t.loc[v, "basis"] == "assumed":
-                assumed.append(dict(cell=i, group=g.group, time=v))
-        rows.append(row)
-    return pd.DataFrame(rows), pd.DataFrame(assumed, columns=["cell", "group", "time"])
 
 
 def _p(p: float) -> str:
@@ -276,7 +240,7 @@ def summary_claims(
         ``item`` (the claim in words), ``claim`` (as printed), ``group``, ``start``, ``visit``,
         ``direction``, ``t``, ``df``, ``p`` (paired t at the assumed ``correlation``),
         ``threshold`` (the correlation from which the change is significant,
-        :func:`hiplbp.sensitivity.paired_t_threshold`), ``holds`` (significant at ``alpha`` in the
+        :func:`hiplbp.summary.ttest.paired_t_threshold`), ``holds`` (significant at ``alpha`` in the
         claimed direction) and ``assumed`` (a cell of the claim was not printed).
     """
     assumed_keys = {(a.group, a.time) for a in assumed.itertuples()}
@@ -384,7 +348,7 @@ def published_vs_reproduced(
     Parameters
     ----------
     groups, summaries, characteristics : DataFrame
-        Published tables (:mod:`hiplbp.published`).
+        Published tables (:mod:`hiplbp.trial.published`).
     cells, assumed : DataFrame
         From :func:`published_cells`.
     claims : DataFrame

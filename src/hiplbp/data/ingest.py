@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from .errors import UserError
+from ..errors import UserError
+from ..trial.design import Design
 
 ROW = "_row"
 #: The subject column made for wide data without one (subjects numbered by row).
@@ -32,79 +33,6 @@ SUBJECT_BY_ROW = "_subject_by_row"
 
 class IngestError(UserError):
     """A problem in an input file, with file, row, column and what was expected."""
-
-
-@dataclass(frozen=True)
-class Design:
-    """The study design as the config describes it.
-
-    Attributes
-    ----------
-    time_levels : list of str
-        Visit labels as written in the data, in time order; the first is baseline.
-    arms : dict
-        ``{"treatment": label, "control": label}``.
-    strata : list of str
-        Stratum labels; empty for a one-factor (arm only) design.
-    outcomes : list of dict
-        Outcome definitions: ``name, column, label, min, max, integer``.
-    covariates : list of str
-        Subject-level numeric columns carried along (e.g. age), named as in the data.
-    factor_names : dict
-        What the trial calls each canonical factor (``stratum``, ``arm``, ``time`` -> its own
-        name), for labels; canonical names where not given.
-    """
-
-    time_levels: list[str]
-    arms: dict[str, str]
-    strata: list[str] = field(default_factory=list)
-    outcomes: list[dict] = field(default_factory=list)
-    covariates: list[str] = field(default_factory=list)
-    factor_names: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def from_config(cls, config: Mapping) -> Design:
-        """Build a Design from the pipeline config (keys ``design`` and ``outcomes``)."""
-        d = config["design"]
-        return cls(
-            time_levels=[str(t) for t in d["time_levels"]],
-            arms={k: str(v) for k, v in d["arms"].items()},
-            strata=[str(s) for s in (d.get("strata") or [])],
-            outcomes=[dict(o) for o in config["outcomes"]],
-            covariates=[str(c) for c in (d.get("covariates") or [])],
-            factor_names={str(k): str(v) for k, v in (d.get("factor_names") or {}).items()},
-        )
-
-    def name(self, factor: str) -> str:
-        """The trial's own name of a canonical factor (``stratum``, ``arm``, ``time``)."""
-        return self.factor_names.get(factor, factor)
-
-    def effect_label(self, source: str) -> str:
-        """An effect of the canonical tables (``arm:time``) in the trial's own factor names.
-
-        Examples
-        --------
-        >>> d = Design(["t0", "t1"], {"treatment": "a", "control": "b"}, factor_names={"arm": "drug"})
-        >>> d.effect_label("arm:time"), d.effect_label("(Intercept)")
-        ('drug × time', '(Intercept)')
-        """
-        return " × ".join(self.name(f) for f in source.split(":"))
-
-    def label_effects(self, table: pd.DataFrame) -> pd.DataFrame:
-        """``table`` with an ``effect`` column after ``source``: each effect in the trial's own names."""
-        out = table.copy()
-        out.insert(out.columns.get_loc("source") + 1, "effect", out["source"].astype(str).map(self.effect_label))
-        return out
-
-    @property
-    def between(self) -> list[str]:
-        """Between-subject factors of the canonical table, in model order."""
-        return (["stratum"] if self.strata else []) + ["arm"]
-
-    @property
-    def outcome_names(self) -> list[str]:
-        """Canonical outcome column names."""
-        return [o["name"] for o in self.outcomes]
 
 
 #: Columns of the ingestion and cleaning logs: one row per change, pointing at the raw file.
@@ -427,7 +355,7 @@ def canonical_schema(design: Design) -> pa.DataFrameSchema:
 
     Identifiers and factor levels must be present and known; outcomes and covariates must be
     numbers (missing allowed). Ranges are *not* checked here: out-of-range values are a cleaning
-    matter, logged and set missing by :mod:`hiplbp.clean`, never a reason to refuse the file.
+    matter, logged and set missing by :mod:`hiplbp.data.clean`, never a reason to refuse the file.
     """
     cols = {
         "subject": pa.Column(str, nullable=False, coerce=True, description="subject identifier"),

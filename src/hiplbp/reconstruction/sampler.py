@@ -21,9 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .errors import UserError
-from .integrity.rounding import sumsq_window, totals
-from .published import decimals, half_unit, rounds_to
+from ..errors import UserError
+from ..integrity.rounding import sumsq_window, totals
+from ..trial.published import decimals, half_unit, rounds_to
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ def _exact_sample(t: Target, n: int, start: np.ndarray) -> np.ndarray | None:
     can have from the mean, ``sd sqrt(n)``. None when no such sample exists; an error when the
     search budget ran out (never a silent miss).
     """
-    from .integrity import exact_consistency
+    from ..integrity import exact_consistency
 
     lo = t.lo if np.isfinite(t.lo) else t.step * np.floor((t.mean - t.sd * np.sqrt(n)) / t.step - 1)
     hi = t.hi if np.isfinite(t.hi) else t.step * np.ceil((t.mean + t.sd * np.sqrt(n)) / t.step + 1)

@@ -39,7 +39,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from .errors import UserError
+from ..errors import UserError
 
 FORMAT_VERSION = 1
 NOT_AVAILABLE = "not_available"

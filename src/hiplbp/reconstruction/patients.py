@@ -5,7 +5,7 @@ module draws, for each analysed group, ``n`` patients from an exact-moment multi
 sample with the published means and SDs and a compound-symmetric within-subject correlation taken
 from config, then makes them integers (or values at the printed precision) whose mean and SD round
 to the published ones at the printed number of decimals, and whose correlations between visits
-are within a tolerance of the configured one (:mod:`hiplbp.exact`). Weights are paired with
+are within a tolerance of the configured one (:mod:`hiplbp.reconstruction.sampler`). Weights are paired with
 heights so that each patient's BMI = weight / height^2 gives a group BMI as close to the printed
 one as the data allow. Every row says it is synthetic.
 
@@ -16,17 +16,17 @@ Cells the paper did not print (``not_available``) are filled only from explicit 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from . import SYNTHETIC_NOTE
-from .common import derive_seed
-from .exact import ReconstructionError, Target, fit_moments, ratio_sample, tune_correlations
-from .published import NOT_AVAILABLE, decimals, half_unit, rounds_to
+from .. import SYNTHETIC_NOTE
+from ..seeds import derive_seed
+from ..trial.cells import target_cells
+from ..trial.published import NOT_AVAILABLE, decimals, half_unit, rounds_to
+from .sampler import ReconstructionError, Target, fit_moments, ratio_sample, tune_correlations
 
 
 def characteristic_scale(variable: str, mean_text: str, sd: float, settings: Mapping[str, Mapping]) -> dict:
@@ -122,97 +122,6 @@ def compound_symmetry(k: int, rho: float) -> np.ndarray:
     return r
 
 
-def target_cells(summary: pd.DataFrame, assumptions: Sequence[Mapping], outcome: str) -> pd.DataFrame:
-    """Resolve the target mean and SD of every group x visit cell of one outcome.
-
-    Printed cells are taken as printed; each ``not_available`` cell must have an entry in
-    ``assumptions`` (keys ``outcome, time, group, from_time, mean_shift, sd_scale``): its target is
-    the mean of ``from_time`` plus ``mean_shift`` and the SD of ``from_time`` times ``sd_scale``.
-
-    Returns
-    -------
-    DataFrame
-        ``group, time, n, mean, sd, mean_decimals, sd_decimals, basis, note`` with ``basis`` either
-        ``published`` or ``assumed`` and ``n`` the cell's own printed n (NaN where not printed).
-    """
-    s = summary[summary["outcome"] == outcome]
-    if s.empty:
-        raise ValueError(
-            f"outcome {outcome!r} has no published numbers to reconstruct from; "
-            "remove it from `outcomes` or use data.source: file"
-        )
-    rows = []
-    for r in s.itertuples(index=False):
-        if r.status != NOT_AVAILABLE:
-            rows.append(
-                dict(
-                    group=r.group,
-                    time=r.time,
-                    n=_cell_n(r),
-                    mean=r.mean_value,
-                    sd=r.sd_value,
-                    mean_decimals=decimals(r.mean),
-                    # an SD derived from a printed SE or CI keeps that number's precision
-                    sd_decimals=int(r.sd_decimals) if pd.notna(r.sd_decimals) else None,
-                    basis="published",
-                    note="",
-                    printed_spread=_printed_spread(r),
-                )
-            )
-            continue
-        hits = [a for a in assumptions if a["outcome"] == outcome and a["time"] == r.time and a["group"] == r.group]
-        if not hits:
-            raise ValueError(
-                f"{outcome} at {r.time} in group {r.group!r} was not printed in the paper; add an entry "
-                f"for it to reconstruction.assumptions in config (outcome, time, group, from_time)"
-            )
-        a = hits[0]
-        src = s[(s["group"] == r.group) & (s["time"] == a["from_time"])]
-        if src.empty or src["status"].iloc[0] == NOT_AVAILABLE:
-            raise ValueError(
-                f"reconstruction.assumptions: {outcome} {r.group} {r.time} takes from_time "
-                f"{a['from_time']!r}, which is not a printed cell"
-            )
-        shift, scale = float(a.get("mean_shift", 0.0)), float(a.get("sd_scale", 1.0))
-        src = src.iloc[0]
-        rows.append(
-            dict(
-                group=r.group,
-                time=r.time,
-                n=_cell_n(r),
-                mean=src.mean_value + shift,
-                sd=src.sd_value * scale,
-                mean_decimals=decimals(src["mean"]),
-                sd_decimals=int(src["sd_decimals"]) if pd.notna(src["sd_decimals"]) else None,
-                basis="assumed",
-                note=(
-                    f"ASSUMPTION (not printed in the paper): {a['from_time']} mean {shift:+g}, "
-                    f"SD x {scale:g}, from config reconstruction.assumptions"
-                ),
-            )
-        )
-    return pd.DataFrame(rows)
-
-
-def _printed_spread(row: Any) -> tuple[str, float, int] | None:
-    """What a cell printed instead of an SD: ``("se", value, decimals)`` or ``("ci", half-width,
-    decimals)``; None when it printed the SD itself."""
-    source = str(getattr(row, "sd_source", "sd") or "sd")
-    if source == "se":
-        text = str(row.se)
-        return ("se", float(text), decimals(text) or 0)
-    if source == "ci":
-        lo, hi = str(row.ci_low), str(row.ci_high)
-        return ("ci", (float(hi) - float(lo)) / 2, max(decimals(lo) or 0, decimals(hi) or 0))
-    return None
-
-
-def _cell_n(row: object) -> float:
-    """A summary row's own printed n, NaN where the table prints none."""
-    text = str(getattr(row, "n", "") or "")
-    return float(text) if text.isdigit() else np.nan
-
-
 def _rounds_to(achieved: float, target: float, ndec: int | None) -> bool:
     if ndec is None or np.isnan(target):
         return False
@@ -266,13 +175,13 @@ def reconstruct(
     Parameters
     ----------
     groups : DataFrame
-        From :func:`hiplbp.published.read_groups`.
+        From :func:`hiplbp.trial.published.read_groups`.
     outcome_tables : DataFrame
         Published outcome summaries (``outcome, time, group, mean, sd, status`` + parsed values),
-        from :func:`hiplbp.published.read_summary`.
+        from :func:`hiplbp.trial.published.read_summary`.
     characteristics : DataFrame
         Published continuous baseline characteristics (``variable, group, mean, sd`` + parsed
-        values, :func:`hiplbp.published.read_characteristics`).
+        values, :func:`hiplbp.trial.published.read_characteristics`).
     outcomes : sequence of mapping
         Outcome definitions from config (``name, column, min, max, integer``).
     time_levels : sequence of str

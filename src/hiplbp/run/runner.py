@@ -25,8 +25,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..errors import MARKER, one_line
 from .config import ConfigError, read_config_file
-from .errors import MARKER, one_line
 
 
 def live_snakemake(
@@ -160,7 +160,7 @@ def run(args: Sequence[str], directory: str | Path = ".") -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m hiplbp.runner [snakemake arguments]``."""
+    """Command line: ``python -m hiplbp.run.runner [snakemake arguments]``."""
     return run(list(sys.argv[1:] if argv is None else argv))
 
 

@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 
-from .figures import STYLE  # noqa: E402
+from .style import STYLE  # noqa: E402
 
 FLOW_COLUMNS = ["stratum", "group", "arm", "n_randomised", "n_analysed", "by_visit"]
 _RED = "#8B0000"
@@ -77,7 +77,7 @@ class Flow:
 
 
 def flow_from_trial(groups: pd.DataFrame, flow: pd.DataFrame, arm_from: str = "marker") -> Flow:
-    """The flow a trial's tables print: ``groups`` (:func:`hiplbp.published.read_groups`) and
+    """The flow a trial's tables print: ``groups`` (:func:`hiplbp.trial.published.read_groups`) and
     ``flow.csv`` (format 1, ``stage, stratum, group, time, n``).
 
     Randomised and analysed counts come from ``flow.csv`` where it has them, else from the

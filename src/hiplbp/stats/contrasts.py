@@ -91,7 +91,7 @@ def visit_contrasts(
     level : float
         Confidence level.
     basis : Series or str
-        What each value of ``data`` rests on (see :func:`hiplbp.describe.cell_summary`); each row
+        What each value of ``data`` rests on (see :func:`hiplbp.stats.describe.cell_summary`); each row
         reports the labels of the values it uses.
 
     Returns

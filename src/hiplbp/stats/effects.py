@@ -71,7 +71,7 @@ def effect_sizes(
 ) -> pd.DataFrame:
     """Hedges' g between arms per visit and stratum, and d_z of change per group.
 
-    ``basis`` labels what each value of ``data`` rests on (see :func:`hiplbp.describe.cell_summary`);
+    ``basis`` labels what each value of ``data`` rests on (see :func:`hiplbp.stats.describe.cell_summary`);
     each row reports the labels of the values it uses.
 
     Returns

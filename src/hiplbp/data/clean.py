@@ -13,8 +13,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import UserError
-from .ingest import LOG_COLUMNS, ROW, Design, Source
+from ..errors import UserError
+from ..trial.design import Design
+from .ingest import LOG_COLUMNS, ROW, Source
 
 __all__ = ["LOG_COLUMNS", "CleaningError", "check_analysable", "clean", "cleaning_log", "value_text"]
 
@@ -101,7 +102,7 @@ def clean(
     Parameters
     ----------
     data : DataFrame
-        Canonical long table from :func:`hiplbp.ingest.ingest` (with ``_row``).
+        Canonical long table from :func:`hiplbp.data.ingest.ingest` (with ``_row``).
     design : Design
         Configured design (outcome bounds and visits).
     exclude : sequence of mapping

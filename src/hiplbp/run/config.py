@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from .errors import UserError
+from ..errors import UserError
 
 #: The config key naming the config file a config builds on.
 EXTENDS = "extends"
@@ -56,7 +56,7 @@ def read_config_file(path: str | Path) -> dict:
     >>> read_config_file(f.name)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    hiplbp.config.ConfigError: ...yaml: line 2, column 10: expected ',' or '}', but got ':' (not valid YAML)
+    hiplbp.run.config.ConfigError: ...yaml: line 2, column 10: expected ',' or '}', but got ':' (not valid YAML)
     >>> os.unlink(f.name)
     """
     path = Path(path)
@@ -204,7 +204,7 @@ def validate_config(config: Mapping, schema: Mapping, *, origin: str = "config")
     >>> validate_config({"alhpa": 1}, schema)
     Traceback (most recent call last):
     ...
-    hiplbp.config.ConfigError: config: unknown key 'alhpa'; allowed here: alpha
+    hiplbp.run.config.ConfigError: config: unknown key 'alhpa'; allowed here: alpha
     """
     from jsonschema import Draft202012Validator, validators
     from jsonschema.exceptions import best_match
@@ -278,7 +278,7 @@ def check_config(config: Mapping, *, groups: Iterable[str] | None = None, origin
     >>> check_config(cfg)
     Traceback (most recent call last):
     ...
-    hiplbp.config.ConfigError: config: key 'outcomes[0]': min 10 is not below max 0 (expected min < max)
+    hiplbp.run.config.ConfigError: config: key 'outcomes[0]': min 10 is not below max 0 (expected min < max)
     """
     folder = (config.get("trial") or {}).get("folder")
     if folder is not None:
