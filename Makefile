@@ -1,6 +1,9 @@
 # Two commands on a fresh machine with only Python 3.11:
-#   make run    install what is needed (into .venv) and run the whole pipeline on the default trial
-#   make test   install what is needed, check formatting and types (make lint), run the test suite
+#   make run        install what is needed (into .venv) and run the whole pipeline on the default trial
+#   make test       install what is needed, check formatting and types (make lint), run every test
+#                   (unit, doctests and the end-to-end Snakemake runs), in parallel: what CI runs
+# and, for a developer's own loop:
+#   make test-fast  the unit tests and doctests only (no Snakemake run, no lint), in parallel
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -8,10 +11,14 @@ STAMP  := $(VENV)/.hiplbp-installed
 DEV    := $(VENV)/.hiplbp-dev-installed
 CORES  ?= all
 ARGS   ?=
+# pytest-xdist workers: one per core; tests that share the default run's fixture stay on one
+# worker (--dist loadgroup, see tests/conftest.py), so it is made once.
+JOBS   ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
 # -qq: pip's warnings about this machine's own index settings are not ours to show; errors still are.
 PIP    := $(BIN)/python -m pip install -qq --disable-pip-version-check
 
-.PHONY: run test lint install install-dev clean rulegraph
+.PHONY: run test test-fast lint install install-dev clean rulegraph
 
 install: $(STAMP)
 install-dev: $(DEV)
@@ -52,8 +59,12 @@ lint: $(DEV)
 	$(BIN)/snakemake --lint
 
 test: lint
-	@echo "hiplbp: test suite (unit tests, then end-to-end Snakemake runs)"
-	$(BIN)/python -m pytest
+	@echo "hiplbp: test suite (unit tests, doctests and end-to-end Snakemake runs, $(JOBS) workers)"
+	$(PYTEST)
+
+test-fast: $(DEV)
+	@echo "hiplbp: fast tier (unit tests and doctests, no Snakemake run, $(JOBS) workers)"
+	$(PYTEST) -m "not e2e"
 
 rulegraph: $(STAMP)
 	$(BIN)/snakemake --rulegraph mermaid-js

@@ -23,6 +23,13 @@ LEE_SCALES = LEE_CONFIG["reconstruction"]["characteristics"]
 REFERENCE = ROOT / "tests" / "reference"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep the tests that share the default run on one xdist worker, so that it is made once."""
+    for item in items:
+        if "default_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("default_run"))
+
+
 @pytest.fixture(scope="session")
 def afex_dir() -> Path:
     """The R (afex, lmerTest, car, emmeans) reference tables of tests/reference/afex."""

@@ -393,7 +393,7 @@ def test_second_run_has_nothing_to_do(default_run):
 
 
 def test_library_change_reruns_only_the_rules_that_use_it(default_run):
-    module = default_run / "src" / "hiplbp" / "figures.py"
+    module = default_run / "src" / "hiplbp" / "figures" / "style.py"
     original = module.read_text()
     try:
         module.write_text(original + "\n# a change\n")
