@@ -11,7 +11,14 @@ min_version("9.0")
 
 # Jobs and the helpers below import the library from this checkout's src/ (see common.smk).
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
-from hiplbp.run.config import ConfigError, check_config, load_schema, resolve_extends, trial_groups, validate_config  # noqa: E402
+from hiplbp.run.config import (  # noqa: E402
+    ConfigError,
+    check_config,
+    load_schema,
+    resolve_extends,
+    trial_groups,
+    validate_config,
+)
 from hiplbp.errors import error_lines, one_line  # noqa: E402
 
 _STARTED = time.time()

@@ -15,7 +15,6 @@ from hiplbp.trial.tables import read_text_table
 i, p = snakemake.input, snakemake.params
 outcome = snakemake.wildcards.outcome
 design = Design.from_config(p.design)
-spec = next(o for o in design.outcomes if o["name"] == outcome)
 table = band_from_published(
     published.read_groups(i.groups, **p.trial),
     published.read_summaries(i.outcomes),
@@ -25,13 +24,13 @@ table = band_from_published(
     arms=design.arms,
     between=p.between,
     names=design.factor_names,
-    arm_from=p.reconstruction.get("arm_from", "marker"),
-    assumptions=p.reconstruction.get("assumptions", []),
+    arm_from=p.reconstruction["arm_from"],
+    assumptions=p.reconstruction["assumptions"],
     settings=p.band,
     reference=p.reconstruction["correlation"],
     shifts=p.shifts,
-    low=spec.get("min", float("-inf")),
-    high=spec.get("max", float("inf")),
+    low=p.bounds[outcome][0],
+    high=p.bounds[outcome][1],
     characteristics=read_text_table(i.characteristics) if i.characteristics else None,
     changes=read_text_table(i.changes) if i.changes else None,
     ss_type=p.ss_type,

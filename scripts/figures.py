@@ -16,7 +16,7 @@ design = Design.from_config(p.design)
 data = read_canonical(snakemake.input.data, design)
 with open(snakemake.input.provenance) as fh:
     prov = json.load(fh)
-assumed = [a for a in prov.get("assumptions", []) if a.startswith(p.outcome["name"] + " ")]
+assumed = [a for a in prov["assumptions"] if a.startswith(p.outcome["name"] + " ")]
 fig = outcome_figure(
     data,
     p.outcome,

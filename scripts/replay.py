@@ -34,8 +34,8 @@ for outcome, s in summaries.groupby("outcome", sort=False):
         outcome,
         times,
         p.arms,
-        p.reconstruction.get("arm_from", "marker"),
-        p.reconstruction.get("assumptions", []),
+        p.reconstruction["arm_from"],
+        p.reconstruction["assumptions"],
     )
     # the baseline characteristics are compared once, with the first outcome
     parts.append(

@@ -21,8 +21,8 @@ spread, values = replicate_spread(
     time_levels=d["time_levels"],
     arms=d["arms"],
     strata=d["strata"],
-    replicates=r.get("replicates", 20),
+    replicates=r["replicates"],
     **settings_from_config(r),
 )
 spread.to_csv(snakemake.output.spread, index=False)
-print(f"{r.get('replicates', 20)} reconstructions, {len(spread)} statistics", file=sys.stderr)
+print(f"{r['replicates']} reconstructions, {len(spread)} statistics", file=sys.stderr)

@@ -33,8 +33,8 @@ if p.source == "reconstructed":
         outcome,
         design.time_levels,
         design.arms,
-        p.reconstruction.get("arm_from", "marker"),
-        p.reconstruction.get("assumptions", []),
+        p.reconstruction["arm_from"],
+        p.reconstruction["assumptions"],
     )
     # with drop-out, the closed form is a complete-case one: each group's completers are its smallest
     # cell (monotone drop-out), with the printed means of every patient seen at each visit

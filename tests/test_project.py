@@ -119,3 +119,26 @@ def test_no_trial_text_in_the_library():
             if re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", text):
                 offenders.append(f"{path.relative_to(ROOT)}: {word!r}")
     assert offenders == []
+
+
+# `x.get(key, default)` (also `.get(key) or default`): a default restated outside the schema
+_DEFAULTED_GET = re.compile(r"\.get\(\s*[^()]*?,[^()]*\)|\.get\([^()]*\)\s+or\s")
+
+
+def test_the_workflow_and_scripts_restate_no_default():
+    # the validated config has every default of the schema; the workflow reads it as it is
+    files = [ROOT / "Snakefile", *sorted((ROOT / "workflow").rglob("*.smk")), *sorted((ROOT / "scripts").glob("*.py"))]
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
+        for path in files
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if _DEFAULTED_GET.search(line.split("#", 1)[0])
+    ]
+    assert offenders == []
+
+
+def test_the_default_guard_catches_what_it_names():
+    for line in ('config["analysis"].get("alpha", 0.05)', "d.get('x') or []", "SCREEN.get( 'chunk' , 50 )"):
+        assert _DEFAULTED_GET.search(line), line
+    for line in ('snakemake.input.get("check")', 'os.environ.get("PYTHONPATH")'):
+        assert not _DEFAULTED_GET.search(line), line

@@ -31,10 +31,7 @@ rule analysis:
     conda:
         "../envs/hiplbp.yaml"
     params:
-        design=design(),
-        ss_type=config["analysis"].get("ss_type", 3),
-        ci_level=config["analysis"].get("ci_level", 0.95),
-        observed=observed_factors(),
+        **stage_arguments(config, "analysis", TRIAL_TABLES),
     script:
         "../../scripts/analysis.py"
 
@@ -69,8 +66,7 @@ rule models:
     conda:
         "../envs/hiplbp.yaml"
     params:
-        design=design(),
-        ci_level=config["analysis"].get("ci_level", 0.95),
+        **stage_arguments(config, "models", TRIAL_TABLES),
     script:
         "../../scripts/models.py"
 
@@ -101,7 +97,6 @@ rule followup:
     conda:
         "../envs/hiplbp.yaml"
     params:
-        design=design(),
-        ci_level=config["analysis"].get("ci_level", 0.95),
+        **stage_arguments(config, "followup", TRIAL_TABLES),
     script:
         "../../scripts/followup.py"

@@ -46,10 +46,6 @@ rule audit:
     conda:
         "../envs/hiplbp.yaml"
     params:
-        design=design(),
-        arm_from=config["reconstruction"].get("arm_from", "marker"),
-        # the printed tables' audit as the trial's config reads it (hiplbp.audit.printed; the screen
-        # calls the same function with the same settings)
-        printed=PrintedAudit.from_config(config).as_params() if TRIAL else {},
+        **stage_arguments(config, "audit", TRIAL_TABLES),
     script:
         "../../scripts/audit.py"

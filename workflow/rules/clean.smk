@@ -23,9 +23,6 @@ rule clean:
     conda:
         "../envs/hiplbp.yaml"
     params:
-        design=design(),
-        source=ingest_options(),
-        exclude=config.get("cleaning", {}).get("exclude", []),
-        drop_incomplete=config.get("cleaning", {}).get("drop_incomplete", False),
+        **stage_arguments(config, "clean", TRIAL_TABLES),
     script:
         "../../scripts/clean.py"

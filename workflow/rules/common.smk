@@ -1,21 +1,20 @@
-# Helpers shared by the rules: every value a script needs is computed here and passed as params.
+# Helpers shared by the rules: every value a script needs comes from the library's
+# stage_arguments (params), every file it reads from trial_files and raw_data (inputs).
 import sys
 from pathlib import Path
 
 if _SRC not in sys.path:
     sys.path.insert(0, _SRC)
 
-from hiplbp.trial import published  # noqa: E402
-from hiplbp.audit import arm_text  # noqa: E402  (the checkout's library, for the helpers below)
-from hiplbp.audit.printed import PrintedAudit  # noqa: E402
-from hiplbp.errors import UserError, one_line  # noqa: E402
-from hiplbp.report.provenance import config_sha256  # noqa: E402
+from hiplbp.errors import UserError, one_line  # noqa: E402  (the checkout's library)
+from hiplbp.run import stages  # noqa: E402
+from hiplbp.run.stages import stage_arguments  # noqa: E402
 from hiplbp.trial.tables import read_trial  # noqa: E402
 
-RECONSTRUCTED = config["data"]["source"] == "reconstructed"
+RECONSTRUCTED = stages.reconstructed(config)
 # A trial's printed tables (trial.folder): audited, replayed and, with data.source reconstructed,
 # reconstructed. Without one, every output speaks only of the data set.
-TRIAL = bool(config.get("trial"))
+TRIAL = stages.has_trial(config)
 OUTCOMES = [o["name"] for o in config["outcomes"]]
 
 
@@ -28,154 +27,18 @@ except UserError as err:
     sys.exit(1)
 
 
-def reconstructed_covariates():
-    """The trial's continuous baseline characteristics: the reconstructed data carry each of them."""
-    table = TRIAL_TABLES.characteristics
-    return list(dict.fromkeys(table.loc[table["kind"] == "continuous", "variable"]))
-
-
-# read once: design() is called by every rule
-COVARIATES = reconstructed_covariates() if RECONSTRUCTED else config["data"].get("covariates", [])
-
-
 wildcard_constraints:
     outcome="|".join(OUTCOMES),
 
 
-def design():
-    """The design as the library's Design.from_config expects it (plain, JSON-able values)."""
-    d = config["design"]
-    return {
-        "design": {
-            "time_levels": [str(t) for t in d["time_levels"]],
-            "arms": {k: str(v) for k, v in d["arms"].items()},
-            "strata": [str(s) for s in (d.get("strata") or [])],
-            "covariates": list(COVARIATES),
-            "factor_names": factor_names(),
-        },
-        "outcomes": config["outcomes"],
-    }
-
-
-def factor_names():
-    """What the trial calls its factors, for labels: design.factor_names, else the data's columns."""
-    given = config["design"].get("factor_names") or {}
-    if not RECONSTRUCTED:
-        columns = dict(config["data"]["columns"])
-        if config["data"].get("layout", "long") != "long":
-            columns.pop("time", None)
-        given = {k: str(v) for k, v in columns.items() if k in ("stratum", "arm", "time")} | dict(given)
-    return {k: str(v) for k, v in given.items()}
-
-
 def raw_data():
     """The file ingestion reads: the reconstruction, or the user's data file."""
-    return "results/data/raw.csv" if RECONSTRUCTED else config["data"]["path"]
-
-
-def ingest_options():
-    """How to read the raw file: layout and column names."""
-    if RECONSTRUCTED:
-        return {
-            "layout": "wide",
-            "wide_separator": "_",
-            "columns": {
-                "subject": "subject",
-                "stratum": "stratum",
-                "arm": "arm",
-                "time": "time",
-            },
-        }
-    data = config["data"]
-    return {
-        "layout": data.get("layout", "long"),
-        "wide_separator": data.get("wide_separator", "_"),
-        "columns": data["columns"],
-    }
-
-
-def assumptions():
-    """Plain-language list of the assumptions the data rest on (empty for real data)."""
-    if not RECONSTRUCTED:
-        return []
-    notes = [f"within-subject correlation {config['reconstruction']['correlation']} between visits"]
-    for a in config["reconstruction"].get("assumptions", []):
-        if a["outcome"] in OUTCOMES:
-            notes.append(
-                f"{a['outcome']} at {a['time']} in {a['group']} = {a['from_time']} mean "
-                f"{float(a.get('mean_shift', 0)):+g}, SD x {float(a.get('sd_scale', 1)):g}"
-            )
-    return notes
-
-
-def provenance():
-    """What the report and figures must say about the data's origin."""
-    return {
-        "source": config["data"]["source"],
-        "synthetic": RECONSTRUCTED,
-        "correlation": (config["reconstruction"]["correlation"] if RECONSTRUCTED else None),
-        "assumptions": assumptions()[1:] if RECONSTRUCTED else [],
-        "path": raw_data(),
-        "citation": config["trial"].get("citation", "") if RECONSTRUCTED else "",
-    }
-
-
-def reconstruction_params():
-    """The reconstruction settings a script needs (the published file paths are inputs instead)."""
-    return {k: v for k, v in config["reconstruction"].items() if k != "published"}
+    return stages.raw_data(config)
 
 
 def published_tables():
-    """The trial's printed tables (format 1), from trial.folder; empty inputs without a trial."""
-    names = ("groups", "characteristics", "enrollment", "outcomes", "tests", "changes")
-    if not TRIAL:
-        return {name: [] for name in names}
-    folder = Path(config["trial"]["folder"])
-    files = dict(
-        zip(names, ("groups.csv", "characteristics.csv", "flow.csv", "outcomes.csv", "tests.csv", "changes.csv"))
-    )
-    # optional tables of the format are inputs only when the trial has them
-    tables = {name: str(folder / f) if (folder / f).exists() or name == "groups" else [] for name, f in files.items()}
-    tables["outcomes"] = [str(folder / files["outcomes"])]  # a list: the readers stack outcome tables
-    return tables
-
-
-def trial_text():
-    """The trial's own words for its arms and population (findings, figures, report).
-
-    Without a trial, the arms are named by the data's own labels.
-    """
-    if not TRIAL:
-        arms = {k: str(v) for k, v in config["design"]["arms"].items()}
-        return {"arms": arms, "population": config["report"].get("population", ""), "citation": ""}
-    t = config["trial"]
-    return {"arms": arm_text(t), "population": t.get("population", ""), "citation": t.get("citation", "")}
-
-
-def trial_meaning():
-    """What the trial's markers, labels and stratum names mean (arguments of published.read_groups)."""
-    return published.trial_meaning(config["trial"] if TRIAL else {})
-
-
-def observed_factors():
-    """Observed (not randomized) between factors present in the design, canonical names."""
-    present = (["stratum"] if config["design"].get("strata") else []) + ["arm"]
-    return [f for f in config["analysis"].get("observed", ["stratum"]) if f in present]
-
-
-def sensitivity_grid():
-    """The correlation and mean-shift grids as explicit lists (so params change when they do)."""
-    s = config.get("sensitivity", {})
-
-    def seq(spec, default):
-        spec = spec or default
-        n = int(round((spec["to"] - spec["from"]) / spec["step"])) + 1
-        return [round(spec["from"] + i * spec["step"], 10) for i in range(n)]
-
-    return {
-        "correlations": seq(s.get("correlations"), {"from": 0.0, "to": 0.95, "step": 0.05}),
-        "mean_shifts": seq(s.get("mean_shifts"), {"from": -20.0, "to": 20.0, "step": 5.0}),
-    }
+    """The trial's printed tables (format 1) as inputs; empty inputs without a trial."""
+    return stages.trial_files(config)
 
 
 def outcome_def(wildcards):
@@ -237,6 +100,6 @@ def result_tables():
 
 def replicate_tables():
     """Spread of the statistics over several reconstructions (reconstructed data, replicates > 1)."""
-    if RECONSTRUCTED and config["reconstruction"].get("replicates", 20) > 1:
+    if stages.replicates(config) > 1:
         return expand("results/tables/replicates_{outcome}.csv", outcome=OUTCOMES)
     return []

@@ -23,9 +23,8 @@ rule figures:
     conda:
         "../envs/hiplbp.yaml"
     params:
-        design=design(),
+        **stage_arguments(config, "figures", TRIAL_TABLES),
         outcome=outcome_def,
-        ci_level=config["analysis"].get("ci_level", 0.95),
     script:
         "../../scripts/figures.py"
 
@@ -55,8 +54,7 @@ rule sensitivity_figure:
     conda:
         "../envs/hiplbp.yaml"
     params:
-        alpha=config["analysis"].get("alpha", 0.05),
-        design=design(),
+        **stage_arguments(config, "sensitivity_figure", TRIAL_TABLES),
     script:
         "../../scripts/sensitivity_figure.py"
 
@@ -89,12 +87,6 @@ rule consort:
     conda:
         "../envs/hiplbp.yaml"
     params:
-        trial=trial_meaning(),
-        text=trial_text(),
-        arm_from=config["reconstruction"].get("arm_from", "marker"),
-        strata_randomized="stratum" not in observed_factors(),
-        design=design(),
-        declared=config["data"].get("flow", {}),
-        visits=[str(t) for t in config["design"]["time_levels"]],
+        **stage_arguments(config, "consort", TRIAL_TABLES),
     script:
         "../../scripts/consort.py"

@@ -13,8 +13,6 @@ rule ingest:
     conda:
         "../envs/hiplbp.yaml"
     params:
-        design=design(),
-        options=ingest_options(),
-        provenance=provenance(),
+        **stage_arguments(config, "ingest", TRIAL_TABLES),
     script:
         "../../scripts/ingest.py"

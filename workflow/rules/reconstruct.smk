@@ -24,9 +24,7 @@ rule reconstruct:
     conda:
         "../envs/hiplbp.yaml"
     params:
-        trial=trial_meaning(),
-        design=design(),
-        reconstruction=reconstruction_params(),
+        **stage_arguments(config, "reconstruct", TRIAL_TABLES),
     script:
         "../../scripts/reconstruct.py"
 
@@ -51,9 +49,7 @@ rule replicates:
     conda:
         "../envs/hiplbp.yaml"
     params:
-        trial=trial_meaning(),
-        design=design(),
+        **stage_arguments(config, "replicates", TRIAL_TABLES),
         outcome=outcome_def,
-        reconstruction=reconstruction_params(),
     script:
         "../../scripts/replicates.py"

@@ -46,14 +46,7 @@ rule report:
     conda:
         "../envs/hiplbp.yaml"
     params:
-        trial=trial_text() | {"doi": config.get("trial", {}).get("doi", ""), "paper": TRIAL},
-        description=config["report"].get("description", ""),
-        title=config.get("report", {}).get("title", "hiplbp report"),
-        estimand=config.get("estimand", {}),
-        outcomes=config["outcomes"],
-        ss_type=config["analysis"].get("ss_type", 3),
-        alpha=config["analysis"].get("alpha", 0.05),
-        run={"seed": config["reconstruction"]["seed"], "config_sha256": config_sha256(config)},
+        **stage_arguments(config, "report", TRIAL_TABLES),
     script:
         "../../scripts/report.py"
 

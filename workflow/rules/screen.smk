@@ -17,8 +17,8 @@ rule screen_chunk:
         "../envs/hiplbp.yaml"
     params:
         folders=lambda wildcards: CHUNKS[int(wildcards.chunk)],
-        seed=SCREEN.get("seed", 1),
-        draws=SCREEN.get("draws", 10000),
+        seed=SCREEN["seed"],
+        draws=SCREEN["draws"],
     script:
         "../../scripts/screen_chunk.py"
 
@@ -42,7 +42,7 @@ rule screen:
     conda:
         "../envs/hiplbp.yaml"
     params:
-        title=SCREEN.get("title", "Screen of trials from their printed tables"),
+        title=SCREEN["title"],
         # each own report as the screening page links it (relative to results/screen/)
         reports={name: str(Path(path).relative_to("results/screen")) for name, path in own_reports().items()},
         not_run=NOT_RUN,

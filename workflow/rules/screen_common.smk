@@ -11,13 +11,13 @@ SCREEN = config["screen"]
 # workflow.basedir may name the directory of the last included file)
 SCREEN_ROOT = Path(workflow.basedir)
 FOLDERS = trial_folders(SCREEN["trials"], root=SCREEN_ROOT)
-CHUNKS = chunked(FOLDERS, SCREEN.get("chunk", 50))
+CHUNKS = chunked(FOLDERS, SCREEN["chunk"])
 RUN_SCHEMA = "workflow/schemas/config.schema.yaml"
 # screen.reports: each folder's own run, as `--configfile <folder>/config.yaml` would make it, in
 # results/screen/trials/<name>/ (workflow/rules/screen.smk); a folder that cannot run says why.
 # (relative to the working directory, as the jobs read the folders: no absolute path in an output)
 OWN_RUNS, NOT_RUN = own_runs(
-    SCREEN.get("reports", []), load_schema(SCREEN_ROOT / RUN_SCHEMA), root=os.path.relpath(SCREEN_ROOT)
+    SCREEN["reports"], load_schema(SCREEN_ROOT / RUN_SCHEMA), root=os.path.relpath(SCREEN_ROOT)
 )
 
 

@@ -22,13 +22,7 @@ rule sensitivity:
     conda:
         "../envs/hiplbp.yaml"
     params:
-        trial=trial_meaning(),
-        design=design(),
-        source=config["data"]["source"],
-        ss_type=config["analysis"].get("ss_type", 3),
-        alpha=config["analysis"].get("alpha", 0.05),
-        grid=sensitivity_grid(),
-        reconstruction=reconstruction_params(),
+        **stage_arguments(config, "sensitivity", TRIAL_TABLES),
     script:
         "../../scripts/sensitivity.py"
 
@@ -55,11 +49,7 @@ rule replay:
     conda:
         "../envs/hiplbp.yaml"
     params:
-        trial=trial_meaning(),
-        arms=design()["design"]["arms"],
-        design=design(),
-        alpha=config["analysis"].get("alpha", 0.05),
-        reconstruction=reconstruction_params(),
+        **stage_arguments(config, "replay", TRIAL_TABLES),
     script:
         "../../scripts/replay.py"
 
@@ -89,13 +79,6 @@ rule band:
     conda:
         "../envs/hiplbp.yaml"
     params:
-        trial=trial_meaning(),
-        design=design(),
-        between=(["stratum"] if config["design"].get("strata") else []) + ["arm"],
-        ss_type=config["analysis"].get("ss_type", 3),
-        alpha=config["analysis"].get("alpha", 0.05),
-        band=config.get("band", {}),
-        shifts=sensitivity_grid()["mean_shifts"],
-        reconstruction=reconstruction_params(),
+        **stage_arguments(config, "band", TRIAL_TABLES),
     script:
         "../../scripts/band.py"

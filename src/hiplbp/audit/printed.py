@@ -9,7 +9,7 @@ down to the Monte Carlo p values (same seed, same draws).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +20,7 @@ from ..trial.cells import published_cells
 from ..trial.tables import Trial
 from .publication import publication_findings
 from .trial import flow_checks, percent_checks, reported_statistic_checks
-from .verdicts import ARM_TEXT, FINDING_COLUMNS, arm_text
+from .verdicts import FINDING_COLUMNS, arm_text
 
 
 @dataclass(frozen=True)
@@ -49,17 +49,18 @@ class PrintedAudit:
         Carlisle's Monte Carlo (``reconstruction.seed``, ``audit.carlisle_draws``).
     """
 
+    # no defaults: every setting comes from a validated config, whose schema holds the defaults
     arms: Mapping[str, str]
-    meaning: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    arm_text: Mapping[str, str] = field(default_factory=lambda: dict(ARM_TEXT))
-    arm_from: str = "marker"
-    granularity: Mapping[str, float] = field(default_factory=dict)
-    bounds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-    assumptions: Sequence[Mapping] = ()
-    correlation: float = 0.5
-    alpha: float = 0.05
-    seed: int = 1
-    draws: int = 100_000
+    meaning: Mapping[str, Mapping[str, str]]
+    arm_text: Mapping[str, str]
+    arm_from: str
+    granularity: Mapping[str, float]
+    bounds: Mapping[str, tuple[float, float]]
+    assumptions: Sequence[Mapping]
+    correlation: float
+    alpha: float
+    seed: int
+    draws: int
 
     @classmethod
     def from_config(cls, config: Mapping) -> PrintedAudit:
@@ -67,28 +68,28 @@ class PrintedAudit:
 
         Examples
         --------
-        >>> s = PrintedAudit.from_config({"design": {"arms": {"treatment": "t", "control": "c"}},
+        >>> from hiplbp.run.config import validated
+        >>> s = PrintedAudit.from_config(validated({"data": {"source": "reconstructed"},
+        ...     "design": {"time_levels": ["0", "1"], "arms": {"treatment": "t", "control": "c"}},
         ...     "trial": {"folder": "x", "arms": {"treatment": "new drug"}},
-        ...     "outcomes": [{"name": "pain", "min": 0, "max": 10}],
-        ...     "reconstruction": {"seed": 7}, "audit": {"granularity": {"pain": 1}}})
-        >>> s.arm_text["treatment"], s.bounds, s.seed, s.draws
-        ('new drug', {'pain': (0.0, 10.0)}, 7, 100000)
+        ...     "outcomes": [{"name": "pain", "column": "pain", "min": 0, "max": 10}],
+        ...     "reconstruction": {"seed": 7}, "audit": {"granularity": {"pain": 1}}}))
+        >>> s.arm_text["treatment"], s.bounds, s.seed, s.draws, s.arm_from
+        ('new drug', {'pain': (0.0, 10.0)}, 7, 100000, 'marker')
         """
-        trial = config.get("trial") or {}
-        rec = config.get("reconstruction") or {}
-        aud = config.get("audit") or {}
+        trial, rec = config["trial"], config["reconstruction"]
         return cls(
             arms={str(k): str(v) for k, v in config["design"]["arms"].items()},
             meaning=published.trial_meaning(trial),
             arm_text=arm_text(trial),
-            arm_from=str(rec.get("arm_from", "marker")),
+            arm_from=str(rec["arm_from"]),
             granularity=measure_steps(config),
             bounds=scale_bounds(config),
-            assumptions=list(rec.get("assumptions") or []),
-            correlation=float(rec.get("correlation", 0.5)),
-            alpha=float((config.get("analysis") or {}).get("alpha", 0.05)),
-            seed=int(rec.get("seed", 1)),
-            draws=int(aud.get("carlisle_draws", 100_000)),
+            assumptions=list(rec["assumptions"]),
+            correlation=float(rec["correlation"]),
+            alpha=float(config["analysis"]["alpha"]),
+            seed=int(rec["seed"]),
+            draws=int(config["audit"]["carlisle_draws"]),
         )
 
     def as_params(self) -> dict:

@@ -129,6 +129,19 @@ def load_schema(path: str | Path) -> dict:
         return yaml.safe_load(fh)
 
 
+#: The schemas of this checkout's workflow: the one place every default of a run is written.
+SCHEMAS = Path(__file__).resolve().parents[3] / "workflow" / "schemas"
+
+
+def validated(config: Mapping, *, origin: str = "config") -> dict:
+    """A trial run's config as the workflow sees it: validated, every schema default filled in.
+
+    What the library needs to reproduce a run without Snakemake (``extends`` already resolved,
+    :func:`resolve_extends`).
+    """
+    return validate_config(config, load_schema(SCHEMAS / "config.schema.yaml"), origin=origin)
+
+
 def _key(path: Iterable[str | int]) -> str:
     """A JSON path as the config key a user writes: ``outcomes[0].min``."""
     out = ""
