@@ -36,12 +36,12 @@ if p.source == "reconstructed":
         p.reconstruction["arm_from"],
         p.reconstruction["assumptions"],
     )
-    # with drop-out, the closed form is a complete-case one: each group's completers are its smallest
-    # cell (monotone drop-out), with the printed means of every patient seen at each visit
-    sizes = cells[[f"n_{v}" for v in design.time_levels]]
-    cells = cells.assign(n=sizes.min(axis=1).astype(int))
     table = sensitivity.sensitivity_from_published(
-        cells, assumed, shifts=p.grid["mean_shifts"], configured_correlation=p.reconstruction["correlation"], **common
+        sensitivity.complete_cases(cells, design.time_levels),
+        assumed,
+        shifts=p.grid["mean_shifts"],
+        configured_correlation=p.reconstruction["correlation"],
+        **common,
     )
 else:
     table = sensitivity.sensitivity_from_data(read_canonical(i.data, design), outcome, **common)

@@ -114,9 +114,9 @@ def assumption_notes(config: Mapping) -> list[str]:
 
     Examples
     --------
-    >>> assumption_notes({"outcomes": [{"name": "vas"}], "reconstruction": {"assumptions": [
-    ...     {"outcome": "vas", "time": "w6", "group": "CG", "from_time": "w3", "mean_shift": 0, "sd_scale": 1}]}})
-    ['vas at w6 in CG = w3 mean +0, SD x 1']
+    >>> assumption_notes({"outcomes": [{"name": "pain"}], "reconstruction": {"assumptions": [
+    ...     {"outcome": "pain", "time": "w6", "group": "CG", "from_time": "w3", "mean_shift": 0, "sd_scale": 1}]}})
+    ['pain at w6 in CG = w3 mean +0, SD x 1']
     """
     names = {o["name"] for o in config["outcomes"]}
     return [
@@ -208,8 +208,8 @@ def outcome_bounds(config: Mapping) -> dict[str, tuple[float, float]]:
 
     Examples
     --------
-    >>> outcome_bounds({"outcomes": [{"name": "vas", "min": 0, "max": 100}, {"name": "rom", "min": 0}]})
-    {'vas': (0.0, 100.0), 'rom': (0.0, inf)}
+    >>> outcome_bounds({"outcomes": [{"name": "pain", "min": 0, "max": 100}, {"name": "rom", "min": 0}]})
+    {'pain': (0.0, 100.0), 'rom': (0.0, inf)}
     """
     return {
         o["name"]: (float(o["min"]) if "min" in o else float("-inf"), float(o["max"]) if "max" in o else float("inf"))

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
+from ..reconstruction.replicates import raw_to_long
 from ..stats.anova import mixed_anova
 from ..text import format_p
+from ..trial.cells import published_cells
 from ..trial.published import NOT_AVAILABLE, decimals, rounds_to
 from .ttest import paired_t, paired_t_threshold
 
@@ -478,3 +481,105 @@ def published_vs_reproduced(
             )
         )
     return pd.DataFrame(rows, columns=REPLAY_COLUMNS)
+
+
+@dataclass(frozen=True)
+class ReplaySettings:
+    """How a run reads and replays a trial's printed tables (the rule ``replay``'s arguments).
+
+    Attributes
+    ----------
+    arms : mapping
+        ``treatment``/``control`` -> the arm's label in the design.
+    arm_from : str
+        ``marker`` or ``label``: which printed attribute decides a group's arm.
+    assumptions : sequence of mapping
+        Values for cells the paper did not print (``reconstruction.assumptions``).
+    correlation, alpha : float
+        The configured correlation between visits; the significance level of the claims.
+    outcomes : sequence of mapping
+        The run's outcome definitions (those the reconstruction made).
+    names : mapping
+        The trial's own names of its factors.
+    between : sequence of str
+        The between-subject factors, in model order.
+    """
+
+    arms: Mapping[str, str]
+    arm_from: str
+    assumptions: Sequence[Mapping]
+    correlation: float
+    alpha: float
+    outcomes: Sequence[Mapping]
+    names: Mapping[str, str]
+    between: Sequence[str]
+
+    @classmethod
+    def from_arguments(cls, arguments: Mapping) -> ReplaySettings:
+        """From the rule's arguments (:func:`hiplbp.run.stages.stage_arguments` of ``replay``)."""
+        rec, design = arguments["reconstruction"], arguments["design"]
+        return cls(
+            arms=arguments["arms"],
+            arm_from=rec["arm_from"],
+            assumptions=rec["assumptions"],
+            correlation=float(rec["correlation"]),
+            alpha=float(arguments["alpha"]),
+            outcomes=design["outcomes"],
+            names=design["design"]["factor_names"],
+            between=(["stratum"] if design["design"]["strata"] else []) + ["arm"],
+        )
+
+
+def replay_trial(
+    groups: pd.DataFrame,
+    summaries: pd.DataFrame,
+    characteristics: pd.DataFrame,
+    tests: pd.DataFrame,
+    raw: pd.DataFrame | None,
+    settings: ReplaySettings,
+) -> pd.DataFrame:
+    """Every printed number, claim and test of a trial against its recomputation (``published_vs_reproduced.csv``).
+
+    Each outcome table is replayed at the paper's own visits, in printed order, from its printed
+    cells; where the reconstruction ``raw`` has the outcome (the run analyses it), the reproduced
+    values and the printed test statistics are compared with the reconstructed patients too. The
+    baseline characteristics are compared once, with the first outcome; claims the tables cannot
+    test are listed last.
+    """
+    claims = change_claims(tests)
+    parts: list[pd.DataFrame] = []
+    for outcome, s in summaries.groupby("outcome", sort=False):
+        times = list(dict.fromkeys(s["time"]))
+        cells, assumed = published_cells(
+            groups, summaries, outcome, times, settings.arms, settings.arm_from, settings.assumptions
+        )
+        reconstructed = raw is not None and f"{outcome}_{times[0]}" in raw
+        parts.append(
+            published_vs_reproduced(
+                groups,
+                summaries,
+                characteristics if not parts else characteristics.iloc[:0],
+                cells,
+                assumed,
+                claims,
+                outcome=outcome,
+                time_levels=times,
+                correlation=settings.correlation,
+                alpha=settings.alpha,
+                raw=raw if reconstructed else None,
+            )
+        )
+        definition = next((o for o in settings.outcomes if o["name"] == outcome), None)
+        if reconstructed and definition is not None:
+            parts.append(
+                printed_tests_replayed(
+                    tests,
+                    raw_to_long(raw, definition, times),
+                    outcome,
+                    names=settings.names,
+                    between=list(settings.between),
+                    correlation=settings.correlation,
+                )
+            )
+    parts.append(unchecked_claims(tests, list(summaries["outcome"].unique())))
+    return pd.concat([t for t in parts if len(t)], ignore_index=True).reindex(columns=REPLAY_COLUMNS)

@@ -36,6 +36,22 @@ SENSITIVITY_COLUMNS = [
 ]
 
 
+def complete_cases(cells: pd.DataFrame, time_levels: Sequence[str]) -> pd.DataFrame:
+    """Printed cells as the closed form's complete cases: each group's ``n`` its smallest visit's.
+
+    With monotone drop-out a group's completers are its smallest cell, and the printed means of
+    every patient seen at each visit stand for theirs (the band bounds what that leaves open).
+
+    Examples
+    --------
+    >>> cells = pd.DataFrame({"group": ["a"], "n": [20], "n_t0": [20], "n_t1": [17]})
+    >>> int(complete_cases(cells, ["t0", "t1"]).loc[0, "n"])
+    17
+    """
+    sizes = cells[[f"n_{v}" for v in time_levels]]
+    return cells.assign(n=sizes.min(axis=1).astype(int))
+
+
 def scenario_grid(
     cells: pd.DataFrame,
     assumed: pd.DataFrame,
