@@ -21,10 +21,11 @@ from hiplbp.band import correlation as corr
 from hiplbp.band.adjusted import adjustment_range, standardized_imbalance
 from hiplbp.band.anova import printed_box
 from hiplbp.band.box import Box
-from hiplbp.band.effects import _variance_range, ancova_band, ancova_from_summaries, change_band, paired_t
+from hiplbp.band.effects import _variance_range, ancova_band, ancova_from_summaries, change_band
 from hiplbp.band.table import OpenQuantities, _contrasts, _region, band_table
 from hiplbp.stats.ancova import fit
 from hiplbp.summary.anova import pooled_correlation
+from hiplbp.summary.ttest import paired_t
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from coverage import printed_table, simulate  # noqa: E402

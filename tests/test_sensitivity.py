@@ -124,11 +124,12 @@ def test_thresholds_are_where_p_crosses_alpha():
 def test_paired_t_threshold_closed_form():
     n, m1, s1, m2, s2 = 9, 58.9, 8.6, 53.89, 9.6
     r = paired_t_threshold(n, m1, s1, m2, s2, 0.05)
-    assert paired_t(n, m1, s1, m2, s2, r)[1] == pytest.approx(0.05, rel=1e-10)
-    assert paired_t(n, m1, s1, m2, s2, r + 0.01)[1] < 0.05 < paired_t(n, m1, s1, m2, s2, r - 0.01)[1]
+    assert paired_t(n, m1, s1, m2, s2, r)[2] == pytest.approx(0.05, rel=1e-10)
+    assert paired_t(n, m1, s1, m2, s2, r + 0.01)[2] < 0.05 < paired_t(n, m1, s1, m2, s2, r - 0.01)[2]
     x = exact_moment_sample(np.random.default_rng(0), n, [m1, m2], [s1, s2], compound_symmetry(2, 0.3))
-    ref = stats.ttest_rel(x[:, 0], x[:, 1])
-    assert paired_t(n, m1, s1, m2, s2, 0.3) == pytest.approx((ref.statistic, ref.pvalue), rel=1e-10)
+    # the t of the change, second visit minus first
+    ref = stats.ttest_rel(x[:, 1], x[:, 0])
+    assert paired_t(n, m1, s1, m2, s2, 0.3) == pytest.approx((ref.statistic, n - 1, ref.pvalue), rel=1e-10)
 
 
 @pytest.mark.parametrize("ss_type", [2, 3])

@@ -18,6 +18,18 @@ def format_p(p: float) -> str:
     return "< .001" if p < 0.001 else f"{p:.3f}".lstrip("0")
 
 
+def p_in_sentence(p: float) -> str:
+    """A p value as a sentence prints it after "p": ``= .012`` or ``< .001``.
+
+    Examples
+    --------
+    >>> "p " + p_in_sentence(0.0123), "p " + p_in_sentence(1e-5)
+    ('p = .012', 'p < .001')
+    """
+    text = format_p(p)
+    return text if text.startswith("<") else f"= {text}"
+
+
 def plain(x: float, sig: int = 3) -> str:
     """A number with ``sig`` significant digits and never in e-notation (for sentences and tables).
 

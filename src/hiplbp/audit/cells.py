@@ -51,7 +51,7 @@ def granularity_checks(
                     _row(
                         check,
                         target,
-                        "not_available",
+                        NOT_AVAILABLE,
                         verdict="not_applicable",
                         explanation="The paper does not print this value; it is not guessed.",
                     )

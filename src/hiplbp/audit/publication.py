@@ -201,7 +201,7 @@ def reported_test_checks(
             _row(
                 "reported_test",
                 c.item,
-                "not_available",
+                NOT_AVAILABLE,
                 p=float(c.p),
                 verdict="not_applicable",
                 explanation="The trial's tables print no statistic for this comparison; the p shown is the "

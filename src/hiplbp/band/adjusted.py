@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..trial.published import decimals
+from ..trial.published import NOT_AVAILABLE, PRINTED, decimals
 
 ADJUSTED_COLUMNS = ["covariate", "category", "difference", "sd", "z", "reach"]
 
@@ -69,7 +69,7 @@ def standardized_imbalance(
     0.31
     """
     t = characteristics.fillna("")
-    t = t[t.get("status", "printed") != "not_available"]
+    t = t[t.get("status", PRINTED) != NOT_AVAILABLE]
     rows = []
     for name in covariates:
         v = t[t["variable"] == name]

@@ -55,20 +55,6 @@ def _two_sided(t_abs: tuple[float, float], df: float) -> tuple[float, float]:
     return float(2 * stats.t.sf(t_abs[1], df)), float(2 * stats.t.sf(t_abs[0], df))
 
 
-def paired_t(n: float, m0: float, s0: float, mt: float, st: float, rho: float) -> tuple[float, float, float]:
-    """Paired t of the change ``m_t - m_0`` from summaries at correlation ``rho``: ``(t, df, p)``.
-
-    Examples
-    --------
-    >>> t, df, p = paired_t(10, 50.0, 10.0, 45.0, 10.0, 0.5)
-    >>> round(t, 6), df
-    (-1.581139, 9.0)
-    """
-    var = s0**2 + st**2 - 2 * rho * s0 * st
-    t = (mt - m0) / np.sqrt(var / n)
-    return float(t), float(n - 1), float(2 * stats.t.sf(abs(t), n - 1))
-
-
 def _variance_range(s0: tuple[float, float], st: tuple[float, float], rho: tuple[float, float]) -> tuple[float, float]:
     """Exact range of ``s0^2 + st^2 - 2 rho s0 st`` over a box of SDs and correlations.
 

@@ -27,11 +27,12 @@ import numpy as np
 import pandas as pd
 
 from ..summary.anova import SummaryDesign, crossings
-from ..text import format_p
+from ..summary.ttest import paired_t
+from ..text import format_p, p_in_sentence
 from . import correlation as corr
 from .anova import f_band, printed_box
 from .box import Box
-from .effects import Interval, ancova_band, ancova_from_summaries, change_band, paired_t
+from .effects import Interval, ancova_band, ancova_from_summaries, change_band
 
 TABLE_COLUMNS = [
     "kind",
@@ -125,12 +126,6 @@ def _region(p_at: Callable[[float], float], rho: tuple[float, float], alpha: flo
     if len(parts) == 1 and not xs:
         return f"significant for every correlation in {lo:.2f}-{hi:.2f}"
     return "significant for correlations " + ", ".join(parts)
-
-
-def _equals(p: float) -> str:
-    """``= .012`` or ``< .001``."""
-    text = format_p(p)
-    return text if text.startswith("<") else f"= {text}"
 
 
 def _phrase_p(p_lo: float, p_hi: float) -> str:
@@ -527,7 +522,7 @@ def _sentence(
         "none": "nothing",
     }
     s = (
-        f"{name}: {statistic} = {value:.2f} at the printed values (p {_equals(p)}), "
+        f"{name}: {statistic} = {value:.2f} at the printed values (p {p_in_sentence(p)}), "
         f"{'significant' if significant else 'not significant'} at alpha = {alpha}; over everything the tables "
         f"leave open {statistic} lies in {band.lo:.2f} to {band.hi:.2f} ({_phrase_p(band.p_lo, band.p_hi)}), "
         f"most widened by {what[dominant]}."

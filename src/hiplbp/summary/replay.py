@@ -20,7 +20,7 @@ from scipy import stats
 
 from ..reconstruction.replicates import raw_to_long
 from ..stats.anova import mixed_anova
-from ..text import format_p
+from ..text import p_in_sentence
 from ..trial.cells import published_cells
 from ..trial.published import NOT_AVAILABLE, decimals, rounds_to
 from .ttest import paired_t, paired_t_threshold
@@ -87,7 +87,7 @@ def unchecked_claims(tests: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFra
             dict(
                 kind="claim",
                 item=f"claim: {r.get('claim') or r.get('effect')}",
-                published="not_available",
+                published=NOT_AVAILABLE,
                 reproduced=np.nan,
                 decimals=np.nan,
                 match=None,
@@ -121,12 +121,6 @@ def oneway_from_summaries(n: npt.ArrayLike, means: npt.ArrayLike, sds: npt.Array
     df1, df2 = len(ns) - 1, int(ns.sum() - len(ns))
     f = (ssb / df1) / (ssw / df2)
     return f, df1, df2, float(stats.f.sf(f, df1, df2))
-
-
-def _p(p: float) -> str:
-    """``= .012`` or ``< .001``: a p value in a sentence, as journals print it."""
-    text = format_p(p)
-    return text if text.startswith("<") else f"= {text}"
 
 
 #: Canonical order of the factors in an effect's name (``stratum:arm:time``).
@@ -219,8 +213,8 @@ def printed_tests_replayed(
                 decimals=d,
                 match=rounds_to(float(a["F"]), float(r.statistic), d),
                 note=f"reconstructed data, mixed ANOVA on complete cases: F({a['df1']:.0f}, {a['df2']:.0f}) = "
-                f"{a['F']:.3f}, p {_p(a['p_unc'])}; it rests on the assumed correlation {correlation} between "
-                "visits, the printed F on the patients' real one",
+                f"{a['F']:.3f}, p {p_in_sentence(a['p_unc'])}; it rests on the assumed correlation "
+                f"{correlation} between visits, the printed F on the patients' real one",
             )
         )
     return pd.DataFrame(rows, columns=REPLAY_COLUMNS)
@@ -259,7 +253,9 @@ def summary_claims(
         m0, s0, m1, s1 = g[f"mean_{c.start}"], g[f"sd_{c.start}"], g[f"mean_{c.end}"], g[f"sd_{c.end}"]
         # with drop-out, the patients seen at both visits: at most the smaller cell
         n = int(min(g.get(f"n_{c.start}", g["n"]), g.get(f"n_{c.end}", g["n"])))
-        tval, p = paired_t(n, m0, s0, m1, s1, correlation)
+        change_t, _, p = paired_t(n, m0, s0, m1, s1, correlation)
+        # printed as SPSS prints a paired t: first visit minus second (positive for a decrease)
+        tval = -change_t
         # the threshold is for a change in the observed direction; a claim against it never holds
         right_way = {"decrease": m1 < m0, "increase": m1 > m0}.get(c.direction, m1 != m0)
         verb = {"decrease": "decreased", "increase": "increased"}.get(c.direction, "changed")
@@ -409,7 +405,7 @@ def published_vs_reproduced(
                         dict(
                             kind="cell",
                             item=f"{outcome} {stat} {r.group} {r.time}",
-                            published="not_available",
+                            published=NOT_AVAILABLE,
                             reproduced=val,
                             decimals=np.nan,
                             match=None,
@@ -447,7 +443,7 @@ def published_vs_reproduced(
             pair = raw.loc[raw.published_group == c.group, [f"{outcome}_{c.start}", f"{outcome}_{c.visit}"]]
             pair = pair.astype(float).dropna()
             paired = stats.ttest_rel(pair.iloc[:, 0], pair.iloc[:, 1])
-            note += f"; reconstructed data: paired t = {paired.statistic:.2f}, p {_p(paired.pvalue)}"
+            note += f"; reconstructed data: paired t = {paired.statistic:.2f}, p {p_in_sentence(paired.pvalue)}"
         rows.append(
             dict(
                 kind="claim",
@@ -468,12 +464,12 @@ def published_vs_reproduced(
             res = stats.f_oneway(
                 *[raw.loc[raw.published_group == g, f"{outcome}_{c.visit}"].astype(float).dropna() for g in cells.group]
             )
-            note += f"; reconstructed data: F = {res.statistic:.3f}, p {_p(res.pvalue)}"
+            note += f"; reconstructed data: F = {res.statistic:.3f}, p {p_in_sentence(res.pvalue)}"
         rows.append(
             dict(
                 kind="comparison",
                 item=c.item,
-                published="not_available",
+                published=NOT_AVAILABLE,
                 reproduced=c.p,
                 decimals=np.nan,
                 match=None,

@@ -27,7 +27,17 @@ def paired_t_threshold(n: int, m1: float, s1: float, m2: float, s2: float, alpha
     return float(-np.inf if r < -1 else (np.inf if r > 1 else r))
 
 
-def paired_t(n: int, m1: float, s1: float, m2: float, s2: float, rho: float) -> tuple[float, float]:
-    """Paired t statistic and two-sided p from summaries and an assumed correlation."""
-    t = (m1 - m2) / np.sqrt((s1**2 + s2**2 - 2 * rho * s1 * s2) / n)
-    return float(t), float(2 * stats.t.sf(abs(t), n - 1))
+def paired_t(n: float, m0: float, s0: float, mt: float, st: float, rho: float) -> tuple[float, float, float]:
+    """Paired t of the change ``m_t - m_0`` from summaries at correlation ``rho``: ``(t, df, p)``.
+
+    The sign is the change's (negative for a decrease); two-sided p on ``n - 1`` df.
+
+    Examples
+    --------
+    >>> t, df, p = paired_t(10, 50.0, 10.0, 45.0, 10.0, 0.5)
+    >>> round(t, 6), df
+    (-1.581139, 9.0)
+    """
+    var = s0**2 + st**2 - 2 * rho * s0 * st
+    t = (mt - m0) / np.sqrt(var / n)
+    return float(t), float(n - 1), float(2 * stats.t.sf(abs(t), n - 1))

@@ -15,10 +15,9 @@ from typing import overload
 import numpy as np
 import pandas as pd
 
-from .tables import TrialError, read_text_table, validate_table
+from .tables import NOT_AVAILABLE, TrialError, read_text_table, validate_table
 
 PRINTED = "printed"
-NOT_AVAILABLE = "not_available"
 
 
 def decimals(text: str | float | None) -> int | None:
