@@ -22,7 +22,9 @@ from hiplbp.band.adjusted import adjustment_range, standardized_imbalance
 from hiplbp.band.anova import printed_box
 from hiplbp.band.box import Box
 from hiplbp.band.effects import _variance_range, ancova_band, ancova_from_summaries, change_band
-from hiplbp.band.table import OpenQuantities, _contrasts, _region, band_table
+from hiplbp.band.published import BandSettings, PrintedTables, band_from_published
+from hiplbp.band.table import OpenQuantities, PrintedStatistics, TableDesign, _contrasts, _region, band_table
+from hiplbp.run.config import validated
 from hiplbp.stats.ancova import fit
 from hiplbp.summary.anova import pooled_correlation
 from hiplbp.summary.ttest import paired_t
@@ -158,7 +160,8 @@ def test_printed_f_narrows_the_pooled_correlation_and_keeps_it():
         star = pooled_correlation(data, "y", between, visits)
         fs = {s: (round(truth.at[s, "F"], 2), 0.005) for s in ["time", "arm:time"]}
         open_ = OpenQuantities(rho_range=(0.0, 0.95), reference=0.5, half=0.05, low=0, high=100)
-        table = band_table(printed, pd.DataFrame(columns=["cell", "time"]), between, visits, ARMS, open_, printed_f=fs)
+        design = TableDesign(between, visits, ARMS)
+        table = band_table(printed, pd.DataFrame(columns=["cell", "time"]), design, open_, PrintedStatistics(f=fs))
         a = table[table.kind == "anova"].iloc[0]
         assert a.rho_basis.startswith("narrowed")
         assert a.rho_lo <= star <= a.rho_hi
@@ -168,7 +171,7 @@ def test_printed_f_narrows_the_pooled_correlation_and_keeps_it():
         # printed over the complete cases only (equal n at every visit), the F pins the correlation down
         complete = data.groupby("subject").filter(lambda g: g.y.notna().all())
         printed = printed_table(complete, between, visits)
-        table = band_table(printed, pd.DataFrame(columns=["cell", "time"]), between, visits, ARMS, open_, printed_f=fs)
+        table = band_table(printed, pd.DataFrame(columns=["cell", "time"]), design, open_, PrintedStatistics(f=fs))
         a = table[table.kind == "anova"].iloc[0]
         assert a.rho_lo <= star <= a.rho_hi and a.rho_hi - a.rho_lo < 0.1, (a.rho_lo, star, a.rho_hi)
 
@@ -246,16 +249,28 @@ def test_adjusted_effects_are_never_flagged_when_they_are_real():
     assert flagged_far == 200  # a value three SDs beyond the range is always outside it
 
 
-def _ebadi_fri(tests: pd.DataFrame, **extra) -> pd.DataFrame:
+def _settings(outcome: str, **design) -> BandSettings:
+    """Band settings with the schema's default ``band`` section, a 0-100 scale and correlation 0.5."""
+    band = validated(
+        {"data": {"source": "file"}, "design": {"time_levels": [0, 1], "arms": {"treatment": 1, "control": 2}}}
+        | {"outcomes": [{"name": "y", "column": "y"}]}
+    )["band"]
+    fixed = dict(band=band, reference=0.5, shifts=[0.0], bounds={outcome: (0.0, 100.0)}, ss_type=3, alpha=0.05)
+    return BandSettings(**fixed, **design)
+
+
+def _ebadi_fri(tests: pd.DataFrame, characteristics: pd.DataFrame | None = None) -> pd.DataFrame:
     """The band table of Ebadi et al.'s FRI (two arms, n 24/24/21 and 24/24/18) with these printed tests."""
-    from hiplbp.band.published import band_from_published
     from hiplbp.trial.published import read_groups, read_summaries, trial_meaning
 
     eb = ROOT / "trials" / "ebadi2012"
-    return band_from_published(
+    tables = PrintedTables(
         read_groups(eb / "groups.csv", **trial_meaning({})),
         read_summaries([eb / "outcomes.csv"]),
-        tests,
+        tests=tests,
+        characteristics=characteristics,
+    )
+    settings = _settings(
         "FRI",
         time_levels=["baseline", "after_10_sessions", "after_1_month"],
         arms={"treatment": "US", "control": "PL"},
@@ -263,23 +278,16 @@ def _ebadi_fri(tests: pd.DataFrame, **extra) -> pd.DataFrame:
         names={"arm": "Group", "time": "Time"},
         arm_from="label",
         assumptions=[],
-        settings={},
-        reference=0.5,
-        shifts=[0.0],
-        low=0.0,
-        high=100.0,
-        **extra,
     )
+    return band_from_published(tables, "FRI", settings)
 
 
 def test_equal_n_leaves_no_overlap_term_lee2015_and_drop_out_opens_it_ebadi2012():
     """Lee & Kim print equal n at every visit: the overlap width is 0 for every statistic; Ebadi's 24/24/21 and
     24/24/18 make it positive for every statistic that uses the last visit."""
-    from hiplbp.band.published import band_from_published
     from hiplbp.trial.published import read_groups, read_summaries, trial_meaning
     from hiplbp.trial.tables import read_text_table
 
-    common = dict(settings={}, reference=0.5, shifts=[0.0], low=0.0, high=100.0)
     lee = ROOT / "trials" / "lee2015"
     meaning = trial_meaning(
         {
@@ -288,10 +296,12 @@ def test_equal_n_leaves_no_overlap_term_lee2015_and_drop_out_opens_it_ebadi2012(
             "strata": {"lumbar stability": "stable", "lumbar instability": "unstable"},
         }
     )
-    table = band_from_published(
+    tables = PrintedTables(
         read_groups(lee / "groups.csv", **meaning),
         read_summaries([lee / "outcomes.csv"]),
-        read_text_table(lee / "tests.csv"),
+        tests=read_text_table(lee / "tests.csv"),
+    )
+    settings = _settings(
         "vas",
         time_levels=["baseline", "week3", "week6"],
         arms={"treatment": "hip", "control": "control"},
@@ -302,8 +312,8 @@ def test_equal_n_leaves_no_overlap_term_lee2015_and_drop_out_opens_it_ebadi2012(
             {"outcome": "vas", "time": "week6", "group": g, "from_time": "week3", "mean_shift": 0.0, "sd_scale": 1.0}
             for g in ("CG II", "EG II")
         ],
-        **common,
     )
+    table = band_from_published(tables, "vas", settings)
     assert len(table) == 7 + 8 + 6 and (table.width_overlap == 0).all()
     assert (table.lo <= table.value + 1e-9).all() and (table.value <= table.hi + 1e-9).all()
     eb = ROOT / "trials" / "ebadi2012"
@@ -332,7 +342,11 @@ def test_printed_change_sds_narrow_each_change_and_the_ancova():
                 truth[(i, v)] = np.corrcoef(pair["t0"], pair[v])[0, 1]
         open_ = OpenQuantities(rho_range=(0.0, 0.95), reference=0.5, half=0.05, low=0, high=100)
         table = band_table(
-            printed, pd.DataFrame(columns=["cell", "time"]), between, visits, ARMS, open_, printed_change_sd=sds
+            printed,
+            pd.DataFrame(columns=["cell", "time"]),
+            TableDesign(between, visits, ARMS),
+            open_,
+            PrintedStatistics(change_sd=sds),
         )
         changes = table[table.kind == "change"].reset_index(drop=True)
         assert changes.rho_basis.eq("narrowed by the printed change SD").all()

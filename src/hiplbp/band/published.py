@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,7 @@ from ..trial.cells import published_cells
 from ..trial.published import NOT_AVAILABLE, decimals
 from ..trial.tables import TrialError
 from .adjusted import adjustment_range, standardized_imbalance
-from .table import TABLE_COLUMNS, OpenQuantities, band_table
+from .table import TABLE_COLUMNS, OpenQuantities, PrintedStatistics, TableDesign, band_table
 
 
 def printed_half(summaries: pd.DataFrame, outcome: str) -> float:
@@ -81,74 +82,108 @@ def printed_statistics(
     return fs, ts
 
 
-def band_from_published(
-    groups: pd.DataFrame,
-    summaries: pd.DataFrame,
-    tests: pd.DataFrame,
-    outcome: str,
-    *,
-    time_levels: Sequence[str],
-    arms: Mapping[str, str],
-    between: Sequence[str],
-    names: Mapping[str, str],
-    arm_from: str,
-    assumptions: Sequence[Mapping],
-    settings: Mapping,
-    reference: float,
-    shifts: Sequence[float],
-    low: float,
-    high: float,
-    characteristics: pd.DataFrame | None = None,
-    changes: pd.DataFrame | None = None,
-    ss_type: int = 3,
-    alpha: float = 0.05,
-) -> pd.DataFrame:
+@dataclass(frozen=True)
+class PrintedTables:
+    """A trial's printed tables as :mod:`hiplbp.trial.published` reads them (the band rule's inputs)."""
+
+    groups: pd.DataFrame
+    summaries: pd.DataFrame
+    tests: pd.DataFrame | None = None
+    characteristics: pd.DataFrame | None = None
+    changes: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class BandSettings:
+    """How a run reads a trial's printed tables and what it leaves open (the band rule's arguments).
+
+    Attributes
+    ----------
+    time_levels, arms, between, names
+        The design: visits, ``treatment``/``control`` labels, between factors, the paper's names.
+    arm_from, assumptions
+        Which printed attribute decides a group's arm; values for cells the paper did not print.
+    band : mapping
+        The config's ``band`` section (``correlation: {from, to}``, ``narrow``, ``difference``, ``z``).
+    reference : float
+        The configured correlation (the point values').
+    shifts : sequence of float
+        The sensitivity grid's shifts of assumed cells (their largest size is how far an assumed
+        mean may be off).
+    bounds : mapping
+        Outcome -> ``(min, max)`` of its scale.
+    ss_type, alpha
+        Sums of squares and significance level.
+    """
+
+    time_levels: Sequence[str]
+    arms: Mapping[str, str]
+    between: Sequence[str]
+    names: Mapping[str, str]
+    arm_from: str
+    assumptions: Sequence[Mapping]
+    band: Mapping
+    reference: float
+    shifts: Sequence[float]
+    bounds: Mapping[str, tuple[float, float]]
+    ss_type: int
+    alpha: float
+
+    @classmethod
+    def from_arguments(cls, arguments: Mapping) -> BandSettings:
+        """From the rule's arguments (:func:`hiplbp.run.stages.stage_arguments` of ``band``)."""
+        design, rec = arguments["design"]["design"], arguments["reconstruction"]
+        return cls(
+            time_levels=design["time_levels"],
+            arms=design["arms"],
+            between=arguments["between"],
+            names=design["factor_names"],
+            arm_from=rec["arm_from"],
+            assumptions=rec["assumptions"],
+            band=arguments["band"],
+            reference=float(rec["correlation"]),
+            shifts=arguments["shifts"],
+            bounds={k: (float(lo), float(hi)) for k, (lo, hi) in arguments["bounds"].items()},
+            ss_type=int(arguments["ss_type"]),
+            alpha=float(arguments["alpha"]),
+        )
+
+
+def band_from_published(tables: PrintedTables, outcome: str, settings: BandSettings) -> pd.DataFrame:
     """:func:`.table.band_table` of one outcome from the trial's printed tables.
 
     Printed differences (``tests.csv`` rows of test ``difference``: the treatment effect at the
     visit named by ``effect``, averaged over strata, adjusted for ``adjusted_for``) become rows of
     kind ``adjusted``: the range the adjustment can produce (:mod:`.adjusted`) and a verdict.
-
-    ``settings`` is config ``band`` (``correlation: {from, to}``, ``narrow``, ``difference``,
-    ``z``); ``shifts`` the sensitivity grid's shifts of assumed cells (their largest size is how
-    far an assumed mean may be off); ``low``/``high`` the scale's bounds.
     """
-    cells, assumed = published_cells(groups, summaries, outcome, time_levels, arms, arm_from, assumptions)
-    rng = settings.get("correlation", {"from": -0.2, "to": 0.95})
+    s, time_levels = settings, [str(v) for v in settings.time_levels]
+    cells, assumed = published_cells(
+        tables.groups, tables.summaries, outcome, time_levels, s.arms, s.arm_from, s.assumptions
+    )
+    rng = s.band["correlation"]
+    low, high = s.bounds[outcome]
     open_ = OpenQuantities(
         rho_range=(float(rng["from"]), float(rng["to"])),
-        reference=float(reference),
-        half=printed_half(summaries, outcome),
+        reference=s.reference,
+        half=printed_half(tables.summaries, outcome),
         low=low,
         high=high,
-        difference=settings.get("difference", 0.0),
-        z=settings.get("z", 1.96),
-        assumed_shift=float(np.max(np.abs(shifts))) if len(shifts) else 0.0,
+        difference=s.band["difference"],
+        z=s.band["z"],
+        assumed_shift=float(np.max(np.abs(s.shifts))) if len(s.shifts) else 0.0,
     )
-    fs, ts = printed_statistics(tests, outcome, names, cells, str(time_levels[0]))
-    sds = printed_change_sds(changes, outcome, cells, str(time_levels[0]))
-    if not settings.get("narrow", True):
-        fs, ts, sds = {}, {}, {}
-    labels = {s: " × ".join(names.get(f, f) for f in s.split(":")) for s in _sources(between)}
-    table = band_table(
-        cells,
-        assumed,
-        between,
-        time_levels,
-        arms,
-        open_,
-        printed_f=fs,
-        printed_t=ts,
-        printed_change_sd=sds,
-        names=labels,
-        ss_type=ss_type,
-        alpha=alpha,
-    )
+    printed = PrintedStatistics()
+    if s.band["narrow"]:
+        fs, ts = printed_statistics(tables.tests, outcome, s.names, cells, time_levels[0])
+        printed = PrintedStatistics(fs, ts, printed_change_sds(tables.changes, outcome, cells, time_levels[0]))
+    labels = {src: " × ".join(s.names.get(f, f) for f in src.split(":")) for src in _sources(s.between)}
+    design = TableDesign(s.between, time_levels, s.arms, labels, s.ss_type, s.alpha)
+    table = band_table(cells, assumed, design, open_, printed)
     arm_of = {
-        str(g): ("treatment" if a == arms["treatment"] else "control")
+        str(g): ("treatment" if a == s.arms["treatment"] else "control")
         for g, a in zip(cells["group"], cells["arm"], strict=True)
     }
-    extra = adjusted_rows(table, tests, outcome, cells, time_levels, characteristics, arm_of, open_)
+    extra = adjusted_rows(table, tables.tests, outcome, cells, time_levels, tables.characteristics, arm_of, open_)
     return pd.concat([table, extra], ignore_index=True) if len(extra) else table
 
 
@@ -227,4 +262,4 @@ def _sources(between: Sequence[str]) -> list[str]:
     return [":".join(t) for t in terms] + ["time"] + [":".join([*t, "time"]) for t in terms]
 
 
-__all__ = ["band_from_published", "printed_half", "printed_statistics"]
+__all__ = ["BandSettings", "PrintedTables", "band_from_published", "printed_half", "printed_statistics"]

@@ -20,7 +20,7 @@ flip it; and one sentence saying all of that.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
@@ -132,20 +132,124 @@ def _phrase_p(p_lo: float, p_hi: float) -> str:
     return f"p {format_p(p_lo)} to {format_p(p_hi)}"
 
 
+@dataclass(frozen=True)
+class TableDesign:
+    """The design a band table is computed for.
+
+    Attributes
+    ----------
+    between, visits : sequence of str
+        Between factors (``arm`` last) and visits in order (the first is baseline).
+    arms : mapping
+        ``{"treatment": label, "control": label}``.
+    names : mapping
+        Source -> the paper's name for it (sentences use it).
+    ss_type, alpha
+        Sums of squares and significance level.
+    """
+
+    between: Sequence[str]
+    visits: Sequence[str]
+    arms: Mapping[str, str]
+    names: Mapping[str, str] = field(default_factory=dict)
+    ss_type: int = 3
+    alpha: float = 0.05
+
+
+@dataclass(frozen=True)
+class PrintedStatistics:
+    """Statistics the paper printed that narrow the correlation between visits.
+
+    Attributes
+    ----------
+    f : mapping
+        ``source -> (F, half)``: Fs of the mixed ANOVA (they narrow the correlation of the ANOVA
+        rows when a correlation in range reaches every one).
+    t : mapping
+        ``(cell, visit) -> (t, half)``: paired t of a cell's change from baseline (they narrow that
+        change's correlation).
+    change_sd : mapping
+        ``(cell, visit) -> (SD, half)``: SDs of a cell's change from baseline (they narrow that
+        change's correlation; when every cell's is narrowed, the ANCOVA's pooled correlation, a
+        weighted mean of the cells', lies between their extremes).
+    """
+
+    f: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    t: Mapping[tuple[int, str], tuple[float, float]] = field(default_factory=dict)
+    change_sd: Mapping[tuple[int, str], tuple[float, float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Test:
+    """One recomputed statistic before it becomes a row: its point value, band and what moved it."""
+
+    kind: str
+    test: str
+    statistic: str
+    df: tuple[int, int]
+    point: tuple[float, float]
+    band: Interval
+    single: Mapping[str, Interval]
+    rho: tuple[float, float]
+    basis: str
+    region: str
+    name: str
+
+
+class _Cells:
+    """The printed cells as arrays, and the boxes of the open quantities over any of their visits."""
+
+    def __init__(self, cells: pd.DataFrame, assumed: pd.DataFrame, visits: Sequence[str], open_: OpenQuantities):
+        self.frame, self.visits, self.open = cells, [str(v) for v in visits], open_
+        self.n, self.mean, self.sd = _arrays(cells, self.visits)
+        self.nc = self.n.min(axis=1)
+        self.column = {v: j for j, v in enumerate(self.visits)}
+        self.extra = np.zeros_like(self.mean)
+        for a in assumed.itertuples():
+            self.extra[int(a.cell), self.column[str(a.time)]] = open_.assumed_shift
+        self.reference = (open_.reference, open_.reference)
+        self.configured = f"configured {open_.rho_range[0]:.2f}-{open_.rho_range[1]:.2f}"
+
+    def _box(self, cols: list[int], n_complete: np.ndarray, open_sources: set[str]) -> Box:
+        return printed_box(
+            self.n[:, cols],
+            self.mean[:, cols],
+            self.sd[:, cols],
+            n_complete,
+            rounding=self.open.half if "rounding" in open_sources else 0.0,
+            overlap="overlap" in open_sources,
+            assumed=self.extra[:, cols] if "assumptions" in open_sources else None,
+            low=self.open.low,
+            high=self.open.high,
+            difference=self.open.difference,
+            z=self.open.z,
+        )
+
+    def boxes(self, cols: list[int], n_complete: np.ndarray) -> dict[str, Box]:
+        """The box of the visits ``cols`` with every source open, none, and each alone."""
+        alone = {k: self._box(cols, n_complete, {k}) for k in ("rounding", "overlap", "assumptions")}
+        return {
+            "all": self._box(cols, n_complete, {"rounding", "overlap", "assumptions"}),
+            "none": self._box(cols, n_complete, set()),
+            **alone,
+        }
+
+    def pairs(self) -> dict[str, tuple[np.ndarray, dict[str, Box]]]:
+        """Per later visit: who was seen at baseline and that visit, and the boxes of the two visits."""
+        out = {}
+        for v in self.visits[1:]:
+            # a change or ANCOVA of baseline and one visit uses whoever was seen at both
+            pair_nc = np.minimum(self.n[:, 0], self.n[:, self.column[v]])
+            out[v] = (pair_nc, self.boxes([0, self.column[v]], pair_nc))
+        return out
+
+
 def band_table(
     cells: pd.DataFrame,
     assumed: pd.DataFrame,
-    between: Sequence[str],
-    visits: Sequence[str],
-    arms: Mapping[str, str],
+    design: TableDesign,
     open_: OpenQuantities,
-    *,
-    printed_f: Mapping[str, tuple[float, float]] | None = None,
-    printed_t: Mapping[tuple[int, str], tuple[float, float]] | None = None,
-    printed_change_sd: Mapping[tuple[int, str], tuple[float, float]] | None = None,
-    names: Mapping[str, str] | None = None,
-    ss_type: int = 3,
-    alpha: float = 0.05,
+    printed: PrintedStatistics | None = None,
 ) -> pd.DataFrame:
     """Every statistic recomputed from the printed cells, with its band (:data:`TABLE_COLUMNS`).
 
@@ -156,246 +260,213 @@ def band_table(
         and per visit ``n_<visit>``, ``mean_<visit>``, ``sd_<visit>`` (assumed cells filled).
     assumed : DataFrame
         ``cell`` (row of ``cells``) and ``time`` of each assumed cell.
-    between, visits : sequence of str
-        Between factors (``arm`` last) and visits in order (the first is baseline).
-    arms : mapping
-        ``{"treatment": label, "control": label}``.
+    design : TableDesign
+        Between factors, visits, arms, the paper's names, sums of squares and alpha.
     open_ : OpenQuantities
         The configured open quantities.
-    printed_f : mapping, optional
-        ``source -> (F, half)``: Fs of the mixed ANOVA the paper printed (they narrow the
-        correlation of the ANOVA rows when a correlation in range reaches every one).
-    printed_t : mapping, optional
-        ``(cell, visit) -> (t, half)``: printed paired t of a cell's change from baseline (they
-        narrow that change's correlation).
-    printed_change_sd : mapping, optional
-        ``(cell, visit) -> (SD, half)``: printed SDs of a cell's change from baseline (they narrow
-        that change's correlation; when every cell's is narrowed, the ANCOVA's pooled correlation,
-        a weighted mean of the cells', lies between their extremes).
-    names : mapping, optional
-        Source -> the paper's name for it (sentences use it).
-    ss_type, alpha
-        Sums of squares and significance level.
+    printed : PrintedStatistics, optional
+        Printed Fs, paired ts and change SDs, which narrow the correlation.
     """
-    visits = [str(v) for v in visits]
-    n, mean, sd = _arrays(cells, visits)
-    nc = n.min(axis=1)
-    half = open_.half
-    extra = np.zeros_like(mean)
-    tcol = {v: j for j, v in enumerate(visits)}
-    for a in assumed.itertuples():
-        extra[int(a.cell), tcol[str(a.time)]] = open_.assumed_shift
-    names = dict(names or {})
+    printed = printed or PrintedStatistics()
+    c = _Cells(cells, assumed, design.visits, open_)
+    tests = _anova_tests(c, design, printed.f)
+    pairs = c.pairs()
+    pair_rho = {(i, v): _pair_correlation(c, pairs[v], i, v, printed) for i in range(len(cells)) for v in c.visits[1:]}
+    tests += _change_tests(c, design, pairs, pair_rho)
+    tests += _ancova_tests(c, design, pairs, pair_rho)
+    return pd.DataFrame([_row(t, design.alpha) for t in tests], columns=TABLE_COLUMNS)
 
-    def boxes(cols: list[int], n_complete: np.ndarray) -> dict[str, Box]:
-        """The box of the visits ``cols`` with every source open, none, and each alone."""
 
-        def box(rounding: bool, overlap: bool, assumptions: bool) -> Box:
-            return printed_box(
-                n[:, cols],
-                mean[:, cols],
-                sd[:, cols],
-                n_complete,
-                rounding=half if rounding else 0.0,
-                overlap=overlap,
-                assumed=extra[:, cols] if assumptions else None,
-                low=open_.low,
-                high=open_.high,
-                difference=open_.difference,
-                z=open_.z,
-            )
+def _anova_correlation(
+    c: _Cells,
+    design: TableDesign,
+    printed_f: Mapping[str, tuple[float, float]],
+    f_at_rho: Callable[[float], pd.DataFrame],
+) -> tuple[tuple[float, float], str]:
+    """The ANOVA rows' correlation range, narrowed where one correlation reaches every printed F."""
+    rho_range, basis = c.open.rho_range, c.configured
+    if not printed_f:
+        return rho_range, basis
+    found = []
+    for source, (f, f_half) in printed_f.items():
 
-        return {
-            "all": box(True, True, True),
-            "none": box(False, False, False),
-            "rounding": box(True, False, False),
-            "overlap": box(False, True, False),
-            "assumptions": box(False, False, True),
-        }
+        def f_at(r: float, s: str = source) -> tuple[float, float]:
+            row = f_at_rho(r).loc[s]
+            return float(row["F_lo"]), float(row["F_hi"])
 
-    ref = (open_.reference, open_.reference)
-    every = boxes(list(range(len(visits))), nc)
-    rows: list[dict[str, object]] = []
+        found.append(corr.from_statistic(f_at, (f - f_half, f + f_half), rho_range, step=0.01))
+    listed = ", ".join(design.names.get(s, s) for s in printed_f)
+    both = corr.intersect([r for r in found if r is not None]) if all(r is not None for r in found) else None
+    if both is None:
+        return (
+            rho_range,
+            basis + f" (the printed F of {listed} is reached by no single correlation in it: not narrowed)",
+        )
+    if both == tuple(rho_range):
+        return rho_range, basis + f" (the printed F of {listed} allow every correlation in it)"
+    return both, f"narrowed by the printed F of {listed}"
 
-    # --- the mixed ANOVA --------------------------------------------------------------------
+
+def _anova_tests(c: _Cells, design: TableDesign, printed_f: Mapping[str, tuple[float, float]]) -> list[_Test]:
+    """Every F of the mixed ANOVA on the complete cases."""
+    every = c.boxes(list(range(len(c.visits))), c.nc)
+    between, visits = list(design.between), c.visits
     cache: dict[float, pd.DataFrame] = {}
 
     def anova_at(b: Box, rho: tuple[float, float]) -> pd.DataFrame:
-        return f_band(cells, between, visits, b, nc, rho, ss_type=ss_type).set_index("source")
+        return f_band(c.frame, between, visits, b, c.nc, rho, ss_type=design.ss_type).set_index("source")
 
     def anova_all_at(r: float) -> pd.DataFrame:
         if r not in cache:
             cache[r] = anova_at(every["all"], (r, r))
         return cache[r]
 
-    rho_anova, basis = open_.rho_range, f"configured {open_.rho_range[0]:.2f}-{open_.rho_range[1]:.2f}"
-    if printed_f:
-        found = []
-        for source, (f, f_half) in printed_f.items():
-
-            def f_at(r: float, s: str = source) -> tuple[float, float]:
-                row = anova_all_at(r).loc[s]
-                return float(row["F_lo"]), float(row["F_hi"])
-
-            found.append(
-                corr.from_statistic(
-                    f_at,
-                    (f - f_half, f + f_half),
-                    open_.rho_range,
-                    step=0.01,
-                )
-            )
-        listed = ", ".join(names.get(s, s) for s in printed_f)
-        both = corr.intersect([r for r in found if r is not None]) if all(r is not None for r in found) else None
-        if both is None:
-            basis += f" (the printed F of {listed} is reached by no single correlation in it: not narrowed)"
-        elif both == tuple(open_.rho_range):
-            basis += f" (the printed F of {listed} allow every correlation in it)"
-        else:
-            rho_anova, basis = both, f"narrowed by the printed F of {listed}"
-    full = anova_at(every["all"], rho_anova)
-    point = anova_at(every["none"], ref)
-    single = {
-        "correlation": anova_at(every["none"], rho_anova),
-        "rounding": anova_at(every["rounding"], ref),
-        "overlap": anova_at(every["overlap"], ref),
-        "assumptions": anova_at(every["assumptions"], ref),
+    rho, basis = _anova_correlation(c, design, printed_f, anova_all_at)
+    full, point, ref = anova_at(every["all"], rho), anova_at(every["none"], c.reference), c.reference
+    single = {"correlation": anova_at(every["none"], rho)} | {
+        k: anova_at(every[k], ref) for k in ("rounding", "overlap", "assumptions")
     }
-    frame = cells.assign(n=nc)
-    design = SummaryDesign(frame, between, visits, ss_type)
+    summary = SummaryDesign(c.frame.assign(n=c.nc), between, visits, design.ss_type)
+
+    def interval(t: pd.DataFrame, source: str) -> Interval:
+        return Interval(t.at[source, "F_lo"], t.at[source, "F_hi"], t.at[source, "p_lo"], t.at[source, "p_hi"])
+
+    tests = []
     for j, source in enumerate(full.index):
 
         def p_at(r: float, j: int = j) -> float:
-            return float(design.evaluate(mean, r)["p_unc"][0, j])
+            return float(summary.evaluate(c.mean, r)["p_unc"][0, j])
 
-        band = Interval(
-            full.at[source, "F_lo"], full.at[source, "F_hi"], full.at[source, "p_lo"], full.at[source, "p_hi"]
-        )
-        rows.append(
-            _row(
+        tests.append(
+            _Test(
                 "anova",
                 source,
                 "F",
                 (int(full.at[source, "df1"]), int(full.at[source, "df2"])),
                 (float(point.at[source, "F_lo"]), float(point.at[source, "p_hi"])),
-                band,
-                {
-                    k: Interval(v.at[source, "F_lo"], v.at[source, "F_hi"], v.at[source, "p_lo"], v.at[source, "p_hi"])
-                    for k, v in single.items()
-                },
-                rho_anova,
+                interval(full, source),
+                {k: interval(v, source) for k, v in single.items()},
+                rho,
                 basis,
-                _region(p_at, rho_anova, alpha),
-                alpha,
-                names.get(source, source),
+                _region(p_at, rho, design.alpha),
+                design.names.get(source, source),
             )
         )
+    return tests
 
-    # --- within-group changes ---------------------------------------------------------------
-    printed_t = dict(printed_t or {})
-    printed_change_sd = dict(printed_change_sd or {})
-    records = cells.to_dict("records")
-    pair_boxes = {}
-    for v in visits[1:]:
-        j = tcol[v]
-        # a change or ANCOVA of baseline and one visit uses whoever was seen at both
-        pair_nc = np.minimum(n[:, 0], n[:, j])
-        pair_boxes[v] = (pair_nc, boxes([0, j], pair_nc))
-    pair_rho = {}
-    configured = f"configured {open_.rho_range[0]:.2f}-{open_.rho_range[1]:.2f}"
-    for i in range(len(records)):
-        for v in visits[1:]:
-            pnc, pb = pair_boxes[v]
-            found, said = [], []
-            b = pb["all"]
-            s0, st = (b.sd_lo[i, 0], b.sd_hi[i, 0]), (b.sd_lo[i, 1], b.sd_hi[i, 1])
-            if (i, v) in printed_change_sd:
-                value, h = printed_change_sd[(i, v)]
-                found.append(corr.implied_by_change(s0, st, sd_change=(value - h, value + h)))
-                said.append("change SD")
-            if (i, v) in printed_t:
-                value, h = printed_t[(i, v)]
-                diff = (b.mean_lo[i, 1] - b.mean_hi[i, 0], b.mean_hi[i, 1] - b.mean_lo[i, 0])
-                found.append(corr.implied_by_change(s0, st, n=pnc[i], difference=diff, t=(value - h, value + h)))
-                said.append("paired t")
-            got = corr.intersect([open_.rho_range, *[r for r in found if r is not None]]) if said else None
-            if not said:
-                pair_rho[(i, v)] = (open_.rho_range, configured)
-            elif got is None or any(r is None for r in found):
-                pair_rho[(i, v)] = (
-                    open_.rho_range,
-                    configured + f" (the printed {' and '.join(said)} fit no correlation in it: not narrowed)",
-                )
-            elif got == tuple(open_.rho_range):
-                pair_rho[(i, v)] = (open_.rho_range, configured + f" (the printed {' and '.join(said)} allow it all)")
-            else:
-                pair_rho[(i, v)] = (got, f"narrowed by the printed {' and '.join(said)}")
-    for i, c in enumerate(records):
-        label = cell_label(c, between)
-        for v in visits[1:]:
-            j = tcol[v]
-            pnc, pb = pair_boxes[v]
+
+def _pair_correlation(
+    c: _Cells, pair: tuple[np.ndarray, dict[str, Box]], i: int, v: str, printed: PrintedStatistics
+) -> tuple[tuple[float, float], str]:
+    """The correlation range of cell ``i``'s change to visit ``v``, narrowed by its printed change SD and t."""
+    pnc, pb = pair
+    found, said = [], []
+    b = pb["all"]
+    s0, st = (b.sd_lo[i, 0], b.sd_hi[i, 0]), (b.sd_lo[i, 1], b.sd_hi[i, 1])
+    if (i, v) in printed.change_sd:
+        value, h = printed.change_sd[(i, v)]
+        found.append(corr.implied_by_change(s0, st, sd_change=(value - h, value + h)))
+        said.append("change SD")
+    if (i, v) in printed.t:
+        value, h = printed.t[(i, v)]
+        diff = (b.mean_lo[i, 1] - b.mean_hi[i, 0], b.mean_hi[i, 1] - b.mean_lo[i, 0])
+        found.append(corr.implied_by_change(s0, st, n=pnc[i], difference=diff, t=(value - h, value + h)))
+        said.append("paired t")
+    rho_range = c.open.rho_range
+    if not said:
+        return rho_range, c.configured
+    printed_what = " and ".join(said)
+    got = corr.intersect([rho_range, *[r for r in found if r is not None]])
+    if got is None or any(r is None for r in found):
+        return rho_range, c.configured + f" (the printed {printed_what} fit no correlation in it: not narrowed)"
+    if got == tuple(rho_range):
+        return rho_range, c.configured + f" (the printed {printed_what} allow it all)"
+    return got, f"narrowed by the printed {printed_what}"
+
+
+def _change_tests(
+    c: _Cells,
+    design: TableDesign,
+    pairs: Mapping[str, tuple[np.ndarray, dict[str, Box]]],
+    pair_rho: Mapping[tuple[int, str], tuple[tuple[float, float], str]],
+) -> list[_Test]:
+    """Each cell's paired t from baseline to each later visit."""
+    tests = []
+    first = c.visits[0]
+    for i, record in enumerate(c.frame.to_dict("records")):
+        label = cell_label(record, design.between)
+        for v in c.visits[1:]:
+            j = c.column[v]
+            pnc, pb = pairs[v]
             rho, basis = pair_rho[(i, v)]
 
             def ch(b: Box, r: tuple[float, float], i: int = i, m: float = pnc[i]) -> Interval:
                 return change_band(b, i, 0, 1, m, r)
 
-            t0, _, p0 = paired_t(pnc[i], mean[i, 0], sd[i, 0], mean[i, j], sd[i, j], open_.reference)
-            rows.append(
-                _row(
+            summaries = (c.mean[i, 0], c.sd[i, 0], c.mean[i, j], c.sd[i, j])
+            t0, _, p0 = paired_t(pnc[i], *summaries, c.open.reference)
+            tests.append(
+                _Test(
                     "change",
-                    f"{label}: {visits[0]} to {v}",
+                    f"{label}: {first} to {v}",
                     "t",
                     (1, int(pnc[i] - 1)),
                     (t0, p0),
                     ch(pb["all"], rho),
-                    _singles(ch, pb, rho, ref),
+                    _singles(ch, pb, rho, c.reference),
                     rho,
                     basis,
-                    _region(partial(_change_p, float(pnc[i]), mean[i, 0], sd[i, 0], mean[i, j], sd[i, j]), rho, alpha),
-                    alpha,
-                    f"the change in {label} from {visits[0]} to {v}",
+                    _region(partial(_change_p, float(pnc[i]), *summaries), rho, design.alpha),
+                    f"the change in {label} from {first} to {v}",
                 )
             )
+    return tests
 
-    # --- baseline-adjusted treatment effects ------------------------------------------------
-    for name, contrast in _contrasts(cells, between, arms).items():
-        for v in visits[1:]:
-            j = tcol[v]
-            pnc, pb = pair_boxes[v]
-            rho, basis = open_.rho_range, configured
-            known = [pair_rho[(i, v)] for i in range(len(records))]
+
+def _ancova_tests(
+    c: _Cells,
+    design: TableDesign,
+    pairs: Mapping[str, tuple[np.ndarray, dict[str, Box]]],
+    pair_rho: Mapping[tuple[int, str], tuple[tuple[float, float], str]],
+) -> list[_Test]:
+    """The treatment effect at each later visit adjusted for baseline, per stratum and averaged."""
+    tests = []
+    for name, contrast in _contrasts(c.frame, design.between, design.arms).items():
+        for v in c.visits[1:]:
+            j = c.column[v]
+            pnc, pb = pairs[v]
+            rho, basis = c.open.rho_range, c.configured
+            known = [pair_rho[(i, v)] for i in range(len(c.frame))]
             if all(b.startswith("narrowed") for _, b in known):
                 # the pooled correlation weights the cells' by (n - 1) s_0 s_t: it lies within their range
                 rho = (min(r[0] for r, _ in known), max(r[1] for r, _ in known))
                 basis = "narrowed by every group's printed change"
 
-            def an(b: Box, r: tuple[float, float], m: np.ndarray = pnc, c: np.ndarray = contrast) -> Interval:
-                return ancova_band(b, 0, 1, m, r, c)
+            def an(b: Box, r: tuple[float, float], m: np.ndarray = pnc, k: np.ndarray = contrast) -> Interval:
+                return ancova_band(b, 0, 1, m, r, k)
 
             def at(
-                r: float, j: int = j, m: np.ndarray = pnc, c: np.ndarray = contrast
+                r: float, j: int = j, m: np.ndarray = pnc, k: np.ndarray = contrast
             ) -> tuple[float, float, float, float]:
-                return ancova_from_summaries(m, mean[:, 0], sd[:, 0], mean[:, j], sd[:, j], r, c)
+                return ancova_from_summaries(m, c.mean[:, 0], c.sd[:, 0], c.mean[:, j], c.sd[:, j], r, k)
 
-            est, _, df, p0 = at(open_.reference)
-            rows.append(
-                _row(
+            est, _, df, p0 = at(c.open.reference)
+            tests.append(
+                _Test(
                     "ancova",
                     f"{v}, {name}" if name else v,
                     "difference",
                     (1, int(df)),
                     (est, p0),
                     an(pb["all"], rho),
-                    _singles(an, pb, rho, ref),
+                    _singles(an, pb, rho, c.reference),
                     rho,
                     basis,
-                    _region(partial(_ancova_p, at), rho, alpha),
-                    alpha,
+                    _region(partial(_ancova_p, at), rho, design.alpha),
                     f"the treatment effect at {v} adjusted for baseline" + (f" ({name})" if name else ""),
                 )
             )
-    return pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    return tests
 
 
 def _singles(
@@ -435,102 +506,67 @@ def _contrasts(cells: pd.DataFrame, between: Sequence[str], arms: Mapping[str, s
     return out
 
 
-def _row(
-    kind: str,
-    test: str,
-    statistic: str,
-    df: tuple[int, int],
-    point: tuple[float, float],
-    band: Interval,
-    single: Mapping[str, Interval],
-    rho: tuple[float, float],
-    basis: str,
-    region: str,
-    alpha: float,
-    name: str,
-) -> dict[str, object]:
+def _row(t: _Test, alpha: float) -> dict[str, object]:
+    """A test as a row of :data:`TABLE_COLUMNS`, with its sentence."""
     # a degenerate band's two ends come from different formulas: round-off below 1e-9 is no width
-    widths = {k: float(v.hi - v.lo) if v.hi - v.lo > 1e-9 * max(abs(v.hi), 1.0) else 0.0 for k, v in single.items()}
+    widths = {k: float(v.hi - v.lo) if v.hi - v.lo > 1e-9 * max(abs(v.hi), 1.0) else 0.0 for k, v in t.single.items()}
     dominant = max(widths, key=lambda k: widths[k]) if max(widths.values()) > 0 else "none"
-    value, p = point
-    significant = bool(p < alpha)
+    value, p = t.point
+    band = t.band
     flips = bool(band.p_lo < alpha <= band.p_hi)
-
-    def can_flip(k: str) -> bool:
-        return bool(single[k].p_lo < alpha <= single[k].p_hi)
-
-    sentence = _sentence(
-        name,
-        statistic,
-        value,
-        p,
-        band,
-        significant,
-        flips,
-        region,
-        {k: can_flip(k) for k in SOURCES[1:]},
-        dominant,
-        alpha,
-    )
+    alone = {k: bool(t.single[k].p_lo < alpha <= t.single[k].p_hi) for k in SOURCES[1:]}
     return dict(
-        kind=kind,
-        test=test,
-        statistic=statistic,
-        df1=df[0],
-        df2=df[1],
+        kind=t.kind,
+        test=t.test,
+        statistic=t.statistic,
+        df1=t.df[0],
+        df2=t.df[1],
         value=value,
         p_value=p,
         lo=band.lo,
         hi=band.hi,
         p_lo=band.p_lo,
         p_hi=band.p_hi,
-        significant=significant,
+        significant=bool(p < alpha),
         flips=flips,
-        rho_lo=rho[0],
-        rho_hi=rho[1],
-        rho_basis=basis,
-        significant_for_rho=region,
-        flip_rounding=can_flip("rounding"),
-        flip_overlap=can_flip("overlap"),
-        flip_assumptions=can_flip("assumptions"),
+        rho_lo=t.rho[0],
+        rho_hi=t.rho[1],
+        rho_basis=t.basis,
+        significant_for_rho=t.region,
+        flip_rounding=alone["rounding"],
+        flip_overlap=alone["overlap"],
+        flip_assumptions=alone["assumptions"],
         **{f"width_{k}": widths[k] for k in SOURCES},
         dominant=dominant,
         verdict="",
-        sentence=sentence,
+        sentence=_sentence(t, flips, alone, dominant, alpha),
     )
 
 
-def _sentence(
-    name: str,
-    statistic: str,
-    value: float,
-    p: float,
-    band: Interval,
-    significant: bool,
-    flips: bool,
-    region: str,
-    alone: Mapping[str, bool],
-    dominant: str,
-    alpha: float,
-) -> str:
+#: What each open source is, in a sentence.
+_WHAT = {
+    "correlation": "the correlation between visits",
+    "rounding": "the rounding of the printed values",
+    "overlap": "which patients each printed cell describes",
+    "assumptions": "the assumed cells",
+    "none": "nothing",
+}
+
+
+def _sentence(t: _Test, flips: bool, alone: Mapping[str, bool], dominant: str, alpha: float) -> str:
     """One sentence: the value, the band, what dominates it, and whether and where significance flips."""
-    what = {
-        "correlation": "the correlation between visits",
-        "rounding": "the rounding of the printed values",
-        "overlap": "which patients each printed cell describes",
-        "assumptions": "the assumed cells",
-        "none": "nothing",
-    }
+    value, p = t.point
+    band, statistic = t.band, t.statistic
     s = (
-        f"{name}: {statistic} = {value:.2f} at the printed values (p {p_in_sentence(p)}), "
-        f"{'significant' if significant else 'not significant'} at alpha = {alpha}; over everything the tables "
+        f"{t.name}: {statistic} = {value:.2f} at the printed values (p {p_in_sentence(p)}), "
+        f"{'significant' if p < alpha else 'not significant'} at alpha = {alpha}; over everything the tables "
         f"leave open {statistic} lies in {band.lo:.2f} to {band.hi:.2f} ({_phrase_p(band.p_lo, band.p_hi)}), "
-        f"most widened by {what[dominant]}."
+        f"most widened by {_WHAT[dominant]}."
     )
     if not flips:
         return s + " The conclusion holds throughout."
-    movers = [what[k] for k, v in alone.items() if v]
-    s += f" The conclusion can flip: at the printed values it is {region}"
+    movers = [_WHAT[k] for k, v in alone.items() if v]
+    s += f" The conclusion can flip: at the printed values it is {t.region}"
     if movers:
         s += "; " + ", ".join(movers) + (" alone can" if len(movers) == 1 else " can each alone") + " flip it."
     else:
