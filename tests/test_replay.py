@@ -9,6 +9,7 @@ from scipy import stats
 from hiplbp.reconstruction.patients import exact_moment_sample
 from hiplbp.summary.replay import (
     REPLAY_COLUMNS,
+    OutcomeCells,
     change_claims,
     oneway_from_summaries,
     published_vs_reproduced,
@@ -57,7 +58,7 @@ def test_published_vs_reproduced_claims():
     g, s, t1 = _tables()
     cells, assumed = published_cells(g, s, "vas", TIMES, {"treatment": "hip", "control": "control"}, "marker", ASSUME)
     out = published_vs_reproduced(
-        g, s, t1, cells, assumed, _claims(), outcome="vas", time_levels=TIMES, correlation=0.5, alpha=0.05
+        s, t1, OutcomeCells("vas", TIMES, cells, assumed), _claims(), correlation=0.5, alpha=0.05
     )
     assert list(out.columns) == REPLAY_COLUMNS
     # the claims tested are exactly the trial's printed ones (tests.csv), with the printed words
@@ -120,7 +121,7 @@ def test_claims_are_also_recomputed_from_the_reconstructed_data():
     )
     cells, assumed = published_cells(g, s, "vas", TIMES, arms, "marker", ASSUME)
     out = published_vs_reproduced(
-        g, s, t1, cells, assumed, _claims(), outcome="vas", time_levels=TIMES, correlation=0.5, alpha=0.05, raw=raw
+        s, t1, OutcomeCells("vas", TIMES, cells, assumed), _claims(), correlation=0.5, alpha=0.05, raw=raw
     )
     eg2 = raw[raw.published_group == "EG II"]
     ref = stats.ttest_rel(eg2.vas_baseline, eg2.vas_week3)

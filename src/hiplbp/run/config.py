@@ -293,6 +293,17 @@ def check_config(config: Mapping, *, groups: Iterable[str] | None = None, origin
     ...
     hiplbp.run.config.ConfigError: config: key 'outcomes[0]': min 10 is not below max 0 (expected min < max)
     """
+    for check in (_trial_folder, _design, _outcomes, _data_file, _flow, _ranges, _exclusions):
+        check(config, origin)
+    _assumptions(config, origin, None if groups is None else [str(g) for g in groups])
+
+
+def _levels(config: Mapping) -> tuple[list[str], list[str]]:
+    design = config["design"]
+    return [str(t) for t in design["time_levels"]], [str(s) for s in design.get("strata") or []]
+
+
+def _trial_folder(config: Mapping, origin: str) -> None:
     folder = (config.get("trial") or {}).get("folder")
     if folder is not None:
         missing = [f for f in ("groups.csv", "outcomes.csv") if not (Path(folder) / f).is_file()]
@@ -301,66 +312,82 @@ def check_config(config: Mapping, *, groups: Iterable[str] | None = None, origin
                 f"{origin}: key 'trial.folder': {folder!r} has no {' or '.join(missing)} "
                 "(expected a trial folder: groups.csv, outcomes.csv and optional tables)"
             )
-    design = config["design"]
-    time_levels = [str(t) for t in design["time_levels"]]
-    strata = [str(s) for s in design.get("strata") or []]
-    outcomes = config["outcomes"]
+
+
+def _design(config: Mapping, origin: str) -> None:
+    time_levels, strata = _levels(config)
     _unique(time_levels, "design.time_levels[{i}]", origin)
     _unique(strata, "design.strata[{i}]", origin)
-    arms = design["arms"]
+    arms = config["design"]["arms"]
     if str(arms["treatment"]) == str(arms["control"]):
         raise ConfigError(
             f"{origin}: key 'design.arms': treatment and control are both {str(arms['control'])!r} "
             "(expected two different labels)"
         )
+
+
+def _outcomes(config: Mapping, origin: str) -> None:
+    outcomes = config["outcomes"]
     _unique([o["name"] for o in outcomes], "outcomes[{i}].name", origin)
     _unique([o["column"] for o in outcomes], "outcomes[{i}].column", origin)
     for i, o in enumerate(outcomes):
         lo, hi = o.get("min"), o.get("max")
         if lo is not None and hi is not None and not lo < hi:
             raise ConfigError(f"{origin}: key 'outcomes[{i}]': min {lo:g} is not below max {hi:g} (expected min < max)")
+
+
+def _data_file(config: Mapping, origin: str) -> None:
     data = config.get("data", {})
-    if data.get("source") == "file":
-        if not data.get("path"):
-            raise ConfigError(f"{origin}: key 'data.path' is missing (needed when data.source is file)")
-        if not Path(data["path"]).is_file():
-            raise ConfigError(f"{origin}: key 'data.path': {data['path']!r} not found (expected the data file)")
-        columns = dict(data.get("columns") or {})
-        if not strata:
-            columns.pop("stratum", None)
-        long = data.get("layout", "long") == "long"
-        needed = ["arm"] + (["subject", "time"] if long else [])
-        for role in needed:
-            if role not in columns:
-                raise ConfigError(
-                    f"{origin}: key 'data.columns.{role}' is missing"
-                    + (" (needed when data.layout is long)" if role != "arm" else "")
-                )
-        if strata and "stratum" not in columns:
-            raise ConfigError(f"{origin}: key 'data.columns.stratum' is missing (needed when design.strata is set)")
-        named = {role: col for role, col in columns.items() if col is not None}
-        clash = [c for c in data.get("covariates", []) if c in named.values() or c in [o["column"] for o in outcomes]]
-        if clash:
+    if data.get("source") != "file":
+        return
+    if not data.get("path"):
+        raise ConfigError(f"{origin}: key 'data.path' is missing (needed when data.source is file)")
+    if not Path(data["path"]).is_file():
+        raise ConfigError(f"{origin}: key 'data.path': {data['path']!r} not found (expected the data file)")
+    _, strata = _levels(config)
+    columns = dict(data.get("columns") or {})
+    if not strata:
+        columns.pop("stratum", None)
+    long = data.get("layout", "long") == "long"
+    for role in ["arm"] + (["subject", "time"] if long else []):
+        if role not in columns:
             raise ConfigError(
-                f"{origin}: key 'data.covariates': {clash[0]!r} is also a design or outcome column (expected another)"
+                f"{origin}: key 'data.columns.{role}' is missing"
+                + (" (needed when data.layout is long)" if role != "arm" else "")
             )
-        roles = list(named)
-        for i, col in enumerate(named.values()):
-            if list(named.values()).index(col) != i:
-                first = roles[list(named.values()).index(col)]
-                raise ConfigError(
-                    f"{origin}: key 'data.columns.{roles[i]}': {col!r} is also data.columns.{first} "
-                    "(expected a column of its own)"
-                )
+    if strata and "stratum" not in columns:
+        raise ConfigError(f"{origin}: key 'data.columns.stratum' is missing (needed when design.strata is set)")
+    named = {role: col for role, col in columns.items() if col is not None}
+    outcome_columns = [o["column"] for o in config["outcomes"]]
+    clash = [c for c in data.get("covariates", []) if c in named.values() or c in outcome_columns]
+    if clash:
+        raise ConfigError(
+            f"{origin}: key 'data.covariates': {clash[0]!r} is also a design or outcome column (expected another)"
+        )
+    roles, cols = list(named), list(named.values())
+    for i, col in enumerate(cols):
+        if cols.index(col) != i:
+            raise ConfigError(
+                f"{origin}: key 'data.columns.{roles[i]}': {col!r} is also data.columns.{roles[cols.index(col)]} "
+                "(expected a column of its own)"
+            )
+
+
+def _flow(config: Mapping, origin: str) -> None:
+    _, strata = _levels(config)
+    arms = config["design"]["arms"]
     groups_of_design = [
         f"{s} {arms[k]}" if s else str(arms[k]) for s in (strata or [""]) for k in ("treatment", "control")
     ]
-    for name in (data.get("flow") or {}).get("randomised") or {}:
+    for name in (config.get("data", {}).get("flow") or {}).get("randomised") or {}:
         if str(name) not in groups_of_design:
             raise ConfigError(
                 f"{origin}: key 'data.flow.randomised.{name}': not a group of the design "
                 f"(expected one of {', '.join(groups_of_design)})"
             )
+
+
+def _ranges(config: Mapping, origin: str) -> None:
     for name, spec in (config.get("sensitivity") or {}).items():
         if spec and spec["from"] > spec["to"]:
             raise ConfigError(
@@ -373,13 +400,19 @@ def check_config(config: Mapping, *, groups: Iterable[str] | None = None, origin
             f"{origin}: key 'band.correlation': from {rho['from']:g} is above to {rho['to']:g} "
             "(expected from <= to: the range would be empty)"
         )
+
+
+def _exclusions(config: Mapping, origin: str) -> None:
     _unique(
         [e["subject"] for e in (config.get("cleaning") or {}).get("exclude", [])],
         "cleaning.exclude[{i}].subject",
         origin,
     )
-    names = [o["name"] for o in outcomes]
-    known_groups = None if groups is None else [str(g) for g in groups]
+
+
+def _assumptions(config: Mapping, origin: str, known_groups: list[str] | None) -> None:
+    time_levels, _ = _levels(config)
+    names = [o["name"] for o in config["outcomes"]]
     for i, a in enumerate((config.get("reconstruction") or {}).get("assumptions", [])):
         key = f"{origin}: key 'reconstruction.assumptions[{i}]"
         if a["outcome"] not in names:

@@ -328,16 +328,32 @@ def _fmt_match(reproduced: float, published_text: str) -> tuple[bool, int]:
     return rounds_to(reproduced, float(published_text), d), d
 
 
+@dataclass(frozen=True)
+class OutcomeCells:
+    """One outcome's printed cells (:func:`~hiplbp.trial.cells.published_cells`) at the paper's visits.
+
+    Attributes
+    ----------
+    outcome : str
+        Outcome name (e.g. ``pain``).
+    time_levels : sequence of str
+        Visits; the first is baseline.
+    cells, assumed : DataFrame
+        The cells, assumed ones filled, and which cells are assumed.
+    """
+
+    outcome: str
+    time_levels: Sequence[str]
+    cells: pd.DataFrame
+    assumed: pd.DataFrame
+
+
 def published_vs_reproduced(
-    groups: pd.DataFrame,
     summaries: pd.DataFrame,
     characteristics: pd.DataFrame,
-    cells: pd.DataFrame,
-    assumed: pd.DataFrame,
+    printed: OutcomeCells,
     claims: pd.DataFrame,
     *,
-    outcome: str,
-    time_levels: Sequence[str],
     correlation: float,
     alpha: float,
     raw: pd.DataFrame | None = None,
@@ -346,16 +362,12 @@ def published_vs_reproduced(
 
     Parameters
     ----------
-    groups, summaries, characteristics : DataFrame
+    summaries, characteristics : DataFrame
         Published tables (:mod:`hiplbp.trial.published`).
-    cells, assumed : DataFrame
-        From :func:`published_cells`.
+    printed : OutcomeCells
+        The outcome's printed cells.
     claims : DataFrame
-        The trial's checkable claims (:func:`change_claims`); those of ``outcome`` are tested.
-    outcome : str
-        Outcome name (e.g. ``pain``).
-    time_levels : sequence of str
-        Visits; the first is baseline.
+        The trial's checkable claims (:func:`change_claims`); those of the outcome are tested.
     correlation : float
         Assumed within-subject correlation for tests that need it.
     alpha : float
@@ -367,65 +379,64 @@ def published_vs_reproduced(
     -------
     DataFrame
         ``kind`` (``cell``, ``claim`` or ``comparison``), ``item, published, reproduced, decimals,
-        match, note``. ``match`` compares at the
-        printed precision (numbers) or the direction of the claim (significance); it is empty
-        where the paper printed nothing to compare.
+        match, note``. ``match`` compares at the printed precision (numbers) or the direction of the
+        claim (significance); it is empty where the paper printed nothing to compare.
     """
     rows = []
     if raw is not None:
-        for r in characteristics.itertuples():
-            v = raw.loc[raw.published_group == r.group, r.variable].astype(float)
-            for stat, text, val in (("mean", r.mean, v.mean()), ("SD", r.sd, v.std(ddof=1))):
-                ok, d = _fmt_match(val, text)
-                note = (
-                    ""
-                    if ok
-                    else (
-                        "derived per patient as weight/height^2; the printed BMI is not a target"
-                        if r.variable == "bmi"
-                        else UNREACHED
-                    )
-                )
-                rows.append(
-                    dict(
-                        kind="cell",
-                        item=f"baseline {r.variable} {stat} {r.group}",
-                        published=text,
-                        reproduced=val,
-                        decimals=d,
-                        match=ok,
-                        note=note,
-                    )
-                )
-        for r in summaries[summaries.outcome == outcome].itertuples():
-            v = raw.loc[raw.published_group == r.group, f"{outcome}_{r.time}"].astype(float)
-            for stat, text, val in (("mean", r.mean, v.mean()), ("SD", r.sd, v.std(ddof=1))):
-                if r.status == NOT_AVAILABLE:
-                    rows.append(
-                        dict(
-                            kind="cell",
-                            item=f"{outcome} {stat} {r.group} {r.time}",
-                            published=NOT_AVAILABLE,
-                            reproduced=val,
-                            decimals=np.nan,
-                            match=None,
-                            note="not printed; the reconstruction uses the configured assumption",
-                        )
-                    )
-                    continue
-                ok, d = _fmt_match(val, text)
-                rows.append(
-                    dict(
-                        kind="cell",
-                        item=f"{outcome} {stat} {r.group} {r.time}",
-                        published=text,
-                        reproduced=val,
-                        decimals=d,
-                        match=ok,
-                        note="" if ok else UNREACHED,
-                    )
-                )
-    tested = summary_claims(cells, assumed, claims, outcome=outcome, correlation=correlation, alpha=alpha)
+        rows += _characteristic_rows(characteristics, raw)
+        rows += _outcome_cell_rows(summaries, printed.outcome, raw)
+    rows += _claim_rows(printed, claims, correlation, alpha, raw)
+    rows += _comparison_rows(printed, raw)
+    return pd.DataFrame(rows, columns=REPLAY_COLUMNS)
+
+
+def _cell_row(item: str, published: str, reproduced: float, decimals: float, match: bool | None, note: str) -> dict:
+    return dict(
+        kind="cell", item=item, published=published, reproduced=reproduced, decimals=decimals, match=match, note=note
+    )
+
+
+def _characteristic_rows(characteristics: pd.DataFrame, raw: pd.DataFrame) -> list[dict]:
+    """Each printed baseline mean and SD against the reconstructed patients'."""
+    rows = []
+    for r in characteristics.itertuples():
+        v = raw.loc[raw.published_group == r.group, r.variable].astype(float)
+        for stat, text, val in (("mean", r.mean, v.mean()), ("SD", r.sd, v.std(ddof=1))):
+            ok, d = _fmt_match(val, text)
+            why = (
+                "derived per patient as weight/height^2; the printed BMI is not a target"
+                if r.variable == "bmi"
+                else UNREACHED
+            )
+            rows.append(_cell_row(f"baseline {r.variable} {stat} {r.group}", text, val, d, ok, "" if ok else why))
+    return rows
+
+
+def _outcome_cell_rows(summaries: pd.DataFrame, outcome: str, raw: pd.DataFrame) -> list[dict]:
+    """Each printed mean and SD of the outcome against the reconstructed patients' (unprinted ones marked)."""
+    rows = []
+    for r in summaries[summaries.outcome == outcome].itertuples():
+        v = raw.loc[raw.published_group == r.group, f"{outcome}_{r.time}"].astype(float)
+        for stat, text, val in (("mean", r.mean, v.mean()), ("SD", r.sd, v.std(ddof=1))):
+            item = f"{outcome} {stat} {r.group} {r.time}"
+            if r.status == NOT_AVAILABLE:
+                note = "not printed; the reconstruction uses the configured assumption"
+                rows.append(_cell_row(item, NOT_AVAILABLE, val, np.nan, None, note))
+                continue
+            ok, d = _fmt_match(val, text)
+            rows.append(_cell_row(item, text, val, d, ok, "" if ok else UNREACHED))
+    return rows
+
+
+def _claim_rows(
+    printed: OutcomeCells, claims: pd.DataFrame, correlation: float, alpha: float, raw: pd.DataFrame | None
+) -> list[dict]:
+    """Each claim of a significant change, tested from the summaries (and the reconstruction)."""
+    outcome, rows = printed.outcome, []
+    tested = summary_claims(
+        printed.cells, printed.assumed, claims, outcome=outcome, correlation=correlation, alpha=alpha
+    )
     for c in tested.itertuples():
         note = (
             f"paired t from the summaries at the assumed correlation {correlation}: t({c.df}) = {c.t:.2f}; "
@@ -455,7 +466,13 @@ def published_vs_reproduced(
                 note=note,
             )
         )
-    for c in summary_comparisons(cells, assumed, time_levels, outcome).itertuples():
+    return rows
+
+
+def _comparison_rows(printed: OutcomeCells, raw: pd.DataFrame | None) -> list[dict]:
+    """The one-way ANOVA among the groups at each visit, which the tables do not print."""
+    outcome, cells, rows = printed.outcome, printed.cells, []
+    for c in summary_comparisons(cells, printed.assumed, printed.time_levels, outcome).itertuples():
         note = (
             f"F({c.df1}, {c.df2}) = {c.F:.3f}, closed form from n, means, SDs; the trial's tables print no "
             "such test" + ("; uses assumed cells" if c.assumed else "")
@@ -476,7 +493,7 @@ def published_vs_reproduced(
                 note=note,
             )
         )
-    return pd.DataFrame(rows, columns=REPLAY_COLUMNS)
+    return rows
 
 
 @dataclass(frozen=True)
@@ -552,14 +569,10 @@ def replay_trial(
         reconstructed = raw is not None and f"{outcome}_{times[0]}" in raw
         parts.append(
             published_vs_reproduced(
-                groups,
                 summaries,
                 characteristics if not parts else characteristics.iloc[:0],
-                cells,
-                assumed,
+                OutcomeCells(outcome, times, cells, assumed),
                 claims,
-                outcome=outcome,
-                time_levels=times,
                 correlation=settings.correlation,
                 alpha=settings.alpha,
                 raw=raw if reconstructed else None,
