@@ -22,6 +22,7 @@ import yaml
 from hiplbp.data.clean import clean
 from hiplbp.data.ingest import ingest
 from hiplbp.reconstruction import patients
+from hiplbp.run.config import read_config_file, resolve_extends, validated
 from hiplbp.stats.anova import mixed_anova
 from hiplbp.trial import published
 from hiplbp.trial.design import Design
@@ -94,18 +95,13 @@ def main() -> None:
         published.read_characteristics(pub / "characteristics.csv"),
     )
 
+    # the trial's own reconstruction section, with the schema's defaults
+    lee = validated(resolve_extends(read_config_file(pub / "config.yaml"), root=ROOT))
+    settings = patients.ReconstructionSettings.from_config(lee["reconstruction"])
+
     def rec():
-        return patients.reconstruct(
-            groups,
-            vas,
-            t1,
-            outcomes=[VAS],
-            time_levels=DESIGN.time_levels,
-            arms=DESIGN.arms,
-            strata=DESIGN.strata,
-            assumptions=ASSUME,
-            scales=LEE_CONFIG["reconstruction"]["characteristics"],
-        )
+        design = patients.ReconstructionDesign([VAS], DESIGN.time_levels, DESIGN.arms, DESIGN.strata)
+        return patients.reconstruct(groups, vas, t1, design, settings)
 
     t_rec, (raw, _) = timed(rec, args.repeat)
     with tempfile.TemporaryDirectory() as tmp:

@@ -15,12 +15,14 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import time  # noqa: E402
+from dataclasses import replace  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import yaml  # noqa: E402
 
-from hiplbp.reconstruction.patients import reconstruct  # noqa: E402
+from hiplbp.reconstruction.patients import ReconstructionDesign, ReconstructionSettings, reconstruct  # noqa: E402
+from hiplbp.run.config import read_config_file, resolve_extends, validated  # noqa: E402
 from hiplbp.seeds import derive_seed  # noqa: E402
 from hiplbp.trial import published  # noqa: E402
 
@@ -28,14 +30,15 @@ ROOT = Path(__file__).resolve().parents[1]
 LEE_CONFIG = yaml.safe_load((ROOT / "trials" / "lee2015" / "config.yaml").read_text())
 LEE_MEANING = published.trial_meaning(LEE_CONFIG["trial"])
 PUB = ROOT / "trials" / "lee2015"
-ARGS = dict(
-    outcomes=[dict(name="vas", column="vas", min=0, max=100, integer=True)],
-    time_levels=["baseline", "week3", "week6"],
-    arms={"treatment": "hip", "control": "control"},
-    strata=["stable", "unstable"],
-    correlation=0.5,
-    scales=LEE_CONFIG["reconstruction"]["characteristics"],
-    assumptions=[dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")],
+DESIGN = ReconstructionDesign(
+    [dict(name="vas", column="vas", min=0, max=100, integer=True)],
+    ["baseline", "week3", "week6"],
+    {"treatment": "hip", "control": "control"},
+    ["stable", "unstable"],
+)
+# the trial's own reconstruction section (the schema's defaults where it sets nothing)
+SETTINGS = ReconstructionSettings.from_config(
+    validated(resolve_extends(read_config_file(PUB / "config.yaml"), root=ROOT))["reconstruction"]
 )
 
 
@@ -49,12 +52,12 @@ def main() -> None:
         published.read_summary(PUB / "outcomes.csv"),
         published.read_characteristics(PUB / "characteristics.csv"),
     )
-    raw, check = reconstruct(*tables, seed=20150217, **ARGS)
+    raw, check = reconstruct(*tables, DESIGN, SETTINGS)
     t_default = time.perf_counter() - t0
     t0 = time.perf_counter()
     all_match, worst = 0, 0.0
     for k in range(args.many):
-        raw, check = reconstruct(*tables, seed=derive_seed(20150217, "replicate", k), **ARGS)
+        raw, check = reconstruct(*tables, DESIGN, replace(SETTINGS, seed=derive_seed(SETTINGS.seed, "replicate", k)))
         all_match += bool(check[check.basis != "derived"].match.all())
         for _, g in raw.groupby("published_group"):
             r = np.corrcoef(g[["vas_baseline", "vas_week3", "vas_week6"]].to_numpy(float).T)

@@ -17,11 +17,8 @@ raw, check = patients.reconstruct(
     published.read_groups(snakemake.input.groups, **snakemake.params.trial),
     outcome_tables,
     published.read_characteristics(snakemake.input.characteristics),
-    outcomes=p.design["outcomes"],
-    time_levels=d["time_levels"],
-    arms=d["arms"],
-    strata=d["strata"],
-    **patients.settings_from_config(p.reconstruction),
+    patients.ReconstructionDesign(p.design["outcomes"], d["time_levels"], d["arms"], d["strata"]),
+    patients.ReconstructionSettings.from_config(p.reconstruction),
 )
 raw.to_csv(snakemake.output.raw, index=False)
 check.to_csv(snakemake.output.check, index=False)

@@ -23,6 +23,19 @@ LEE_SCALES = LEE_CONFIG["reconstruction"]["characteristics"]
 REFERENCE = ROOT / "tests" / "reference"
 
 
+def _schema_reconstruction():
+    from hiplbp.reconstruction.patients import ReconstructionSettings
+    from hiplbp.run.config import validated
+
+    minimal = {"data": {"source": "file"}, "design": {"time_levels": [0, 1], "arms": {"treatment": 1, "control": 2}}}
+    section = validated(minimal | {"outcomes": [{"name": "y", "column": "y"}]})["reconstruction"]
+    return ReconstructionSettings.from_config(section)
+
+
+#: The reconstruction settings of the schema's defaults (tests change what they test with dataclasses.replace)
+DEFAULT_RECONSTRUCTION = _schema_reconstruction()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Keep the tests that share the default run on one xdist worker, so that it is made once."""
     for item in items:

@@ -1,9 +1,11 @@
 """Reconstruction: exact moments before rounding, published n, arms, assumptions, determinism."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import LEE_MEANING, LEE_SCALES, PUBLISHED
+from conftest import DEFAULT_RECONSTRUCTION, LEE_MEANING, LEE_SCALES, PUBLISHED
 
 from hiplbp import SYNTHETIC_NOTE
 from hiplbp.reconstruction import patients as R
@@ -13,23 +15,20 @@ VAS = {"name": "vas", "column": "vas", "min": 0, "max": 100, "integer": True}
 ASSUME = [dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")]
 
 
-def _run(outcome_table=None, **kw):
-    args = dict(
-        outcomes=[VAS],
-        time_levels=["baseline", "week3", "week6"],
-        arms={"treatment": "hip", "control": "control"},
-        strata=["stable", "unstable"],
-        assumptions=ASSUME,
-        seed=20150217,
-        correlation=0.5,
-        scales=LEE_SCALES,
+def _run(outcome_table=None, outcomes=(VAS,), **kw):
+    design = R.ReconstructionDesign(
+        list(outcomes),
+        ["baseline", "week3", "week6"],
+        {"treatment": "hip", "control": "control"},
+        ["stable", "unstable"],
     )
-    args.update(kw)
+    settings = replace(DEFAULT_RECONSTRUCTION, assumptions=ASSUME, seed=20150217, correlation=0.5, scales=LEE_SCALES)
     return R.reconstruct(
         published.read_groups(PUBLISHED / "groups.csv", **LEE_MEANING),
         published.read_summary(PUBLISHED / "outcomes.csv") if outcome_table is None else outcome_table,
         published.read_characteristics(PUBLISHED / "characteristics.csv"),
-        **args,
+        design,
+        replace(settings, **kw),
     )
 
 

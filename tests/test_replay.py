@@ -104,21 +104,17 @@ def test_claims_come_from_the_table_with_their_direction():
 
 
 def test_claims_are_also_recomputed_from_the_reconstructed_data():
-    from hiplbp.reconstruction.patients import reconstruct
+    from dataclasses import replace
+
+    from conftest import DEFAULT_RECONSTRUCTION
+
+    from hiplbp.reconstruction.patients import ReconstructionDesign, reconstruct
 
     g, s, t1 = _tables()
     arms = {"treatment": "hip", "control": "control"}
-    raw, _ = reconstruct(
-        g,
-        s,
-        t1,
-        outcomes=[{"name": "vas", "column": "vas", "min": 0, "max": 100, "integer": True}],
-        time_levels=TIMES,
-        arms=arms,
-        strata=["stable", "unstable"],
-        assumptions=ASSUME,
-        scales=LEE_SCALES,
-    )
+    vas = {"name": "vas", "column": "vas", "min": 0, "max": 100, "integer": True}
+    design = ReconstructionDesign([vas], TIMES, arms, ["stable", "unstable"])
+    raw, _ = reconstruct(g, s, t1, design, replace(DEFAULT_RECONSTRUCTION, assumptions=ASSUME, scales=LEE_SCALES))
     cells, assumed = published_cells(g, s, "vas", TIMES, arms, "marker", ASSUME)
     out = published_vs_reproduced(
         s, t1, OutcomeCells("vas", TIMES, cells, assumed), _claims(), correlation=0.5, alpha=0.05, raw=raw

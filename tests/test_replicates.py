@@ -1,9 +1,12 @@
 """Replicates: long conversion, seeds derived per replicate, and the spread table."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
-from conftest import LEE_MEANING, PUBLISHED
+from conftest import DEFAULT_RECONSTRUCTION, LEE_MEANING, PUBLISHED
 
+from hiplbp.reconstruction.patients import ReconstructionDesign
 from hiplbp.reconstruction.replicates import SPREAD_COLUMNS, raw_to_long, replicate_spread
 from hiplbp.trial import published
 
@@ -38,17 +41,9 @@ def test_raw_to_long():
 
 
 def test_spread_over_replicates():
-    spread, values = replicate_spread(
-        *_tables(),
-        outcome=VAS,
-        time_levels=TIMES,
-        arms=ARMS,
-        strata=["stable", "unstable"],
-        replicates=4,
-        seed=7,
-        assumptions=ASSUME,
-        correlation=0.5,
-    )
+    design = ReconstructionDesign([VAS], TIMES, ARMS, ["stable", "unstable"])
+    settings = replace(DEFAULT_RECONSTRUCTION, seed=7, assumptions=ASSUME, correlation=0.5)
+    spread, values = replicate_spread(*_tables(), design, settings, 4)
     assert list(spread.columns) == SPREAD_COLUMNS and (spread.n_replicates == 4).all()
     assert values.replicate.nunique() == 4
     # the replicates differ (seeds are derived per replicate) ...
@@ -59,3 +54,9 @@ def test_spread_over_replicates():
     row = spread[(spread.statistic == "mixed ANOVA F") & (spread.target == "arm:time")].iloc[0]
     assert (row["min"], row["max"]) == (one.min(), one.max()) and np.isclose(row["sd"], one.std())
     assert row.range / row["median"] < 0.02
+    # the config's seed decides every replicate: the same seed gives the same values, another seed others
+    again = replicate_spread(*_tables(), design, settings, 2)[1]
+    other = replicate_spread(*_tables(), design, replace(settings, seed=8), 2)[1]
+    first_two = values[values.replicate < 2].reset_index(drop=True)
+    pd.testing.assert_frame_equal(again, first_two)
+    assert not np.allclose(other.value.to_numpy(), first_two.value.to_numpy())

@@ -16,6 +16,7 @@ Cells the paper did not print (``not_available``) are filled only from explicit 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -128,43 +129,111 @@ def _rounds_to(achieved: float, target: float, ndec: int | None) -> bool:
     return rounds_to(achieved, target, ndec)
 
 
-#: Settings of config's ``reconstruction`` section that are keyword arguments of :func:`reconstruct`.
-RECONSTRUCT_SETTINGS = ("arm_from", "correlation", "height_weight_correlation", "assumptions", "seed")
+@dataclass(frozen=True)
+class ReconstructionDesign:
+    """What is reconstructed: the outcomes, visits, arms and strata of the design.
 
-
-def settings_from_config(reconstruction: Mapping) -> dict:
-    """The keyword arguments of :func:`reconstruct` given in config's ``reconstruction`` section.
-
-    Settings that are absent are left out, so that :func:`reconstruct`'s own defaults apply (one
-    place for them); other keys of the section (``published``, ``replicates``) are not arguments.
-
-    Examples
-    --------
-    >>> settings_from_config({"seed": 1, "correlation": 0.6, "replicates": 20, "characteristics": {}})
-    {'correlation': 0.6, 'seed': 1, 'scales': {}}
+    Attributes
+    ----------
+    outcomes : sequence of mapping
+        Outcome definitions from config (``name, column, min, max, integer``).
+    time_levels : sequence of str
+        Visit labels in time order; must be the published ones.
+    arms : mapping
+        ``{"treatment": label, "control": label}``: labels written to the ``arm`` column.
+    strata : sequence of str
+        Must contain the groups' stratum labels (``stratum_label``, the trial's ``trial.strata``
+        mapping of the printed names) when not empty.
     """
-    out = {k: reconstruction[k] for k in RECONSTRUCT_SETTINGS if k in reconstruction}
-    if "characteristics" in reconstruction:
-        out["scales"] = reconstruction["characteristics"]
-    return out
+
+    outcomes: Sequence[Mapping]
+    time_levels: Sequence[str]
+    arms: Mapping[str, str]
+    strata: Sequence[str]
+
+
+@dataclass(frozen=True)
+class ReconstructionSettings:
+    """How patients are reconstructed: config's ``reconstruction`` section (:meth:`from_config`).
+
+    Attributes
+    ----------
+    arm_from : {"marker", "label"}
+        Which published attribute decides a group's arm: its footnote marker or its printed
+        label (the trial's ``trial.marker_arms`` / ``trial.label_arms`` say what each means).
+    correlation : float
+        Within-subject correlation between any two visits (compound symmetry).
+    height_weight_correlation : float
+        Correlation of height and weight within a group (BMI is derived from both).
+    assumptions : sequence of mapping
+        Targets for cells that are not available (see :func:`target_cells`).
+    seed : int
+        Config seed; each group's draw derives its own seed from it.
+    scales : mapping
+        Step and range of each baseline characteristic (config ``reconstruction.characteristics``,
+        :func:`characteristic_scale`).
+    correlation_tolerance : float
+        Achieved between-visit correlations are brought within this distance of ``correlation``
+        where the integer data allow (reported in the check table).
+    """
+
+    arm_from: str
+    correlation: float
+    height_weight_correlation: float
+    assumptions: Sequence[Mapping]
+    seed: int
+    scales: Mapping[str, Mapping]
+    # not a setting of the config: how closely the tuning tries, a property of the method
+    correlation_tolerance: float = 0.02
+
+    @classmethod
+    def from_config(cls, reconstruction: Mapping) -> ReconstructionSettings:
+        """From a validated config's ``reconstruction`` section (every default of the schema filled in).
+
+        Examples
+        --------
+        >>> s = ReconstructionSettings.from_config({"seed": 1, "correlation": 0.6, "height_weight_correlation": 0.5,
+        ...     "arm_from": "marker", "replicates": 20, "characteristics": {}, "assumptions": []})
+        >>> s.correlation, s.seed, s.scales
+        (0.6, 1, {})
+        """
+        return cls(
+            arm_from=str(reconstruction["arm_from"]),
+            correlation=float(reconstruction["correlation"]),
+            height_weight_correlation=float(reconstruction["height_weight_correlation"]),
+            assumptions=list(reconstruction["assumptions"]),
+            seed=int(reconstruction["seed"]),
+            scales=dict(reconstruction["characteristics"]),
+        )
+
+
+def _check_inputs(
+    groups: pd.DataFrame, outcome_tables: pd.DataFrame, design: ReconstructionDesign, arm_from: str
+) -> None:
+    if arm_from not in ("marker", "label"):
+        raise ValueError(f"reconstruction.arm_from must be 'marker' or 'label', got {arm_from!r}")
+    published_times = set(outcome_tables["time"])
+    if published_times != set(design.time_levels):
+        raise ValueError(
+            f"design.time_levels {list(design.time_levels)} must be the published visits "
+            f"{sorted(published_times)} when data.source is reconstructed"
+        )
+    if design.strata:
+        missing = set(groups["stratum_label"]) - set(design.strata)
+        if missing:
+            raise ValueError(
+                f"design.strata must contain the trial's strata {sorted(set(groups['stratum_label']))} "
+                "(trial.strata maps the printed names to them) when data.source is reconstructed, "
+                f"got {list(design.strata)}"
+            )
 
 
 def reconstruct(
     groups: pd.DataFrame,
     outcome_tables: pd.DataFrame,
     characteristics: pd.DataFrame,
-    *,
-    outcomes: Sequence[Mapping],
-    time_levels: Sequence[str],
-    arms: Mapping[str, str],
-    strata: Sequence[str] | None,
-    arm_from: str = "marker",
-    correlation: float = 0.5,
-    height_weight_correlation: float = 0.5,
-    assumptions: Sequence[Mapping] = (),
-    seed: int = 1,
-    correlation_tolerance: float = 0.02,
-    scales: Mapping[str, Mapping] | None = None,
+    design: ReconstructionDesign,
+    settings: ReconstructionSettings,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Reconstruct one row per analysed patient from the published summaries.
 
@@ -182,32 +251,10 @@ def reconstruct(
     characteristics : DataFrame
         Published continuous baseline characteristics (``variable, group, mean, sd`` + parsed
         values, :func:`hiplbp.trial.published.read_characteristics`).
-    outcomes : sequence of mapping
-        Outcome definitions from config (``name, column, min, max, integer``).
-    time_levels : sequence of str
-        Visit labels in time order; must be the published ones.
-    arms : mapping
-        ``{"treatment": label, "control": label}``: labels written to the ``arm`` column.
-    strata : sequence of str or None
-        Must contain the groups' stratum labels (``stratum_label``, the trial's ``trial.strata``
-        mapping of the printed names) when given.
-    arm_from : {"marker", "label"}
-        Which published attribute decides a group's arm: its footnote marker or its printed
-        label (the trial's ``trial.marker_arms`` / ``trial.label_arms`` say what each means).
-    correlation : float
-        Within-subject correlation between any two visits (compound symmetry).
-    height_weight_correlation : float
-        Correlation of height and weight within a group (BMI is derived from both).
-    assumptions : sequence of mapping
-        Targets for cells that are not available (see :func:`target_cells`).
-    seed : int
-        Config seed; each group's draw derives its own seed from it.
-    correlation_tolerance : float
-        Achieved between-visit correlations are brought within this distance of ``correlation``
-        where the integer data allow (reported in the check table).
-    scales : mapping, optional
-        Step and range of each baseline characteristic (config ``reconstruction.characteristics``,
-        :func:`characteristic_scale`).
+    design : ReconstructionDesign
+        The outcomes, visits, arms and strata.
+    settings : ReconstructionSettings
+        The config's ``reconstruction`` section.
 
     Returns
     -------
@@ -221,93 +268,94 @@ def reconstruct(
         the others. For assumed cells the ``published_*`` columns hold the assumed target.
         ``match`` is True when mean and SD round to the target at the printed precision.
     """
-    if arm_from not in ("marker", "label"):
-        raise ValueError(f"reconstruction.arm_from must be 'marker' or 'label', got {arm_from!r}")
-    published_times = set(outcome_tables["time"])
-    if published_times != set(time_levels):
-        raise ValueError(
-            f"design.time_levels {list(time_levels)} must be the published visits "
-            f"{sorted(published_times)} when data.source is reconstructed"
-        )
-    if strata:
-        missing = set(groups["stratum_label"]) - set(strata)
-        if missing:
-            raise ValueError(
-                f"design.strata must contain the trial's strata {sorted(set(groups['stratum_label']))} "
-                f"(trial.strata maps the printed names to them) when data.source is reconstructed, got {list(strata)}"
-            )
+    _check_inputs(groups, outcome_tables, design, settings.arm_from)
     rows: list[pd.DataFrame] = []
     checks: list[dict] = []
-    cells = {o["name"]: target_cells(outcome_tables, assumptions, o["name"]) for o in outcomes}
-    scales = dict(scales or {})
+    cells = {o["name"]: target_cells(outcome_tables, settings.assumptions, o["name"]) for o in design.outcomes}
     subject_no = 0
     for g in groups.itertuples(index=False):
-        arm_key = g.arm_by_marker if arm_from == "marker" else g.arm_by_label
+        arm = design.arms[g.arm_by_marker if settings.arm_from == "marker" else g.arm_by_label]
         n = int(g.n)
-        rng = np.random.default_rng(derive_seed(seed, "reconstruct", g.group))
+        rng = np.random.default_rng(derive_seed(settings.seed, "reconstruct", g.group))
         block = pd.DataFrame(
             {
                 "subject": [f"R{subject_no + i + 1:03d}" for i in range(n)],
                 "published_group": g.group,
                 "stratum": g.stratum_label,
-                "arm": arms[arm_key],
+                "arm": arm,
             }
         )
         subject_no += n
-        block = pd.concat(
-            [block, _characteristics(rng, g.group, n, characteristics, height_weight_correlation, scales, checks)],
-            axis=1,
+        baseline = _characteristics(
+            rng, g.group, n, characteristics, settings.height_weight_correlation, dict(settings.scales), checks
         )
-        for o in outcomes:
+        block = pd.concat([block, baseline], axis=1)
+        for o in design.outcomes:
             cg = cells[o["name"]]
-            c = cg[cg["group"] == g.group].set_index("time").loc[list(time_levels)]
-            sizes = [min(int(x), n) if pd.notna(x) else n for x in c["n"]]
-            target_r = compound_symmetry(len(time_levels), correlation)
-            x = exact_moment_sample(rng, n, c["mean"].to_numpy(), c["sd"].to_numpy(), target_r)
-            step = 1.0 if o.get("integer", False) else 10.0 ** -int(max(c["mean_decimals"].max(), 0) + 1)
-            cols, infos = [], []
-            for j in range(len(time_levels)):
-                cell = c.iloc[j]
-                tgt = Target(
-                    cell["mean"],
-                    cell["sd"],
-                    int(cell["mean_decimals"]),
-                    int(cell["sd_decimals"]),
-                    step,
-                    float(o["min"]),
-                    float(o["max"]),
-                )
-                v, info = _fit(x[: sizes[j], j], tgt, f"{o['name']} of {g.group} at {time_levels[j]}")
-                cols.append(np.concatenate([v, np.full(n - sizes[j], np.nan)]))
-                infos.append(info)
-            y = np.column_stack(cols)
-            # the patients seen at every visit carry the correlation (permuting values among them
-            # keeps each visit's mean and SD)
-            complete = min(sizes)
-            y[:complete] = tune_correlations(y[:complete], target_r, tol=correlation_tolerance, rng=rng)
-            r = np.corrcoef(y.T) if complete == n else pd.DataFrame(y).corr().to_numpy()  # pairwise complete
-            for j, t in enumerate(time_levels):
-                v = y[:, j]
-                if step == 1.0:
-                    block[f"{o['column']}_{t}"] = v.astype(int) if complete == n else pd.array(v, dtype="Int64")
-                else:
-                    block[f"{o['column']}_{t}"] = v
-                others = [r[j, u] for u in range(len(time_levels)) if u != j]
-                checks.append(
-                    _check_row("outcome", o["name"], g.group, t, v[: sizes[j]], c.iloc[j], infos[j])
-                    | {
-                        "stratum": g.stratum_label,
-                        "arm": arms[arm_key],
-                        "correlation_min": min(others),
-                        "correlation_max": max(others),
-                    }
-                )
+            c = cg[cg["group"] == g.group].set_index("time").loc[list(design.time_levels)]
+            where = {"group": g.group, "stratum": g.stratum_label, "arm": arm}
+            _outcome_columns(block, rng, o, c, design.time_levels, settings, where, checks)
         rows.append(block)
     raw = pd.concat(rows, ignore_index=True)
     raw["synthetic"] = SYNTHETIC_NOTE
     check = pd.DataFrame(checks)
     front = ["table", "variable", "group", "stratum", "arm", "time"]
     return raw, check[front + [c for c in check.columns if c not in front]]
+
+
+def _outcome_columns(
+    block: pd.DataFrame,
+    rng: np.random.Generator,
+    o: Mapping,
+    c: pd.DataFrame,
+    time_levels: Sequence[str],
+    settings: ReconstructionSettings,
+    where: Mapping[str, str],
+    checks: list[dict],
+) -> None:
+    """One outcome's values of one group at every visit, added to ``block``; their checks to ``checks``."""
+    n = len(block)
+    sizes = [min(int(x), n) if pd.notna(x) else n for x in c["n"]]
+    target_r = compound_symmetry(len(time_levels), settings.correlation)
+    x = exact_moment_sample(rng, n, c["mean"].to_numpy(), c["sd"].to_numpy(), target_r)
+    step = 1.0 if o.get("integer", False) else 10.0 ** -int(max(c["mean_decimals"].max(), 0) + 1)
+    cols, infos = [], []
+    for j in range(len(time_levels)):
+        cell = c.iloc[j]
+        tgt = Target(
+            cell["mean"],
+            cell["sd"],
+            int(cell["mean_decimals"]),
+            int(cell["sd_decimals"]),
+            step,
+            float(o["min"]),
+            float(o["max"]),
+        )
+        v, info = _fit(x[: sizes[j], j], tgt, f"{o['name']} of {where['group']} at {time_levels[j]}")
+        cols.append(np.concatenate([v, np.full(n - sizes[j], np.nan)]))
+        infos.append(info)
+    y = np.column_stack(cols)
+    # the patients seen at every visit carry the correlation (permuting values among them
+    # keeps each visit's mean and SD)
+    complete = min(sizes)
+    y[:complete] = tune_correlations(y[:complete], target_r, tol=settings.correlation_tolerance, rng=rng)
+    r = np.corrcoef(y.T) if complete == n else pd.DataFrame(y).corr().to_numpy()  # pairwise complete
+    for j, t in enumerate(time_levels):
+        v = y[:, j]
+        if step == 1.0:
+            block[f"{o['column']}_{t}"] = v.astype(int) if complete == n else pd.array(v, dtype="Int64")
+        else:
+            block[f"{o['column']}_{t}"] = v
+        others = [r[j, u] for u in range(len(time_levels)) if u != j]
+        checks.append(
+            _check_row("outcome", o["name"], where["group"], t, v[: sizes[j]], c.iloc[j], infos[j])
+            | {
+                "stratum": where["stratum"],
+                "arm": where["arm"],
+                "correlation_min": min(others),
+                "correlation_max": max(others),
+            }
+        )
 
 
 def value_basis(data: pd.DataFrame, raw: pd.DataFrame, check: pd.DataFrame, outcome: str) -> pd.Series:

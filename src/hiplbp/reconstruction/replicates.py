@@ -11,7 +11,7 @@ with seeds derived from the config seed and summarizes every statistic across th
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import replace
 
 import pandas as pd
 from scipy import stats
@@ -20,7 +20,7 @@ from ..seeds import derive_seed
 from ..stats.ancova import ancova
 from ..stats.anova import mixed_anova
 from ..stats.describe import arm_samples
-from .patients import reconstruct
+from .patients import ReconstructionDesign, ReconstructionSettings, reconstruct
 
 SPREAD_COLUMNS = ["family", "statistic", "target", "n_replicates", "min", "median", "max", "sd", "range"]
 
@@ -73,16 +73,13 @@ def replicate_spread(
     groups: pd.DataFrame,
     outcome_tables: pd.DataFrame,
     characteristics: pd.DataFrame,
-    *,
-    outcome: Mapping,
-    time_levels: Sequence[str],
-    arms: Mapping[str, str],
-    strata: Sequence[str],
+    design: ReconstructionDesign,
+    settings: ReconstructionSettings,
     replicates: int,
-    seed: int,
-    **reconstruct_kwargs: Any,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Reconstruct ``replicates`` data sets and summarize every statistic across them.
+    """Reconstruct ``replicates`` data sets of the design's (one) outcome and summarize every statistic across them.
+
+    Replicate ``k`` is seeded by ``derive_seed(settings.seed, "replicate", k)``.
 
     Returns
     -------
@@ -92,19 +89,12 @@ def replicate_spread(
     values : DataFrame
         Every statistic of every replicate (``replicate, family, statistic, target, value``).
     """
+    (outcome,) = design.outcomes
+    time_levels, arms, strata = design.time_levels, design.arms, design.strata
     values = []
     for k in range(replicates):
-        raw, _ = reconstruct(
-            groups,
-            outcome_tables,
-            characteristics,
-            outcomes=[outcome],
-            time_levels=time_levels,
-            arms=arms,
-            strata=strata,
-            seed=derive_seed(seed, "replicate", k),
-            **reconstruct_kwargs,
-        )
+        seeded = replace(settings, seed=derive_seed(settings.seed, "replicate", k))
+        raw, _ = reconstruct(groups, outcome_tables, characteristics, design, seeded)
         long = raw_to_long(raw, outcome, time_levels)
         values += [r | {"replicate": k} for r in replicate_statistics(long, outcome["name"], arms, strata, time_levels)]
     v = pd.DataFrame(values)[["replicate", "family", "statistic", "target", "value"]]
