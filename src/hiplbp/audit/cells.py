@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ..integrity import exact_consistency, grim, grimmer, sd_bounds
+from ..integrity import GrimResult, exact_consistency, grim, grimmer, sd_bounds
 from ..integrity.mean_sd import IMPOSSIBLE, POSSIBLE
 from ..trial.published import NOT_AVAILABLE
 from .verdicts import _row
@@ -32,7 +32,7 @@ def granularity_checks(
     bounds : mapping
         Measure -> (min, max) of the scale: the exact test of mean and SD needs them (else GRIMMER).
     """
-    rows = []
+    rows: list[dict] = []
     var_col = "outcome" if "outcome" in summary.columns else "variable"
     for r in summary.itertuples(index=False):
         r = r._asdict()
@@ -46,78 +46,74 @@ def granularity_checks(
         scale = bounds.get(measure)
         sd_check = "mean_sd_consistency" if scale is not None else "grimmer"
         if r["status"] == NOT_AVAILABLE:
-            for check in ("grim", sd_check):
-                rows.append(
-                    _row(
-                        check,
-                        target,
-                        NOT_AVAILABLE,
-                        verdict="not_applicable",
-                        explanation="The paper does not print this value; it is not guessed.",
-                    )
-                )
+            explanation = "The paper does not print this value; it is not guessed."
+            rows += [
+                _row(check, target, NOT_AVAILABLE, verdict="not_applicable", explanation=explanation)
+                for check in ("grim", sd_check)
+            ]
             continue
         g = grim(r["mean"], n, step)
-        if not g.informative:
-            rows.append(
-                _row(
-                    "grim",
-                    target,
-                    r["mean"],
-                    f"n = {n}, step {step:g}",
-                    verdict="not_applicable",
-                    explanation=f"With {n} patients every mean at this precision is possible, so GRIM cannot "
-                    "detect anything here.",
-                )
-            )
-        elif g.consistent:
-            rows.append(
-                _row(
-                    "grim",
-                    target,
-                    r["mean"],
-                    f"a total of {step:g}-steps divided by {n}",
-                    explanation=f"The mean {r['mean']} is possible for {n} values in steps of {step:g}.",
-                )
-            )
-        else:
-            rows.append(
-                _row(
-                    "grim",
-                    target,
-                    r["mean"],
-                    f"nearest possible {g.nearest:.{len(r['mean'].split('.')[-1])}f}",
-                    verdict="flag",
-                    explanation=f"No {n} values in steps of {step:g} have a mean that rounds to {r['mean']}; "
-                    "the mean, the n or the scale as reported cannot all be right (often a typo).",
-                )
-            )
-        if not str(r.get("sd", "") or "").strip():
-            rows.append(
-                _row(
-                    sd_check,
-                    target,
-                    "",
-                    verdict="not_applicable",
-                    explanation="No SD is printed (it is derived from the printed SE or CI), so the rounding of an SD "
-                    "cannot be checked.",
-                )
-            )
-        elif not g.consistent:
-            rows.append(
-                _row(
-                    sd_check,
-                    target,
-                    r["sd"],
-                    verdict="not_applicable",
-                    explanation="The SD can only be checked against a mean that is possible (GRIM).",
-                )
-            )
-        elif scale is None:
-            rows.append(_grimmer_row(target, r["mean"], r["sd"], n, step))
-        else:
-            rows.append(_exact_row(target, r["mean"], r["sd"], n, scale, step))
+        rows.append(_grim_row(target, r["mean"], n, step, g))
+        rows.append(_sd_row(target, r["mean"], str(r.get("sd", "") or ""), n, step, scale, g.consistent))
     return rows
+
+
+def _grim_row(target: str, mean: str, n: int, step: float, g: GrimResult) -> dict:
+    """GRIM's verdict on a printed mean (not applicable where every mean at its precision is possible)."""
+    if not g.informative:
+        return _row(
+            "grim",
+            target,
+            mean,
+            f"n = {n}, step {step:g}",
+            verdict="not_applicable",
+            explanation=f"With {n} patients every mean at this precision is possible, so GRIM cannot "
+            "detect anything here.",
+        )
+    if g.consistent:
+        return _row(
+            "grim",
+            target,
+            mean,
+            f"a total of {step:g}-steps divided by {n}",
+            explanation=f"The mean {mean} is possible for {n} values in steps of {step:g}.",
+        )
+    return _row(
+        "grim",
+        target,
+        mean,
+        f"nearest possible {g.nearest:.{len(mean.split('.')[-1])}f}",
+        verdict="flag",
+        explanation=f"No {n} values in steps of {step:g} have a mean that rounds to {mean}; "
+        "the mean, the n or the scale as reported cannot all be right (often a typo).",
+    )
+
+
+def _sd_row(
+    target: str, mean: str, sd: str, n: int, step: float, scale: tuple[float, float] | None, mean_possible: bool
+) -> dict:
+    """The check of a printed SD: the exact test where the scale is known, else GRIMMER."""
+    sd_check = "mean_sd_consistency" if scale is not None else "grimmer"
+    if not sd.strip():
+        return _row(
+            sd_check,
+            target,
+            "",
+            verdict="not_applicable",
+            explanation="No SD is printed (it is derived from the printed SE or CI), so the rounding of an SD "
+            "cannot be checked.",
+        )
+    if not mean_possible:
+        return _row(
+            sd_check,
+            target,
+            sd,
+            verdict="not_applicable",
+            explanation="The SD can only be checked against a mean that is possible (GRIM).",
+        )
+    if scale is None:
+        return _grimmer_row(target, mean, sd, n, step)
+    return _exact_row(target, mean, sd, n, scale, step)
 
 
 def _grimmer_row(target: str, mean: str, sd: str, n: int, step: float) -> dict:

@@ -130,7 +130,20 @@ def clean(
     """
     source = source or Source("long", {"subject": "subject", "stratum": "stratum", "arm": "arm", "time": "time"})
     log = _Log(design, source)
-    d = data.copy()
+    d = _excluded(data.copy(), exclude, log)
+    d = _duplicates(_inconsistent(d, log), log)
+    d = _out_of_range(d, design, log)
+    incomplete_subjects = _incomplete(d, design, log, drop_incomplete)
+    if drop_incomplete and incomplete_subjects:
+        d = d[~d["subject"].isin(incomplete_subjects)]
+
+    logdf = log.frame()
+    logdf["row"] = logdf["row"].astype("Int64")
+    return d.reset_index(drop=True), logdf
+
+
+def _excluded(d: pd.DataFrame, exclude: Sequence[Mapping], log: _Log) -> pd.DataFrame:
+    """Step 1: the subjects the config excludes (each must be in the data)."""
     subjects = set(d["subject"])
     for i, e in enumerate(exclude):
         if str(e["subject"]) not in subjects:
@@ -141,7 +154,11 @@ def clean(
         hit = d["subject"] == str(e["subject"])
         log.add(d[hit], "", "dropped_row", f"excluded by config: {e.get('reason', 'no reason given')}")
         d = d[~hit]
+    return d
 
+
+def _inconsistent(d: pd.DataFrame, log: _Log) -> pd.DataFrame:
+    """Step 2: subjects recorded in more than one arm or stratum."""
     for factor in [c for c in ("arm", "stratum") if c in d.columns]:
         nlev = d.groupby("subject")[factor].nunique()
         bad = d["subject"].isin(nlev.index[nlev > 1])
@@ -150,22 +167,30 @@ def clean(
             why = {s: f"subject recorded in more than one {factor} ({v})" for s, v in seen.items()}
             log.add(d[bad], factor, "dropped_row", why)
             d = d[~bad]
+    return d
 
+
+def _duplicates(d: pd.DataFrame, log: _Log) -> pd.DataFrame:
+    """Step 3: exact duplicate rows reduced to one, conflicting ones all dropped."""
     values = ["subject", "time"] + [c for c in d.columns if c not in ("subject", "time", ROW)]
     key = d.duplicated(["subject", "time"], keep=False)
-    if key.any():
-        dup = d[key]
-        distinct = dup.drop_duplicates(values)
-        conflicting = distinct[distinct.duplicated(["subject", "time"], keep=False)]
-        ck = set(zip(conflicting["subject"], conflicting["time"].astype(str), strict=True))
-        in_conflict = pd.Series(
-            [(s, str(t)) in ck for s, t in zip(dup["subject"], dup["time"], strict=True)], index=dup.index
-        )
-        exact = dup.duplicated(values, keep="first") & ~in_conflict
-        log.add(dup[in_conflict], "", "dropped_row", "conflicting duplicate of this subject and visit")
-        log.add(dup[exact], "", "dropped_row", "exact duplicate of an earlier row")
-        d = d.drop(index=dup.index[in_conflict | exact])
+    if not key.any():
+        return d
+    dup = d[key]
+    distinct = dup.drop_duplicates(values)
+    conflicting = distinct[distinct.duplicated(["subject", "time"], keep=False)]
+    ck = set(zip(conflicting["subject"], conflicting["time"].astype(str), strict=True))
+    in_conflict = pd.Series(
+        [(s, str(t)) in ck for s, t in zip(dup["subject"], dup["time"], strict=True)], index=dup.index
+    )
+    exact = dup.duplicated(values, keep="first") & ~in_conflict
+    log.add(dup[in_conflict], "", "dropped_row", "conflicting duplicate of this subject and visit")
+    log.add(dup[exact], "", "dropped_row", "exact duplicate of an earlier row")
+    return d.drop(index=dup.index[in_conflict | exact])
 
+
+def _out_of_range(d: pd.DataFrame, design: Design, log: _Log) -> pd.DataFrame:
+    """Step 4: values outside the scale, or not whole on an integer scale, set missing."""
     for o in design.outcomes:
         col = o["name"]
         v = d[col]
@@ -181,9 +206,14 @@ def clean(
             frac = d[col].notna() & (d[col] != np.round(d[col]))
             log.add(d[frac], col, "set_missing", f"not a whole number on the integer scale of {col}")
             d.loc[frac, col] = np.nan
+    return d
 
+
+def _incomplete(d: pd.DataFrame, design: Design, log: _Log, drop_incomplete: bool) -> set:
+    """Step 5: each missing visit of each outcome logged; the subjects who miss any."""
     incomplete_subjects: set = set()
     rows = {(s, str(t)): r for s, t, r in zip(d["subject"], d["time"], d[ROW], strict=True)}
+    then = ": subject dropped (cleaning.drop_incomplete)" if drop_incomplete else ": left out of complete-case analyses"
     for o in design.outcomes:
         col = o["name"]
         observed = set(zip(d.loc[d[col].notna(), "subject"], d.loc[d[col].notna(), "time"].astype(str), strict=True))
@@ -202,20 +232,10 @@ def clean(
                         original=None,
                         new=None,
                         action="incomplete",
-                        reason=(f"no {col} at {t}" + ("" if row is not None else " (no row for this visit)"))
-                        + (
-                            ": subject dropped (cleaning.drop_incomplete)"
-                            if drop_incomplete
-                            else ": left out of complete-case analyses"
-                        ),
+                        reason=f"no {col} at {t}" + ("" if row is not None else " (no row for this visit)") + then,
                     )
                 )
-    if drop_incomplete and incomplete_subjects:
-        d = d[~d["subject"].isin(incomplete_subjects)]
-
-    logdf = log.frame()
-    logdf["row"] = logdf["row"].astype("Int64")
-    return d.reset_index(drop=True), logdf
+    return incomplete_subjects
 
 
 def check_analysable(data: pd.DataFrame, design: Design, *, minimum: int = 2) -> None:

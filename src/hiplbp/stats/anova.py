@@ -237,6 +237,74 @@ def wide_complete(
     return wide[complete], list(wide.index[~complete])
 
 
+def _between_design(wide: pd.DataFrame, between: list[str], n: int) -> tuple[np.ndarray, dict]:
+    """The between-subject design matrix and its term blocks; every cell needs a complete subject."""
+    if not between:
+        return np.ones((n, 1)), {(): [0]}
+    x, blocks = design_matrix(wide[between])
+    cells = wide[between].drop_duplicates().shape[0]
+    expected_cells = int(np.prod([wide[f].nunique() for f in between]))
+    if cells < expected_cells or np.linalg.matrix_rank(x) < x.shape[1]:
+        raise ValueError(
+            f"every combination of {between} needs at least one complete subject "
+            f"({cells} of {expected_cells} cells observed)"
+        )
+    return x, blocks
+
+
+def _stratum(
+    x: np.ndarray, blocks: dict, z: np.ndarray, is_within: bool, df_err: int, ss_type: int
+) -> tuple[list[dict], float]:
+    """The rows of one error stratum (subject totals, or the within contrasts ``z``) and its error SS."""
+    err = _residual_ssp(x, z)
+    mdf: float  # Mauchly's df: an int, NaN for the between-subject stratum
+    if is_within:
+        eps = gg_epsilon(err)
+        eps_hf = hf_epsilon(eps, z.shape[1], df_err)
+        w, chi2, mdf, mp = mauchly(err, df_err)
+    else:
+        eps = eps_hf = w = chi2 = mdf = mp = np.nan
+    sse = float(np.trace(err))
+    rows = []
+    for term in blocks:
+        if term == () and not is_within:
+            continue  # the grand mean of the subject totals is not a hypothesis of interest
+        ss = float(np.trace(_hypothesis_ssp(x, blocks, term, z, ss_type)))
+        df1, df2 = len(blocks[term]) * z.shape[1], df_err * z.shape[1]
+        f = (ss / df1) / (sse / df2)
+        p_unc = float(stats.f.sf(f, df1, df2))
+        if is_within:
+            p_gg = float(stats.f.sf(f, df1 * eps, df2 * eps))
+            e = min(1.0, eps_hf)
+            p_hf = float(stats.f.sf(f, df1 * e, df2 * e))
+        else:
+            p_gg = p_hf = p_unc
+        rows.append(
+            dict(
+                source="",
+                df1=df1,
+                df2=df2,
+                F=f,
+                p_unc=p_unc,
+                eps_gg=eps,
+                p_gg=p_gg,
+                np2=ss / (ss + sse),
+                ss=ss,
+                ss_error=sse,
+                eps_hf=eps_hf,
+                p_hf=p_hf,
+                ges=np.nan,
+                mauchly_w=w,
+                mauchly_chi2=chi2,
+                mauchly_df=mdf,
+                mauchly_p=mp,
+                ss_type=ss_type,
+                _term=term,
+            )
+        )
+    return rows, sse
+
+
 def mixed_anova(
     data: pd.DataFrame,
     dv: str,
@@ -311,72 +379,18 @@ def mixed_anova(
     wide, excluded = wide_complete(data, dv, within, subject, between)
     y = wide.drop(columns=between).to_numpy(float)
     n, k = y.shape
-    if between:
-        x, blocks = design_matrix(wide[between])
-        cells = wide[between].drop_duplicates().shape[0]
-        expected_cells = int(np.prod([wide[f].nunique() for f in between]))
-        if cells < expected_cells or np.linalg.matrix_rank(x) < x.shape[1]:
-            raise ValueError(
-                f"every combination of {between} needs at least one complete subject "
-                f"({cells} of {expected_cells} cells observed)"
-            )
-    else:
-        x, blocks = np.ones((n, 1)), {(): [0]}
+    x, blocks = _between_design(wide, between, n)
     df_err = n - x.shape[1]
     if df_err < 1:
         raise ValueError(f"too few complete subjects ({n}) for {x.shape[1]} between-subject cells")
     rows, error_ss = [], []
-    contrasts = orthonormal_contrasts(k)
-    p = k - 1
-    mdf: float  # Mauchly's df: an int, NaN for the between-subject stratum
-    for z, is_within in ((y.sum(axis=1, keepdims=True) / np.sqrt(k), False), (y @ contrasts, True)):
-        err = _residual_ssp(x, z)
-        if is_within:
-            eps = gg_epsilon(err)
-            eps_hf = hf_epsilon(eps, p, df_err)
-            w, chi2, mdf, mp = mauchly(err, df_err)
-        else:
-            eps = eps_hf = w = chi2 = mdf = mp = np.nan
-        sse = float(np.trace(err))
+    # the subject totals (between-subject stratum), then the orthonormal within contrasts
+    for z, is_within in ((y.sum(axis=1, keepdims=True) / np.sqrt(k), False), (y @ orthonormal_contrasts(k), True)):
+        stratum_rows, sse = _stratum(x, blocks, z, is_within, df_err, ss_type)
         error_ss.append(sse)
-        for term in blocks:
-            if term == () and not is_within:
-                continue  # the grand mean of the subject totals is not a hypothesis of interest
-            ss = float(np.trace(_hypothesis_ssp(x, blocks, term, z, ss_type)))
-            q = len(blocks[term])
-            df1, df2 = q * z.shape[1], df_err * z.shape[1]
-            f = (ss / df1) / (sse / df2)
-            p_unc = float(stats.f.sf(f, df1, df2))
-            if is_within:
-                p_gg = float(stats.f.sf(f, df1 * eps, df2 * eps))
-                e = min(1.0, eps_hf)
-                p_hf = float(stats.f.sf(f, df1 * e, df2 * e))
-            else:
-                p_gg = p_hf = p_unc
-            source = ":".join(list(term) + ([within] if is_within else []))
-            rows.append(
-                dict(
-                    source=source,
-                    df1=df1,
-                    df2=df2,
-                    F=f,
-                    p_unc=p_unc,
-                    eps_gg=eps,
-                    p_gg=p_gg,
-                    np2=ss / (ss + sse),
-                    ss=ss,
-                    ss_error=sse,
-                    eps_hf=eps_hf,
-                    p_hf=p_hf,
-                    ges=np.nan,
-                    mauchly_w=w,
-                    mauchly_chi2=chi2,
-                    mauchly_df=mdf,
-                    mauchly_p=mp,
-                    ss_type=ss_type,
-                    _term=term,
-                )
-            )
+        for row in stratum_rows:
+            row["source"] = ":".join(list(row["_term"]) + ([within] if is_within else []))
+        rows += stratum_rows
     out = pd.DataFrame(rows)
     is_obs = out["_term"].map(lambda t: any(f in t for f in observed))
     errors = sum(error_ss)  # between-subject and within-subject error, as afex's unique(SSE)
