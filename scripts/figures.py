@@ -20,12 +20,9 @@ assumed = [a for a in prov["assumptions"] if a.startswith(p.outcome["name"] + " 
 fig = outcome_figure(
     data,
     p.outcome,
-    time_levels=design.time_levels,
-    arms=design.arms,
-    strata=design.strata,
+    design,
     synthetic=prov["synthetic"],
     assumed=assumed,
     level=p.ci_level,
-    names=design.factor_names,
 )
 save(fig, snakemake.output.png, snakemake.output.svg)

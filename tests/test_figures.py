@@ -5,6 +5,7 @@ from conftest import DATA
 
 from hiplbp.figures.outcome import outcome_figure
 from hiplbp.figures.style import save
+from hiplbp.trial.design import Design
 
 OUTCOME = {"name": "score", "label": "Score (points)"}
 ARMS = {"treatment": "hip", "control": "control"}
@@ -16,13 +17,14 @@ def _data():
     )
 
 
-def _make(tmp_path, name, **kw):
-    fig = outcome_figure(_data(), OUTCOME, time_levels=["t0", "t1", "t2"], arms=ARMS, **kw)
+def _make(tmp_path, name, strata=(), **kw):
+    design = Design(["t0", "t1", "t2"], ARMS, list(strata))
+    fig = outcome_figure(_data(), OUTCOME, design, **kw)
     out = {}
     for ext in ("png", "svg"):
         p = tmp_path / f"{name}.{ext}"
         save(
-            fig if ext == "png" else outcome_figure(_data(), OUTCOME, time_levels=["t0", "t1", "t2"], arms=ARMS, **kw),
+            fig if ext == "png" else outcome_figure(_data(), OUTCOME, design, **kw),
             p,
         )
         out[ext] = p.read_bytes()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import matplotlib
 
@@ -261,67 +262,99 @@ def consort_figure(
         xs = [(i + 0.5) / k for i in range(k)]
         width = min(0.9 / k, 0.3)
         _box(ax, 0.5, 0.93, f"Enrolled{': ' + population if population else ''}\nn = {_n(flow.enrolled)}", width=0.34)
-        top = {}
-        if flow.strata:
-            how = "" if strata_randomized else "\n(classified, not randomized)"
-            for s, n in flow.strata.items():
-                members = [x for x, st in zip(xs, g["stratum"], strict=True) if st == s]
-                xc = float(np.mean(members))
-                _arrow(ax, 0.5, 0.885, xc, 0.805)
-                stratum_lost = lost[(lost["level"] == "stratum") & (lost["name"] == s)]
-                extra = ""
-                if len(stratum_lost) and not np.isnan(stratum_lost["n_lost"].iloc[0]):
-                    extra = f"\nnot analysed: {int(stratum_lost['n_lost'].iloc[0])}"
-                color = _RED if extra and int(stratum_lost["n_lost"].iloc[0]) else "black"
-                _box(
-                    ax,
-                    xc,
-                    0.76,
-                    f"{s}{how}\nn = {_n(n)}{extra}",
-                    color=color,
-                    width=min(0.3, width * len(members)),
-                    height=0.12,
-                )
-                for x in members:
-                    top[x] = (xc, 0.70)
+        top = _strata_boxes(ax, flow, lost, xs, width, strata_randomized) if flow.strata else {}
         for x, r in zip(xs, g.itertuples(), strict=True):
-            x0, y0 = top.get(x, (0.5, 0.885))
-            _arrow(ax, x0, y0, x, 0.625)
-            arm = textwrap.fill(arm_text.get(r.arm, str(r.arm)), 24)
-            allocated = _n(r.n_randomised)
-            _box(
-                ax,
-                x,
-                0.56,
-                f"Allocated: {r.group}\n{arm}\nn = {allocated}",
-                color=_RED if allocated == "not reported" else "black",
-                width=width * 0.92,
-                height=0.13,
-            )
-            _arrow(ax, x, 0.495, x, 0.355)
-            per_visit = f"\nper visit: {r.by_visit}" if r.by_visit and "/" in r.by_visit else ""
-            group_lost = lost[(lost["level"] == "group") & (lost["name"] == r.group)]
-            lost_text, color = "", "black"
-            if len(group_lost) and not np.isnan(group_lost["n_lost"].iloc[0]):
-                n_lost = int(group_lost["n_lost"].iloc[0])
-                lost_text = f"\nnot analysed: {n_lost}" if n_lost else "\nnone lost"
-                color = _RED if n_lost else "black"
-            _box(
-                ax,
-                x,
-                0.29,
-                f"Analysed\nn = {int(r.n_analysed)}{per_visit}{lost_text}",
-                color=color,
-                width=width * 0.92,
-                height=0.13,
-            )
-        analysed = int(g["n_analysed"].sum())
-        total_lost = lost["n_lost"].sum(min_count=1)
-        summary = f"Analysed {analysed} at the last visit; counts from {flow.source}."
-        if not np.isnan(total_lost) and total_lost:
-            summary += f" {int(total_lost)} not analysed; the counts give no reasons."
-        if visits and (g["by_visit"].str.contains("/")).any():
-            summary += f" Visits: {', '.join(visits)}."
-        ax.text(0.5, 0.06, textwrap.fill(f"{summary} {note}".strip(), 150), ha="center", fontsize=8, wrap=True)
+            _group_boxes(ax, r, lost, x, top.get(x, (0.5, 0.885)), width, arm_text)
+        ax.text(
+            0.5,
+            0.06,
+            textwrap.fill(f"{_summary(flow, lost, visits)} {note}".strip(), 150),
+            ha="center",
+            fontsize=8,
+            wrap=True,
+        )
         fig.tight_layout()
     return fig
+
+
+def _strata_boxes(
+    ax: Axes, flow: Flow, lost: pd.DataFrame, xs: list[float], width: float, strata_randomized: bool
+) -> dict[float, tuple[float, float]]:
+    """A box per stratum under the enrolment box; where each group's arrow starts."""
+    g, top = flow.groups, {}
+    how = "" if strata_randomized else "\n(classified, not randomized)"
+    for s, n in flow.strata.items():
+        members = [x for x, st in zip(xs, g["stratum"], strict=True) if st == s]
+        xc = float(np.mean(members))
+        _arrow(ax, 0.5, 0.885, xc, 0.805)
+        stratum_lost = lost[(lost["level"] == "stratum") & (lost["name"] == s)]
+        extra = ""
+        if len(stratum_lost) and not np.isnan(stratum_lost["n_lost"].iloc[0]):
+            extra = f"\nnot analysed: {int(stratum_lost['n_lost'].iloc[0])}"
+        color = _RED if extra and int(stratum_lost["n_lost"].iloc[0]) else "black"
+        _box(
+            ax,
+            xc,
+            0.76,
+            f"{s}{how}\nn = {_n(n)}{extra}",
+            color=color,
+            width=min(0.3, width * len(members)),
+            height=0.12,
+        )
+        for x in members:
+            top[x] = (xc, 0.70)
+    return top
+
+
+def _group_boxes(
+    ax: Axes,
+    r: Any,
+    lost: pd.DataFrame,
+    x: float,
+    start: tuple[float, float],
+    width: float,
+    arm_text: Mapping[str, str],
+) -> None:
+    """A group's allocation box and its analysed box, with the arrows into them."""
+    _arrow(ax, start[0], start[1], x, 0.625)
+    arm = textwrap.fill(arm_text.get(r.arm, str(r.arm)), 24)
+    allocated = _n(r.n_randomised)
+    _box(
+        ax,
+        x,
+        0.56,
+        f"Allocated: {r.group}\n{arm}\nn = {allocated}",
+        color=_RED if allocated == "not reported" else "black",
+        width=width * 0.92,
+        height=0.13,
+    )
+    _arrow(ax, x, 0.495, x, 0.355)
+    per_visit = f"\nper visit: {r.by_visit}" if r.by_visit and "/" in r.by_visit else ""
+    group_lost = lost[(lost["level"] == "group") & (lost["name"] == r.group)]
+    lost_text, color = "", "black"
+    if len(group_lost) and not np.isnan(group_lost["n_lost"].iloc[0]):
+        n_lost = int(group_lost["n_lost"].iloc[0])
+        lost_text = f"\nnot analysed: {n_lost}" if n_lost else "\nnone lost"
+        color = _RED if n_lost else "black"
+    _box(
+        ax,
+        x,
+        0.29,
+        f"Analysed\nn = {int(r.n_analysed)}{per_visit}{lost_text}",
+        color=color,
+        width=width * 0.92,
+        height=0.13,
+    )
+
+
+def _summary(flow: Flow, lost: pd.DataFrame, visits: Sequence[str]) -> str:
+    """The line under the figure: who was analysed, losses, where the counts come from."""
+    g = flow.groups
+    analysed = int(g["n_analysed"].sum())
+    total_lost = lost["n_lost"].sum(min_count=1)
+    summary = f"Analysed {analysed} at the last visit; counts from {flow.source}."
+    if not np.isnan(total_lost) and total_lost:
+        summary += f" {int(total_lost)} not analysed; the counts give no reasons."
+    if visits and (g["by_visit"].str.contains("/")).any():
+        summary += f" Visits: {', '.join(visits)}."
+    return summary

@@ -12,25 +12,23 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from ..stats.describe import t_interval  # noqa: E402
+from ..trial.design import Design
 from .style import STYLE
 
 
 def outcome_figure(
     data: pd.DataFrame,
     outcome: Mapping,
+    design: Design,
     *,
-    time_levels: Sequence[str],
-    arms: Mapping[str, str],
-    strata: Sequence[str] = (),
     synthetic: bool = False,
     assumed: Sequence[str] = (),
     level: float = 0.95,
-    names: Mapping[str, str] | None = None,
 ) -> plt.Figure:
     """Mean and t-based CI of an outcome at each visit, one panel per stratum, one line per arm.
 
-    ``names`` are the trial's own names of the factors (``stratum``, ``arm``, ``time``), used in
-    the axis and legend labels.
+    The design's factor names (the trial's own names of ``stratum``, ``arm`` and ``time``) label
+    the axes and the legend.
 
     Parameters
     ----------
@@ -38,12 +36,9 @@ def outcome_figure(
         Canonical long table (``arm``, ``time``, optional ``stratum``, the outcome column).
     outcome : mapping
         Outcome definition (``name``, ``label``, ``min``, ``max``).
-    time_levels : sequence of str
-        Visit order for the x axis.
-    arms : mapping
-        ``{"treatment": label, "control": label}``; treatment is drawn first.
-    strata : sequence of str
-        One panel per stratum; a single panel when empty.
+    design : Design
+        Visit order for the x axis; the arms (treatment drawn first); one panel per stratum, a
+        single panel when there are none.
     synthetic : bool
         Adds a banner saying the data are reconstructed from published summaries.
     assumed : sequence of str
@@ -56,7 +51,7 @@ def outcome_figure(
     matplotlib.figure.Figure
     """
     name = outcome["name"]
-    names = dict(names or {})
+    time_levels, arms, strata, names = design.time_levels, design.arms, design.strata, dict(design.factor_names)
     panels = list(strata) if strata else [None]
     with plt.rc_context(STYLE), sns.axes_style("whitegrid"):
         fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels) + 0.6, 4.4), sharey=True, squeeze=False)
