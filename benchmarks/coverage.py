@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from hiplbp.band.anova import f_band, printed_box
+from hiplbp.band.box import Limits
 from hiplbp.band.effects import Interval, ancova_band
 from hiplbp.band.table import _contrasts
 from hiplbp.stats.ancova import ancova
@@ -98,7 +99,7 @@ def bands(
 ) -> tuple[pd.DataFrame | None, dict[str, Interval]]:
     """The F bands of the mixed ANOVA and the ANCOVA bands of each later visit, from the printed table."""
     n, mean, sd = (printed[[f"{w}_{v}" for v in visits]].to_numpy(float) for w in ("n", "mean", "sd"))
-    kw = dict(rounding=0.05, overlap=True, low=0.0, high=100.0, difference=kappa, z=z)
+    kw = dict(rounding=0.05, overlap=True, limits=Limits(0.0, 100.0, kappa, z))
     nc = n.min(axis=1)
     f = (
         f_band(printed, between, visits, printed_box(n, mean, sd, nc, **kw), nc, rho).set_index("source")

@@ -11,6 +11,7 @@ import pytest
 from conftest import ROOT
 
 from hiplbp.band import complete_case_box, f_band, printed_band
+from hiplbp.band.box import Limits, OpenQuantities
 from hiplbp.stats.anova import mixed_anova
 from hiplbp.summary.anova import pooled_correlation, summary_anova
 
@@ -52,8 +53,7 @@ def test_complete_case_box_holds_for_every_subset_brute_force():
             np.array([[n - d]]),
             mean_half=0.05,
             sd_half=0.05,
-            low=0.0,
-            high=10.0,
+            limits=Limits(0.0, 10.0),
         )
         for keep in itertools.combinations(range(n), n - d):
             sub = x[list(keep)]
@@ -114,9 +114,8 @@ def test_band_covers_the_individual_data_of_trials_with_drop_out():
         assert (printed[f"n_{visits[0]}"] > printed[f"n_{visits[-1]}"]).any()  # there is drop-out
         star = pooled_correlation(data, "y", between, visits)
         for rho in [(star, star), (0.0, 0.95)]:
-            band = printed_band(
-                printed, between, visits, rho_range=rho, reference=star, decimals=1, low=0.0, high=100.0
-            ).set_index("source")
+            open_ = OpenQuantities(rho, star, half=0.05, low=0.0, high=100.0, difference=None, z=None)
+            band = printed_band(printed, between, visits, open_).set_index("source")
             inside = (band.loc[truth.index, "F_lo"] <= truth.F) & (truth.F <= band.loc[truth.index, "F_hi"])
             assert inside.all(), (strata, k, dropout, rho)
         assert set(band.dominant) <= {"correlation", "rounding", "overlap"}
@@ -142,7 +141,8 @@ def test_equal_n_per_visit_leaves_only_rounding_and_correlation_lee2015():
     """Lee & Kim's stable stratum (n 23 and 16 at every visit): the overlap term vanishes, so the band at one
     correlation is the rounding band, and its centre is the closed form at the printed values."""
     printed, visits = _printed("lee2015", "vas", ["EG I", "CG I"])
-    band = printed_band(printed, ["group"], visits, rho_range=(0.5, 0.5), reference=0.5, decimals=1, low=0, high=100)
+    open_ = OpenQuantities((0.5, 0.5), 0.5, half=0.05, low=0, high=100, difference=None, z=None)
+    band = printed_band(printed, ["group"], visits, open_)
     assert (band.width_overlap == 0).all()
     np.testing.assert_allclose(band.F_hi - band.F_lo, band.width_rounding, rtol=1e-9)
     cells = printed.rename(columns={f"n_{visits[0]}": "n"})
@@ -154,9 +154,8 @@ def test_equal_n_per_visit_leaves_only_rounding_and_correlation_lee2015():
 def test_drop_out_widens_the_band_ebadi2012():
     """Ebadi et al. (n 24/24/21 and 24/24/18): the overlap of patient sets is open and is part of the band."""
     printed, visits = _printed("ebadi2012", "FRI", ["US", "PL"])
-    band = printed_band(
-        printed, ["group"], visits, rho_range=(0.3, 0.8), reference=0.5, decimals=1, low=0, high=100, difference=1.0
-    ).set_index("source")
+    open_ = OpenQuantities((0.3, 0.8), 0.5, half=0.05, low=0, high=100, difference=1.0, z=None)
+    band = printed_band(printed, ["group"], visits, open_).set_index("source")
     assert (band.width_overlap > 0).all()
     assert ((band.F_lo <= band.F_reference) & (band.F_reference <= band.F_hi)).all()
     # the complete cases are those seen at one month: 21 and 18

@@ -16,6 +16,6 @@ package turns each into bounds and carries them through each statistic:
 """
 
 from .anova import BAND_COLUMNS, f_band, printed_band
-from .box import Box, complete_case_box
+from .box import Box, Limits, OpenQuantities, complete_case_box
 
-__all__ = ["BAND_COLUMNS", "Box", "complete_case_box", "f_band", "printed_band"]
+__all__ = ["BAND_COLUMNS", "Box", "Limits", "OpenQuantities", "complete_case_box", "f_band", "printed_band"]

@@ -43,7 +43,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from ..summary.anova import SummaryDesign
-from .box import Box, complete_case_box
+from .box import SCALE_ONLY, Box, Limits, OpenQuantities, complete_case_box
 
 BAND_COLUMNS = [
     "source",
@@ -236,16 +236,14 @@ def printed_box(
     rounding: float,
     overlap: bool,
     assumed: np.ndarray | None = None,
-    low: float = -np.inf,
-    high: float = np.inf,
-    difference: float | None = None,
-    z: float | None = None,
+    limits: Limits = SCALE_ONLY,
 ) -> Box:
     """The box of complete-case means and SDs with some open quantities switched off.
 
     ``rounding`` is the half-unit of the printed values (0: exact), ``overlap`` whether the
     patient sets of the visits may differ (False: every printed cell is the complete cases'),
-    ``assumed`` the extra half-width of each assumed mean (None: the assumed values are exact).
+    ``assumed`` the extra half-width of each assumed mean (None: the assumed values are exact),
+    ``limits`` the scale and how unlike the left-out patients may be (:func:`complete_case_box`).
     Switching sources off one at a time gives each source's own width.
     """
     nc = np.asarray(n_complete, float)
@@ -257,16 +255,13 @@ def printed_box(
         nc[:, None],
         mean_half=rounding,
         sd_half=rounding,
-        low=low,
-        high=high,
-        difference=difference,
-        z=z,
+        limits=limits,
     )
     if assumed is None or not np.any(assumed):
         return box
     return Box(
-        mean_lo=np.clip(box.mean_lo - assumed, low, high),
-        mean_hi=np.clip(box.mean_hi + assumed, low, high),
+        mean_lo=np.clip(box.mean_lo - assumed, limits.low, limits.high),
+        mean_hi=np.clip(box.mean_hi + assumed, limits.low, limits.high),
         sd_lo=box.sd_lo,
         sd_hi=box.sd_hi,
     )
@@ -276,15 +271,9 @@ def printed_band(
     printed: pd.DataFrame,
     between: Sequence[str],
     time_levels: Sequence[str],
+    open_: OpenQuantities,
     *,
-    rho_range: tuple[float, float],
-    reference: float,
-    decimals: int = 1,
-    low: float = -np.inf,
-    high: float = np.inf,
     n_complete: np.ndarray | None = None,
-    difference: float | None = None,
-    z: float | None = None,
     assumed: np.ndarray | None = None,
     ss_type: int = 3,
     alpha: float = 0.05,
@@ -298,23 +287,15 @@ def printed_band(
         ``mean_<visit>`` and ``sd_<visit>`` as printed.
     between, time_levels, ss_type
         As :class:`hiplbp.summary.anova.SummaryDesign`.
-    rho_range : (float, float)
-        Range of the pooled within-cell correlation between visits.
-    reference : float
-        The correlation of the point estimate (``F_reference``).
-    decimals : int
-        Printed decimals of the means and SDs (rounding: half a unit of the last digit).
-    low, high : float
-        The scale's bounds (they bound how far the complete cases can lie from a printed cell).
+    open_ : OpenQuantities
+        The range of the pooled within-cell correlation (``rho_range``), the point estimate's
+        (``reference``, for ``F_reference``), half a unit of the printed means' and SDs' precision
+        (``half``), the scale's bounds and how unlike the complete cases the patients missing from
+        some visit can be (``difference``, ``z``: :func:`complete_case_box`). Its
+        ``assumed_shift`` is not used: ``assumed`` says it per cell.
     n_complete : ndarray, optional
         Complete cases per cell; default the smallest n of its visits (monotone drop-out: whoever
         is seen at the last visit was seen at every visit).
-    difference : float, optional
-        How unlike the complete cases the patients missing from some visit can be
-        (:func:`complete_case_box`); None: whatever the scale allows.
-    z : float, optional
-        Chance differences between the patients left out and the complete cases
-        (:func:`complete_case_box`).
     assumed : ndarray, optional
         Per cell and visit, how far an assumed (unprinted) mean may lie from its assumed value
         (0 for printed cells): the shifts of the sensitivity grid.
@@ -334,7 +315,7 @@ def printed_band(
     mean = printed[[f"mean_{v}" for v in t]].to_numpy(float)
     sd = printed[[f"sd_{v}" for v in t]].to_numpy(float)
     nc = n.min(axis=1) if n_complete is None else np.asarray(n_complete, float)
-    half = 0.5 * 10.0 ** (-decimals)
+    half, rho_range, reference = open_.half, open_.rho_range, open_.reference
     extra = np.zeros_like(mean) if assumed is None else np.asarray(assumed, float)
 
     def band(rhos: tuple[float, float], rounding: float, overlap: bool, assumptions: bool) -> pd.DataFrame:
@@ -346,10 +327,7 @@ def printed_band(
             rounding=rounding,
             overlap=overlap,
             assumed=extra if assumptions else None,
-            low=low,
-            high=high,
-            difference=difference,
-            z=z,
+            limits=open_.limits,
         )
         return f_band(printed, between, t, box, nc, rhos, ss_type=ss_type)
 

@@ -23,6 +23,68 @@ class Box:
     sd_hi: np.ndarray
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What bounds the complete cases of a printed cell (:func:`complete_case_box`).
+
+    Attributes
+    ----------
+    low, high : float
+        The scale's bounds.
+    difference : float, optional
+        ``kappa``: the largest difference, in SDs, between the mean of the patients left out and
+        the complete cases' mean (None: whatever the scale allows).
+    z : float, optional
+        Also allow chance differences between the ``d`` left out and the complete cases, up to
+        ``z`` standard errors; needs ``difference`` (use 0 for drop-out at random).
+    """
+
+    low: float = -np.inf
+    high: float = np.inf
+    difference: float | None = None
+    z: float | None = None
+
+
+#: No bound but an unbounded scale: the complete cases may lie wherever the values allow.
+SCALE_ONLY = Limits()
+
+
+@dataclass(frozen=True)
+class OpenQuantities:
+    """What the printed tables leave open, as configured.
+
+    Attributes
+    ----------
+    rho_range : (float, float)
+        Range of the correlation between visits (config ``band.correlation``).
+    reference : float
+        The correlation of the point values (the reconstruction's).
+    half : float
+        Half a unit of the printed precision of means and SDs (the coarsest of the outcome's).
+    low, high : float
+        The scale's bounds.
+    difference, z : float or None
+        How unlike the patients missing from some visit may be (:func:`complete_case_box`).
+    assumed_shift : float
+        How far an assumed cell's mean may lie from its assumed value (the sensitivity grid's
+        largest shift).
+    """
+
+    rho_range: tuple[float, float]
+    reference: float
+    half: float = 0.05
+    low: float = -np.inf
+    high: float = np.inf
+    difference: float | None = 0.0
+    z: float | None = 1.96
+    assumed_shift: float = 0.0
+
+    @property
+    def limits(self) -> Limits:
+        """The bounds of the complete cases these quantities allow."""
+        return Limits(self.low, self.high, self.difference, self.z)
+
+
 def complete_case_box(
     n: np.ndarray,
     mean: np.ndarray,
@@ -31,10 +93,7 @@ def complete_case_box(
     *,
     mean_half: np.ndarray | float = 0.0,
     sd_half: np.ndarray | float = 0.0,
-    low: float = -np.inf,
-    high: float = np.inf,
-    difference: float | None = None,
-    z: float | None = None,
+    limits: Limits = SCALE_ONLY,
 ) -> Box:
     """Where the complete cases' mean and SD can lie, given a printed cell of ``n`` patients.
 
@@ -78,14 +137,9 @@ def complete_case_box(
         Complete cases per cell (broadcast over visits).
     mean_half, sd_half : float or ndarray
         Half a unit of the printed precision.
-    low, high : float
-        The scale's bounds.
-    difference : float, optional
-        ``kappa``: the largest difference, in SDs, between the mean of the patients left out and
-        the complete cases' mean (None: whatever the scale allows).
-    z : float, optional
-        Also allow chance differences between the ``d`` left out and the complete cases, up to
-        ``z`` standard errors (see above); needs ``difference`` (use 0 for drop-out at random).
+    limits : Limits
+        The scale's bounds and how unlike the left-out patients may be (default: the scale alone,
+        unbounded).
 
     Examples
     --------
@@ -94,6 +148,7 @@ def complete_case_box(
     >>> b.mean_lo.item(), b.mean_hi.item(), b.sd_lo.item(), b.sd_hi.item()
     (4.95, 5.05, 1.95, 2.05)
     """
+    low, high, difference, z = limits.low, limits.high, limits.difference, limits.z
     n = np.asarray(n, float)
     nc = np.broadcast_to(np.asarray(n_complete, float), n.shape)
     d = n - nc

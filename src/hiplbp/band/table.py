@@ -31,7 +31,7 @@ from ..summary.ttest import paired_t
 from ..text import format_p, p_in_sentence
 from . import correlation as corr
 from .anova import f_band, printed_box
-from .box import Box
+from .box import Box, OpenQuantities
 from .effects import Interval, ancova_band, ancova_from_summaries, change_band
 
 TABLE_COLUMNS = [
@@ -64,37 +64,6 @@ TABLE_COLUMNS = [
     "sentence",
 ]
 SOURCES = ("correlation", "rounding", "overlap", "assumptions")
-
-
-@dataclass(frozen=True)
-class OpenQuantities:
-    """What the printed tables leave open, as configured.
-
-    Attributes
-    ----------
-    rho_range : (float, float)
-        Range of the correlation between visits (config ``band.correlation``).
-    reference : float
-        The correlation of the point values (the reconstruction's).
-    half : float
-        Half a unit of the printed precision of means and SDs (the coarsest of the outcome's).
-    low, high : float
-        The scale's bounds.
-    difference, z : float or None
-        How unlike the patients missing from some visit may be (:func:`.box.complete_case_box`).
-    assumed_shift : float
-        How far an assumed cell's mean may lie from its assumed value (the sensitivity grid's
-        largest shift).
-    """
-
-    rho_range: tuple[float, float]
-    reference: float
-    half: float = 0.05
-    low: float = -np.inf
-    high: float = np.inf
-    difference: float | None = 0.0
-    z: float | None = 1.96
-    assumed_shift: float = 0.0
 
 
 def _arrays(cells: pd.DataFrame, visits: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -219,10 +188,7 @@ class _Cells:
             rounding=self.open.half if "rounding" in open_sources else 0.0,
             overlap="overlap" in open_sources,
             assumed=self.extra[:, cols] if "assumptions" in open_sources else None,
-            low=self.open.low,
-            high=self.open.high,
-            difference=self.open.difference,
-            z=self.open.z,
+            limits=self.open.limits,
         )
 
     def boxes(self, cols: list[int], n_complete: np.ndarray) -> dict[str, Box]:
