@@ -28,7 +28,7 @@ import yaml  # noqa: E402
 
 from hiplbp.reconstruction.patients import compound_symmetry, exact_moment_sample  # noqa: E402
 from hiplbp.summary.anova import SummaryDesign, cell_means  # noqa: E402
-from hiplbp.summary.sensitivity import scenario_grid  # noqa: E402
+from hiplbp.summary.sensitivity import SensitivityDesign, scenario_grid  # noqa: E402
 from hiplbp.trial import published  # noqa: E402
 from hiplbp.trial.cells import published_cells  # noqa: E402
 
@@ -84,9 +84,7 @@ def main() -> None:
     table = scenario_grid(
         cells,
         assumed,
-        ["stratum", "arm"],
-        TIMES,
-        ARMS,
+        SensitivityDesign(["stratum", "arm"], TIMES, ARMS),
         correlations=np.linspace(0, 0.95, 100),
         shifts=np.linspace(-20, 20, 32),
     )

@@ -16,14 +16,7 @@ from hiplbp.trial.design import Design
 i, p = snakemake.input, snakemake.params
 outcome = snakemake.wildcards.outcome
 design = Design.from_config(p.design)
-common = dict(
-    between=design.between,
-    time_levels=design.time_levels,
-    arms=design.arms,
-    ss_type=p.ss_type,
-    alpha=p.alpha,
-    correlations=p.grid["correlations"],
-)
+analysis = sensitivity.SensitivityDesign(design.between, design.time_levels, design.arms, p.ss_type, p.alpha)
 if p.source == "reconstructed":
     # from the published summaries alone, not from the reconstructed patients
     summaries = published.read_summaries(i.outcomes)
@@ -39,11 +32,13 @@ if p.source == "reconstructed":
     table = sensitivity.sensitivity_from_published(
         sensitivity.complete_cases(cells, design.time_levels),
         assumed,
+        analysis,
+        correlations=p.grid["correlations"],
         shifts=p.grid["mean_shifts"],
         configured_correlation=p.reconstruction["correlation"],
-        **common,
     )
 else:
-    table = sensitivity.sensitivity_from_data(read_canonical(i.data, design), outcome, **common)
+    data = read_canonical(i.data, design)
+    table = sensitivity.sensitivity_from_data(data, outcome, analysis, correlations=p.grid["correlations"])
 table.to_csv(snakemake.output.table, index=False)
 print(f"{outcome}: {len(table)} rows, scenarios {table['scenario'].value_counts().to_dict()}", file=sys.stderr)

@@ -9,7 +9,7 @@ from hiplbp.stats.anova import mixed_anova
 from hiplbp.stats.contrasts import visit_contrasts
 from hiplbp.stats.effects import effect_sizes
 from hiplbp.stats.lmm import lmm_anova
-from hiplbp.summary.sensitivity import sensitivity_from_data
+from hiplbp.summary.sensitivity import SensitivityDesign, sensitivity_from_data
 
 ARMS = {"treatment": "hip", "control": "control"}
 
@@ -43,9 +43,7 @@ def test_all_analyses_run(shared_long, name, visits, between):
     assert len(con) == (len(visits) + len(visits) - 1) * (3 if strata else 1)
     es = effect_sizes(d, "score", strata, ARMS, visits)
     assert np.isfinite(es.estimate).all()
-    sens = sensitivity_from_data(
-        d, "score", between=between, time_levels=visits, arms=ARMS, correlations=[0.0, 0.5, 0.9]
-    )
+    sens = sensitivity_from_data(d, "score", SensitivityDesign(between, visits, ARMS), correlations=[0.0, 0.5, 0.9])
     assert set(sens.scenario) == {"grid", "threshold_unc", "threshold_gg", "observed"}
     obs = sens[sens.scenario == "observed"].set_index("source")
     assert list(obs.index) == list(a.source)

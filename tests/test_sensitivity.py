@@ -17,7 +17,13 @@ from hiplbp.summary.anova import (
     pooled_correlation,
     summary_anova,
 )
-from hiplbp.summary.sensitivity import SENSITIVITY_COLUMNS, scenario_grid, sensitivity_from_data, thresholds
+from hiplbp.summary.sensitivity import (
+    SENSITIVITY_COLUMNS,
+    SensitivityDesign,
+    scenario_grid,
+    sensitivity_from_data,
+    thresholds,
+)
 from hiplbp.summary.ttest import paired_t, paired_t_threshold
 
 TIMES = ["baseline", "week3", "week6"]
@@ -88,9 +94,8 @@ def test_cells_from_data_round_trip():
 
 def test_grid_rows_equal_single_evaluations():
     assumed = pd.DataFrame({"cell": [2, 3], "time": ["week6", "week6"]})
-    g = scenario_grid(
-        CELLS, assumed, ["stratum", "arm"], TIMES, ARMS, correlations=[0.2, 0.7], shifts=[-10.0, 0.0, 5.0]
-    )
+    design = SensitivityDesign(["stratum", "arm"], TIMES, ARMS)
+    g = scenario_grid(CELLS, assumed, design, correlations=[0.2, 0.7], shifts=[-10.0, 0.0, 5.0])
     assert list(g.columns) == SENSITIVITY_COLUMNS and len(g) == 2 * 3 * 3 * 7
     row = g[
         (g.correlation == 0.7) & (g.shift_treatment == -10) & (g.shift_control == 5) & (g.source == "arm:time")
@@ -160,14 +165,8 @@ def test_observed_row_of_the_sensitivity_uses_the_pooled_correlation():
         columns={"pid": "subject", "lumbar": "stratum", "exercise": "arm", "visit": "time"}
     )
     times = ["t0", "t1", "t2", "t3", "t4"]
-    table = sensitivity_from_data(
-        d,
-        "score",
-        between=["stratum", "arm"],
-        time_levels=times,
-        arms={"treatment": "hip", "control": "control"},
-        correlations=[0.5],
-    )
+    design = SensitivityDesign(["stratum", "arm"], times, {"treatment": "hip", "control": "control"})
+    table = sensitivity_from_data(d, "score", design, correlations=[0.5])
     observed = table[table.scenario == "observed"]
     truth = mixed_anova(d, "score", "time", "subject", ["stratum", "arm"], 3).set_index("source")
     assert observed.correlation.unique() == pytest.approx([pooled_correlation(d, "score", ["stratum", "arm"], times)])

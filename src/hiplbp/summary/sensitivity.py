@@ -11,6 +11,7 @@ individual data (with the data's own pooled correlation as the ``observed`` rows
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -52,17 +53,35 @@ def complete_cases(cells: pd.DataFrame, time_levels: Sequence[str]) -> pd.DataFr
     return cells.assign(n=sizes.min(axis=1).astype(int))
 
 
+@dataclass(frozen=True)
+class SensitivityDesign:
+    """The design the sensitivity analysis recomputes the mixed ANOVA for.
+
+    Attributes
+    ----------
+    between, time_levels, ss_type
+        As :func:`~hiplbp.summary.anova.summary_anova`.
+    arms : mapping
+        ``{"treatment": label, "control": label}``: assumed cells of the treatment arm move by
+        ``shift_treatment``, those of the control arm by ``shift_control``.
+    alpha : float
+        Significance level of the ``significant_*`` columns and of the thresholds.
+    """
+
+    between: Sequence[str]
+    time_levels: Sequence[str]
+    arms: Mapping[str, str]
+    ss_type: int = 3
+    alpha: float = 0.05
+
+
 def scenario_grid(
     cells: pd.DataFrame,
     assumed: pd.DataFrame,
-    between: Sequence[str],
-    time_levels: Sequence[str],
-    arms: Mapping[str, str],
+    design: SensitivityDesign,
     *,
     correlations: Sequence[float],
     shifts: Sequence[float] = (0.0,),
-    ss_type: int = 3,
-    alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Every source's test over correlations x shifts of the assumed (unprinted) cell means.
 
@@ -73,22 +92,18 @@ def scenario_grid(
         with their configured values.
     assumed : DataFrame
         ``cell`` (row index in ``cells``) and ``time`` of each assumed cell; may be empty.
-    between, time_levels, ss_type
-        As :func:`summary_anova`.
-    arms : mapping
-        ``{"treatment": label, "control": label}``: assumed cells of the treatment arm move by
-        ``shift_treatment``, those of the control arm by ``shift_control``.
+    design : SensitivityDesign
+        Between factors, visits, arms, sums of squares and alpha.
     correlations, shifts : sequence of float
         The grid. With no assumed cell only ``shift = 0`` is evaluated.
-    alpha : float
-        Significance level of the ``significant_*`` columns.
 
     Returns
     -------
     DataFrame
         :data:`SENSITIVITY_COLUMNS` with ``scenario == "grid"``.
     """
-    design = SummaryDesign(cells, between, time_levels, ss_type)
+    time_levels, arms, alpha = design.time_levels, design.arms, design.alpha
+    summary = SummaryDesign(cells, design.between, time_levels, design.ss_type)
     base = cell_means(cells, time_levels)
     grid = np.asarray(shifts if len(assumed) else [0.0], float)
     rho, st, sc = (a.ravel() for a in np.meshgrid(np.asarray(correlations, float), grid, grid, indexing="ij"))
@@ -97,8 +112,8 @@ def scenario_grid(
     for a in assumed.itertuples():
         is_treat = cells["arm"].iloc[a.cell] == arms["treatment"]
         means[:, a.cell, tcol[str(a.time)]] += st if is_treat else sc
-    r = design.evaluate(means, rho)
-    src = design.sources()
+    r = summary.evaluate(means, rho)
+    src = summary.sources()
     n_s, n_src = r["F"].shape
     out = pd.DataFrame(
         {
@@ -203,15 +218,11 @@ def _claims(cells: pd.DataFrame, time_levels: Sequence[str], alpha: float) -> pd
 def sensitivity_from_published(
     cells: pd.DataFrame,
     assumed: pd.DataFrame,
+    design: SensitivityDesign,
     *,
-    between: Sequence[str],
-    time_levels: Sequence[str],
-    arms: Mapping[str, str],
     correlations: Sequence[float],
     shifts: Sequence[float],
     configured_correlation: float,
-    ss_type: int = 3,
-    alpha: float = 0.05,
 ) -> pd.DataFrame:
     """The whole sensitivity table from published cell summaries (with assumed cells).
 
@@ -220,49 +231,22 @@ def sensitivity_from_published(
     correlation, the values the reconstructed default data have) and ``paper_claim`` (the
     correlation each claimed within-group change needs).
     """
-    cfg = scenario_grid(
-        cells,
-        assumed,
-        between,
-        time_levels,
-        arms,
-        correlations=[configured_correlation],
-        shifts=[0.0],
-        ss_type=ss_type,
-        alpha=alpha,
-    ).assign(scenario="configured", note="the configured correlation and assumptions (the reconstructed data)")
+    cfg = scenario_grid(cells, assumed, design, correlations=[configured_correlation], shifts=[0.0]).assign(
+        scenario="configured", note="the configured correlation and assumptions (the reconstructed data)"
+    )
     return pd.concat(
         [
-            scenario_grid(
-                cells,
-                assumed,
-                between,
-                time_levels,
-                arms,
-                correlations=correlations,
-                shifts=shifts,
-                ss_type=ss_type,
-                alpha=alpha,
-            ),
-            thresholds(cells, between, time_levels, ss_type=ss_type, alpha=alpha),
+            scenario_grid(cells, assumed, design, correlations=correlations, shifts=shifts),
+            thresholds(cells, design.between, design.time_levels, ss_type=design.ss_type, alpha=design.alpha),
             cfg,
-            _claims(cells, time_levels, alpha),
+            _claims(cells, design.time_levels, design.alpha),
         ],
         ignore_index=True,
     )[SENSITIVITY_COLUMNS]
 
 
 def sensitivity_from_data(
-    data: pd.DataFrame,
-    outcome: str,
-    *,
-    between: Sequence[str],
-    time_levels: Sequence[str],
-    arms: Mapping[str, str],
-    correlations: Sequence[float],
-    ss_type: int = 3,
-    alpha: float = 0.05,
-    **_: object,
+    data: pd.DataFrame, outcome: str, design: SensitivityDesign, *, correlations: Sequence[float]
 ) -> pd.DataFrame:
     """The sensitivity table for individual data: their cell summaries with other correlations.
 
@@ -270,21 +254,18 @@ def sensitivity_from_data(
     the correlation that keeps the data's pooled within-cell covariances
     (:func:`pooled_correlation`), with which the closed form gives the data's own F values.
     """
+    between, time_levels = design.between, design.time_levels
     cells = cells_from_data(data, outcome, between, time_levels)
     none = pd.DataFrame(columns=["cell", "time"])
     rho = pooled_correlation(data, outcome, between, time_levels)
-    obs = scenario_grid(
-        cells, none, between, time_levels, arms, correlations=[rho], ss_type=ss_type, alpha=alpha
-    ).assign(
+    obs = scenario_grid(cells, none, design, correlations=[rho]).assign(
         scenario="observed",
         note="the data's pooled within-cell correlation between visits (gives the data's own F values)",
     )
     return pd.concat(
         [
-            scenario_grid(
-                cells, none, between, time_levels, arms, correlations=correlations, ss_type=ss_type, alpha=alpha
-            ),
-            thresholds(cells, between, time_levels, ss_type=ss_type, alpha=alpha),
+            scenario_grid(cells, none, design, correlations=correlations),
+            thresholds(cells, between, time_levels, ss_type=design.ss_type, alpha=design.alpha),
             obs,
         ],
         ignore_index=True,
