@@ -5,9 +5,10 @@ import pandas as pd
 import pytest
 from conftest import LEE_MEANING, PUBLISHED
 
-from hiplbp.audit import CHECKS, FINDING_COLUMNS, VERDICTS, data_findings, publication_findings
+from hiplbp.audit import ARM_TEXT, CHECKS, FINDING_COLUMNS, VERDICTS, data_findings, publication_findings
+from hiplbp.audit.printed import PrintedAudit
 from hiplbp.figures.consort import flow_from_data, flow_from_trial
-from hiplbp.summary.replay import change_claims, unchecked_claims
+from hiplbp.summary.replay import OutcomeCells, change_claims, unchecked_claims
 from hiplbp.trial import published
 from hiplbp.trial.cells import published_cells
 from hiplbp.trial.tables import read_trial
@@ -22,22 +23,28 @@ def findings():
     s = published.read_summary(PUBLISHED / "outcomes.csv")
     t1 = published.read_characteristics(PUBLISHED / "characteristics.csv")
     cells, assumed = published_cells(g, s, "vas", TIMES, {"treatment": "hip", "control": "control"}, "marker", ASSUME)
+    settings = PrintedAudit(
+        arms={"treatment": "hip", "control": "control"},
+        meaning=LEE_MEANING,
+        arm_text=dict(ARM_TEXT),
+        arm_from="marker",
+        granularity={"vas": 1, "age": 1},
+        bounds={"vas": (0, 100)},
+        assumptions=ASSUME,
+        correlation=0.5,
+        alpha=0.05,
+        seed=20150217,
+        draws=2000,
+    )
     return publication_findings(
         g,
         s,
         t1,
         published.read_enrollment(PUBLISHED / "flow.csv"),
-        cells,
-        assumed,
+        OutcomeCells("vas", TIMES, cells, assumed),
         change_claims(read_trial(PUBLISHED).tests),
+        settings,
         unchecked=unchecked_claims(read_trial(PUBLISHED).tests, ["vas"]),
-        granularity={"vas": 1, "age": 1},
-        bounds={"vas": (0, 100)},
-        outcome="vas",
-        time_levels=TIMES,
-        configured_correlation=0.5,
-        seed=20150217,
-        draws=2000,
     )
 
 

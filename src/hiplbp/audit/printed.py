@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..summary.replay import change_claims, unchecked_claims
+from ..summary.replay import OutcomeCells, change_claims, unchecked_claims
 from ..trial import published
 from ..trial.cells import published_cells
 from ..trial.tables import Trial
@@ -148,19 +148,10 @@ def printed_findings(trial: Trial, settings: PrintedAudit) -> pd.DataFrame:
                 s,
                 characteristics if first else characteristics.iloc[:0],
                 enrollment,
-                cells,
-                assumed,
+                OutcomeCells(str(outcome), times, cells, assumed),
                 claims,
+                settings,
                 unchecked=unchecked if first else None,
-                granularity=settings.granularity,
-                bounds=settings.bounds,
-                outcome=str(outcome),
-                time_levels=times,
-                configured_correlation=settings.correlation,
-                arm_text=settings.arm_text,
-                alpha=settings.alpha,
-                seed=settings.seed,
-                draws=settings.draws,
             )
         )
     parts.append(

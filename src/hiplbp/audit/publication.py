@@ -3,17 +3,21 @@ and :func:`publication_findings`, every check on one outcome's printed tables.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..summary.replay import summary_claims, summary_comparisons
+from ..summary.replay import OutcomeCells, summary_claims, summary_comparisons
 from ..trial.published import NOT_AVAILABLE, half_unit
 from .baseline import allocation_row, carlisle_checks
 from .cells import granularity_checks
 from .verdicts import ARM_TEXT, FINDING_COLUMNS, _row
+
+if TYPE_CHECKING:  # the settings' module imports this one
+    from .printed import PrintedAudit
 
 
 def n_reconciliation(groups: pd.DataFrame, enrollment: pd.DataFrame) -> list[dict]:
@@ -314,28 +318,25 @@ def publication_findings(
     outcome_summaries: pd.DataFrame,
     characteristics: pd.DataFrame,
     enrollment: pd.DataFrame,
-    cells: pd.DataFrame,
-    assumed: pd.DataFrame,
+    printed: OutcomeCells,
     claims: pd.DataFrame,
-    *,
+    settings: PrintedAudit,
     unchecked: pd.DataFrame | None = None,
-    granularity: Mapping[str, float],
-    bounds: Mapping[str, tuple[float, float]],
-    outcome: str,
-    time_levels: Sequence[str],
-    configured_correlation: float,
-    alpha: float = 0.05,
-    seed: int,
-    draws: int = 100_000,
-    arm_text: Mapping[str, str] = ARM_TEXT,
 ) -> pd.DataFrame:
-    """Every check on the published summaries (see the module docstring).
+    """Every check on one outcome's published summaries (see the module docstring).
 
-    ``cells`` and ``assumed`` are the published groups as cell summaries
-    (:func:`hiplbp.trial.cells.published_cells`); the trial's claims of significance (``claims``,
-    :func:`hiplbp.summary.replay.change_claims`) are tested from them, and ``unchecked`` claims listed.
+    ``printed`` is the outcome's groups as cell summaries (:func:`hiplbp.trial.cells.published_cells`);
+    the trial's claims of significance (``claims``, :func:`hiplbp.summary.replay.change_claims`)
+    are tested from them at the configured correlation, and ``unchecked`` claims listed.
+    ``settings`` are the audit's (steps, scale bounds, correlation, alpha, Carlisle's seed and
+    draws, the arms in the paper's words).
     """
-    tested = summary_claims(cells, assumed, claims, outcome=outcome, correlation=configured_correlation, alpha=alpha)
+    cells, assumed, outcome, time_levels = printed.cells, printed.assumed, printed.outcome, printed.time_levels
+    granularity, bounds, arm_text = settings.granularity, settings.bounds, settings.arm_text
+    configured_correlation = settings.correlation
+    tested = summary_claims(
+        cells, assumed, claims, outcome=outcome, correlation=configured_correlation, alpha=settings.alpha
+    )
     # an unstratified trial is one block, named "all" in the findings
     groups = groups.assign(stratum=groups["stratum"].replace("", "all"))
     n = groups.set_index("group")["n"].to_dict()
@@ -355,6 +356,6 @@ def publication_findings(
         )
         + bmi_checks(characteristics)
         + allocation_checks(groups, arm_text)
-        + carlisle_checks(groups, pd.DataFrame(base), seed=seed, draws=draws)
+        + carlisle_checks(groups, pd.DataFrame(base), seed=settings.seed, draws=settings.draws)
     )
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
