@@ -11,7 +11,7 @@ from hiplbp.reconstruction.patients import compound_symmetry, exact_moment_sampl
 from hiplbp.stats.anova import mixed_anova
 from hiplbp.summary.anova import (
     SummaryDesign,
-    average_correlation,
+    _complete_cells,
     cell_means,
     cells_from_data,
     pooled_correlation,
@@ -80,6 +80,19 @@ def test_closed_form_equals_pingouin_with_one_between_factor():
     closed = summary_anova(cells, ["cell"], TIMES, 0.4, ss_type=2)
     np.testing.assert_allclose(closed.F, ref.F, rtol=1e-9)
     np.testing.assert_allclose(closed.eps_gg.iloc[1:], ref.eps.iloc[1:], rtol=1e-9)
+
+
+def average_correlation(data, dv, between, time_levels):
+    """The naive estimate the pooled correlation is compared with: per between cell the mean of the
+    pairwise correlations of the visits (complete cases), averaged over cells weighted by ``n - 1``."""
+    total, weight = 0.0, 0.0
+    for _, g in _complete_cells(data, dv, between, time_levels, "subject", "time"):
+        if len(g) < 3:
+            continue
+        r = np.corrcoef(g.to_numpy(float).T)
+        total += (len(g) - 1) * r[np.triu_indices_from(r, 1)].mean()
+        weight += len(g) - 1
+    return float(total / weight)
 
 
 def test_cells_from_data_round_trip():

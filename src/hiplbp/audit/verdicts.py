@@ -55,13 +55,4 @@ def _row(
     explanation: str = "",
 ) -> dict:
     assert check in CHECKS and verdict in VERDICTS
-    return dict(
-        check=check,
-        target=target,
-        value=value,
-        expected=expected,
-        statistic=statistic,
-        p=p,
-        verdict=verdict,
-        explanation=explanation,
-    )
+    return dict(zip(FINDING_COLUMNS, (check, target, value, expected, statistic, p, verdict, explanation), strict=True))

@@ -210,6 +210,12 @@ class _Cells:
         return out
 
 
+#: Per later visit: who was seen at baseline and that visit, and the boxes of the two visits.
+_Pairs = Mapping[str, tuple[np.ndarray, dict[str, Box]]]
+#: Per (cell, later visit): the correlation range of that change and what narrowed it.
+_PairCorrelations = Mapping[tuple[int, str], tuple[tuple[float, float], str]]
+
+
 def band_table(
     cells: pd.DataFrame,
     assumed: pd.DataFrame,
@@ -350,12 +356,7 @@ def _pair_correlation(
     return got, f"narrowed by the printed {printed_what}"
 
 
-def _change_tests(
-    c: _Cells,
-    design: TableDesign,
-    pairs: Mapping[str, tuple[np.ndarray, dict[str, Box]]],
-    pair_rho: Mapping[tuple[int, str], tuple[tuple[float, float], str]],
-) -> list[_Test]:
+def _change_tests(c: _Cells, design: TableDesign, pairs: _Pairs, pair_rho: _PairCorrelations) -> list[_Test]:
     """Each cell's paired t from baseline to each later visit."""
     tests = []
     first = c.visits[0]
@@ -389,12 +390,7 @@ def _change_tests(
     return tests
 
 
-def _ancova_tests(
-    c: _Cells,
-    design: TableDesign,
-    pairs: Mapping[str, tuple[np.ndarray, dict[str, Box]]],
-    pair_rho: Mapping[tuple[int, str], tuple[tuple[float, float], str]],
-) -> list[_Test]:
+def _ancova_tests(c: _Cells, design: TableDesign, pairs: _Pairs, pair_rho: _PairCorrelations) -> list[_Test]:
     """The treatment effect at each later visit adjusted for baseline, per stratum and averaged."""
     tests = []
     for name, contrast in _contrasts(c.frame, design.between, design.arms).items():

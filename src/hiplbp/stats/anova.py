@@ -279,29 +279,10 @@ def _stratum(
             p_hf = float(stats.f.sf(f, df1 * e, df2 * e))
         else:
             p_gg = p_hf = p_unc
-        rows.append(
-            dict(
-                source="",
-                df1=df1,
-                df2=df2,
-                F=f,
-                p_unc=p_unc,
-                eps_gg=eps,
-                p_gg=p_gg,
-                np2=ss / (ss + sse),
-                ss=ss,
-                ss_error=sse,
-                eps_hf=eps_hf,
-                p_hf=p_hf,
-                ges=np.nan,
-                mauchly_w=w,
-                mauchly_chi2=chi2,
-                mauchly_df=mdf,
-                mauchly_p=mp,
-                ss_type=ss_type,
-                _term=term,
-            )
-        )
+        row = {"source": "", "df1": df1, "df2": df2, "F": f, "p_unc": p_unc, "eps_gg": eps, "p_gg": p_gg}
+        row |= {"np2": ss / (ss + sse), "ss": ss, "ss_error": sse, "eps_hf": eps_hf, "p_hf": p_hf, "ges": np.nan}
+        row |= {"mauchly_w": w, "mauchly_chi2": chi2, "mauchly_df": mdf, "mauchly_p": mp}
+        rows.append(row | {"ss_type": ss_type, "_term": term})
     return rows, sse
 
 

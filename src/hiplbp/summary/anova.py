@@ -227,30 +227,6 @@ def cells_from_data(
     return pd.DataFrame(rows)
 
 
-def average_correlation(
-    data: pd.DataFrame,
-    dv: str,
-    between: Sequence[str],
-    time_levels: Sequence[str],
-    subject: str = "subject",
-    within: str = "time",
-) -> float:
-    """The data's own between-visit correlation, on the scale of the sensitivity analysis.
-
-    For each between cell, the mean of the sample correlations of all pairs of visits (complete
-    cases); then the average over cells weighted by ``n - 1``. Equals ``rho`` exactly for data
-    drawn with compound-symmetric correlation ``rho`` and exact moments.
-    """
-    total, weight = 0.0, 0.0
-    for _, g in _complete_cells(data, dv, between, time_levels, subject, within):
-        if len(g) < 3:
-            continue
-        r = np.corrcoef(g.to_numpy(float).T)
-        total += (len(g) - 1) * r[np.triu_indices_from(r, 1)].mean()
-        weight += len(g) - 1
-    return float(total / weight)
-
-
 def pooled_correlation(
     data: pd.DataFrame,
     dv: str,
@@ -271,8 +247,8 @@ def pooled_correlation(
 
     (complete cases), therefore reproduces every unadjusted F of the individual data exactly;
     Greenhouse-Geisser's epsilon, which depends on the whole matrix, is approximated. This is the
-    correlation to mark as "observed" on individual data; :func:`average_correlation` (the mean
-    of the pairwise correlations) is not it when SDs or correlations differ between visits.
+    correlation to mark as "observed" on individual data; the mean of the pairwise correlations
+    is not it when SDs or correlations differ between visits.
 
     Examples
     --------
