@@ -22,6 +22,7 @@ from ..reconstruction.replicates import raw_to_long
 from ..stats.anova import mixed_anova
 from ..text import p_in_sentence
 from ..trial.cells import published_cells
+from ..trial.design import Design
 from ..trial.published import NOT_AVAILABLE, decimals, rounds_to
 from .ttest import paired_t, paired_t_threshold
 
@@ -539,7 +540,7 @@ class ReplaySettings:
             alpha=float(arguments["alpha"]),
             outcomes=design["outcomes"],
             names=design["design"]["factor_names"],
-            between=(["stratum"] if design["design"]["strata"] else []) + ["arm"],
+            between=Design.from_config(design).between,
         )
 
 
