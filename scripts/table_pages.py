@@ -1,21 +1,13 @@
-"""Rule table_pages: every result table as a readable HTML page for `snakemake --report` (see hiplbp.report.html)."""
+"""Rule table_pages: every result table as a readable HTML page for `snakemake --report`.
 
-import sys
+The step is :mod:`hiplbp.steps.table_pages`.
+"""
 
 from hiplbp.errors import log_to
 
 log_to(snakemake.log[0])
 
-from pathlib import Path
+from hiplbp.steps import table_pages
+from hiplbp.steps.job import Job
 
-import pandas as pd
-
-from hiplbp.report.html import table_page
-
-out = Path(snakemake.output.pages)
-out.mkdir(parents=True, exist_ok=True)
-for path in map(Path, snakemake.input.tables):
-    title = f"{path.parent.name}/{path.name}"
-    page = table_page(pd.read_csv(path), title=title, note=f"Machine-readable: results/{title}.")
-    (out / f"{path.stem}.html").write_text(page, encoding="utf-8")
-print(f"{len(snakemake.input.tables)} table pages", file=sys.stderr)
+table_pages.run(Job.from_snakemake(snakemake))

@@ -1,5 +1,6 @@
 """Project hygiene: self-contained, licensed, citable, with a changelog."""
 
+import ast
 import json
 import re
 import subprocess
@@ -142,3 +143,41 @@ def test_the_default_guard_catches_what_it_names():
         assert _DEFAULTED_GET.search(line), line
     for line in ('snakemake.input.get("check")', 'os.environ.get("PYTHONPATH")'):
         assert not _DEFAULTED_GET.search(line), line
+
+
+def _script_shape(tree: ast.Module) -> list[str]:
+    """What a rule script does beyond handing its job to one step: one entry per extra statement."""
+    extra = []
+    for node in tree.body:
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # the docstring
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            continue
+        call = node.value if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) else None
+        name = ast.unparse(call.func) if call else ""
+        # the log first; the report's kernel also writes to file descriptor 2, so it is sent there too
+        if name in ("log_to", "os.dup2") or name.endswith(".run"):
+            continue
+        extra.append(ast.unparse(node).splitlines()[0])
+    return extra
+
+
+def test_each_rule_script_only_hands_its_job_to_its_step():
+    scripts = sorted((ROOT / "scripts").glob("*.py"))
+    shapes = {}
+    for path in scripts:
+        tree = ast.parse(path.read_text())
+        runs = [
+            ast.unparse(n) for n in ast.walk(tree) if isinstance(n, ast.Call) and ast.unparse(n.func).endswith(".run")
+        ]
+        shapes[path.stem] = (runs, _script_shape(tree))
+    expected = {name: ([f"{name}.run(Job.from_snakemake(snakemake))"], []) for name in shapes}
+    assert shapes == expected
+    # and every rule's script has its step module
+    steps = {p.stem for p in (ROOT / "src" / "hiplbp" / "steps").glob("*.py")} - {"__init__", "job", "basis"}
+    assert steps == set(shapes)
+
+
+def test_the_script_guard_catches_logic_in_a_script():
+    tree = ast.parse("from hiplbp.steps import band\nx = 1\nif x:\n    band.run(job)\nprint(x)\n")
+    assert _script_shape(tree) == ["x = 1", "if x:", "print(x)"]

@@ -18,19 +18,6 @@ def test_template_has_one_tagged_parameters_cell_and_no_outputs():
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
 
 
-def test_template_parameters_match_the_report_rule():
-    import papermill as pm
-
-    declared = set(pm.inspect_notebook(str(TEMPLATE)))
-    rule = (ROOT / "scripts" / "report.py").read_text()
-    passed = {
-        line.split("=")[0].strip()
-        for line in rule.split("parameters = dict(")[1].split(")\nnb")[0].splitlines()
-        if "=" in line
-    }
-    assert passed == declared
-
-
 def test_strip_volatile_removes_timings():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
     nb.metadata["papermill"] = {"start_time": "2026", "end_time": "2026", "duration": 1.0, "parameters": {"a": 1}}

@@ -887,3 +887,145 @@ def test_screen_of_trial_folders_with_generated_and_broken_ones(tmp_path, defaul
         "screen": 1,
         "all": 1,
     }
+
+
+def test_the_steps_alone_reproduce_the_default_run(default_run, tmp_path, monkeypatch):
+    # every rule's step, called in the DAG's order with the arguments hiplbp.run.stages computes from
+    # the validated config and nothing of Snakemake, writes the run's outputs byte for byte
+    from hiplbp.run.config import read_config_file, resolve_extends, validated
+    from hiplbp.run.stages import stage_arguments, trial_files
+    from hiplbp.steps import (
+        analysis,
+        audit,
+        band,
+        clean,
+        consort,
+        figures,
+        followup,
+        ingest,
+        models,
+        reconstruct,
+        replay,
+        replicates,
+        sensitivity,
+        sensitivity_figure,
+    )
+    from hiplbp.steps.job import Job
+    from hiplbp.trial.tables import read_trial
+
+    monkeypatch.chdir(default_run)
+    config = validated(resolve_extends(read_config_file(Path("config.yaml")), root=default_run))
+    trial = read_trial(config["trial"]["folder"])
+    (outcome,) = config["outcomes"]
+    v = outcome["name"]
+    t = trial_files(config)
+    out = tmp_path / "results"
+    for sub in ("data", "audit", "tables", "figures"):
+        (out / sub).mkdir(parents=True)
+    data = {"data": "data/clean.csv"}
+    reconstructed = {"raw": "data/raw.csv", "check": "data/reconstruction_check.csv"}
+    printed = {k: t[k] for k in ("groups", "characteristics", "outcomes")}
+    plan = [
+        (reconstruct, {}, printed, reconstructed),
+        (replicates, {"outcome": outcome}, printed, {"spread": f"tables/replicates_{v}.csv"}),
+        (
+            ingest,
+            {},
+            {"raw": "data/raw.csv"},
+            {"data": "data/canonical.csv", "changes": "data/ingest_log.csv", "provenance": "data/provenance.json"},
+        ),
+        (
+            clean,
+            {},
+            {"data": "data/canonical.csv", "changes": "data/ingest_log.csv"},
+            data | {"log": "data/cleaning_log.csv"},
+        ),
+        (
+            audit,
+            {},
+            data | {"provenance": "data/provenance.json"} | printed | {k: t[k] for k in ("enrollment", "tests")},
+            {
+                k: f"audit/{f}.csv"
+                for k, f in [
+                    ("allocation",) * 2,
+                    ("baseline",) * 2,
+                    ("labels", "group_labels"),
+                    ("attrition",) * 2,
+                    ("findings",) * 2,
+                ]
+            },
+        ),
+        (
+            replay,
+            {},
+            printed | {"tests": t["tests"], "raw": "data/raw.csv"},
+            {"table": "tables/published_vs_reproduced.csv"},
+        ),
+        (
+            analysis,
+            {},
+            data | reconstructed,
+            {
+                k: f"tables/{f}_{v}.csv"
+                for k, f in [("anova", "rm_anova"), ("detail", "rm_anova_detail"), ("descriptives",) * 2]
+            },
+        ),
+        (
+            models,
+            {},
+            data,
+            {k: f"tables/{f}_{v}.csv" for k, f in [("ancova",) * 2, ("terms", "ancova_terms"), ("lmm",) * 2]},
+        ),
+        (
+            followup,
+            {},
+            data | reconstructed,
+            {"contrasts": f"tables/contrasts_{v}.csv", "effects": f"tables/effect_sizes_{v}.csv"},
+        ),
+        (
+            sensitivity,
+            {},
+            {"groups": t["groups"], "outcomes": t["outcomes"], "data": []},
+            {"table": f"tables/sensitivity_{v}.csv"},
+        ),
+        (
+            band,
+            {},
+            {k: t[k] for k in ("groups", "outcomes", "tests", "characteristics", "changes")},
+            {"table": f"tables/band_{v}.csv"},
+        ),
+        (
+            figures,
+            {"outcome": outcome},
+            data | {"provenance": "data/provenance.json"},
+            {"png": f"figures/{v}.png", "svg": f"figures/{v}.svg"},
+        ),
+        (
+            sensitivity_figure,
+            {},
+            {"table": f"tables/sensitivity_{v}.csv", "provenance": "data/provenance.json"},
+            {"png": f"figures/sensitivity_{v}.png", "svg": f"figures/sensitivity_{v}.svg"},
+        ),
+        (
+            consort,
+            {},
+            {"groups": t["groups"], "flow": t["enrollment"], "data": [], "allocated": []},
+            {"png": "figures/consort.png", "svg": "figures/consort.svg"},
+        ),
+    ]
+
+    def here(files, base):
+        # a run's own file is read from (and written to) the given results folder; the trial's tables stay as they are
+        return {
+            k: (str(base / f) if isinstance(f, str) and not f.startswith("trials/") else f) for k, f in files.items()
+        }
+
+    written = []
+    for step, extra, inputs, outputs in plan:
+        name = step.__name__.rsplit(".", 1)[1]
+        params = stage_arguments(config, name, trial) | extra
+        step.run(Job.of(here(inputs, out), here(outputs, out), params, {"outcome": v}))
+        written += list(outputs.values())
+    assert len(written) == 30  # every output of the trial rules but the report and its table pages
+    differ = [f for f in written if (out / f).read_bytes() != (default_run / "results" / f).read_bytes()]
+    assert differ == []

@@ -17,6 +17,7 @@ out), so that it can be tested without Snakemake:
 - :mod:`hiplbp.figures`        deterministic figures and the CONSORT diagram
 - :mod:`hiplbp.report`         the papermill report and self-contained HTML
 - :mod:`hiplbp.screen`         screening many trial folders at once
+- :mod:`hiplbp.steps`          one module per rule: its input files in, its outputs written
 
 and three small modules every stage may use: :mod:`hiplbp.errors` (one-line errors),
 :mod:`hiplbp.seeds` (seeds derived from config) and :mod:`hiplbp.text` (numbers in words).

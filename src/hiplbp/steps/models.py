@@ -1,0 +1,29 @@
+"""Rule models: ANCOVA per follow-up visit and the linear mixed model (see :mod:`hiplbp.stats.ancova`,
+:mod:`hiplbp.stats.lmm`)."""
+
+from __future__ import annotations
+
+import sys
+
+from ..data.ingest import read_canonical
+from ..stats.ancova import ancova
+from ..stats.lmm import lmm_anova
+from ..trial.design import Design
+from .job import Job
+
+
+def run(job: Job) -> None:
+    """Write the ANCOVA's treatment effects and terms, and the LMM's tests, in the trial's factor names."""
+    p, outcome = job.params, job.wildcards.outcome
+    design = Design.from_config(p.design)
+    data = read_canonical(job.input.data, design)
+    terms, effects = ancova(data, outcome, design.between, design.arms, design.time_levels, level=p.ci_level)
+    effects.to_csv(job.output.ancova, index=False)
+    design.label_effects(terms).to_csv(job.output.terms, index=False)
+    lmm = lmm_anova(data, outcome, "time", "subject", design.between)
+    design.label_effects(lmm).to_csv(job.output.lmm, index=False)
+    print(
+        f"{outcome}: LMM on {lmm.attrs['n_obs']} observations of {lmm.attrs['n_subjects']} subjects; "
+        f"sigma2 = {lmm.attrs['sigma2']:.6g}, tau2 = {lmm.attrs['tau2']:.6g}",
+        file=sys.stderr,
+    )
