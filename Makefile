@@ -64,7 +64,7 @@ test: lint
 
 test-fast: $(DEV)
 	@echo "hiplbp: fast tier (unit tests and doctests, no Snakemake run, $(JOBS) workers)"
-	$(PYTEST) -m "not e2e"
+	$(PYTEST) -m "not e2e and not scale"
 
 rulegraph: $(STAMP)
 	$(BIN)/snakemake --rulegraph mermaid-js

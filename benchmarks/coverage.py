@@ -43,6 +43,7 @@ from hiplbp.band.table import _contrasts
 from hiplbp.stats.ancova import ancova
 from hiplbp.stats.anova import mixed_anova
 from hiplbp.summary.anova import pooled_correlation
+from hiplbp.trial.design import Design
 
 ARMS = {"treatment": "treatment", "control": "control"}
 #: The configured correlation range of the bands (the pipeline's default).
@@ -84,7 +85,7 @@ def printed_table(data: pd.DataFrame, between: list[str], visits: list[str]) -> 
 def truth_of(data: pd.DataFrame, between: list[str], visits: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The individual data's mixed ANOVA (complete cases) and ANCOVA effects (averaged over strata)."""
     anova = mixed_anova(data, "y", "time", "subject", between).set_index("source")
-    _, eff = ancova(data, "y", between, ARMS, visits)
+    _, eff = ancova(data, "y", Design(visits, ARMS, ["s1", "s2"] if "stratum" in between else []))
     return anova, eff[eff.stratum == "all"].set_index("visit")
 
 

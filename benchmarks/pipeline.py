@@ -100,8 +100,7 @@ def main() -> None:
     settings = patients.ReconstructionSettings.from_config(lee["reconstruction"])
 
     def rec():
-        design = patients.ReconstructionDesign([VAS], DESIGN.time_levels, DESIGN.arms, DESIGN.strata)
-        return patients.reconstruct(groups, vas, t1, design, settings)
+        return patients.reconstruct(groups, vas, t1, DESIGN, settings)
 
     t_rec, (raw, _) = timed(rec, args.repeat)
     with tempfile.TemporaryDirectory() as tmp:

@@ -21,20 +21,21 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 import yaml  # noqa: E402
 
-from hiplbp.reconstruction.patients import ReconstructionDesign, ReconstructionSettings, reconstruct  # noqa: E402
+from hiplbp.reconstruction.patients import ReconstructionSettings, reconstruct  # noqa: E402
 from hiplbp.run.config import read_config_file, resolve_extends, validated  # noqa: E402
 from hiplbp.seeds import derive_seed  # noqa: E402
 from hiplbp.trial import published  # noqa: E402
+from hiplbp.trial.design import Design  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LEE_CONFIG = yaml.safe_load((ROOT / "trials" / "lee2015" / "config.yaml").read_text())
 LEE_MEANING = published.trial_meaning(LEE_CONFIG["trial"])
 PUB = ROOT / "trials" / "lee2015"
-DESIGN = ReconstructionDesign(
-    [dict(name="vas", column="vas", min=0, max=100, integer=True)],
+DESIGN = Design(
     ["baseline", "week3", "week6"],
     {"treatment": "hip", "control": "control"},
     ["stable", "unstable"],
+    [dict(name="vas", column="vas", min=0, max=100, integer=True)],
 )
 # the trial's own reconstruction section (the schema's defaults where it sets nothing)
 SETTINGS = ReconstructionSettings.from_config(

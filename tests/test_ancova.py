@@ -5,6 +5,7 @@ import pytest
 from conftest import afex_table
 
 from hiplbp.stats.ancova import EFFECT_COLUMNS, TERMS_COLUMNS, ancova, fit
+from hiplbp.trial.design import Design
 
 ARMS = {"treatment": "hip", "control": "control"}
 
@@ -56,6 +57,8 @@ def test_one_factor_ancova_is_the_textbook_slope_adjusted_difference(shared_long
 
 
 def test_every_follow_up_visit(shared_long):
-    terms, eff = ancova(_canon(shared_long["shared2"]), "score", ["stratum", "arm"], ARMS, ["t0", "t1", "t2", "t3"])
+    terms, eff = ancova(
+        _canon(shared_long["shared2"]), "score", Design(["t0", "t1", "t2", "t3"], ARMS, ["stable", "unstable"])
+    )
     assert eff.visit.unique().tolist() == ["t1", "t2", "t3"] and len(eff) == 9
     assert terms.groupby("visit").size().tolist() == [6, 6, 6]

@@ -10,6 +10,7 @@ from hiplbp.stats.contrasts import visit_contrasts
 from hiplbp.stats.effects import effect_sizes
 from hiplbp.stats.lmm import lmm_anova
 from hiplbp.summary.sensitivity import SensitivityDesign, sensitivity_from_data
+from hiplbp.trial.design import Design
 
 ARMS = {"treatment": "hip", "control": "control"}
 
@@ -33,15 +34,16 @@ def test_all_analyses_run(shared_long, name, visits, between):
     within = a[a.source.str.endswith("time")]
     if len(visits) == 2:
         assert (within.eps_gg == 1).all() and (within.mauchly_p == 1).all()
-    terms, eff = ancova(d, "score", between, ARMS, visits)
+    design = Design(visits, ARMS, strata)
+    terms, eff = ancova(d, "score", design)
     assert set(eff.visit) == set(visits[1:])
     lmm = lmm_anova(d, "score", "time", "subject", between).set_index("source")
     assert sorted(lmm.index) == sorted(a.source)
     if name == "shared1":  # complete data: the random-intercept LMM gives the univariate ANOVA F
         np.testing.assert_allclose(lmm.loc[a.source, "F"], a.F, rtol=1e-6)
-    con = visit_contrasts(d, "score", between, ARMS, visits)
+    con = visit_contrasts(d, "score", design)
     assert len(con) == (len(visits) + len(visits) - 1) * (3 if strata else 1)
-    es = effect_sizes(d, "score", strata, ARMS, visits)
+    es = effect_sizes(d, "score", design)
     assert np.isfinite(es.estimate).all()
     sens = sensitivity_from_data(d, "score", SensitivityDesign(between, visits, ARMS), correlations=[0.0, 0.5, 0.9])
     assert set(sens.scenario) == {"grid", "threshold_unc", "threshold_gg", "observed"}

@@ -143,7 +143,7 @@ def test_printed_change_sd_and_paired_t_narrow_to_the_true_correlation():
         )
         assert got is not None and got[0] - 1e-9 <= true <= got[1] + 1e-9
     # exact summaries pin the correlation down
-    assert corr.from_change_sd(10, 10, np.sqrt(200 - 200 * 0.3), 0.0) == pytest.approx((0.3, 0.3))
+    assert corr.from_change_sd(10, 10, np.sqrt(200 - 200 * 0.3), 0.0) == pytest.approx((0.3, 0.3), rel=1e-9)
 
 
 def test_printed_f_narrows_the_pooled_correlation_and_keeps_it():
@@ -391,7 +391,7 @@ def test_printed_adjusted_effect_is_judged_against_its_range_ebadi2012():
     age_z = (37.4 - 31.4 + 0.1) / np.sqrt((24 * 12.3**2 + 24 * 11.9**2) / 48)
     sd_y = np.sqrt((20 * 7.85**2 + 17 * 11.95**2) / 37)  # one month: US n 21 SD 7.8, PL n 18 SD 11.9, + rounding
     assert reach == pytest.approx(sd_y * age_z, rel=1e-12)
-    assert adjusted.iloc[0].hi - base.hi == pytest.approx(reach)
+    assert adjusted.iloc[0].hi - base.hi == pytest.approx(reach, rel=1e-9)
     assert "lies within" in adjusted.iloc[0].sentence and "flagged" in adjusted.iloc[1].sentence
 
 

@@ -20,8 +20,8 @@ def test_cell_summary_ignores_missing_values():
     d = pd.DataFrame({"arm": ["a"] * 4 + ["b"] * 3, "y": [1.0, 2.0, 3.0, np.nan, 4.0, 6.0, 8.0]})
     s = cell_summary(d, "y", ["arm"]).set_index("arm")
     assert s.loc["a", "n"] == 3 and s.loc["a", "mean"] == 2.0 and s.loc["b", "sd"] == 2.0
-    assert s.loc["b", "se"] == pytest.approx(2.0 / np.sqrt(3))
-    assert s.loc["b", "ci_high"] == pytest.approx(6.0 + stats.t.ppf(0.975, 2) * 2.0 / np.sqrt(3))
+    assert s.loc["b", "se"] == pytest.approx(2.0 / np.sqrt(3), rel=1e-9)
+    assert s.loc["b", "ci_high"] == pytest.approx(6.0 + stats.t.ppf(0.975, 2) * 2.0 / np.sqrt(3), rel=1e-9)
 
 
 def test_cell_basis_is_reported_and_mixed_cells_say_so():

@@ -55,32 +55,36 @@ def _exactly_printed(x, mean: str, sd: str) -> bool:
     return m_lo <= m <= m_hi and max(s_lo, 0) ** 2 <= var <= s_hi**2
 
 
-# Each property test checks the same 20,000 samples in PARTS slices, so that pytest-xdist's workers share them.
+# Each property test checks 20,000 samples in `make test`, in PARTS slices so that pytest-xdist's
+# workers share them (marker `scale`), and the first 2,000 of the same samples in `make test-fast`.
 PARTS = 4
+SIZES = [pytest.param(2_000, 1, 0, id="2000")] + [
+    pytest.param(20_000, PARTS, k, marks=pytest.mark.scale, id=f"20000-part{k}") for k in range(PARTS)
+]
 
 
-@pytest.mark.parametrize("part", range(PARTS))
-def test_no_real_sample_is_flagged_by_grim_grimmer_or_sd_bounds(part):
+@pytest.mark.parametrize("size, parts, part", SIZES)
+def test_no_real_sample_is_flagged_by_grim_grimmer_or_sd_bounds(size, parts, part):
     checked = 0
-    for mean, sd, n, lo, hi, g, x in itertools.islice(_real_samples(20_000, seed=20261124), part, None, PARTS):
+    for mean, sd, n, lo, hi, g, x in itertools.islice(_real_samples(size, seed=20261124), part, None, parts):
         assert _exactly_printed(x, mean, sd)
         assert grim(mean, n, g).consistent, (mean, n, g)
         assert grimmer(mean, sd, n, g).consistent, (mean, sd, n, g)
         assert sd_bounds(mean, sd, n, lo, hi, g).consistent, (mean, sd, n, lo, hi, g)
         checked += 1
-    assert checked == 20_000 // PARTS
+    assert checked == size // parts
 
 
-@pytest.mark.parametrize("part", range(PARTS))
-def test_no_real_sample_is_called_impossible_by_the_exact_test(part):
+@pytest.mark.parametrize("size, parts, part", SIZES)
+def test_no_real_sample_is_called_impossible_by_the_exact_test(size, parts, part):
     verdicts = {"possible": 0, "impossible": 0, "undecided": 0}
-    for mean, sd, n, lo, hi, g, _ in itertools.islice(_real_samples(20_000, seed=7), part, None, PARTS):
+    for mean, sd, n, lo, hi, g, _ in itertools.islice(_real_samples(size, seed=7), part, None, parts):
         r = exact_consistency(mean, sd, n, lo, hi, g)
         verdicts[r.verdict] += 1
         assert r.verdict == "possible", (mean, sd, n, lo, hi, g)
         # the certificate is a sample that prints as the paper does
         assert len(r.witness) == n and _exactly_printed([lo + g * y for y in r.witness], mean, sd)
-    assert verdicts["possible"] == 20_000 // PARTS
+    assert verdicts["possible"] == size // parts
 
 
 def test_the_reproducers_of_the_issue_are_not_flagged():

@@ -10,17 +10,18 @@ from conftest import DEFAULT_RECONSTRUCTION, LEE_MEANING, LEE_SCALES, PUBLISHED
 from hiplbp import SYNTHETIC_NOTE
 from hiplbp.reconstruction import patients as R
 from hiplbp.trial import published
+from hiplbp.trial.design import Design
 
 VAS = {"name": "vas", "column": "vas", "min": 0, "max": 100, "integer": True}
 ASSUME = [dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")]
 
 
 def _run(outcome_table=None, outcomes=(VAS,), **kw):
-    design = R.ReconstructionDesign(
-        list(outcomes),
+    design = Design(
         ["baseline", "week3", "week6"],
         {"treatment": "hip", "control": "control"},
         ["stable", "unstable"],
+        list(outcomes),
     )
     settings = replace(DEFAULT_RECONSTRUCTION, assumptions=ASSUME, seed=20150217, correlation=0.5, scales=LEE_SCALES)
     return R.reconstruct(

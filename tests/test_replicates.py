@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 from conftest import DEFAULT_RECONSTRUCTION, LEE_MEANING, PUBLISHED
 
-from hiplbp.reconstruction.patients import ReconstructionDesign
 from hiplbp.reconstruction.replicates import SPREAD_COLUMNS, raw_to_long, replicate_spread
 from hiplbp.trial import published
+from hiplbp.trial.design import Design
 
 VAS = dict(name="vas", column="vas", min=0, max=100, integer=True)
 TIMES = ["baseline", "week3", "week6"]
@@ -41,7 +41,7 @@ def test_raw_to_long():
 
 
 def test_spread_over_replicates():
-    design = ReconstructionDesign([VAS], TIMES, ARMS, ["stable", "unstable"])
+    design = Design(TIMES, ARMS, ["stable", "unstable"], [VAS])
     settings = replace(DEFAULT_RECONSTRUCTION, seed=7, assumptions=ASSUME, correlation=0.5)
     spread, values = replicate_spread(*_tables(), design, settings, 4)
     assert list(spread.columns) == SPREAD_COLUMNS and (spread.n_replicates == 4).all()

@@ -106,9 +106,9 @@ def test_stouffer_meptoolkit():
 
 # --- Holm (R p.adjust, via pingouin tests/test_multicomp.py) -----------------------------------
 def test_holm_p_adjust():
-    np.testing.assert_allclose(holm([0.52, 0.12, 0.0001, 0.03, 0.14]), [0.52, 0.36, 0.0005, 0.12, 0.36])
-    np.testing.assert_allclose(holm([0.52, 0.12, 0.10, 0.30, 0.14]), [0.6, 0.5, 0.5, 0.6, 0.5])
-    np.testing.assert_allclose(holm([0.52, np.nan, 0.10, 0.30, 0.14]), [0.6, np.nan, 0.4, 0.6, 0.42])
+    np.testing.assert_allclose(holm([0.52, 0.12, 0.0001, 0.03, 0.14]), [0.52, 0.36, 0.0005, 0.12, 0.36], rtol=1e-9)
+    np.testing.assert_allclose(holm([0.52, 0.12, 0.10, 0.30, 0.14]), [0.6, 0.5, 0.5, 0.6, 0.5], rtol=1e-9)
+    np.testing.assert_allclose(holm([0.52, np.nan, 0.10, 0.30, 0.14]), [0.6, np.nan, 0.4, 0.6, 0.42], rtol=1e-9)
 
 
 # --- Hedges' g (R effsize cohen.d, via pingouin tests/test_effsize.py) -------------------------

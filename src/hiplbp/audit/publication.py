@@ -26,21 +26,19 @@ def n_reconciliation(groups: pd.DataFrame, enrollment: pd.DataFrame) -> list[dic
         return []
     enrolled = int(enrollment["n_enrolled"].astype(int).sum())
     analysed = int(groups["n"].sum())
-    rows = [
-        _row(
-            "n_reconciliation",
+    # each total as the sum of its printed parts
+    sums = [
+        (
             "enrolled",
-            str(enrolled),
-            " + ".join(enrollment["n_enrolled"].astype(str)),
-            explanation=f"The {enrolled} enrolled patients add up to the strata sizes.",
+            enrolled,
+            enrollment["n_enrolled"],
+            f"The {enrolled} enrolled patients add up to the strata sizes.",
         ),
-        _row(
-            "n_reconciliation",
-            "analysed",
-            str(analysed),
-            " + ".join(groups["n"].astype(str)),
-            explanation=f"The {len(groups)} analysed groups add up to {analysed}.",
-        ),
+        ("analysed", analysed, groups["n"], f"The {len(groups)} analysed groups add up to {analysed}."),
+    ]
+    rows = [
+        _row("n_reconciliation", target, str(total), " + ".join(parts.astype(str)), explanation=why)
+        for target, total, parts, why in sums
     ]
     lost = enrolled - analysed
     rows.append(

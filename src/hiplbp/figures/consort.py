@@ -77,7 +77,7 @@ class Flow:
         return pd.DataFrame(rows, columns=["level", "name", "n_lost"])
 
 
-def flow_from_trial(groups: pd.DataFrame, flow: pd.DataFrame, arm_from: str = "marker") -> Flow:
+def flow_from_trial(groups: pd.DataFrame, flow: pd.DataFrame, arm_from: str) -> Flow:
     """The flow a trial's tables print: ``groups`` (:func:`hiplbp.trial.published.read_groups`) and
     ``flow.csv`` (format 1, ``stage, stratum, group, time, n``).
 
@@ -89,7 +89,7 @@ def flow_from_trial(groups: pd.DataFrame, flow: pd.DataFrame, arm_from: str = "m
     >>> g = pd.DataFrame({"group": ["A", "B"], "stratum": ["", ""], "n": [10, 9],
     ...                   "arm_by_marker": ["treatment", "control"], "printed_n_randomised": ["11", "not_available"]})
     >>> f = pd.DataFrame({"stage": ["enrolled"], "stratum": [""], "group": [""], "time": [""], "n": ["25"]})
-    >>> fl = flow_from_trial(g, f)
+    >>> fl = flow_from_trial(g, f, arm_from="marker")
     >>> fl.enrolled, fl.groups["n_randomised"].tolist(), fl.lost()["n_lost"].tolist()
     (25.0, [11.0, nan], [1.0, 16.0])
     """
@@ -215,14 +215,14 @@ def _n(x: float) -> str:
     return "not reported" if np.isnan(x) else f"{int(x)}"
 
 
-def consort_note(groups: pd.DataFrame, arm_from: str = "marker") -> str:
+def consort_note(groups: pd.DataFrame, arm_from: str) -> str:
     """The figure's footnote on how arms were assigned, from the trial's groups (no fixed words).
 
     Examples
     --------
     >>> g = pd.DataFrame({"group": ["A", "B"], "arm_by_marker": ["treatment", "control"],
     ...                   "arm_by_label": ["control", "control"], "printed_marker": ["*", ""]})
-    >>> consort_note(g)
+    >>> consort_note(g, arm_from="marker")
     "Arms follow the tables' footnote markers; the printed label of A says otherwise."
     """
     conflict = groups[groups["arm_by_marker"] != groups["arm_by_label"]]["group"].tolist()

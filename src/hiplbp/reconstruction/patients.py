@@ -26,6 +26,7 @@ from scipy import stats
 from .. import SYNTHETIC_NOTE
 from ..seeds import derive_seed
 from ..trial.cells import target_cells
+from ..trial.design import Design
 from ..trial.published import NOT_AVAILABLE, decimals, half_unit, rounds_to
 from .sampler import ReconstructionError, Target, fit_moments, ratio_sample, tune_correlations
 
@@ -130,29 +131,6 @@ def _rounds_to(achieved: float, target: float, ndec: int | None) -> bool:
 
 
 @dataclass(frozen=True)
-class ReconstructionDesign:
-    """What is reconstructed: the outcomes, visits, arms and strata of the design.
-
-    Attributes
-    ----------
-    outcomes : sequence of mapping
-        Outcome definitions from config (``name, column, min, max, integer``).
-    time_levels : sequence of str
-        Visit labels in time order; must be the published ones.
-    arms : mapping
-        ``{"treatment": label, "control": label}``: labels written to the ``arm`` column.
-    strata : sequence of str
-        Must contain the groups' stratum labels (``stratum_label``, the trial's ``trial.strata``
-        mapping of the printed names) when not empty.
-    """
-
-    outcomes: Sequence[Mapping]
-    time_levels: Sequence[str]
-    arms: Mapping[str, str]
-    strata: Sequence[str]
-
-
-@dataclass(frozen=True)
 class ReconstructionSettings:
     """How patients are reconstructed: config's ``reconstruction`` section (:meth:`from_config`).
 
@@ -207,9 +185,7 @@ class ReconstructionSettings:
         )
 
 
-def _check_inputs(
-    groups: pd.DataFrame, outcome_tables: pd.DataFrame, design: ReconstructionDesign, arm_from: str
-) -> None:
+def _check_inputs(groups: pd.DataFrame, outcome_tables: pd.DataFrame, design: Design, arm_from: str) -> None:
     if arm_from not in ("marker", "label"):
         raise ValueError(f"reconstruction.arm_from must be 'marker' or 'label', got {arm_from!r}")
     published_times = set(outcome_tables["time"])
@@ -232,7 +208,7 @@ def reconstruct(
     groups: pd.DataFrame,
     outcome_tables: pd.DataFrame,
     characteristics: pd.DataFrame,
-    design: ReconstructionDesign,
+    design: Design,
     settings: ReconstructionSettings,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Reconstruct one row per analysed patient from the published summaries.
@@ -251,7 +227,7 @@ def reconstruct(
     characteristics : DataFrame
         Published continuous baseline characteristics (``variable, group, mean, sd`` + parsed
         values, :func:`hiplbp.trial.published.read_characteristics`).
-    design : ReconstructionDesign
+    design : Design
         The outcomes, visits, arms and strata.
     settings : ReconstructionSettings
         The config's ``reconstruction`` section.

@@ -20,7 +20,8 @@ from ..seeds import derive_seed
 from ..stats.ancova import ancova
 from ..stats.anova import mixed_anova
 from ..stats.describe import arm_samples
-from .patients import ReconstructionDesign, ReconstructionSettings, reconstruct
+from ..trial.design import Design
+from .patients import ReconstructionSettings, reconstruct
 
 SPREAD_COLUMNS = ["family", "statistic", "target", "n_replicates", "min", "median", "max", "sd", "range"]
 
@@ -35,24 +36,21 @@ def raw_to_long(raw: pd.DataFrame, outcome: Mapping, time_levels: Sequence[str])
     return long.sort_values(["subject", "time"]).reset_index(drop=True)
 
 
-def replicate_statistics(
-    data: pd.DataFrame, outcome: str, arms: Mapping[str, str], strata: Sequence[str], time_levels: Sequence[str]
-) -> list[dict]:
+def replicate_statistics(data: pd.DataFrame, outcome: str, design: Design) -> list[dict]:
     """The statistics tracked across replicates, for one data set (long format)."""
     rows = []
-    between = (["stratum"] if strata else []) + ["arm"]
-    a = mixed_anova(data, outcome, "time", "subject", between)
+    a = mixed_anova(data, outcome, "time", "subject", design.between)
     for r in a.itertuples():
         rows += [
             dict(family="normal-theory", statistic="mixed ANOVA F", target=r.source, value=r.F),
             dict(family="normal-theory", statistic="mixed ANOVA p (GG)", target=r.source, value=r.p_gg),
         ]
-    _, eff = ancova(data, outcome, between, arms, time_levels)
+    _, eff = ancova(data, outcome, design)
     for r in eff.itertuples():
         rows.append(
             dict(family="normal-theory", statistic="ANCOVA effect", target=f"{r.visit} {r.stratum}", value=r.estimate)
         )
-    for s, t, x, y in arm_samples(data, outcome, arms, strata, time_levels):
+    for s, t, x, y in arm_samples(data, outcome, design.arms, design.strata, design.time_levels):
         rows.append(
             dict(
                 family="rank-based",
@@ -73,7 +71,7 @@ def replicate_spread(
     groups: pd.DataFrame,
     outcome_tables: pd.DataFrame,
     characteristics: pd.DataFrame,
-    design: ReconstructionDesign,
+    design: Design,
     settings: ReconstructionSettings,
     replicates: int,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -90,13 +88,12 @@ def replicate_spread(
         Every statistic of every replicate (``replicate, family, statistic, target, value``).
     """
     (outcome,) = design.outcomes
-    time_levels, arms, strata = design.time_levels, design.arms, design.strata
     values = []
     for k in range(replicates):
         seeded = replace(settings, seed=derive_seed(settings.seed, "replicate", k))
         raw, _ = reconstruct(groups, outcome_tables, characteristics, design, seeded)
-        long = raw_to_long(raw, outcome, time_levels)
-        values += [r | {"replicate": k} for r in replicate_statistics(long, outcome["name"], arms, strata, time_levels)]
+        long = raw_to_long(raw, outcome, design.time_levels)
+        values += [r | {"replicate": k} for r in replicate_statistics(long, outcome["name"], design)]
     v = pd.DataFrame(values)[["replicate", "family", "statistic", "target", "value"]]
     g = v.groupby(["family", "statistic", "target"], sort=False)["value"]
     spread = g.agg(n_replicates="size", min="min", median="median", max="max", sd="std").reset_index()

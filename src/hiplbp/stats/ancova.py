@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..trial.design import Design
 from .anova import _residual_ssp, design_matrix
 
 TERMS_COLUMNS = ["visit", "source", "SS", "df", "F", "p"]
@@ -148,16 +149,9 @@ def _cell_row(w: pd.DataFrame, between: Sequence[str], x: np.ndarray, cell: Mapp
     return row
 
 
-def ancova(
-    data: pd.DataFrame,
-    dv: str,
-    between: Sequence[str],
-    arms: Mapping[str, str],
-    time_levels: Sequence[str],
-    level: float = 0.95,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """:func:`fit` at every follow-up visit; the two tables stacked over visits."""
-    parts = [
-        fit(data, dv, between, arms, baseline=str(time_levels[0]), visit=str(t), level=level) for t in time_levels[1:]
-    ]
+def ancova(data: pd.DataFrame, dv: str, design: Design, level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`fit` at every follow-up visit of ``design`` (its between factors and arms); the two
+    tables stacked over visits."""
+    baseline, *visits = design.time_levels
+    parts = [fit(data, dv, design.between, design.arms, baseline=baseline, visit=t, level=level) for t in visits]
     return (pd.concat([p[0] for p in parts], ignore_index=True), pd.concat([p[1] for p in parts], ignore_index=True))

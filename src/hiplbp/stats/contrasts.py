@@ -16,14 +16,13 @@ Holm S (1979). A simple sequentially rejective multiple test procedure. Scand J 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from ..trial.design import Design
 from .anova import wide_complete
 from .describe import basis_label
 
@@ -66,13 +65,7 @@ def holm(p: npt.ArrayLike) -> np.ndarray:
 
 
 def visit_contrasts(
-    data: pd.DataFrame,
-    dv: str,
-    between: Sequence[str],
-    arms: Mapping[str, str],
-    time_levels: Sequence[str],
-    level: float = 0.95,
-    basis: pd.Series | str = "data",
+    data: pd.DataFrame, dv: str, design: Design, level: float = 0.95, basis: pd.Series | str = "data"
 ) -> pd.DataFrame:
     """Treatment - control at each visit and in change from baseline, per stratum and averaged.
 
@@ -82,12 +75,9 @@ def visit_contrasts(
         Canonical long table.
     dv : str
         Outcome.
-    between : sequence of str
-        ``["stratum", "arm"]`` or ``["arm"]``.
-    arms : mapping
-        ``{"treatment": label, "control": label}``.
-    time_levels : sequence of str
-        Visits; the first is baseline.
+    design : Design
+        Its between factors (``["stratum", "arm"]`` or ``["arm"]``), arms and visits (the first is
+        baseline).
     level : float
         Confidence level.
     basis : Series or str
@@ -101,6 +91,7 @@ def visit_contrasts(
         ``change_difference`` (difference in change from baseline to the visit); ``stratum`` is
         a stratum label or ``all`` (equally weighted average over strata).
     """
+    between, arms, time_levels = design.between, design.arms, design.time_levels
     labelled = data.assign(_basis=basis)
     wide, _ = wide_complete(data, dv, "time", "subject", between)
     labelled = labelled[labelled["subject"].isin(wide.index)]

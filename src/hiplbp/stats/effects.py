@@ -16,13 +16,14 @@ Front Psychol 4:863.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
+from ..trial.design import Design
 from .describe import arm_samples, basis_label, strata_blocks
 
 EFFECT_SIZE_COLUMNS = ["measure", "visit", "stratum", "arm", "n1", "n2", "estimate", "ci_low", "ci_high", "basis"]
@@ -61,15 +62,9 @@ def d_z(before: Sequence[float], after: Sequence[float], level: float = 0.95) ->
 
 
 def effect_sizes(
-    data: pd.DataFrame,
-    dv: str,
-    strata: Sequence[str],
-    arms: Mapping[str, str],
-    time_levels: Sequence[str],
-    level: float = 0.95,
-    basis: pd.Series | str = "data",
+    data: pd.DataFrame, dv: str, design: Design, level: float = 0.95, basis: pd.Series | str = "data"
 ) -> pd.DataFrame:
-    """Hedges' g between arms per visit and stratum, and d_z of change per group.
+    """Hedges' g between ``design``'s arms per visit and stratum, and d_z of change per group.
 
     ``basis`` labels what each value of ``data`` rests on (see :func:`hiplbp.stats.describe.cell_summary`);
     each row reports the labels of the values it uses.
@@ -82,6 +77,7 @@ def effect_sizes(
         ``arm``; ``n1`` subjects with both visits). Negative values mean lower scores (less pain)
         in the treatment arm or after the change.
     """
+    arms, strata, time_levels = design.arms, design.strata, design.time_levels
     data = data.assign(_basis=basis)
     rows = []
     for s, v, x, y in arm_samples(data, dv, arms, strata, time_levels):

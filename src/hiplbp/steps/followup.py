@@ -17,10 +17,5 @@ def run(job: Job) -> None:
     design = Design.from_config(p.design)
     data = read_canonical(job.input.data, design)
     values = basis(job, data, outcome)
-    d, arms, visits = design, design.arms, design.time_levels
-    visit_contrasts(data, outcome, d.between, arms, visits, level=p.ci_level, basis=values).to_csv(
-        job.output.contrasts, index=False
-    )
-    effect_sizes(data, outcome, d.strata, arms, visits, level=p.ci_level, basis=values).to_csv(
-        job.output.effects, index=False
-    )
+    visit_contrasts(data, outcome, design, p.ci_level, values).to_csv(job.output.contrasts, index=False)
+    effect_sizes(data, outcome, design, p.ci_level, values).to_csv(job.output.effects, index=False)

@@ -17,7 +17,7 @@ def run(job: Job) -> None:
     p, outcome = job.params, job.wildcards.outcome
     design = Design.from_config(p.design)
     data = read_canonical(job.input.data, design)
-    terms, effects = ancova(data, outcome, design.between, design.arms, design.time_levels, level=p.ci_level)
+    terms, effects = ancova(data, outcome, design, level=p.ci_level)
     effects.to_csv(job.output.ancova, index=False)
     design.label_effects(terms).to_csv(job.output.terms, index=False)
     lmm = lmm_anova(data, outcome, "time", "subject", design.between)

@@ -6,18 +6,18 @@ import sys
 
 from ..reconstruction import patients
 from ..trial import published
+from ..trial.design import Design
 from .job import Job
 
 
 def run(job: Job) -> None:
     """Write the synthetic patients (wide) and the check of every printed cell against them."""
     i, p = job.input, job.params
-    d = p.design["design"]
     raw, check = patients.reconstruct(
         published.read_groups(i.groups, **p.trial),
         published.read_summaries(i.outcomes),
         published.read_characteristics(i.characteristics),
-        patients.ReconstructionDesign(p.design["outcomes"], d["time_levels"], d["arms"], d["strata"]),
+        Design.from_config(p.design),
         patients.ReconstructionSettings.from_config(p.reconstruction),
     )
     raw.to_csv(job.output.raw, index=False)

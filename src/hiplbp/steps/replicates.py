@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
-from ..reconstruction.patients import ReconstructionDesign, ReconstructionSettings
+from ..reconstruction.patients import ReconstructionSettings
 from ..reconstruction.replicates import replicate_spread
 from ..trial import published
+from ..trial.design import Design
 from .job import Job
 
 
 def run(job: Job) -> None:
     """Write the spread of each statistic of one outcome over the configured number of reconstructions."""
     i, p = job.input, job.params
-    d, r = p.design["design"], p.reconstruction
+    r = p.reconstruction
     spread, _ = replicate_spread(
         published.read_groups(i.groups, **p.trial),
         published.read_summaries(i.outcomes),
         published.read_characteristics(i.characteristics),
-        ReconstructionDesign([p.outcome], d["time_levels"], d["arms"], d["strata"]),
+        replace(Design.from_config(p.design), outcomes=[dict(p.outcome)]),
         ReconstructionSettings.from_config(r),
         r["replicates"],
     )

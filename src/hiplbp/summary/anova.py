@@ -201,40 +201,26 @@ def summary_anova(
 
 
 def _complete_cells(
-    data: pd.DataFrame, dv: str, between: Sequence[str], time_levels: Sequence[str], subject: str, within: str
+    data: pd.DataFrame, dv: str, between: Sequence[str], time_levels: Sequence[str]
 ) -> Iterator[tuple[tuple, pd.DataFrame]]:
-    """Yield ``(cell key, complete subjects x visits)`` for every between cell."""
-    wide, _ = wide_complete(data, dv, within, subject, between)
+    """Yield ``(cell key, complete subjects x visits)`` for every between cell of the canonical table."""
+    wide, _ = wide_complete(data, dv, "time", "subject", between)
     keys = [wide[b] for b in between] if between else np.zeros(len(wide))
     for key, g in wide.groupby(keys, sort=True):
         yield (key if isinstance(key, tuple) else (key,)), g[[str(t) for t in time_levels]]
 
 
-def cells_from_data(
-    data: pd.DataFrame,
-    dv: str,
-    between: Sequence[str],
-    time_levels: Sequence[str],
-    subject: str = "subject",
-    within: str = "time",
-) -> pd.DataFrame:
+def cells_from_data(data: pd.DataFrame, dv: str, between: Sequence[str], time_levels: Sequence[str]) -> pd.DataFrame:
     """Cell sizes, means and SDs of complete cases: what a paper would print."""
     rows = []
-    for key, g in _complete_cells(data, dv, between, time_levels, subject, within):
+    for key, g in _complete_cells(data, dv, between, time_levels):
         row = dict(zip(between, key, strict=False)) | {"n": len(g)}
         row |= {f"mean_{t}": g[t].mean() for t in g.columns} | {f"sd_{t}": g[t].std(ddof=1) for t in g.columns}
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def pooled_correlation(
-    data: pd.DataFrame,
-    dv: str,
-    between: Sequence[str],
-    time_levels: Sequence[str],
-    subject: str = "subject",
-    within: str = "time",
-) -> float:
+def pooled_correlation(data: pd.DataFrame, dv: str, between: Sequence[str], time_levels: Sequence[str]) -> float:
     """The one correlation with which the printed cells give the individual data's ANOVA.
 
     The summary ANOVA gives each cell the covariance ``S_g(rho) = D_g ((1 - rho) I + rho J) D_g``
@@ -257,7 +243,7 @@ def pooled_correlation(
     0.5
     """
     off_cov, off_sd = 0.0, 0.0
-    for _, g in _complete_cells(data, dv, between, time_levels, subject, within):
+    for _, g in _complete_cells(data, dv, between, time_levels):
         if len(g) < 2:
             continue
         cov = np.cov(g.to_numpy(float).T, ddof=1)

@@ -85,13 +85,10 @@ def unchecked_claims(tests: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFra
         else:
             continue
         rows.append(
-            dict(
-                kind="claim",
-                item=f"claim: {r.get('claim') or r.get('effect')}",
-                published=NOT_AVAILABLE,
-                reproduced=np.nan,
-                decimals=np.nan,
-                match=None,
+            replay_row(
+                "claim",
+                f"claim: {r.get('claim') or r.get('effect')}",
+                NOT_AVAILABLE,
                 note=f"not checkable: {why}",
             )
         )
@@ -192,13 +189,10 @@ def printed_tests_replayed(
         published = f"F = {r.statistic}, p {r.p_as_printed}".strip()
         if source is None or source not in table.index or not str(r.statistic):
             rows.append(
-                dict(
-                    kind="test",
-                    item=f"{outcome}: {r.effect} (F)",
-                    published=published,
-                    reproduced=np.nan,
-                    decimals=np.nan,
-                    match=None,
+                replay_row(
+                    "test",
+                    f"{outcome}: {r.effect} (F)",
+                    published,
                     note="not compared: the effect does not name factors of the design (config design.factor_names)",
                 )
             )
@@ -206,10 +200,10 @@ def printed_tests_replayed(
         a = table.loc[source]
         d = decimals(r.statistic) or 0
         rows.append(
-            dict(
-                kind="test",
-                item=f"{outcome}: {r.effect} (F)",
-                published=published,
+            replay_row(
+                "test",
+                f"{outcome}: {r.effect} (F)",
+                published,
                 reproduced=float(a["F"]),
                 decimals=d,
                 match=rounds_to(float(a["F"]), float(r.statistic), d),
@@ -392,9 +386,20 @@ def published_vs_reproduced(
     return pd.DataFrame(rows, columns=REPLAY_COLUMNS)
 
 
-def _cell_row(item: str, published: str, reproduced: float, decimals: float, match: bool | None, note: str) -> dict:
+def replay_row(
+    kind: str,
+    item: str,
+    published: str,
+    *,
+    reproduced: float = np.nan,
+    decimals: float = np.nan,
+    match: bool | None = None,
+    note: str = "",
+) -> dict:
+    """One row of the replay (:data:`REPLAY_COLUMNS`); a row not compared has no reproduced value,
+    decimals or match."""
     return dict(
-        kind="cell", item=item, published=published, reproduced=reproduced, decimals=decimals, match=match, note=note
+        kind=kind, item=item, published=published, reproduced=reproduced, decimals=decimals, match=match, note=note
     )
 
 
@@ -410,7 +415,8 @@ def _characteristic_rows(characteristics: pd.DataFrame, raw: pd.DataFrame) -> li
                 if r.variable == "bmi"
                 else UNREACHED
             )
-            rows.append(_cell_row(f"baseline {r.variable} {stat} {r.group}", text, val, d, ok, "" if ok else why))
+            item = f"baseline {r.variable} {stat} {r.group}"
+            rows.append(replay_row("cell", item, text, reproduced=val, decimals=d, match=ok, note="" if ok else why))
     return rows
 
 
@@ -423,10 +429,12 @@ def _outcome_cell_rows(summaries: pd.DataFrame, outcome: str, raw: pd.DataFrame)
             item = f"{outcome} {stat} {r.group} {r.time}"
             if r.status == NOT_AVAILABLE:
                 note = "not printed; the reconstruction uses the configured assumption"
-                rows.append(_cell_row(item, NOT_AVAILABLE, val, np.nan, None, note))
+                rows.append(replay_row("cell", item, NOT_AVAILABLE, reproduced=val, note=note))
                 continue
             ok, d = _fmt_match(val, text)
-            rows.append(_cell_row(item, text, val, d, ok, "" if ok else UNREACHED))
+            rows.append(
+                replay_row("cell", item, text, reproduced=val, decimals=d, match=ok, note="" if ok else UNREACHED)
+            )
     return rows
 
 
@@ -457,12 +465,11 @@ def _claim_rows(
             paired = stats.ttest_rel(pair.iloc[:, 0], pair.iloc[:, 1])
             note += f"; reconstructed data: paired t = {paired.statistic:.2f}, p {p_in_sentence(paired.pvalue)}"
         rows.append(
-            dict(
-                kind="claim",
-                item=f"claim: {c.item}",
-                published=f"significant {c.direction or 'change'}",
+            replay_row(
+                "claim",
+                f"claim: {c.item}",
+                f"significant {c.direction or 'change'}",
                 reproduced=c.p,
-                decimals=np.nan,
                 match=bool(c.holds),
                 note=note,
             )
@@ -484,13 +491,11 @@ def _comparison_rows(printed: OutcomeCells, raw: pd.DataFrame | None) -> list[di
             )
             note += f"; reconstructed data: F = {res.statistic:.3f}, p {p_in_sentence(res.pvalue)}"
         rows.append(
-            dict(
-                kind="comparison",
-                item=c.item,
-                published=NOT_AVAILABLE,
+            replay_row(
+                "comparison",
+                c.item,
+                NOT_AVAILABLE,
                 reproduced=c.p,
-                decimals=np.nan,
-                match=None,
                 note=note,
             )
         )

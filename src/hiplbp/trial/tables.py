@@ -63,6 +63,16 @@ def _printed(pattern: str, what: str) -> pa.Check:
     )
 
 
+def _named(what: str) -> pa.Column:
+    """A name or label that must not be empty (``what`` says which, in the error)."""
+    return _text(pa.Check.str_length(min_value=1, error=what))
+
+
+def _status() -> pa.Column:
+    """The ``status`` column of a table of printed values: ``printed`` or ``not_available``."""
+    return _text(pa.Check.isin(STATUSES, error="printed or not_available"))
+
+
 NUMBER = _printed(_NUMBER, "a number as printed (e.g. 53.89, .24, -1.5), empty or not_available")
 COUNT = _printed(_COUNT, "a whole number, empty or not_available")
 
@@ -83,7 +93,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     ),
     "characteristics": pa.DataFrameSchema(
         {
-            "variable": _text(pa.Check.str_length(min_value=1, error="a variable name")),
+            "variable": _named("a variable name"),
             "group": _text(),
             "kind": _text(pa.Check.isin(["continuous", "categorical"], error="continuous or categorical")),
             "unit_as_printed": _text(required=False),
@@ -93,22 +103,22 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "category": _text(required=False),
             "count": _text(COUNT, required=False),
             "percent": _text(NUMBER, required=False),
-            "status": _text(pa.Check.isin(STATUSES, error="printed or not_available")),
+            "status": _status(),
         },
         strict=False,
     ),
     "outcomes": pa.DataFrameSchema(
         {
-            "outcome": _text(pa.Check.str_length(min_value=1, error="an outcome name")),
+            "outcome": _named("an outcome name"),
             "group": _text(),
-            "time": _text(pa.Check.str_length(min_value=1, error="a visit label")),
+            "time": _named("a visit label"),
             "n": _text(COUNT, required=False),
             "mean": _text(NUMBER),
             "sd": _text(NUMBER, required=False),
             "se": _text(NUMBER, required=False),
             "ci_low": _text(NUMBER, required=False),
             "ci_high": _text(NUMBER, required=False),
-            "status": _text(pa.Check.isin(STATUSES, error="printed or not_available")),
+            "status": _status(),
         },
         strict=False,
         unique=["outcome", "group", "time"],
@@ -128,20 +138,20 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
                 pa.Check.isin(["decrease", "increase", ""], error="decrease, increase or empty"), required=False
             ),
             "adjusted_for": _text(required=False, description="covariates of a printed difference, ';'-separated"),
-            "status": _text(pa.Check.isin(STATUSES, error="printed or not_available")),
+            "status": _status(),
         },
         strict=False,
     ),
     "changes": pa.DataFrameSchema(
         {
-            "outcome": _text(pa.Check.str_length(min_value=1, error="an outcome name")),
+            "outcome": _named("an outcome name"),
             "group": _text(),
-            "start": _text(pa.Check.str_length(min_value=1, error="a visit label")),
-            "end": _text(pa.Check.str_length(min_value=1, error="a visit label")),
+            "start": _named("a visit label"),
+            "end": _named("a visit label"),
             "n": _text(COUNT, required=False),
             "mean": _text(NUMBER, required=False),
             "sd": _text(NUMBER),
-            "status": _text(pa.Check.isin(STATUSES, error="printed or not_available")),
+            "status": _status(),
         },
         strict=False,
         unique=["outcome", "group", "start", "end"],
