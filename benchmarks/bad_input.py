@@ -27,6 +27,7 @@ DESIGN = Design(
     {"treatment": "hip", "control": "control"},
     ["stable", "unstable"],
     [{"name": "score", "column": "score", "min": 0, "max": 100, "integer": True}],
+    baseline="t0",
 )
 COLS = {"subject": "pid", "stratum": "lumbar", "arm": "exercise", "time": "visit"}
 

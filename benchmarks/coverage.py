@@ -85,7 +85,7 @@ def printed_table(data: pd.DataFrame, between: list[str], visits: list[str]) -> 
 def truth_of(data: pd.DataFrame, between: list[str], visits: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The individual data's mixed ANOVA (complete cases) and ANCOVA effects (averaged over strata)."""
     anova = mixed_anova(data, "y", "time", "subject", between).set_index("source")
-    _, eff = ancova(data, "y", Design(visits, ARMS, ["s1", "s2"] if "stratum" in between else []))
+    _, eff = ancova(data, "y", Design(visits, ARMS, ["s1", "s2"] if "stratum" in between else [], baseline=visits[0]))
     return anova, eff[eff.stratum == "all"].set_index("visit")
 
 

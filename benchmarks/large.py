@@ -32,6 +32,7 @@ data:
   columns: {{subject: pid, stratum: stratum, arm: arm, time: visit}}
 design:
   time_levels: [t0, t1, t2]
+  baseline: t0
   arms: {{treatment: treatment, control: control}}
   strata: [s1, s2]
 outcomes:

@@ -38,6 +38,7 @@ DESIGN = Design(
     strata=["stable", "unstable"],
     outcomes=[VAS],
     covariates=["age", "height", "weight", "bmi"],
+    baseline="baseline",
 )
 
 

@@ -27,7 +27,10 @@ def _schema_reconstruction():
     from hiplbp.reconstruction.patients import ReconstructionSettings
     from hiplbp.run.config import validated
 
-    minimal = {"data": {"source": "file"}, "design": {"time_levels": [0, 1], "arms": {"treatment": 1, "control": 2}}}
+    minimal = {
+        "data": {"source": "file"},
+        "design": {"time_levels": [0, 1], "baseline": 0, "arms": {"treatment": 1, "control": 2}},
+    }
     section = validated(minimal | {"outcomes": [{"name": "y", "column": "y"}]})["reconstruction"]
     return ReconstructionSettings.from_config(section)
 

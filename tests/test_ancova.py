@@ -58,7 +58,9 @@ def test_one_factor_ancova_is_the_textbook_slope_adjusted_difference(shared_long
 
 def test_every_follow_up_visit(shared_long):
     terms, eff = ancova(
-        _canon(shared_long["shared2"]), "score", Design(["t0", "t1", "t2", "t3"], ARMS, ["stable", "unstable"])
+        _canon(shared_long["shared2"]),
+        "score",
+        Design(["t0", "t1", "t2", "t3"], ARMS, ["stable", "unstable"], baseline="t0"),
     )
     assert eff.visit.unique().tolist() == ["t1", "t2", "t3"] and len(eff) == 9
     assert terms.groupby("visit").size().tolist() == [6, 6, 6]

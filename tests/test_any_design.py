@@ -34,7 +34,7 @@ def test_all_analyses_run(shared_long, name, visits, between):
     within = a[a.source.str.endswith("time")]
     if len(visits) == 2:
         assert (within.eps_gg == 1).all() and (within.mauchly_p == 1).all()
-    design = Design(visits, ARMS, strata)
+    design = Design(visits, ARMS, strata, baseline=visits[0])
     terms, eff = ancova(d, "score", design)
     assert set(eff.visit) == set(visits[1:])
     lmm = lmm_anova(d, "score", "time", "subject", between).set_index("source")

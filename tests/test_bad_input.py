@@ -26,6 +26,7 @@ DESIGN = Design(
     {"treatment": "hip", "control": "control"},
     ["stable", "unstable"],
     [{"name": "score", "column": "score", "min": 0, "max": 100, "integer": True}],
+    baseline="t0",
 )
 LONG = {"subject": "pid", "stratum": "lumbar", "arm": "exercise", "time": "visit"}
 WIDE = {"stratum": "lumbar", "arm": "exercise"}  # no subject column: numbered by row

@@ -252,7 +252,10 @@ def test_adjusted_effects_are_never_flagged_when_they_are_real():
 def _settings(outcome: str, **design) -> BandSettings:
     """Band settings with the schema's default ``band`` section, a 0-100 scale and correlation 0.5."""
     band = validated(
-        {"data": {"source": "file"}, "design": {"time_levels": [0, 1], "arms": {"treatment": 1, "control": 2}}}
+        {
+            "data": {"source": "file"},
+            "design": {"time_levels": [0, 1], "baseline": 0, "arms": {"treatment": 1, "control": 2}},
+        }
         | {"outcomes": [{"name": "y", "column": "y"}]}
     )["band"]
     fixed = dict(band=band, reference=0.5, shifts=[0.0], bounds={outcome: (0.0, 100.0)}, ss_type=3, alpha=0.05)

@@ -15,6 +15,7 @@ DESIGN = Design(
     arms={"treatment": "hip", "control": "control"},
     strata=["stable", "unstable"],
     outcomes=[{"name": "score", "column": "score", "min": 0, "max": 100, "integer": True}],
+    baseline="t0",
 )
 
 

@@ -46,7 +46,9 @@ def test_the_default_run_is_the_lee2015_folder_config():
 
 
 def test_every_trial_folder_config_names_its_own_folder():
-    for config in sorted((ROOT / "trials").glob("*/config.yaml")):
+    configs = sorted((ROOT / "trials").glob("*/config.yaml"))
+    assert {c.parent.name for c in configs} >= {"lee2015", "ebadi2012"}
+    for config in configs:
         c = yaml.safe_load(config.read_text())
         assert Path(c["trial"]["folder"]) == config.parent.relative_to(ROOT)
 
@@ -242,6 +244,50 @@ def test_cross_field_errors_are_one_line_naming_the_key(base, path, value, messa
     with pytest.raises(ConfigError) as err:
         check_config(config, groups=groups, origin="mine.yaml")
     assert str(err.value) == f"mine.yaml: {message}"
+
+
+def test_a_config_that_does_not_name_its_baseline_is_refused_with_the_three_choices():
+    config = yaml.safe_load((ROOT / "tests" / "data" / "shared1.yaml").read_text())
+    del config["design"]["baseline"]
+    with pytest.raises(ConfigError) as err:
+        validate_config(config, SCHEMA, origin="mine.yaml")
+    assert str(err.value) == (
+        "mine.yaml: key 'design.baseline' is missing "
+        "(expected a visit label of design.time_levels, a column of the data, or none)"
+    )
+
+
+@pytest.mark.parametrize(
+    "baseline, message",
+    [
+        (
+            "t1",
+            "found 't1', a later visit (expected the first visit of design.time_levels, 't0': the visits "
+            "before a baseline cannot be its outcomes)",
+        ),
+        (
+            "none",
+            "found 'none': analyses without a baseline are not supported yet (expected the first visit "
+            "of design.time_levels, 't0', if it was measured before treatment)",
+        ),
+        (
+            "score",
+            "found 'score', which is not a visit of design.time_levels (t0, t1, t2): a baseline column is "
+            "not supported yet (expected the first visit, 't0', or the baseline as a visit of the data)",
+        ),
+    ],
+)
+def test_a_baseline_the_models_cannot_take_is_refused_never_replaced_by_the_first_visit(baseline, message):
+    config = _edit(_shared1(), "design.baseline", baseline)
+    with pytest.raises(ConfigError) as err:
+        check_config(config, origin="mine.yaml")
+    assert str(err.value) == f"mine.yaml: key 'design.baseline': {message}"
+
+
+def test_every_shipped_config_names_its_baseline_visit():
+    for path in [*sorted((ROOT / "trials").glob("*/config.yaml")), *(ROOT / "tests" / "data").glob("*.yaml")]:
+        design = yaml.safe_load(path.read_text())["design"]
+        assert design["baseline"] == design["time_levels"][0], path
 
 
 def test_every_shipped_config_passes_the_cross_field_checks():

@@ -21,7 +21,7 @@ def _canon(df):
 
 def test_contrasts_equal_cell_means_ols(shared_long):
     d = _canon(shared_long["shared2"])
-    out = visit_contrasts(d, "score", Design(["t0", "t1", "t2", "t3"], ARMS, STRATA))
+    out = visit_contrasts(d, "score", Design(["t0", "t1", "t2", "t3"], ARMS, STRATA, baseline="t0"))
     assert list(out.columns) == CONTRAST_COLUMNS and len(out) == 4 * 3 + 3 * 3
     w = d.pivot(index=["subject", "stratum", "arm"], columns="time", values="score").dropna().reset_index()
     w["cell"] = w.stratum + "_" + w.arm
@@ -50,7 +50,7 @@ def test_one_factor_contrasts_are_welch_free_two_sample_t(shared_long):
     from scipy import stats
 
     d = _canon(shared_long["shared1"])
-    out = visit_contrasts(d, "score", Design(["t0", "t1", "t2"], ARMS))
+    out = visit_contrasts(d, "score", Design(["t0", "t1", "t2"], ARMS, baseline="t0"))
     assert set(out.stratum) == {"all"}
     x = d[(d.time == "t2") & (d.arm == "hip")].score
     y = d[(d.time == "t2") & (d.arm == "control")].score
@@ -68,7 +68,7 @@ def test_rows_report_the_basis_of_the_values_they_use(shared_long):
     d = _canon(shared_long["shared1"])
     assumed = (d.time == "t2") & (d.stratum == "unstable")
     basis = pd.Series(["published"] * len(d), index=d.index).where(~assumed, "assumed")
-    out = visit_contrasts(d, "score", Design(["t0", "t1", "t2"], ARMS, STRATA), basis=basis).set_index(
+    out = visit_contrasts(d, "score", Design(["t0", "t1", "t2"], ARMS, STRATA, baseline="t0"), basis=basis).set_index(
         ["contrast", "visit", "stratum"]
     )["basis"]
     assert out[("difference", "t2", "unstable")] == "assumed"
@@ -76,4 +76,4 @@ def test_rows_report_the_basis_of_the_values_they_use(shared_long):
     assert out[("difference", "t2", "all")] == "assumed+published"
     assert out[("change_difference", "t2", "unstable")] == "assumed+published"
     assert out[("difference", "t1", "unstable")] == "published"
-    assert (visit_contrasts(d, "score", Design(["t0", "t1", "t2"], ARMS)).basis == "data").all()
+    assert (visit_contrasts(d, "score", Design(["t0", "t1", "t2"], ARMS, baseline="t0")).basis == "data").all()

@@ -33,7 +33,7 @@ def test_effect_size_table(shared_long):
     d = shared_long["shared1"].rename(
         columns={"pid": "subject", "lumbar": "stratum", "exercise": "arm", "visit": "time"}
     )
-    out = effect_sizes(d, "score", Design(["t0", "t1", "t2"], ARMS, ["stable", "unstable"]))
+    out = effect_sizes(d, "score", Design(["t0", "t1", "t2"], ARMS, ["stable", "unstable"], baseline="t0"))
     assert list(out.columns) == EFFECT_SIZE_COLUMNS
     assert (out.measure == "hedges_g").sum() == 6 and (out.measure == "d_z").sum() == 8
     row = out[(out.measure == "hedges_g") & (out.visit == "t2") & (out.stratum == "unstable")].iloc[0]
@@ -52,7 +52,7 @@ def test_effect_size_rows_report_their_basis(shared_long):
     )
     assumed = (d.time == "t2") & (d.stratum == "unstable") & (d.arm == "control")
     basis = pd.Series("published", index=d.index).where(~assumed, "assumed")
-    out = effect_sizes(d, "score", Design(["t0", "t1", "t2"], ARMS, ["stable", "unstable"]), basis=basis)
+    out = effect_sizes(d, "score", Design(["t0", "t1", "t2"], ARMS, ["stable", "unstable"], baseline="t0"), basis=basis)
     key = out.set_index(["measure", "visit", "stratum", "arm"])["basis"]
     assert key[("hedges_g", "t2", "unstable", "")] == "assumed+published"
     assert key[("d_z", "t2", "unstable", "control")] == "assumed+published"

@@ -116,7 +116,7 @@ def test_claims_are_also_recomputed_from_the_reconstructed_data():
     g, s, t1 = _tables()
     arms = {"treatment": "hip", "control": "control"}
     vas = {"name": "vas", "column": "vas", "min": 0, "max": 100, "integer": True}
-    design = Design(TIMES, arms, ["stable", "unstable"], [vas])
+    design = Design(TIMES, arms, ["stable", "unstable"], [vas], baseline=TIMES[0])
     raw, _ = reconstruct(g, s, t1, design, replace(DEFAULT_RECONSTRUCTION, assumptions=ASSUME, scales=LEE_SCALES))
     cells, assumed = published_cells(g, s, "vas", TIMES, arms, "marker", ASSUME)
     out = published_vs_reproduced(

@@ -41,7 +41,7 @@ def test_raw_to_long():
 
 
 def test_spread_over_replicates():
-    design = Design(TIMES, ARMS, ["stable", "unstable"], [VAS])
+    design = Design(TIMES, ARMS, ["stable", "unstable"], [VAS], baseline=TIMES[0])
     settings = replace(DEFAULT_RECONSTRUCTION, seed=7, assumptions=ASSUME, correlation=0.5)
     spread, values = replicate_spread(*_tables(), design, settings, 4)
     assert list(spread.columns) == SPREAD_COLUMNS and (spread.n_replicates == 4).all()

@@ -70,7 +70,12 @@ def test_clean_writes_its_outputs_before_refusing_data_it_cannot_analyse(tmp_pat
     config = validated(
         {
             "data": {"source": "file", "path": str(raw), "layout": "long", "columns": COLUMNS},
-            "design": {"arms": {"treatment": "a", "control": "b"}, "time_levels": ["pre", "post"], "strata": ["s"]},
+            "design": {
+                "arms": {"treatment": "a", "control": "b"},
+                "time_levels": ["pre", "post"],
+                "baseline": "pre",
+                "strata": ["s"],
+            },
             "outcomes": [{"name": "y", "column": "y", "label": "Y"}],
         }
     )

@@ -70,7 +70,7 @@ class PrintedAudit:
         --------
         >>> from hiplbp.run.config import validated
         >>> s = PrintedAudit.from_config(validated({"data": {"source": "reconstructed"},
-        ...     "design": {"time_levels": ["0", "1"], "arms": {"treatment": "t", "control": "c"}},
+        ...     "design": {"time_levels": ["0", "1"], "baseline": "0", "arms": {"treatment": "t", "control": "c"}},
         ...     "trial": {"folder": "x", "arms": {"treatment": "new drug"}},
         ...     "outcomes": [{"name": "pain", "column": "pain", "min": 0, "max": 10}],
         ...     "reconstruction": {"seed": 7}, "audit": {"granularity": {"pain": 1}}}))

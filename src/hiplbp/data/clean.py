@@ -270,7 +270,7 @@ def check_analysable(data: pd.DataFrame, design: Design, *, minimum: int = 2) ->
                 )
         wide = data.pivot_table(index=["subject", *design.between], columns="time", values=col, observed=True)
         wide = wide.dropna().reset_index()
-        base = design.time_levels[0]
+        base = design.baseline_visit
         for t in design.time_levels:
             for kind, y in (("values", wide[t]), (f"changes from {base}", wide[t] - wide[base])):
                 if t == base and kind != "values":

@@ -178,6 +178,8 @@ def describe(error: Any, origin: str = "config") -> str:
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         full = f"{key}.{missing}" if key != "(top level)" else missing
         why = " (needed when data.source is reconstructed)" if missing == "trial" else ""
+        expected = schema.get("properties", {}).get(missing, {}).get("x-expected")
+        why += f" (expected {expected})" if expected else ""
         return f"{origin}: key '{full}' is missing{why}"
     if error.validator == "type":
         expected = error.validator_value
@@ -286,7 +288,7 @@ def check_config(config: Mapping, *, groups: Iterable[str] | None = None, origin
 
     Examples
     --------
-    >>> cfg = {"design": {"time_levels": ["t0", "t1"], "arms": {"treatment": "a", "control": "b"}},
+    >>> cfg = {"design": {"time_levels": ["t0", "t1"], "baseline": "t0", "arms": {"treatment": "a", "control": "b"}},
     ...        "outcomes": [{"name": "y", "column": "y", "min": 10, "max": 0}]}
     >>> check_config(cfg)
     Traceback (most recent call last):
@@ -324,6 +326,33 @@ def _design(config: Mapping, origin: str) -> None:
             f"{origin}: key 'design.arms': treatment and control are both {str(arms['control'])!r} "
             "(expected two different labels)"
         )
+    _baseline(config, time_levels, origin)
+
+
+def _baseline(config: Mapping, time_levels: list[str], origin: str) -> None:
+    """``design.baseline`` is a visit the models can take as the baseline (today: the first visit).
+
+    A baseline column of the data and ``none`` are refused with the nearest supported route, never
+    silently replaced by the first visit.
+    """
+    baseline, first = str(config["design"]["baseline"]), time_levels[0]
+    where = f"{origin}: key 'design.baseline': found {baseline!r}"
+    if baseline == first:
+        return
+    if baseline in time_levels:
+        raise ConfigError(
+            f"{where}, a later visit (expected the first visit of design.time_levels, {first!r}: the visits "
+            "before a baseline cannot be its outcomes)"
+        )
+    if baseline == "none":
+        raise ConfigError(
+            f"{where}: analyses without a baseline are not supported yet (expected the first visit of "
+            f"design.time_levels, {first!r}, if it was measured before treatment)"
+        )
+    raise ConfigError(
+        f"{where}, which is not a visit of design.time_levels ({', '.join(time_levels)}): a baseline column "
+        f"is not supported yet (expected the first visit, {first!r}, or the baseline as a visit of the data)"
+    )
 
 
 def _outcomes(config: Mapping, origin: str) -> None:

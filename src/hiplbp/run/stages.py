@@ -87,6 +87,7 @@ def design(config: Mapping, trial: Trial | None) -> dict[str, Any]:
     return {
         "design": {
             "time_levels": [str(t) for t in d["time_levels"]],
+            "baseline": str(d["baseline"]),
             "arms": {k: str(v) for k, v in d["arms"].items()},
             "strata": [str(s) for s in (d["strata"] or [])],
             "covariates": covariates(config, trial),

@@ -152,6 +152,6 @@ def _cell_row(w: pd.DataFrame, between: Sequence[str], x: np.ndarray, cell: Mapp
 def ancova(data: pd.DataFrame, dv: str, design: Design, level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`fit` at every follow-up visit of ``design`` (its between factors and arms); the two
     tables stacked over visits."""
-    baseline, *visits = design.time_levels
+    baseline, visits = design.baseline_visit, design.follow_up
     parts = [fit(data, dv, design.between, design.arms, baseline=baseline, visit=t, level=level) for t in visits]
     return (pd.concat([p[0] for p in parts], ignore_index=True), pd.concat([p[1] for p in parts], ignore_index=True))

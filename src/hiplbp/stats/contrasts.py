@@ -76,8 +76,8 @@ def visit_contrasts(
     dv : str
         Outcome.
     design : Design
-        Its between factors (``["stratum", "arm"]`` or ``["arm"]``), arms and visits (the first is
-        baseline).
+        Its between factors (``["stratum", "arm"]`` or ``["arm"]``), arms, visits and baseline visit
+        (:attr:`~hiplbp.trial.design.Design.baseline_visit`, which changes are measured from).
     level : float
         Confidence level.
     basis : Series or str
@@ -114,11 +114,11 @@ def visit_contrasts(
         weights["all" if s is None else s] = w
     if strata_col:
         weights["all"] = np.mean([weights[s] for s in strata], axis=0)
-    base = str(time_levels[0])
+    base = design.baseline_visit
     t_crit = stats.t.ppf(0.5 + level / 2, df)
     rows = []
     for kind in ("difference", "change_difference"):
-        for v in time_levels[1:] if kind == "change_difference" else time_levels:
+        for v in design.follow_up if kind == "change_difference" else time_levels:
             y = wide[str(v)] - (wide[base] if kind == "change_difference" else 0.0)
             means = y.groupby([wide[k] for k in cell_keys], observed=True, sort=True).mean().to_numpy()
             resid = y - y.groupby([wide[k] for k in cell_keys], observed=True).transform("mean")

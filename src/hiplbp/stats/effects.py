@@ -77,7 +77,7 @@ def effect_sizes(
         ``arm``; ``n1`` subjects with both visits). Negative values mean lower scores (less pain)
         in the treatment arm or after the change.
     """
-    arms, strata, time_levels = design.arms, design.strata, design.time_levels
+    arms, strata, time_levels, base = design.arms, design.strata, design.time_levels, design.baseline_visit
     data = data.assign(_basis=basis)
     rows = []
     for s, v, x, y in arm_samples(data, dv, arms, strata, time_levels):
@@ -102,10 +102,10 @@ def effect_sizes(
         w = w.reset_index()
         for a in (arms["treatment"], arms["control"]):
             wa = w[w["arm"] == a]
-            for v in time_levels[1:]:
-                pair = wa[[str(time_levels[0]), str(v)]].dropna()
+            for v in design.follow_up:
+                pair = wa[[base, str(v)]].dropna()
                 dz, lo, hi = d_z(pair.iloc[:, 0], pair.iloc[:, 1], level)
-                used = d[(d["arm"] == a) & d["time"].astype(str).isin([str(time_levels[0]), str(v)])]
+                used = d[(d["arm"] == a) & d["time"].astype(str).isin([base, str(v)])]
                 rows.append(
                     dict(
                         measure="d_z",

@@ -27,7 +27,7 @@ def run(job: Job) -> None:
     i, o, p = job.input, job.output, job.params
     design = Design.from_config(p.design)
     data = read_canonical(i.data, design)
-    subjects = data[data["time"] == design.time_levels[0]].drop_duplicates("subject")
+    subjects = data[data["time"] == design.baseline_visit].drop_duplicates("subject")
     variables = design.outcome_names + design.covariates
     with open(i.provenance) as fh:
         synthetic = json.load(fh)["synthetic"]

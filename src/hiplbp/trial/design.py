@@ -19,7 +19,7 @@ class Design:
     Attributes
     ----------
     time_levels : list of str
-        Visit labels as written in the data, in time order; the first is baseline.
+        Visit labels as written in the data, in time order.
     arms : dict
         ``{"treatment": label, "control": label}``.
     strata : list of str
@@ -31,6 +31,10 @@ class Design:
     factor_names : dict
         What the trial calls each canonical factor (``stratum``, ``arm``, ``time`` -> its own
         name), for labels; canonical names where not given.
+    baseline : str or None
+        The visit the models adjust for and changes are measured from (config ``design.baseline``;
+        the first of ``time_levels``); ``None`` where the design does not say, and then every
+        analysis that needs a baseline refuses (:attr:`baseline_visit`).
     """
 
     time_levels: list[str]
@@ -39,6 +43,7 @@ class Design:
     outcomes: list[dict] = field(default_factory=list)
     covariates: list[str] = field(default_factory=list)
     factor_names: dict[str, str] = field(default_factory=dict)
+    baseline: str | None = None
 
     @classmethod
     def from_config(cls, config: Mapping) -> Design:
@@ -51,7 +56,33 @@ class Design:
             outcomes=[dict(o) for o in config["outcomes"]],
             covariates=[str(c) for c in (d.get("covariates") or [])],
             factor_names={str(k): str(v) for k, v in (d.get("factor_names") or {}).items()},
+            baseline=str(d["baseline"]) if d.get("baseline") is not None else None,
         )
+
+    @property
+    def baseline_visit(self) -> str:
+        """The baseline visit, which the config names (``design.baseline``); never assumed.
+
+        Examples
+        --------
+        >>> Design(["pre", "post"], {"treatment": "a", "control": "b"}, baseline="pre").baseline_visit
+        'pre'
+        >>> Design(["pre", "post"], {"treatment": "a", "control": "b"}).baseline_visit
+        Traceback (most recent call last):
+        ...
+        ValueError: the design names no baseline visit (config design.baseline); expected one of pre, post
+        """
+        if self.baseline is None or self.baseline not in self.time_levels:
+            raise ValueError(
+                "the design names no baseline visit (config design.baseline); expected one of "
+                + ", ".join(self.time_levels)
+            )
+        return self.baseline
+
+    @property
+    def follow_up(self) -> list[str]:
+        """The outcome visits: every visit after the baseline visit."""
+        return self.time_levels[self.time_levels.index(self.baseline_visit) + 1 :]
 
     def name(self, factor: str) -> str:
         """The trial's own name of a canonical factor (``stratum``, ``arm``, ``time``)."""
