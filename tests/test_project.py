@@ -184,3 +184,41 @@ def test_each_rule_script_only_hands_its_job_to_its_step():
 def test_the_script_guard_catches_logic_in_a_script():
     tree = ast.parse("from hiplbp.steps import band\nx = 1\nif x:\n    band.run(job)\nprint(x)\n")
     assert _script_shape(tree) == ["x = 1", "if x:", "print(x)"]
+
+
+def _oversized(source: str, limit: int = 60, most: int = 8) -> list[str]:
+    """Functions of ``source`` with more than ``limit`` lines of code (docstring, blanks and comments
+    not counted) or more than ``most`` parameters (``self``/``cls`` not counted)."""
+    lines, out = source.splitlines(), []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        body = node.body[1:] if ast.get_docstring(node) is not None else node.body
+        code = [
+            line
+            for line in (lines[body[0].lineno - 1 : node.end_lineno] if body else [])
+            if line.strip() and not line.strip().startswith("#")
+        ]
+        a = node.args
+        names = [p.arg for p in a.posonlyargs + a.args + a.kwonlyargs] + [p.arg for p in (a.vararg, a.kwarg) if p]
+        params = len([n for n in names if n not in ("self", "cls")])
+        if len(code) > limit or params > most:
+            out.append(f"{node.name}: {len(code)} lines, {params} parameters")
+    return out
+
+
+def test_no_library_function_is_too_big_to_hold_in_mind():
+    offenders = [
+        f"{path.relative_to(ROOT)}: {o}"
+        for path in sorted((ROOT / "src" / "hiplbp").rglob("*.py"))
+        for o in _oversized(path.read_text())
+    ]
+    assert offenders == []
+
+
+def test_the_size_guard_counts_code_and_parameters():
+    long = "def f(a, b):\n    '''doc'''\n" + "    x = 1\n    # why\n\n" * 61
+    many = "class C:\n    def m(self, a, b, c, d, e, f, g, h, *, i=0):\n        return a\n"
+    assert _oversized(long) == ["f: 61 lines, 2 parameters"]
+    assert _oversized(many) == ["m: 1 lines, 9 parameters"]
+    assert _oversized(long, limit=61) == [] and _oversized(many, most=9) == []
