@@ -64,3 +64,9 @@ def test_every_follow_up_visit(shared_long):
     )
     assert eff.visit.unique().tolist() == ["t1", "t2", "t3"] and len(eff) == 9
     assert terms.groupby("visit").size().tolist() == [6, 6, 6]
+
+
+def test_the_ancova_is_not_offered_without_a_baseline(shared_long):
+    design = Design(["t0", "t1", "t2", "t3"], ARMS, ["stable", "unstable"], baseline="none")
+    with pytest.raises(ValueError, match=r"^design.baseline is none: no analysis adjusts for"):
+        ancova(_canon(shared_long["shared2"]), "score", design)

@@ -171,3 +171,5 @@ def test_too_little_left_to_analyse_is_one_line(tmp_path):
     flat = flat.assign(score=flat["score"] + flat["subject"].str[1:].astype(int))
     with pytest.raises(CleaningError, match=r"^after cleaning, the changes from t0 of score at t1 are the same"):
         check_analysable(flat, DESIGN)
+    # without a baseline visit nothing is measured as a change, so parallel trajectories are analysable
+    check_analysable(flat, Design(**{**DESIGN.__dict__, "baseline": "none"}))

@@ -258,30 +258,37 @@ def test_a_config_that_does_not_name_its_baseline_is_refused_with_the_three_choi
 
 
 @pytest.mark.parametrize(
-    "baseline, message",
+    "base, baseline, message",
     [
         (
+            "shared1",
             "t1",
             "found 't1', a later visit (expected the first visit of design.time_levels, 't0': the visits "
             "before a baseline cannot be its outcomes)",
         ),
         (
+            "lee",
             "none",
-            "found 'none': analyses without a baseline are not supported yet (expected the first visit "
-            "of design.time_levels, 't0', if it was measured before treatment)",
+            "found 'none': a trial reconstructed from its printed tables is analysed from its printed baseline "
+            "(expected the first visit of design.time_levels, 'baseline'; none is for your own data, data.source file)",
         ),
         (
+            "shared1",
             "score",
             "found 'score', which is not a visit of design.time_levels (t0, t1, t2): a baseline column is "
             "not supported yet (expected the first visit, 't0', or the baseline as a visit of the data)",
         ),
     ],
 )
-def test_a_baseline_the_models_cannot_take_is_refused_never_replaced_by_the_first_visit(baseline, message):
-    config = _edit(_shared1(), "design.baseline", baseline)
+def test_a_baseline_the_models_cannot_take_is_refused_never_replaced_by_the_first_visit(base, baseline, message):
+    config = _edit(_lee() if base == "lee" else _shared1(), "design.baseline", baseline)
     with pytest.raises(ConfigError) as err:
-        check_config(config, origin="mine.yaml")
+        check_config(config, groups=trial_groups(config), origin="mine.yaml")
     assert str(err.value) == f"mine.yaml: key 'design.baseline': {message}"
+
+
+def test_your_own_data_may_have_no_baseline():
+    check_config(_edit(_shared1(), "design.baseline", "none"), origin="mine.yaml")
 
 
 def test_every_shipped_config_names_its_baseline_visit():

@@ -77,3 +77,16 @@ def test_rows_report_the_basis_of_the_values_they_use(shared_long):
     assert out[("change_difference", "t2", "unstable")] == "assumed+published"
     assert out[("difference", "t1", "unstable")] == "published"
     assert (visit_contrasts(d, "score", Design(["t0", "t1", "t2"], ARMS, baseline="t0")).basis == "data").all()
+
+
+def test_without_a_baseline_the_contrasts_are_the_differences_at_each_visit(shared_long):
+    d = _canon(shared_long["shared2"])
+    visits = ["t0", "t1", "t2", "t3"]
+    with_baseline = visit_contrasts(d, "score", Design(visits, ARMS, STRATA, baseline="t0"))
+    none = visit_contrasts(d, "score", Design(visits, ARMS, STRATA, baseline="none"))
+    differences = with_baseline[with_baseline.contrast == "difference"].reset_index(drop=True)
+    assert len(none) == 4 * 3 and set(none.contrast) == {"difference"}
+    columns = [c for c in CONTRAST_COLUMNS if c != "p_holm"]
+    pd.testing.assert_frame_equal(none[columns], differences[columns], check_exact=False, rtol=1e-12)
+    # Holm's family is the table's own rows: now the differences alone
+    np.testing.assert_allclose(none.p_holm, multipletests(none.p_unc, method="holm")[1], rtol=1e-12)

@@ -1,6 +1,7 @@
 """Effect sizes against pingouin (compute_effsize, compute_esci) and closed forms."""
 
 import numpy as np
+import pandas as pd
 import pingouin as pg
 import pytest
 
@@ -58,3 +59,15 @@ def test_effect_size_rows_report_their_basis(shared_long):
     assert key[("d_z", "t2", "unstable", "control")] == "assumed+published"
     assert key[("d_z", "t2", "unstable", "hip")] == "published"
     assert key[("hedges_g", "t2", "stable", "")] == "published"
+
+
+def test_without_a_baseline_only_the_between_arm_effects_remain(shared_long):
+    d = shared_long["shared1"].rename(
+        columns={"pid": "subject", "lumbar": "stratum", "exercise": "arm", "visit": "time"}
+    )
+    visits, strata = ["t0", "t1", "t2"], ["stable", "unstable"]
+    with_baseline = effect_sizes(d, "score", Design(visits, ARMS, strata, baseline="t0"))
+    none = effect_sizes(d, "score", Design(visits, ARMS, strata, baseline="none"))
+    g = with_baseline[with_baseline.measure == "hedges_g"].reset_index(drop=True)
+    assert set(none.measure) == {"hedges_g"}
+    pd.testing.assert_frame_equal(none, g, check_exact=False, rtol=1e-12, check_dtype=False)  # d_z has no n2

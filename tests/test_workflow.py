@@ -689,6 +689,30 @@ def test_bad_data_file_gives_one_clear_line(tmp_path):
     assert (repo / "bad.csv").read_bytes() == before  # input untouched
 
 
+def test_a_design_without_a_baseline_runs_without_the_ancova_and_says_so(tmp_path):
+    repo = _copy(tmp_path / "none")
+    (repo / "none.yaml").write_text("extends: tests/data/shared1.yaml\ndesign: {baseline: none}\n")
+    snakemake(repo, "--configfile", "none.yaml")
+    res = repo / "results"
+    assert not list(res.glob("tables/ancova*"))  # not offered, not an empty table
+    contrasts = pd.read_csv(res / "tables" / "contrasts_score.csv")
+    assert set(contrasts.contrast) == {"difference"} and len(contrasts) == 3 * 3
+    assert set(pd.read_csv(res / "tables" / "effect_sizes_score.csv").measure) == {"hedges_g"}
+    # no outcome is compared "at baseline", and the table keeps its columns
+    baseline = pd.read_csv(res / "audit" / "baseline.csv")
+    assert baseline.empty and "smd" in baseline.columns
+    # the headline is the unadjusted difference at the last visit, and says it is unadjusted
+    raw = pd.read_csv(repo / "tests" / "data" / "shared1_long.csv")
+    last = raw[raw.visit == "t2"].groupby(["lumbar", "exercise"]).score.mean().unstack()
+    difference = float((last["hip"] - last["control"]).mean())  # equally weighted over the strata
+    text = " ".join((res / "report" / "report.html").read_text().split())
+    assert (
+        f"hip minus control, not adjusted for a baseline (the design names none): {difference:.1f}".replace("-", "−")
+        in text
+    )
+    assert "not offered, because the design names no baseline visit" in text
+
+
 def test_design_levels_the_data_lack_give_one_line(tmp_path):
     repo = _copy(tmp_path / "levels")
     (repo / "extra.yaml").write_text("extends: tests/data/shared1.yaml\ndesign: {time_levels: [t0, t1, t2, t3]}\n")

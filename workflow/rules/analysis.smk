@@ -41,17 +41,24 @@ rule models:
         code=library_code("models"),
         data="results/data/clean.csv",
     output:
-        ancova=report(
-            "results/tables/ancova_{outcome}.csv",
-            caption="../report/ancova.rst",
-            category="3 Analysis",
-            labels={"outcome": "{outcome}", "table": "ANCOVA treatment effects"},
-        ),
-        terms=report(
-            "results/tables/ancova_terms_{outcome}.csv",
-            caption="../report/ancova_terms.rst",
-            category="3 Analysis",
-            labels={"outcome": "{outcome}", "table": "ANCOVA type III"},
+        # the ANCOVA only where the design names a baseline visit (design.baseline not none)
+        **(
+            dict(
+                ancova=report(
+                    "results/tables/ancova_{outcome}.csv",
+                    caption="../report/ancova.rst",
+                    category="3 Analysis",
+                    labels={"outcome": "{outcome}", "table": "ANCOVA treatment effects"},
+                ),
+                terms=report(
+                    "results/tables/ancova_terms_{outcome}.csv",
+                    caption="../report/ancova_terms.rst",
+                    category="3 Analysis",
+                    labels={"outcome": "{outcome}", "table": "ANCOVA type III"},
+                ),
+            )
+            if ANCOVA
+            else {}
         ),
         lmm=report(
             "results/tables/lmm_{outcome}.csv",

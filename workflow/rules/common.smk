@@ -12,6 +12,8 @@ from hiplbp.run.stages import stage_arguments  # noqa: E402
 from hiplbp.trial.tables import read_trial  # noqa: E402
 
 RECONSTRUCTED = stages.reconstructed(config)
+# The ANCOVA adjusts for the baseline visit; a design without one (design.baseline: none) has none.
+ANCOVA = stages.baseline_adjusted(config)
 # A trial's printed tables (trial.folder): audited, replayed and, with data.source reconstructed,
 # reconstructed. Without one, every output speaks only of the data set.
 TRIAL = stages.has_trial(config)
@@ -68,14 +70,14 @@ def all_outputs(pages=True):
         table=[
             "rm_anova",
             "rm_anova_detail",
-            "ancova",
-            "ancova_terms",
             "lmm",
             "contrasts",
             "effect_sizes",
             "sensitivity",
         ],
     )
+    if ANCOVA:
+        out += expand("results/tables/{table}_{outcome}.csv", outcome=OUTCOMES, table=["ancova", "ancova_terms"])
     if RECONSTRUCTED:
         out += expand("results/tables/band_{outcome}.csv", outcome=OUTCOMES)
     out += expand("results/tables/descriptives_{outcome}.csv", outcome=OUTCOMES)

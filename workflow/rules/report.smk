@@ -17,7 +17,7 @@ rule report:
         anova=expand("results/tables/rm_anova_{outcome}.csv", outcome=OUTCOMES),
         detail=expand("results/tables/rm_anova_detail_{outcome}.csv", outcome=OUTCOMES),
         descriptives=expand("results/tables/descriptives_{outcome}.csv", outcome=OUTCOMES),
-        ancova=expand("results/tables/ancova_{outcome}.csv", outcome=OUTCOMES),
+        ancova=expand("results/tables/ancova_{outcome}.csv", outcome=OUTCOMES) if ANCOVA else [],
         lmm=expand("results/tables/lmm_{outcome}.csv", outcome=OUTCOMES),
         contrasts=expand("results/tables/contrasts_{outcome}.csv", outcome=OUTCOMES),
         effects=expand("results/tables/effect_sizes_{outcome}.csv", outcome=OUTCOMES),

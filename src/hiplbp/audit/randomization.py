@@ -72,6 +72,21 @@ def smd(mean_t: float, sd_t: float, mean_c: float, sd_c: float) -> float:
     return float((mean_t - mean_c) / np.sqrt((sd_t**2 + sd_c**2) / 2.0))
 
 
+#: The columns of :func:`baseline_table` (also when there is no baseline variable to compare).
+BASELINE_COLUMNS = [
+    "stratum",
+    "variable",
+    "n_treatment",
+    "mean_treatment",
+    "sd_treatment",
+    "n_control",
+    "mean_control",
+    "sd_control",
+    "smd",
+    "p",
+]
+
+
 def baseline_table(
     subjects: pd.DataFrame, variables: Sequence[str], arms: Mapping[str, str], strata: Sequence[str] = ()
 ) -> pd.DataFrame:
@@ -115,7 +130,7 @@ def baseline_table(
             # as R's tableone for continuous variables: classical (equal-variance) t-test / ANOVA
             row["p"] = float(stats.ttest_ind(t, c).pvalue) if t.size > 1 and c.size > 1 else np.nan
             rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=BASELINE_COLUMNS)
 
 
 def attrition(

@@ -270,11 +270,10 @@ def check_analysable(data: pd.DataFrame, design: Design, *, minimum: int = 2) ->
                 )
         wide = data.pivot_table(index=["subject", *design.between], columns="time", values=col, observed=True)
         wide = wide.dropna().reset_index()
-        base = design.baseline_visit
+        base = design.baseline_visit if design.has_baseline else None
         for t in design.time_levels:
-            for kind, y in (("values", wide[t]), (f"changes from {base}", wide[t] - wide[base])):
-                if t == base and kind != "values":
-                    continue
+            changes = [(f"changes from {base}", wide[t] - wide[base])] if base not in (None, t) else []
+            for kind, y in [("values", wide[t]), *changes]:
                 spread = y - y.groupby([wide[f] for f in design.between]).transform("mean")
                 if not (spread.abs() > 1e-12).any():
                     raise CleaningError(

@@ -330,14 +330,15 @@ def _design(config: Mapping, origin: str) -> None:
 
 
 def _baseline(config: Mapping, time_levels: list[str], origin: str) -> None:
-    """``design.baseline`` is a visit the models can take as the baseline (today: the first visit).
+    """``design.baseline`` is the first visit, or ``none`` for the user's own data.
 
-    A baseline column of the data and ``none`` are refused with the nearest supported route, never
-    silently replaced by the first visit.
+    A baseline column of the data, a later visit and ``none`` for a trial reconstructed from its
+    printed tables (which are analysed from their printed baseline) are refused with the nearest
+    supported route, never silently replaced by the first visit.
     """
     baseline, first = str(config["design"]["baseline"]), time_levels[0]
     where = f"{origin}: key 'design.baseline': found {baseline!r}"
-    if baseline == first:
+    if baseline == first or (baseline == "none" and config["data"]["source"] == "file"):
         return
     if baseline in time_levels:
         raise ConfigError(
@@ -346,8 +347,9 @@ def _baseline(config: Mapping, time_levels: list[str], origin: str) -> None:
         )
     if baseline == "none":
         raise ConfigError(
-            f"{where}: analyses without a baseline are not supported yet (expected the first visit of "
-            f"design.time_levels, {first!r}, if it was measured before treatment)"
+            f"{where}: a trial reconstructed from its printed tables is analysed from its printed "
+            f"baseline (expected the first visit of design.time_levels, {first!r}; none is for your own data, "
+            "data.source file)"
         )
     raise ConfigError(
         f"{where}, which is not a visit of design.time_levels ({', '.join(time_levels)}): a baseline column "

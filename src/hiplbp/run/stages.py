@@ -21,6 +21,7 @@ from ..audit.printed import PrintedAudit
 from ..audit.verdicts import arm_text
 from ..report.provenance import config_sha256
 from ..trial import published
+from ..trial.design import NO_BASELINE
 from ..trial.tables import Trial
 
 #: The canonical column names of the reconstructed raw table (the rule ``reconstruct`` writes it wide).
@@ -45,6 +46,11 @@ RECONSTRUCTED_RAW = "results/data/raw.csv"
 def reconstructed(config: Mapping) -> bool:
     """Whether the run's patients are reconstructed from the trial's printed tables."""
     return bool(config["data"]["source"] == "reconstructed")
+
+
+def baseline_adjusted(config: Mapping) -> bool:
+    """Whether the design names a baseline visit, so that the ANCOVA is offered (``design.baseline`` not ``none``)."""
+    return str(config["design"]["baseline"]) != NO_BASELINE
 
 
 def has_trial(config: Mapping) -> bool:

@@ -73,11 +73,11 @@ def effect_sizes(
     -------
     DataFrame
         :data:`EFFECT_SIZE_COLUMNS`; ``measure`` is ``hedges_g`` (treatment - control; ``arm``
-        empty, ``n1``/``n2`` the arm sizes) or ``d_z`` (change from baseline to ``visit`` within
-        ``arm``; ``n1`` subjects with both visits). Negative values mean lower scores (less pain)
-        in the treatment arm or after the change.
+        empty, ``n1``/``n2`` the arm sizes) or, where the design has a baseline visit, ``d_z``
+        (change from baseline to ``visit`` within ``arm``; ``n1`` subjects with both visits).
+        Negative values mean lower scores in the treatment arm or after the change.
     """
-    arms, strata, time_levels, base = design.arms, design.strata, design.time_levels, design.baseline_visit
+    arms, strata, time_levels = design.arms, design.strata, design.time_levels
     data = data.assign(_basis=basis)
     rows = []
     for s, v, x, y in arm_samples(data, dv, arms, strata, time_levels):
@@ -96,7 +96,8 @@ def effect_sizes(
                 basis=basis_label(data.loc[x.index.union(y.index), "_basis"]),
             )
         )
-    for s, d in strata_blocks(data, strata):
+    for s, d in strata_blocks(data, strata) if design.has_baseline else ():
+        base = design.baseline_visit
         w = d.pivot_table(index=["subject", "arm"], columns="time", values=dv, aggfunc="first", observed=True)
         w.columns = [str(c) for c in w.columns]
         w = w.reset_index()

@@ -27,8 +27,13 @@ def run(job: Job) -> None:
     i, o, p = job.input, job.output, job.params
     design = Design.from_config(p.design)
     data = read_canonical(i.data, design)
-    subjects = data[data["time"] == design.baseline_visit].drop_duplicates("subject")
-    variables = design.outcome_names + design.covariates
+    # balance at baseline: the outcomes at the baseline visit and the covariates; without a baseline
+    # visit (design.baseline none) the covariates alone, one row per subject
+    if design.has_baseline:
+        subjects = data[data["time"] == design.baseline_visit].drop_duplicates("subject")
+        variables = design.outcome_names + design.covariates
+    else:
+        subjects, variables = data.drop_duplicates("subject"), list(design.covariates)
     with open(i.provenance) as fh:
         synthetic = json.load(fh)["synthetic"]
 

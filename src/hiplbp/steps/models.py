@@ -13,13 +13,15 @@ from .job import Job
 
 
 def run(job: Job) -> None:
-    """Write the ANCOVA's treatment effects and terms, and the LMM's tests, in the trial's factor names."""
+    """Write the ANCOVA's treatment effects and terms (a design with a baseline visit only) and the
+    LMM's tests, in the trial's factor names."""
     p, outcome = job.params, job.wildcards.outcome
     design = Design.from_config(p.design)
     data = read_canonical(job.input.data, design)
-    terms, effects = ancova(data, outcome, design, level=p.ci_level)
-    effects.to_csv(job.output.ancova, index=False)
-    design.label_effects(terms).to_csv(job.output.terms, index=False)
+    if design.has_baseline:
+        terms, effects = ancova(data, outcome, design, level=p.ci_level)
+        effects.to_csv(job.output.ancova, index=False)
+        design.label_effects(terms).to_csv(job.output.terms, index=False)
     lmm = lmm_anova(data, outcome, "time", "subject", design.between)
     design.label_effects(lmm).to_csv(job.output.lmm, index=False)
     print(

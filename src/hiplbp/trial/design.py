@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+#: ``design.baseline`` of a design without a baseline visit (no ANCOVA, no change from baseline).
+NO_BASELINE = "none"
+
 
 @dataclass(frozen=True)
 class Design:
@@ -33,7 +36,8 @@ class Design:
         name), for labels; canonical names where not given.
     baseline : str or None
         The visit the models adjust for and changes are measured from (config ``design.baseline``;
-        the first of ``time_levels``); ``None`` where the design does not say, and then every
+        the first of ``time_levels``), or ``"none"``: no baseline adjustment and no change from
+        baseline (:attr:`has_baseline`). ``None`` where the design does not say, and then every
         analysis that needs a baseline refuses (:attr:`baseline_visit`).
     """
 
@@ -60,6 +64,11 @@ class Design:
         )
 
     @property
+    def has_baseline(self) -> bool:
+        """Whether the design has a baseline visit to adjust for (``design.baseline`` is not ``none``)."""
+        return self.baseline != NO_BASELINE
+
+    @property
     def baseline_visit(self) -> str:
         """The baseline visit, which the config names (``design.baseline``); never assumed.
 
@@ -72,6 +81,8 @@ class Design:
         ...
         ValueError: the design names no baseline visit (config design.baseline); expected one of pre, post
         """
+        if self.baseline == NO_BASELINE:
+            raise ValueError("design.baseline is none: no analysis adjusts for, or measures change from, a baseline")
         if self.baseline is None or self.baseline not in self.time_levels:
             raise ValueError(
                 "the design names no baseline visit (config design.baseline); expected one of "
