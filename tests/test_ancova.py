@@ -68,5 +68,27 @@ def test_every_follow_up_visit(shared_long):
 
 def test_the_ancova_is_not_offered_without_a_baseline(shared_long):
     design = Design(["t0", "t1", "t2", "t3"], ARMS, ["stable", "unstable"], baseline="none")
-    with pytest.raises(ValueError, match=r"^design.baseline is none: no analysis adjusts for"):
+    with pytest.raises(ValueError, match=r"^design.baseline is none: no analysis adjusts for a baseline, so"):
         ancova(_canon(shared_long["shared2"]), "score", design)
+
+
+@pytest.mark.parametrize("name, last", [("shared1", "t2"), ("shared2", "t3")])
+def test_a_baseline_column_gives_car_and_emmeans_ancova(afex_dir, shared_long, name, last):
+    # the baseline measurement as a subject-level column (say `pre`) instead of a visit: every visit
+    # left is an outcome, and the ANCOVA at the last one is R's with the visit t0 as covariate
+    d = _canon(shared_long[name])
+    pre = d[d.time == "t0"].set_index("subject").score.rename("pre")
+    visits = sorted(set(d.time) - {"t0"})
+    data = d[d.time != "t0"].join(pre, on="subject")
+    terms, eff = ancova(data, "score", Design(visits, ARMS, ["stable", "unstable"], baseline="pre"))
+    assert eff.visit.unique().tolist() == visits  # every visit is an outcome
+    terms = terms[terms.visit == last]
+    ref = afex_table(afex_dir, f"{name}_ref_ancova_type3.csv")
+    assert terms.source.tolist() == ["(Intercept)", "baseline", "stratum", "arm", "stratum:arm", "Residuals"]
+    np.testing.assert_allclose(terms.SS, ref.SS, rtol=1e-6)
+    np.testing.assert_allclose(terms.F.iloc[:-1], ref.F.iloc[:-1], rtol=1e-6)
+    con = afex_table(afex_dir, f"{name}_ref_ancova_contrasts.csv").set_index("lumbar")
+    e = eff[eff.visit == last].set_index("stratum")
+    for s in ("stable", "unstable"):
+        assert e.loc[s, "estimate"] == pytest.approx(con.loc[s, "estimate"], rel=1e-6)
+        assert e.loc[s, "se"] == pytest.approx(con.loc[s, "SE"], rel=1e-6)

@@ -270,13 +270,21 @@ def test_a_config_that_does_not_name_its_baseline_is_refused_with_the_three_choi
             "lee",
             "none",
             "found 'none': a trial reconstructed from its printed tables is analysed from its printed baseline "
-            "(expected the first visit of design.time_levels, 'baseline'; none is for your own data, data.source file)",
+            "(expected the first visit of design.time_levels, 'baseline'; a column or none is for your own data, "
+            "data.source file)",
+        ),
+        (
+            "lee",
+            "age",
+            "found 'age', which is not a visit of design.time_levels (baseline, week3, week6): a trial reconstructed "
+            "from its printed tables is analysed from its printed baseline (expected the first visit of "
+            "design.time_levels, 'baseline'; a column or none is for your own data, data.source file)",
         ),
         (
             "shared1",
             "score",
-            "found 'score', which is not a visit of design.time_levels (t0, t1, t2): a baseline column is "
-            "not supported yet (expected the first visit, 't0', or the baseline as a visit of the data)",
+            "found 'score', which is also a design or outcome column (expected the first visit, a subject-level "
+            "column of its own, e.g. the measurement before treatment, or none)",
         ),
     ],
 )
@@ -287,8 +295,9 @@ def test_a_baseline_the_models_cannot_take_is_refused_never_replaced_by_the_firs
     assert str(err.value) == f"mine.yaml: key 'design.baseline': {message}"
 
 
-def test_your_own_data_may_have_no_baseline():
+def test_your_own_data_may_have_no_baseline_or_a_baseline_column():
     check_config(_edit(_shared1(), "design.baseline", "none"), origin="mine.yaml")
+    check_config(_edit(_shared1(), "design.baseline", "pre"), origin="mine.yaml")
 
 
 def test_every_shipped_config_names_its_baseline_visit():

@@ -147,3 +147,14 @@ def test_band_bounds_are_each_outcome_s_scale(lee):
     config, trial = lee
     bounds = stage_arguments(config, "band", trial)["bounds"]
     assert bounds == {o["name"]: (float(o["min"]), float(o["max"])) for o in config["outcomes"]}
+
+
+def test_a_baseline_column_is_carried_as_a_covariate():
+    config = _run("tests/data/shared1.yaml")
+    config["design"]["baseline"] = "pre"
+    config["data"]["covariates"] = ["age"]
+    assert stages.baseline_column(config) == "pre" and stages.covariates(config, None) == ["age", "pre"]
+    assert stage_arguments(config, "models")["design"]["design"]["covariates"] == ["age", "pre"]
+    config["design"]["baseline"] = "none"
+    assert stages.baseline_column(config) is None and stages.covariates(config, None) == ["age"]
+    assert not stages.baseline_adjusted(config)

@@ -713,6 +713,31 @@ def test_a_design_without_a_baseline_runs_without_the_ancova_and_says_so(tmp_pat
     assert "not offered, because the design names no baseline visit" in text
 
 
+def test_a_baseline_column_is_what_the_ancova_adjusts_for(tmp_path):
+    repo = _copy(tmp_path / "column")
+    raw = pd.read_csv(repo / "tests" / "data" / "shared1_long.csv")
+    pre = raw[raw.visit == "t0"].set_index("pid").score.rename("pre")
+    raw[raw.visit != "t0"].join(pre, on="pid").to_csv(repo / "column.csv", index=False)
+    (repo / "column.yaml").write_text(
+        "extends: tests/data/shared1.yaml\ndata: {path: column.csv}\ndesign: {time_levels: [t1, t2], baseline: pre}\n"
+    )
+    snakemake(repo, "--configfile", "column.yaml")
+    res = repo / "results"
+    # the same model as the baseline visit's: R's ANCOVA of shared1 at t2 (car::Anova type III, emmeans)
+    eff = pd.read_csv(res / "tables" / "ancova_score.csv")
+    assert eff.visit.unique().tolist() == ["t1", "t2"]
+    con = afex_table(ROOT / "tests" / "reference" / "afex", "shared1_ref_ancova_contrasts.csv").set_index("lumbar")
+    at = eff[eff.visit == "t2"].set_index("stratum")
+    np.testing.assert_allclose(
+        at.loc[["stable", "unstable"], "estimate"], con.loc[["stable", "unstable"], "estimate"], rtol=1e-6
+    )
+    # no change from a column (it need not be on the outcome's scale); the column is compared at baseline
+    assert set(pd.read_csv(res / "tables" / "contrasts_score.csv").contrast) == {"difference"}
+    assert pd.read_csv(res / "audit" / "baseline.csv").variable.unique().tolist() == ["pre"]
+    text = " ".join((res / "report" / "report.html").read_text().split())
+    assert "hip minus control, adjusted for baseline:" in text
+
+
 def test_design_levels_the_data_lack_give_one_line(tmp_path):
     repo = _copy(tmp_path / "levels")
     (repo / "extra.yaml").write_text("extends: tests/data/shared1.yaml\ndesign: {time_levels: [t0, t1, t2, t3]}\n")

@@ -270,7 +270,7 @@ def check_analysable(data: pd.DataFrame, design: Design, *, minimum: int = 2) ->
                 )
         wide = data.pivot_table(index=["subject", *design.between], columns="time", values=col, observed=True)
         wide = wide.dropna().reset_index()
-        base = design.baseline_visit if design.has_baseline else None
+        base = design.changes_from
         for t in design.time_levels:
             changes = [(f"changes from {base}", wide[t] - wide[base])] if base not in (None, t) else []
             for kind, y in [("values", wide[t]), *changes]:

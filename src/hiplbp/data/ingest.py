@@ -235,6 +235,8 @@ class Source:
         for i, o in enumerate(design.outcomes):
             if role == f"outcome {o['name']}" or role.startswith(f"outcome {o['name']} at "):
                 return f"outcomes[{i}].column" + (" + data.wide_separator + visit" if self.layout == "wide" else "")
+        if role == f"covariate {design.baseline}" and design.baseline not in design.time_levels:
+            return "design.baseline"  # the baseline column, carried as a covariate
         if role.startswith("covariate "):
             return "data.covariates"
         return f"data.columns.{role}"

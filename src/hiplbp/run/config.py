@@ -330,31 +330,36 @@ def _design(config: Mapping, origin: str) -> None:
 
 
 def _baseline(config: Mapping, time_levels: list[str], origin: str) -> None:
-    """``design.baseline`` is the first visit, or ``none`` for the user's own data.
+    """``design.baseline`` is the first visit or, for the user's own data, a column of the data or ``none``.
 
-    A baseline column of the data, a later visit and ``none`` for a trial reconstructed from its
-    printed tables (which are analysed from their printed baseline) are refused with the nearest
-    supported route, never silently replaced by the first visit.
+    A later visit, and a column or ``none`` for a trial reconstructed from its printed tables
+    (which are analysed from their printed baseline), are refused with the nearest supported route,
+    never silently replaced by the first visit.
     """
     baseline, first = str(config["design"]["baseline"]), time_levels[0]
     where = f"{origin}: key 'design.baseline': found {baseline!r}"
-    if baseline == first or (baseline == "none" and config["data"]["source"] == "file"):
+    if baseline == first:
         return
     if baseline in time_levels:
         raise ConfigError(
             f"{where}, a later visit (expected the first visit of design.time_levels, {first!r}: the visits "
             "before a baseline cannot be its outcomes)"
         )
-    if baseline == "none":
+    if config["data"]["source"] != "file":
+        what = "" if baseline == "none" else f", which is not a visit of design.time_levels ({', '.join(time_levels)})"
         raise ConfigError(
-            f"{where}: a trial reconstructed from its printed tables is analysed from its printed "
-            f"baseline (expected the first visit of design.time_levels, {first!r}; none is for your own data, "
+            f"{where}{what}: a trial reconstructed from its printed tables is analysed from its printed baseline "
+            f"(expected the first visit of design.time_levels, {first!r}; a column or none is for your own data, "
             "data.source file)"
         )
-    raise ConfigError(
-        f"{where}, which is not a visit of design.time_levels ({', '.join(time_levels)}): a baseline column "
-        f"is not supported yet (expected the first visit, {first!r}, or the baseline as a visit of the data)"
-    )
+    data = config["data"]
+    taken = [str(c) for c in (data.get("columns") or {}).values() if c is not None]
+    taken += [str(o["column"]) for o in config["outcomes"]]
+    if baseline != "none" and baseline in taken:
+        raise ConfigError(
+            f"{where}, which is also a design or outcome column (expected the first visit, a subject-level column "
+            "of its own, e.g. the measurement before treatment, or none)"
+        )
 
 
 def _outcomes(config: Mapping, origin: str) -> None:

@@ -53,6 +53,13 @@ def baseline_adjusted(config: Mapping) -> bool:
     return str(config["design"]["baseline"]) != NO_BASELINE
 
 
+def baseline_column(config: Mapping) -> str | None:
+    """The column of the data that is the baseline (``design.baseline`` neither a visit nor ``none``)."""
+    baseline = str(config["design"]["baseline"])
+    visits = [str(t) for t in config["design"]["time_levels"]]
+    return None if baseline in visits or baseline == NO_BASELINE else baseline
+
+
 def has_trial(config: Mapping) -> bool:
     """Whether the run has a trial folder (printed tables to audit, replay and reconstruct from)."""
     return bool(config.get("trial"))
@@ -60,13 +67,16 @@ def has_trial(config: Mapping) -> bool:
 
 def covariates(config: Mapping, trial: Trial | None) -> list[str]:
     """The subject-level covariates of the data: the trial's continuous baseline characteristics
-    when the patients are reconstructed (each is reconstructed), else ``data.covariates``."""
+    when the patients are reconstructed (each is reconstructed), else ``data.covariates`` and the
+    baseline column, if ``design.baseline`` names one."""
     if reconstructed(config):
         if trial is None:
             raise ValueError("a reconstructed run needs its trial's tables (trial.folder)")
         table = trial.characteristics
         return list(dict.fromkeys(table.loc[table["kind"] == "continuous", "variable"]))
-    return [str(c) for c in config["data"]["covariates"]]
+    given, column = [str(c) for c in config["data"]["covariates"]], baseline_column(config)
+    # carried like a covariate (one value per subject) for the ANCOVA to adjust for
+    return given + ([column] if column and column not in given else [])
 
 
 def factor_names(config: Mapping) -> dict[str, str]:

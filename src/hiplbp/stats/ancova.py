@@ -28,13 +28,20 @@ TERMS_COLUMNS = ["visit", "source", "SS", "df", "F", "p"]
 EFFECT_COLUMNS = ["visit", "stratum", "estimate", "se", "df", "ci_low", "ci_high", "p"]
 
 
-def _wide(data: pd.DataFrame, dv: str, between: Sequence[str], baseline: str, visit: str) -> pd.DataFrame:
+def _wide(
+    data: pd.DataFrame, dv: str, between: Sequence[str], baseline: str, visit: str, baseline_from: str
+) -> pd.DataFrame:
+    """One row per subject observed at both: between factors, ``y0`` (the baseline) and ``y1`` (the visit)."""
     w = data.pivot_table(index="subject", columns="time", values=dv, aggfunc="first", observed=True)
     factors = data.groupby("subject", observed=True)[list(between)].first()
     w.columns = [str(c) for c in w.columns]
-    if baseline not in w or visit not in w:
+    if visit not in w or (baseline_from == "visit" and baseline not in w):
         return pd.DataFrame(columns=[*between, "y0", "y1"])
-    out = factors.join(w[[baseline, visit]].rename(columns={baseline: "y0", visit: "y1"}))
+    if baseline_from == "column":  # one value per subject, carried on each of its rows
+        y0 = data.groupby("subject", observed=True)[baseline].first().rename("y0")
+    else:
+        y0 = w[baseline].rename("y0")
+    out = factors.join(y0).join(w[visit].rename("y1"))
     return out.dropna(subset=["y0", "y1"])
 
 
@@ -47,6 +54,7 @@ def fit(
     baseline: str,
     visit: str,
     level: float = 0.95,
+    baseline_from: str = "visit",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """ANCOVA of one follow-up visit adjusted for baseline.
 
@@ -61,9 +69,11 @@ def fit(
     arms : mapping
         ``{"treatment": label, "control": label}``.
     baseline, visit : str
-        Covariate visit and response visit.
+        Covariate visit (or column, see ``baseline_from``) and response visit.
     level : float
         Confidence level.
+    baseline_from : {"visit", "column"}
+        Whether ``baseline`` is a visit of ``time`` or a subject-level column of ``data``.
 
     Returns
     -------
@@ -82,7 +92,7 @@ def fit(
     ``se = sqrt(s^2 L (X'X)^{-1} L')``.
     """
     between = list(between)
-    w = _wide(data, dv, between, baseline, visit)
+    w = _wide(data, dv, between, baseline, visit, baseline_from)
     n = len(w)
     x_fac, factor_blocks = design_matrix(w[between].astype(str))
     x = np.column_stack([x_fac[:, :1], w["y0"].to_numpy(float), x_fac[:, 1:]])
@@ -150,8 +160,20 @@ def _cell_row(w: pd.DataFrame, between: Sequence[str], x: np.ndarray, cell: Mapp
 
 
 def ancova(data: pd.DataFrame, dv: str, design: Design, level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """:func:`fit` at every follow-up visit of ``design`` (its between factors and arms); the two
-    tables stacked over visits."""
-    baseline, visits = design.baseline_visit, design.follow_up
-    parts = [fit(data, dv, design.between, design.arms, baseline=baseline, visit=t, level=level) for t in visits]
+    """:func:`fit` at every outcome visit of ``design`` (its between factors and arms), adjusted for
+    its baseline: the baseline visit (then every later visit is an outcome) or a baseline column
+    (then every visit is); the two tables stacked over visits.
+
+    Raises
+    ------
+    ValueError
+        When the design has no baseline (``design.baseline: none``): the ANCOVA is not offered.
+    """
+    if not design.has_baseline:
+        raise ValueError("design.baseline is none: no analysis adjusts for a baseline, so there is no ANCOVA")
+    kind, baseline = design.baseline_kind, str(design.baseline)
+    parts = [
+        fit(data, dv, design.between, design.arms, baseline=baseline, visit=t, level=level, baseline_from=kind)
+        for t in design.follow_up
+    ]
     return (pd.concat([p[0] for p in parts], ignore_index=True), pd.concat([p[1] for p in parts], ignore_index=True))

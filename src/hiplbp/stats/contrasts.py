@@ -88,8 +88,9 @@ def visit_contrasts(
     -------
     DataFrame
         :data:`CONTRAST_COLUMNS`; ``contrast`` is ``difference`` (at a visit) or, where the design
-        has a baseline visit, ``change_difference`` (difference in change from baseline to the
-        visit); ``stratum`` is a stratum label or ``all`` (equally weighted average over strata).
+        has a baseline visit (:attr:`~hiplbp.trial.design.Design.changes_from`),
+        ``change_difference`` (difference in change from baseline to the visit); ``stratum`` is a
+        stratum label or ``all`` (equally weighted average over strata).
     """
     between, arms, time_levels = design.between, design.arms, design.time_levels
     labelled = data.assign(_basis=basis)
@@ -114,10 +115,10 @@ def visit_contrasts(
         weights["all" if s is None else s] = w
     if strata_col:
         weights["all"] = np.mean([weights[s] for s in strata], axis=0)
-    base = design.baseline_visit if design.has_baseline else None
+    base = design.changes_from
     t_crit = stats.t.ppf(0.5 + level / 2, df)
     rows = []
-    for kind in ("difference", "change_difference") if design.has_baseline else ("difference",):
+    for kind in ("difference", "change_difference") if base is not None else ("difference",):
         for v in design.follow_up if kind == "change_difference" else time_levels:
             y = wide[str(v)] - (wide[base] if kind == "change_difference" else 0.0)
             means = y.groupby([wide[k] for k in cell_keys], observed=True, sort=True).mean().to_numpy()

@@ -96,8 +96,8 @@ def effect_sizes(
                 basis=basis_label(data.loc[x.index.union(y.index), "_basis"]),
             )
         )
-    for s, d in strata_blocks(data, strata) if design.has_baseline else ():
-        base = design.baseline_visit
+    base = design.changes_from
+    for s, d in strata_blocks(data, strata) if base is not None else ():
         w = d.pivot_table(index=["subject", "arm"], columns="time", values=dv, aggfunc="first", observed=True)
         w.columns = [str(c) for c in w.columns]
         w = w.reset_index()

@@ -28,8 +28,8 @@ def run(job: Job) -> None:
     design = Design.from_config(p.design)
     data = read_canonical(i.data, design)
     # balance at baseline: the outcomes at the baseline visit and the covariates; without a baseline
-    # visit (design.baseline none) the covariates alone, one row per subject
-    if design.has_baseline:
+    # visit (design.baseline a column, or none) the covariates alone, one row per subject
+    if design.baseline_kind == "visit":
         subjects = data[data["time"] == design.baseline_visit].drop_duplicates("subject")
         variables = design.outcome_names + design.covariates
     else:

@@ -35,10 +35,11 @@ class Design:
         What the trial calls each canonical factor (``stratum``, ``arm``, ``time`` -> its own
         name), for labels; canonical names where not given.
     baseline : str or None
-        The visit the models adjust for and changes are measured from (config ``design.baseline``;
-        the first of ``time_levels``), or ``"none"``: no baseline adjustment and no change from
-        baseline (:attr:`has_baseline`). ``None`` where the design does not say, and then every
-        analysis that needs a baseline refuses (:attr:`baseline_visit`).
+        Config ``design.baseline``: the visit the models adjust for and changes are measured from
+        (the first of ``time_levels``), a column of the data the ANCOVA adjusts for (every visit is
+        then an outcome), or ``"none"``: no baseline adjustment and no change from baseline
+        (:attr:`baseline_kind`). ``None`` where the design does not say, and then every analysis
+        that needs a baseline refuses.
     """
 
     time_levels: list[str]
@@ -64,9 +65,35 @@ class Design:
         )
 
     @property
+    def baseline_kind(self) -> str:
+        """What ``design.baseline`` names: ``"visit"``, ``"column"`` (of the data) or ``"none"``.
+
+        Examples
+        --------
+        >>> arms = {"treatment": "a", "control": "b"}
+        >>> [Design(["pre", "post"], arms, baseline=b).baseline_kind for b in ("pre", "bdi_pre", "none")]
+        ['visit', 'column', 'none']
+        """
+        if self.baseline is None:
+            raise ValueError(
+                "the design names no baseline (config design.baseline); expected one of "
+                + ", ".join(self.time_levels)
+                + ", a column of the data, or none"
+            )
+        if self.baseline == NO_BASELINE:
+            return "none"
+        return "visit" if self.baseline in self.time_levels else "column"
+
+    @property
     def has_baseline(self) -> bool:
-        """Whether the design has a baseline visit to adjust for (``design.baseline`` is not ``none``)."""
-        return self.baseline != NO_BASELINE
+        """Whether the models adjust for a baseline (a visit or a column; ``design.baseline`` not ``none``)."""
+        return self.baseline_kind != "none"
+
+    @property
+    def changes_from(self) -> str | None:
+        """The visit changes are measured from: the baseline visit; ``None`` for a baseline column
+        (not on the outcome's scale, necessarily) or without a baseline."""
+        return self.baseline if self.baseline_kind == "visit" else None
 
     @property
     def baseline_visit(self) -> str:
@@ -76,23 +103,24 @@ class Design:
         --------
         >>> Design(["pre", "post"], {"treatment": "a", "control": "b"}, baseline="pre").baseline_visit
         'pre'
-        >>> Design(["pre", "post"], {"treatment": "a", "control": "b"}).baseline_visit
+        >>> Design(["pre", "post"], {"treatment": "a", "control": "b"}, baseline="none").baseline_visit
         Traceback (most recent call last):
         ...
-        ValueError: the design names no baseline visit (config design.baseline); expected one of pre, post
+        ValueError: design.baseline is none: no analysis adjusts for, or measures change from, a baseline visit
         """
-        if self.baseline == NO_BASELINE:
-            raise ValueError("design.baseline is none: no analysis adjusts for, or measures change from, a baseline")
-        if self.baseline is None or self.baseline not in self.time_levels:
+        kind = self.baseline_kind
+        if kind != "visit":
             raise ValueError(
-                "the design names no baseline visit (config design.baseline); expected one of "
-                + ", ".join(self.time_levels)
+                f"design.baseline is {'none' if kind == 'none' else f'the column {self.baseline!r}'}: no analysis "
+                "adjusts for, or measures change from, a baseline visit"
             )
-        return self.baseline
+        return str(self.baseline)
 
     @property
     def follow_up(self) -> list[str]:
-        """The outcome visits: every visit after the baseline visit."""
+        """The outcome visits: every visit after the baseline visit; every visit without one."""
+        if self.baseline_kind != "visit":
+            return list(self.time_levels)
         return self.time_levels[self.time_levels.index(self.baseline_visit) + 1 :]
 
     def name(self, factor: str) -> str:
