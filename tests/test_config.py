@@ -205,6 +205,13 @@ def _edit(config: dict, path: str, value) -> dict:
         ),
         (
             "shared1",
+            "cleaning.drop_visits",
+            ["t3", "t1"],
+            "key 'cleaning.drop_visits[1]': 't1' is a visit of design.time_levels (expected a visit of the data "
+            "that is not analysed)",
+        ),
+        (
+            "shared1",
             "data.flow",
             {"randomised": {"stable hip": 20, "unstable placebo": 3}},
             "key 'data.flow.randomised.unstable placebo': not a group of the design (expected one of stable hip, "

@@ -162,3 +162,33 @@ def test_read_canonical_round_trip(tmp_path):
     back = read_canonical(tmp_path / "c.csv", Design(**{**DESIGN.__dict__, "time_levels": ["t0", "t1", "t2", "t3"]}))
     pd.testing.assert_frame_equal(back, out)
     assert np.isnan(back["score"]).sum() == out["score"].isna().sum() > 0
+
+
+def test_visits_not_analysed_are_dropped_each_with_a_line_and_others_still_refused(tmp_path):
+    from hiplbp.data.ingest import ingest_logged
+
+    raw = pd.read_csv(DATA / "shared2_long.csv")  # visits t0-t3; the design analyses t0-t2
+    at_t3 = raw.index[raw.visit == "t3"]
+    data, log = ingest_logged(DATA / "shared2_long.csv", DESIGN, layout="long", columns=COLS, drop_visits=["t3"])
+    assert set(data.time) == {"t0", "t1", "t2"} and len(data) == len(raw) - len(at_t3)
+    dropped = log[log.action == "dropped_row"]
+    assert dropped.row.tolist() == (at_t3 + 2).tolist()  # file rows: the header is row 1
+    assert dropped.subject.tolist() == raw.loc[at_t3, "pid"].astype(str).tolist()
+    assert set(dropped.time) == {"t3"} and set(dropped.reason) == {"visit not analysed (cleaning.drop_visits)"}
+    # the rows kept are the file's, value for value
+    kept = raw[raw.visit != "t3"]
+    np.testing.assert_array_equal(data.sort_values("_row").score.to_numpy(), kept.score.to_numpy())
+    # a visit neither analysed nor dropped is still a mistake, not silently dropped
+    with pytest.raises(IngestError, match=r"got 't3'"):
+        ingest_logged(DATA / "shared2_long.csv", DESIGN, layout="long", columns=COLS)
+    # wide data: the dropped visit's columns are not read, and the log says so
+    wide = pd.DataFrame(
+        {"pid": list("abcd"), "lumbar": ["stable"] * 2 + ["unstable"] * 2, "exercise": ["hip", "control"] * 2}
+    )
+    for t in ("t0", "t1", "t2", "t3"):
+        wide[f"score_{t}"] = [1, 2, 3, 4]
+    wide.to_csv(tmp_path / "w.csv", index=False)
+    cols = {"subject": "pid", "stratum": "lumbar", "arm": "exercise"}
+    data, log = ingest_logged(tmp_path / "w.csv", DESIGN, layout="wide", columns=cols, drop_visits=["t3"])
+    assert set(data.time) == {"t0", "t1", "t2"}
+    assert log.loc[log.action == "dropped_column", "column"].tolist() == ["score_t3"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -261,6 +261,10 @@ def to_long(
         The configured design.
     layout, columns, wide_separator
         Where the values are: see :class:`Source`.
+    drop_visits : sequence of str
+        Visits of the data that are not analysed (config ``cleaning.drop_visits``): their rows
+        (long data) or columns (wide data) are dropped, each with a line in the log. Any other visit
+        not in ``design.time_levels`` is still an error, so that a mistyped label is never dropped.
     path : str
         File name used in messages.
 
@@ -485,7 +489,13 @@ def check_levels(data: pd.DataFrame, design: Design, source: Source, path: str) 
 
 
 def ingest_logged(
-    path: str | Path, design: Design, *, layout: str, columns: Mapping[str, str], wide_separator: str = "_"
+    path: str | Path,
+    design: Design,
+    *,
+    layout: str,
+    columns: Mapping[str, str],
+    wide_separator: str = "_",
+    drop_visits: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read, map and validate a data file: the whole ingestion stage, with the log of its changes.
 
@@ -497,6 +507,10 @@ def ingest_logged(
         The configured design.
     layout, columns, wide_separator
         Where the values are: see :class:`Source`.
+    drop_visits : sequence of str
+        Visits of the data that are not analysed (config ``cleaning.drop_visits``): their rows
+        (long data) or columns (wide data) are dropped, each with a line in the log. Any other visit
+        not in ``design.time_levels`` is still an error, so that a mistyped label is never dropped.
 
     Returns
     -------
@@ -513,6 +527,9 @@ def ingest_logged(
     """
     source = Source(layout, dict(columns), wide_separator)
     raw, changes = read_table(path)
+    changes += _dropped_visits(raw, design, source, [str(v) for v in drop_visits])
+    if drop_visits and layout == "long":
+        raw = raw[~raw[columns["time"]].astype(str).str.strip().isin([str(v) for v in drop_visits])]
     long = to_long(raw, design, layout=layout, columns=columns, path=str(path), wide_separator=wide_separator)
     long, relabelled = normalise_labels(long, design, source)
     out = validate(long, design, columns=columns, path=str(path), layout=layout, wide_separator=wide_separator)
@@ -528,6 +545,25 @@ def ingest_logged(
             c["time"] = time_of.get(c["row"]) if layout == "long" else wide_time.get(c["column"])
     log = pd.DataFrame(changes + relabelled, columns=LOG_COLUMNS)
     return out, log.sort_values("row", kind="stable").reset_index(drop=True)
+
+
+def _dropped_visits(raw: pd.DataFrame, design: Design, source: Source, visits: list[str]) -> list[dict]:
+    """The log of the visits not analysed: each row at one (long data), or each column of one (wide)."""
+    if not visits:
+        return []
+    reason = "visit not analysed (cleaning.drop_visits)"
+    if source.layout == "wide":
+        names = {f"{o['column']}{source.wide_separator}{v}" for o in design.outcomes for v in visits}
+        return [_change(1, c, "", "", "dropped_column", reason) for c in raw.columns if c in names]
+    time = source.columns["time"]
+    if time not in raw.columns:
+        return []  # the missing column is reported with the others
+    at = raw[raw[time].astype(str).str.strip().isin(visits)]
+    subjects = at[source.columns["subject"]] if source.columns.get("subject") in at else [None] * len(at)
+    return [
+        _change(int(row), "", "", "", "dropped_row", reason) | {"subject": subject, "time": str(label).strip()}
+        for row, subject, label in zip(at[ROW], subjects, at[time], strict=True)
+    ]
 
 
 def ingest(

@@ -439,11 +439,15 @@ def _ranges(config: Mapping, origin: str) -> None:
 
 
 def _exclusions(config: Mapping, origin: str) -> None:
-    _unique(
-        [e["subject"] for e in (config.get("cleaning") or {}).get("exclude", [])],
-        "cleaning.exclude[{i}].subject",
-        origin,
-    )
+    cleaning = config.get("cleaning") or {}
+    _unique([e["subject"] for e in cleaning.get("exclude", [])], "cleaning.exclude[{i}].subject", origin)
+    visits, _ = _levels(config)
+    for i, v in enumerate(cleaning.get("drop_visits", [])):
+        if str(v) in visits:
+            raise ConfigError(
+                f"{origin}: key 'cleaning.drop_visits[{i}]': {str(v)!r} is a visit of design.time_levels "
+                "(expected a visit of the data that is not analysed)"
+            )
 
 
 def _assumptions(config: Mapping, origin: str, known_groups: list[str] | None) -> None:
