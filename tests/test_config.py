@@ -90,7 +90,7 @@ def test_schema_defaults_are_filled_like_snakemake_validate():
         ),
         (
             {"analysis": {"sstype": 2}},
-            "mine.yaml: unknown key 'analysis.sstype'; allowed here: alpha, ci_level, observed, ss_type",
+            "mine.yaml: unknown key 'analysis.sstype'; allowed here: alpha, ci_level, observed, primary, ss_type",
         ),
         (
             {"design": {"strata": [False, True]}},
@@ -212,6 +212,24 @@ def _edit(config: dict, path: str, value) -> dict:
         ),
         (
             "shared1",
+            "analysis.primary",
+            {"outcome": "pain", "visit": "t2", "model": "ancova"},
+            "key 'analysis.primary.outcome': 'pain' is not an outcome (expected one of score)",
+        ),
+        (
+            "shared1",
+            "analysis.primary",
+            {"visit": "t0", "model": "ancova"},
+            "key 'analysis.primary.visit': 't0' is not a visit after the baseline (expected one of t1, t2)",
+        ),
+        (
+            "shared1",
+            "analysis.primary",
+            {"visit": "t3", "model": "difference"},
+            "key 'analysis.primary.visit': 't3' is not a visit (expected one of t0, t1, t2)",
+        ),
+        (
+            "shared1",
             "data.flow",
             {"randomised": {"stable hip": 20, "unstable placebo": 3}},
             "key 'data.flow.randomised.unstable placebo': not a group of the design (expected one of stable hip, "
@@ -300,6 +318,17 @@ def test_a_baseline_the_models_cannot_take_is_refused_never_replaced_by_the_firs
     with pytest.raises(ConfigError) as err:
         check_config(config, groups=trial_groups(config), origin="mine.yaml")
     assert str(err.value) == f"mine.yaml: key 'design.baseline': {message}"
+
+
+def test_a_primary_endpoint_needs_the_model_the_baseline_allows():
+    none = _edit(_edit(_shared1(), "design.baseline", "none"), "analysis.primary", {"visit": "t2", "model": "ancova"})
+    with pytest.raises(ConfigError, match=r"^c: key 'analysis.primary.model': ancova, but design.baseline is none"):
+        check_config(none, origin="c")
+    column = _edit(_edit(_shared1(), "design.baseline", "pre"), "analysis.primary", {"visit": "t2", "model": "ancova"})
+    check_config(column, origin="c")  # a column baseline: the ANCOVA at any visit
+    column["analysis"]["primary"]["model"] = "change_difference"
+    with pytest.raises(ConfigError, match=r"change_difference, but design.baseline 'pre' is not a visit"):
+        check_config(column, origin="c")
 
 
 def test_your_own_data_may_have_no_baseline_or_a_baseline_column():

@@ -136,5 +136,6 @@ def test_own_runs_are_the_folders_with_a_valid_run_config(tmp_path):
         "ebadi2012": "ebadi2012: another trial folder is also named 'ebadi2012'; rename one to run both",
         "gen/trial0001": "gen/trial0001/config.yaml: no run config (a `design` section); expected one to run it",
         "missing": "missing: not found; expected a trial folder",
-        "typo": "typo/config.yaml: unknown key 'analysis.ss_typ'; allowed here: alpha, ci_level, observed, ss_type",
+        "typo": "typo/config.yaml: unknown key 'analysis.ss_typ'; allowed here: "
+        "alpha, ci_level, observed, primary, ss_type",
     }

@@ -428,6 +428,11 @@ def test_snakemake_report_collects_flagged_outputs(default_run, tmp_path):
     assert "<title>tables/rm_anova_vas.csv</title>" in page and "&lt; .001" in page
 
 
+def test_a_report_without_a_primary_endpoint_says_so(default_run):
+    text = (default_run / "results" / "report" / "report.html").read_text()
+    assert "The config names no primary endpoint (<code>analysis.primary</code>)" in text
+
+
 def test_two_runs_give_identical_outputs(default_run, tmp_path):
     again = _copy(tmp_path / "again")
     snakemake(again)
@@ -637,7 +642,8 @@ def runner(cwd: Path, *args: str) -> subprocess.CompletedProcess:
 def test_config_mistakes_print_one_line_and_nothing_else(tmp_path):
     repo = _copy(tmp_path / "typo")
     cases = {
-        "analysis: {sstype: 2}\n": "unknown key 'analysis.sstype'; allowed here: alpha, ci_level, observed, ss_type",
+        "analysis: {sstype: 2}\n": "unknown key 'analysis.sstype'; allowed here: "
+        "alpha, ci_level, observed, primary, ss_type",
         "design: {strata: [No, Yes]}\n": "key 'design.strata[0]': found False (a boolean), expected string or number; "
         'YAML reads unquoted yes/no/on/off/true/false as booleans: put the label in quotes, e.g. "No"',
         "sensitivity: {correlations: {from: 0.9, to: 0.1, step: 0.1}}\n": "key 'sensitivity.correlations': from 0.9 "
@@ -736,6 +742,24 @@ def test_a_baseline_column_is_what_the_ancova_adjusts_for(tmp_path):
     assert pd.read_csv(res / "audit" / "baseline.csv").variable.unique().tolist() == ["pre"]
     text = " ".join((res / "report" / "report.html").read_text().split())
     assert "hip minus control, adjusted for baseline:" in text
+
+
+def test_the_first_screen_leads_with_the_configured_primary_endpoint(tmp_path):
+    repo = _copy(tmp_path / "primary")
+    (repo / "primary.yaml").write_text(
+        "extends: tests/data/shared1.yaml\nanalysis: {primary: {visit: t1, model: change_difference}}\n"
+    )
+    snakemake(repo, "--configfile", "primary.yaml")
+    res = repo / "results"
+    con = pd.read_csv(res / "tables" / "contrasts_score.csv")
+    row = con[(con.contrast == "change_difference") & (con.visit == "t1") & (con.stratum == "all")].iloc[0]
+    text = " ".join((res / "report" / "report.html").read_text().split())
+    headline = (
+        f"Score (points) (primary endpoint) at t1: hip minus control, difference in change from baseline: "
+        f"{row.estimate:.1f} (95 % CI {row.ci_low:.1f} to {row.ci_high:.1f})"
+    ).replace("-", "−")
+    assert headline in text.replace("</strong>", "").replace("<strong>", "")
+    assert "names no primary endpoint" not in text
 
 
 def test_design_levels_the_data_lack_give_one_line(tmp_path):

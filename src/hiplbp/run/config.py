@@ -327,6 +327,34 @@ def _design(config: Mapping, origin: str) -> None:
             "(expected two different labels)"
         )
     _baseline(config, time_levels, origin)
+    _primary(config, time_levels, origin)
+
+
+def _primary(config: Mapping, time_levels: list[str], origin: str) -> None:
+    """``analysis.primary`` names an outcome, a visit and a model that the design can give."""
+    primary = (config.get("analysis") or {}).get("primary")
+    if not primary:
+        return
+    key = f"{origin}: key 'analysis.primary"
+    names = [str(o["name"]) for o in config["outcomes"]]
+    if "outcome" in primary and str(primary["outcome"]) not in names:
+        raise ConfigError(
+            f"{key}.outcome': {primary['outcome']!r} is not an outcome (expected one of {', '.join(names)})"
+        )
+    visit, model, baseline = str(primary["visit"]), primary["model"], str(config["design"]["baseline"])
+    allowed = [t for t in time_levels if t != baseline] if model != "difference" else time_levels
+    if visit not in allowed:
+        raise ConfigError(
+            f"{key}.visit': {visit!r} is not a visit {'after the baseline ' if model != 'difference' else ''}"
+            f"(expected one of {', '.join(allowed)})"
+        )
+    if model == "ancova" and baseline == "none":
+        raise ConfigError(f"{key}.model': ancova, but design.baseline is none (expected difference)")
+    if model == "change_difference" and baseline not in time_levels:
+        raise ConfigError(
+            f"{key}.model': change_difference, but design.baseline {baseline!r} is not a visit "
+            "(expected ancova or difference)"
+        )
 
 
 def _baseline(config: Mapping, time_levels: list[str], origin: str) -> None:

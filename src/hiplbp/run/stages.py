@@ -258,6 +258,8 @@ def _report(config: Mapping, trial: Trial | None) -> dict[str, Any]:
         "outcome_labels": {o["name"]: o["label"] if "label" in o else o["name"] for o in config["outcomes"]},
         "ss_type": config["analysis"]["ss_type"],
         "alpha": config["analysis"]["alpha"],
+        # optional by design: without it the report says that no primary endpoint is named
+        "primary": dict(config["analysis"]["primary"]) if "primary" in config["analysis"] else {},
         "run": {"seed": config["reconstruction"]["seed"], "config_sha256": config_sha256(config)},
     }
 

@@ -63,6 +63,7 @@ def parameters(job: Job, commit: str) -> dict[str, Any]:
         **{name: list(i[role]) for name, role in TABLES.items()},
         ss_type=p.ss_type,
         alpha=p.alpha,
+        primary=dict(p.primary),
         run=dict(p.run) | {"commit": commit},
     )
 
