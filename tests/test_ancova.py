@@ -1,10 +1,11 @@
 """ANCOVA against R (car::Anova type III, emmeans contrasts) to 1e-6 relative."""
 
 import numpy as np
+import pandas as pd
 import pytest
-from conftest import afex_table
+from conftest import DATA, afex_table
 
-from hiplbp.stats.ancova import EFFECT_COLUMNS, TERMS_COLUMNS, ancova, fit
+from hiplbp.stats.ancova import EFFECT_COLUMNS, TERMS_COLUMNS, Adjustment, ancova, fit
 from hiplbp.trial.design import Design
 
 ARMS = {"treatment": "hip", "control": "control"}
@@ -16,7 +17,7 @@ def _canon(df):
 
 @pytest.mark.parametrize("name, last", [("shared1", "t2"), ("shared2", "t3")])
 def test_ancova_equals_car_and_emmeans(afex_dir, shared_long, name, last):
-    terms, eff = fit(_canon(shared_long[name]), "score", ["stratum", "arm"], ARMS, baseline="t0", visit=last)
+    terms, eff = fit(_canon(shared_long[name]), "score", ["stratum", "arm"], ARMS, adjust=Adjustment("t0"), visit=last)
     assert list(terms.columns) == TERMS_COLUMNS and list(eff.columns) == EFFECT_COLUMNS
     ref = afex_table(afex_dir, f"{name}_ref_ancova_type3.csv")
     assert terms.source.tolist() == ["(Intercept)", "baseline", "stratum", "arm", "stratum:arm", "Residuals"]
@@ -44,7 +45,7 @@ def test_ancova_equals_car_and_emmeans(afex_dir, shared_long, name, last):
 
 def test_one_factor_ancova_is_the_textbook_slope_adjusted_difference(shared_long):
     d = _canon(shared_long["shared1"])
-    _, eff = fit(d, "score", ["arm"], ARMS, baseline="t0", visit="t2")
+    _, eff = fit(d, "score", ["arm"], ARMS, adjust=Adjustment("t0"), visit="t2")
     w = d.pivot(index=["subject", "arm"], columns="time", values="score").reset_index()
     # closed form: common within-group slope, difference of adjusted means
     g = {a: w[w.arm == a] for a in ("hip", "control")}
@@ -92,3 +93,39 @@ def test_a_baseline_column_gives_car_and_emmeans_ancova(afex_dir, shared_long, n
     for s in ("stable", "unstable"):
         assert e.loc[s, "estimate"] == pytest.approx(con.loc[s, "estimate"], rel=1e-6)
         assert e.loc[s, "se"] == pytest.approx(con.loc[s, "SE"], rel=1e-6)
+
+
+@pytest.mark.parametrize("name", ["shared1", "shared2"])
+@pytest.mark.parametrize("model", ["main", "interaction"])
+def test_covariates_and_the_stratum_as_a_main_effect_give_car_and_emmeans(afex_dir, shared_long, name, model):
+    # y_last ~ y_first + age + lumbar (+ or *) exercise, type III (car) and the arm contrast (emmeans)
+    d = _canon(shared_long[name])
+    age = pd.read_csv(DATA / f"{name}_covariates.csv").rename(columns={"pid": "subject"}).set_index("subject").age
+    d = d.join(age, on="subject")
+    last = sorted(d.time.unique())[-1]
+    adjust = Adjustment("t0", covariates=("age",), stratum_by_arm=model == "interaction")
+    terms, eff = fit(d, "score", ["stratum", "arm"], ARMS, adjust=adjust, visit=last)
+    ref = afex_table(afex_dir, f"{name}_ref_ancova_cov_{model}_type3.csv")
+    names = {"y0": "baseline", "lumbar": "stratum", "exercise": "arm", "lumbar:exercise": "stratum:arm"}
+    assert terms.source.tolist() == [names.get(s, s) for s in ref.source]
+    np.testing.assert_allclose(terms.SS, ref.SS, rtol=1e-6)
+    np.testing.assert_array_equal(terms.df, ref.df)
+    np.testing.assert_allclose(terms.F.iloc[:-1], ref.F.iloc[:-1], rtol=1e-6)
+    np.testing.assert_allclose(terms.p.iloc[:-1], ref.p.iloc[:-1], rtol=1e-6)
+    con = afex_table(afex_dir, f"{name}_ref_ancova_cov_{model}_contrasts.csv")
+    if model == "main":  # one arm effect
+        assert eff.stratum.tolist() == ["all"]
+        rows = [(eff.iloc[0], con.iloc[0])]
+    else:
+        e = eff.set_index("stratum")
+        rows = [(e.loc[s], con.set_index("lumbar").loc[s]) for s in ("stable", "unstable")]
+    for mine, theirs in rows:
+        for a, b in [
+            ("estimate", "estimate"),
+            ("se", "SE"),
+            ("df", "df"),
+            ("ci_low", "lower.CL"),
+            ("ci_high", "upper.CL"),
+            ("p", "p"),
+        ]:
+            assert mine[a] == pytest.approx(theirs[b], rel=1e-6), (a, mine.name)

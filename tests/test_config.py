@@ -77,7 +77,14 @@ def test_schema_defaults_are_filled_like_snakemake_validate():
         theirs = copy.deepcopy(config)
         validate(theirs, str(ROOT / "workflow" / "schemas" / "config.schema.yaml"))
         assert theirs == config
-    assert _shared1()["analysis"] == {"alpha": 0.05, "ss_type": 3, "ci_level": 0.95, "observed": ["stratum"]}
+    assert _shared1()["analysis"] == {
+        "alpha": 0.05,
+        "ss_type": 3,
+        "stratum_by_arm": True,  # set by shared1.yaml; the rest are the schema's defaults
+        "ci_level": 0.95,
+        "observed": ["stratum"],
+        "covariates": [],
+    }
 
 
 @pytest.mark.parametrize(
@@ -90,7 +97,8 @@ def test_schema_defaults_are_filled_like_snakemake_validate():
         ),
         (
             {"analysis": {"sstype": 2}},
-            "mine.yaml: unknown key 'analysis.sstype'; allowed here: alpha, ci_level, observed, primary, ss_type",
+            "mine.yaml: unknown key 'analysis.sstype'; allowed here: alpha, ci_level, covariates, observed, primary, "
+            "ss_type, stratum_by_arm",
         ),
         (
             {"design": {"strata": [False, True]}},
@@ -329,6 +337,26 @@ def test_a_primary_endpoint_needs_the_model_the_baseline_allows():
     column["analysis"]["primary"]["model"] = "change_difference"
     with pytest.raises(ConfigError, match=r"change_difference, but design.baseline 'pre' is not a visit"):
         check_config(column, origin="c")
+
+
+def test_the_ancova_adjusts_only_for_carried_covariates_of_your_own_data():
+    config = _edit(_shared1(), "analysis.covariates", ["age"])
+    with pytest.raises(ConfigError) as err:
+        check_config(config, origin="c")
+    assert str(err.value) == (
+        "c: key 'analysis.covariates[0]': 'age' is not in data.covariates "
+        "(expected one of the carried columns; data.covariates is empty)"
+    )
+    config["data"]["covariates"] = ["age"]
+    check_config(config, origin="c")
+    with pytest.raises(ConfigError, match=r"the ANCOVA they enter needs a baseline, and design.baseline is none"):
+        check_config(_edit(config, "design.baseline", "none"), origin="c")
+    with pytest.raises(
+        ConfigError, match=r"^c: key 'analysis.covariates': found 'age', but the patients are reconstructed"
+    ):
+        check_config(_edit(_lee(), "analysis.covariates", ["age"]), groups=trial_groups(_lee()), origin="c")
+    with pytest.raises(ConfigError, match=r"^c: key 'analysis.stratum_by_arm': false, but a trial reconstructed"):
+        check_config(_edit(_lee(), "analysis.stratum_by_arm", False), groups=trial_groups(_lee()), origin="c")
 
 
 def test_your_own_data_may_have_no_baseline_or_a_baseline_column():

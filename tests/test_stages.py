@@ -79,7 +79,9 @@ def test_defaults_come_from_the_schema_only():
 
 def test_a_changed_setting_reaches_exactly_the_rules_that_read_it():
     base = validated(yaml.safe_load((DATA / "shared1.yaml").read_text()))
-    changed = validated(yaml.safe_load((DATA / "shared1.yaml").read_text()) | {"analysis": {"ss_type": 2}})
+    edited = yaml.safe_load((DATA / "shared1.yaml").read_text())
+    edited["analysis"]["ss_type"] = 2
+    changed = validated(edited)
     differ = {s for s in STAGES if stage_arguments(base, s) != stage_arguments(changed, s)}
     # the report also carries the config's hash
     assert differ == {"analysis", "sensitivity", "band", "report"}

@@ -17,6 +17,7 @@ from conftest import REFERENCE
 from scipy import stats
 
 from hiplbp.integrity import exact_consistency, grim, grimmer, sd_bounds, stouffer
+from hiplbp.stats.ancova import Adjustment
 from hiplbp.stats.ancova import fit as ancova_fit
 from hiplbp.stats.anova import mixed_anova
 from hiplbp.stats.contrasts import holm
@@ -179,7 +180,9 @@ def _as_ancova(d: pd.DataFrame, y: str, covariate: str, factor: str) -> pd.DataF
 def test_ancova_pingouin_jasp():
     d = pg.read_dataset("ancova")
     arms = {"treatment": "A", "control": "B"}
-    terms, _ = ancova_fit(_as_ancova(d, "Scores", "Income", "Method"), "y", ["arm"], arms, baseline="pre", visit="post")
+    terms, _ = ancova_fit(
+        _as_ancova(d, "Scores", "Income", "Method"), "y", ["arm"], arms, adjust=Adjustment("pre"), visit="post"
+    )
     t = terms.set_index("source")
     assert t.loc["arm", "df"] == 3 and t.loc["Residuals", "df"] == 31
     assert t.loc["arm", "F"] == pytest.approx(3.3365, abs=5e-5) and t.loc["arm", "p"] == pytest.approx(0.0319, abs=5e-5)
@@ -188,7 +191,7 @@ def test_ancova_pingouin_jasp():
     d2 = d.copy()
     d2.loc[[1, 2], "Scores"] = np.nan
     terms, _ = ancova_fit(
-        _as_ancova(d2, "Scores", "Income", "Method"), "y", ["arm"], arms, baseline="pre", visit="post"
+        _as_ancova(d2, "Scores", "Income", "Method"), "y", ["arm"], arms, adjust=Adjustment("pre"), visit="post"
     )
     t = terms.set_index("source")
     assert t.loc["Residuals", "df"] == 29
@@ -204,7 +207,7 @@ def test_ancova_emmeans_fiber_montgomery():
         "y",
         ["arm"],
         {"treatment": "A", "control": "B"},
-        baseline="pre",
+        adjust=Adjustment("pre"),
         visit="post",
     )
     r = eff.iloc[0]

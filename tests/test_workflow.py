@@ -643,7 +643,7 @@ def test_config_mistakes_print_one_line_and_nothing_else(tmp_path):
     repo = _copy(tmp_path / "typo")
     cases = {
         "analysis: {sstype: 2}\n": "unknown key 'analysis.sstype'; allowed here: "
-        "alpha, ci_level, observed, primary, ss_type",
+        "alpha, ci_level, covariates, observed, primary, ss_type, stratum_by_arm",
         "design: {strata: [No, Yes]}\n": "key 'design.strata[0]': found False (a boolean), expected string or number; "
         'YAML reads unquoted yes/no/on/off/true/false as booleans: put the label in quotes, e.g. "No"',
         "sensitivity: {correlations: {from: 0.9, to: 0.1, step: 0.1}}\n": "key 'sensitivity.correlations': from 0.9 "
@@ -760,6 +760,31 @@ def test_the_first_screen_leads_with_the_configured_primary_endpoint(tmp_path):
     ).replace("-", "−")
     assert headline in text.replace("</strong>", "").replace("<strong>", "")
     assert "names no primary endpoint" not in text
+
+
+def test_covariates_and_a_stratification_factor_enter_the_ancova_as_r_fits_them(tmp_path, afex_dir):
+    repo = _copy(tmp_path / "covariates")
+    raw = pd.read_csv(repo / "tests" / "data" / "shared1_long.csv")
+    age = pd.read_csv(repo / "tests" / "data" / "shared1_covariates.csv").set_index("pid").age
+    raw.join(age, on="pid").to_csv(repo / "aged.csv", index=False)
+    (repo / "aged.yaml").write_text(
+        "extends: tests/data/shared1.yaml\ndata: {path: aged.csv, covariates: [age]}\n"
+        "analysis: {covariates: [age], stratum_by_arm: false}\n"
+    )
+    snakemake(repo, "--configfile", "aged.yaml")
+    res = repo / "results"
+    # R: car::Anova(lm(t2 ~ t0 + age + lumbar + exercise), type = 3) and emmeans(~ exercise)
+    terms = pd.read_csv(res / "tables" / "ancova_terms_score.csv")
+    ref = afex_table(afex_dir, "shared1_ref_ancova_cov_main_type3.csv")
+    at = terms[terms.visit == "t2"]
+    assert at.source.tolist() == ["(Intercept)", "baseline", "age", "stratum", "arm", "Residuals"]
+    np.testing.assert_allclose(at.F.iloc[:-1], ref.F.iloc[:-1], rtol=1e-6)
+    eff = pd.read_csv(res / "tables" / "ancova_score.csv")
+    con = afex_table(afex_dir, "shared1_ref_ancova_cov_main_contrasts.csv").iloc[0]
+    one = eff[eff.visit == "t2"]
+    assert one.stratum.tolist() == ["all"]  # one arm effect when the stratum is a main effect
+    mine, theirs = one[["estimate", "se", "p"]].iloc[0].astype(float), con[["estimate", "SE", "p"]].astype(float)
+    np.testing.assert_allclose(mine.to_numpy(), theirs.to_numpy(), rtol=1e-6)
 
 
 def test_design_levels_the_data_lack_give_one_line(tmp_path):

@@ -328,6 +328,39 @@ def _design(config: Mapping, origin: str) -> None:
         )
     _baseline(config, time_levels, origin)
     _primary(config, time_levels, origin)
+    _adjustment(config, origin)
+
+
+def _adjustment(config: Mapping, origin: str) -> None:
+    """``analysis.covariates`` are carried columns of the user's own data, and the ANCOVA has a baseline."""
+    # check_config also takes a config before validation (its doctest): absent sections are empty
+    analysis, data = config.get("analysis") or {}, config.get("data") or {}
+    covariates = [str(c) for c in analysis.get("covariates", [])]
+    _unique(covariates, "analysis.covariates[{i}]", origin)
+    if covariates and data.get("source") != "file":
+        raise ConfigError(
+            f"{origin}: key 'analysis.covariates': found {covariates[0]!r}, but the patients are reconstructed "
+            "from printed tables (their covariates are drawn independently of the outcome, so adjusting for them "
+            "means nothing; expected [] or data.source file)"
+        )
+    carried = [str(c) for c in data.get("covariates", [])]
+    for i, c in enumerate(covariates):
+        if c not in carried:
+            raise ConfigError(
+                f"{origin}: key 'analysis.covariates[{i}]': {c!r} is not in data.covariates "
+                f"(expected one of {', '.join(carried) or 'the carried columns; data.covariates is empty'})"
+            )
+    if covariates and str(config["design"]["baseline"]) == "none":
+        raise ConfigError(
+            f"{origin}: key 'analysis.covariates': the ANCOVA they enter needs a baseline, and design.baseline "
+            "is none (expected a baseline or [])"
+        )
+    strata = config["design"].get("strata") or []
+    if strata and data.get("source") != "file" and not analysis.get("stratum_by_arm", False):
+        raise ConfigError(
+            f"{origin}: key 'analysis.stratum_by_arm': false, but a trial reconstructed from its printed tables is "
+            "analysed per printed cell (expected true)"
+        )
 
 
 def _primary(config: Mapping, time_levels: list[str], origin: str) -> None:

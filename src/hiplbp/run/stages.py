@@ -313,6 +313,7 @@ def _analysis(key: str) -> Callable[[Mapping, Trial | None], Any]:
 
 STAGES: dict[str, Callable[[Mapping, Trial | None], dict[str, Any]]] = {
     "reconstruct": _printed,
+    # a reconstructed trial's ANCOVA is stratum x arm (check_config), as replicate_statistics fits it
     "replicates": _printed,
     "ingest": _with(options=lambda c, t: ingest_options(c), provenance=lambda c, t: provenance(c)),
     "clean": _with(
@@ -328,7 +329,11 @@ STAGES: dict[str, Callable[[Mapping, Trial | None], dict[str, Any]]] = {
     "analysis": _with(
         ss_type=_analysis("ss_type"), ci_level=_analysis("ci_level"), observed=lambda c, t: observed_factors(c)
     ),
-    "models": _with(ci_level=_analysis("ci_level")),
+    "models": _with(
+        ci_level=_analysis("ci_level"),
+        covariates=_analysis("covariates"),
+        stratum_by_arm=_analysis("stratum_by_arm"),
+    ),
     "followup": _with(ci_level=_analysis("ci_level")),
     "sensitivity": _with(
         trial=lambda c, t: trial_meaning(c),

@@ -1,10 +1,13 @@
 """ANCOVA of each follow-up visit adjusted for baseline: the primary analysis of a randomized trial.
 
-For each follow-up visit ``t``: ``y_t ~ y_baseline + stratum * arm`` (sum-to-zero coding), fitted
-by OLS on the subjects observed at both visits. The treatment effect (treatment - control) is
-estimated within each stratum and averaged over strata with equal weights, as
-``emmeans(fit, ~ arm | stratum)`` contrasts and their average; its standard error comes from the
-model's covariance matrix and its interval from the t distribution with the residual df.
+For each follow-up visit ``t``: ``y_t ~ y_baseline + covariates + stratum * arm`` (sum-to-zero
+coding; :class:`Adjustment`), fitted by OLS on the subjects observed at both visits with every
+covariate. The treatment effect (treatment - control) is estimated within each stratum and
+averaged over strata with equal weights, as ``emmeans(fit, ~ arm | stratum)`` contrasts and their
+average; with the stratum as a main effect (``stratum + arm``, the usual adjustment for a
+stratification factor) there is one arm effect, as ``emmeans(fit, ~ arm)``. Its standard error
+comes from the model's covariance matrix and its interval from the t distribution with the
+residual df.
 
 References
 ----------
@@ -16,6 +19,7 @@ Senn S (2006). Change from baseline and analysis of covariance revisited. Stat M
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -25,24 +29,58 @@ from ..trial.design import Design
 from .anova import _residual_ssp, design_matrix
 
 TERMS_COLUMNS = ["visit", "source", "SS", "df", "F", "p"]
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """What an ANCOVA adjusts for and how the strata enter it.
+
+    Attributes
+    ----------
+    baseline : str
+        The baseline: a visit of ``time``, or a subject-level column of the data (``baseline_from``).
+    baseline_from : {"visit", "column"}
+        Where the baseline is.
+    covariates : tuple of str
+        Further subject-level numeric columns, as fixed effects (config ``analysis.covariates``).
+    stratum_by_arm : bool
+        ``True``: stratum x arm, the arm effect estimated within each stratum and averaged with
+        equal weights; ``False``: the stratum as a main effect, one arm effect (the usual trial
+        ANCOVA of a stratification factor, EMA 2015). Config ``analysis.stratum_by_arm``.
+    """
+
+    baseline: str
+    baseline_from: str = "visit"
+    covariates: tuple[str, ...] = ()
+    stratum_by_arm: bool = True
+
+    @classmethod
+    def of(cls, design: Design, covariates: Sequence[str] = (), stratum_by_arm: bool = True) -> Adjustment:
+        """The adjustment for ``design``'s baseline (a visit or a column), with further covariates."""
+        if not design.has_baseline:
+            raise ValueError("design.baseline is none: no analysis adjusts for a baseline, so there is no ANCOVA")
+        return cls(str(design.baseline), design.baseline_kind, tuple(covariates), stratum_by_arm)
+
+
 EFFECT_COLUMNS = ["visit", "stratum", "estimate", "se", "df", "ci_low", "ci_high", "p"]
 
 
-def _wide(
-    data: pd.DataFrame, dv: str, between: Sequence[str], baseline: str, visit: str, baseline_from: str
-) -> pd.DataFrame:
-    """One row per subject observed at both: between factors, ``y0`` (the baseline) and ``y1`` (the visit)."""
+def _wide(data: pd.DataFrame, dv: str, between: Sequence[str], adjust: Adjustment, visit: str) -> pd.DataFrame:
+    """One row per subject with every value the model needs: between factors, ``y0`` (the
+    baseline), the covariates and ``y1`` (the visit)."""
     w = data.pivot_table(index="subject", columns="time", values=dv, aggfunc="first", observed=True)
-    factors = data.groupby("subject", observed=True)[list(between)].first()
+    # one value per subject, carried on each of its rows
+    subject = data.groupby("subject", observed=True)[[*between, *adjust.covariates]].first()
     w.columns = [str(c) for c in w.columns]
-    if visit not in w or (baseline_from == "visit" and baseline not in w):
-        return pd.DataFrame(columns=[*between, "y0", "y1"])
-    if baseline_from == "column":  # one value per subject, carried on each of its rows
-        y0 = data.groupby("subject", observed=True)[baseline].first().rename("y0")
+    columns = [*between, "y0", *adjust.covariates, "y1"]
+    if visit not in w or (adjust.baseline_from == "visit" and adjust.baseline not in w):
+        return pd.DataFrame(columns=columns)
+    if adjust.baseline_from == "column":
+        y0 = data.groupby("subject", observed=True)[adjust.baseline].first().rename("y0")
     else:
-        y0 = w[baseline].rename("y0")
-    out = factors.join(y0).join(w[visit].rename("y1"))
-    return out.dropna(subset=["y0", "y1"])
+        y0 = w[adjust.baseline].rename("y0")
+    out = subject.join(y0).join(w[visit].rename("y1"))[columns]
+    return out.dropna(subset=["y0", *adjust.covariates, "y1"])
 
 
 def fit(
@@ -51,12 +89,11 @@ def fit(
     between: Sequence[str],
     arms: Mapping[str, str],
     *,
-    baseline: str,
+    adjust: Adjustment,
     visit: str,
     level: float = 0.95,
-    baseline_from: str = "visit",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """ANCOVA of one follow-up visit adjusted for baseline.
+    """ANCOVA of one follow-up visit adjusted for baseline (and covariates, if ``adjust`` names any).
 
     Parameters
     ----------
@@ -68,22 +105,23 @@ def fit(
         Between factors, ``arm`` last (``["stratum", "arm"]`` or ``["arm"]``).
     arms : mapping
         ``{"treatment": label, "control": label}``.
-    baseline, visit : str
-        Covariate visit (or column, see ``baseline_from``) and response visit.
+    adjust : Adjustment
+        The baseline (a visit or a column), further covariates, and whether the stratum is
+        crossed with the arm.
+    visit : str
+        Response visit.
     level : float
         Confidence level.
-    baseline_from : {"visit", "column"}
-        Whether ``baseline`` is a visit of ``time`` or a subject-level column of ``data``.
 
     Returns
     -------
     terms : DataFrame
         Type III table ``visit, source, SS, df, F, p`` with sources ``(Intercept)``, ``baseline``,
-        the between terms and ``Residuals`` (as ``car::Anova(type = 3)``).
+        each covariate, the between terms and ``Residuals`` (as ``car::Anova(type = 3)``).
     effects : DataFrame
-        ``visit, stratum, estimate, se, df, ci_low, ci_high, p``: treatment - control within each
-        stratum, and ``stratum == "all"`` for the equally weighted average (the only row in a
-        one-factor design).
+        ``visit, stratum, estimate, se, df, ci_low, ci_high, p``: with stratum x arm, treatment -
+        control within each stratum and ``stratum == "all"`` for the equally weighted average;
+        with the stratum as a main effect (or without strata), the one arm effect, ``all``.
 
     Notes
     -----
@@ -91,14 +129,16 @@ def fit(
     the same covariate value (the slope is common, so the value does not matter), and
     ``se = sqrt(s^2 L (X'X)^{-1} L')``.
     """
-    between = list(between)
-    w = _wide(data, dv, between, baseline, visit, baseline_from)
+    between, k = list(between), 1 + len(adjust.covariates)
+    w = _wide(data, dv, between, adjust, visit)
     n = len(w)
-    x_fac, factor_blocks = design_matrix(w[between].astype(str))
-    x = np.column_stack([x_fac[:, :1], w["y0"].to_numpy(float), x_fac[:, 1:]])
-    blocks = {"(Intercept)": [0], "baseline": [1]} | {
-        ":".join(t): [c + 1 for c in cols] for t, cols in factor_blocks.items() if t != ()
-    }
+    x_fac, factor_blocks = design_matrix(w[between].astype(str), max_order=None if adjust.stratum_by_arm else 1)
+    x = np.column_stack([x_fac[:, :1], w[["y0", *adjust.covariates]].to_numpy(float), x_fac[:, 1:]])
+    blocks = (
+        {"(Intercept)": [0], "baseline": [1]}
+        | {c: [2 + i] for i, c in enumerate(adjust.covariates)}
+        | {":".join(t): [c + k for c in cols] for t, cols in factor_blocks.items() if t != ()}
+    )
     y = w["y1"].to_numpy(float)[:, None]
     df_res = n - np.linalg.matrix_rank(x)
     if df_res < 1:
@@ -118,15 +158,17 @@ def fit(
     s2 = sse / df_res
     t_crit = stats.t.ppf(0.5 + level / 2, df_res)
     strata = sorted(w[between[0]].astype(str).unique()) if len(between) > 1 else []
-    contrasts = {}
-    for s in strata:
-        contrasts[s] = _cell_row(w, between, x, {between[0]: s, "arm": arms["treatment"]}) - _cell_row(
-            w, between, x, {between[0]: s, "arm": arms["control"]}
-        )
+
+    def arm_difference(cell: Mapping[str, str]) -> np.ndarray:
+        rows = [_cell_row(w, between, x, {**cell, "arm": arms[a]}, k) for a in ("treatment", "control")]
+        return rows[0] - rows[1]
+
+    contrasts = {s: arm_difference({between[0]: s}) for s in strata} if adjust.stratum_by_arm else {}
+    # additive strata: the arm difference is the same in each stratum (its first one is used)
     contrasts["all"] = (
         np.mean(list(contrasts.values()), axis=0)
-        if strata
-        else _cell_row(w, between, x, {"arm": arms["treatment"]}) - _cell_row(w, between, x, {"arm": arms["control"]})
+        if contrasts
+        else arm_difference({between[0]: strata[0]} if strata else {})
     )
     eff = []
     for s, L in contrasts.items():
@@ -147,33 +189,31 @@ def fit(
     return terms, pd.DataFrame(eff, columns=EFFECT_COLUMNS)
 
 
-def _cell_row(w: pd.DataFrame, between: Sequence[str], x: np.ndarray, cell: Mapping[str, str]) -> np.ndarray:
-    """Design row of a between cell (covariate column set to 0: it cancels in contrasts)."""
+def _cell_row(w: pd.DataFrame, between: Sequence[str], x: np.ndarray, cell: Mapping[str, str], k: int) -> np.ndarray:
+    """Design row of a between cell (the ``k`` covariate columns set to 0: they cancel in contrasts)."""
     hit = np.ones(len(w), bool)
     for f, level in cell.items():
         hit &= (w[f].astype(str) == str(level)).to_numpy()
     if not hit.any():
         raise ValueError(f"ANCOVA: no subject in cell {dict(cell)}")
     row = x[np.flatnonzero(hit)[0]].copy()
-    row[1] = 0.0
+    row[1 : 1 + k] = 0.0
     return row
 
 
-def ancova(data: pd.DataFrame, dv: str, design: Design, level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
+def ancova(
+    data: pd.DataFrame, dv: str, design: Design, level: float = 0.95, adjust: Adjustment | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`fit` at every outcome visit of ``design`` (its between factors and arms), adjusted for
     its baseline: the baseline visit (then every later visit is an outcome) or a baseline column
-    (then every visit is); the two tables stacked over visits.
+    (then every visit is); the two tables stacked over visits. ``adjust`` adds covariates and says
+    how the strata enter (default: the baseline alone, stratum x arm).
 
     Raises
     ------
     ValueError
         When the design has no baseline (``design.baseline: none``): the ANCOVA is not offered.
     """
-    if not design.has_baseline:
-        raise ValueError("design.baseline is none: no analysis adjusts for a baseline, so there is no ANCOVA")
-    kind, baseline = design.baseline_kind, str(design.baseline)
-    parts = [
-        fit(data, dv, design.between, design.arms, baseline=baseline, visit=t, level=level, baseline_from=kind)
-        for t in design.follow_up
-    ]
+    adjust = adjust or Adjustment.of(design)
+    parts = [fit(data, dv, design.between, design.arms, adjust=adjust, visit=t, level=level) for t in design.follow_up]
     return (pd.concat([p[0] for p in parts], ignore_index=True), pd.concat([p[1] for p in parts], ignore_index=True))

@@ -92,13 +92,17 @@ def orthonormal_contrasts(k: int) -> np.ndarray:
     return q[:, 1:]
 
 
-def design_matrix(between: pd.DataFrame) -> tuple[np.ndarray, dict[tuple[str, ...], list[int]]]:
+def design_matrix(
+    between: pd.DataFrame, max_order: int | None = None
+) -> tuple[np.ndarray, dict[tuple[str, ...], list[int]]]:
     """Sum-coded full-factorial design matrix of the between-subject factors.
 
     Parameters
     ----------
     between : DataFrame
         One row per subject, one column per between factor (any labels).
+    max_order : int, optional
+        The highest order of interaction kept (``1``: main effects only); all of them by default.
 
     Returns
     -------
@@ -115,7 +119,8 @@ def design_matrix(between: pd.DataFrame) -> tuple[np.ndarray, dict[tuple[str, ..
         coded[f] = sum_coding(np.asarray(cat.codes), len(cat.categories))
     blocks: dict[tuple[str, ...], list[int]] = {}
     parts, start = [], 0
-    terms = [()] + [t for r in range(1, len(factors) + 1) for t in itertools.combinations(factors, r)]
+    top = len(factors) if max_order is None else min(max_order, len(factors))
+    terms = [()] + [t for r in range(1, top + 1) for t in itertools.combinations(factors, r)]
     for t in terms:
         b = np.ones((n, 1))
         for f in t:

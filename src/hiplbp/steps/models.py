@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from ..data.ingest import read_canonical
-from ..stats.ancova import ancova
+from ..stats.ancova import Adjustment, ancova
 from ..stats.lmm import lmm_anova
 from ..trial.design import Design
 from .job import Job
@@ -19,7 +19,8 @@ def run(job: Job) -> None:
     design = Design.from_config(p.design)
     data = read_canonical(job.input.data, design)
     if design.has_baseline:
-        terms, effects = ancova(data, outcome, design, level=p.ci_level)
+        adjust = Adjustment.of(design, p.covariates, p.stratum_by_arm)
+        terms, effects = ancova(data, outcome, design, level=p.ci_level, adjust=adjust)
         effects.to_csv(job.output.ancova, index=False)
         design.label_effects(terms).to_csv(job.output.terms, index=False)
     lmm = lmm_anova(data, outcome, "time", "subject", design.between)
