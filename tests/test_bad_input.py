@@ -40,9 +40,11 @@ ERRORS = {
     "latin1.csv": "row 5: byte 0xe9 is not UTF-8 (expected UTF-8 text; re-save the file as UTF-8, e.g. 'CSV UTF-8' "
     "in a spreadsheet)",
     "utf16.csv": "UTF-16 text (expected UTF-8; save it as 'CSV UTF-8')",
-    "unknown_arm.csv": "row 9, column 'exercise': expected one of [hip, control] (design.arms), got 'placebo'",
+    "unknown_arm.csv": "row 9, column 'exercise': expected one of [hip, control] (design.arms; an arm not "
+    "analysed goes in cleaning.drop_arms), got 'placebo'",
     "unknown_stratum.csv": "row 9, column 'lumbar': expected one of [stable, unstable] (design.strata), got 'severe'",
-    "unknown_visit.csv": "row 4, column 'visit': expected one of [t0, t1, t2] (design.time_levels), got 't3'",
+    "unknown_visit.csv": "row 4, column 'visit': expected one of [t0, t1, t2] (design.time_levels; a visit not "
+    "analysed goes in cleaning.drop_visits), got 't3'",
     "non_numeric.csv": "row 12, column 'score': expected a number (outcome 'score'), got 'twelve'",
     "decimal_comma.csv": "row 12, column 'score': expected a number (outcome 'score'), got '12,5' "
     "(a decimal comma? write 12.5)",

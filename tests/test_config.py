@@ -238,6 +238,13 @@ def _edit(config: dict, path: str, value) -> dict:
         ),
         (
             "shared1",
+            "cleaning.drop_arms",
+            ["hip"],
+            "key 'cleaning.drop_arms[0]': 'hip' is an arm of design.arms (expected an arm of the data that is "
+            "not analysed)",
+        ),
+        (
+            "shared1",
             "data.flow",
             {"randomised": {"stable hip": 20, "unstable placebo": 3}},
             "key 'data.flow.randomised.unstable placebo': not a group of the design (expected one of stable hip, "

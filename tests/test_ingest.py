@@ -103,14 +103,16 @@ def test_error_unknown_level(shared1, tmp_path):
 def test_error_unknown_visit(shared1, tmp_path):
     shared1.loc[3, "visit"] = "t9"
     assert _error(shared1, tmp_path) == (
-        "bad.csv: row 5, column 'visit': expected one of [t0, t1, t2] (design.time_levels), got 't9'"
+        "bad.csv: row 5, column 'visit': expected one of [t0, t1, t2] (design.time_levels; a visit not analysed "
+        "goes in cleaning.drop_visits), got 't9'"
     )
 
 
 def test_error_unknown_arm(shared1, tmp_path):
     shared1.loc[0, "exercise"] = "yoga"
     assert _error(shared1, tmp_path) == (
-        "bad.csv: row 2, column 'exercise': expected one of [hip, control] (design.arms), got 'yoga'"
+        "bad.csv: row 2, column 'exercise': expected one of [hip, control] (design.arms; an arm not analysed "
+        "goes in cleaning.drop_arms), got 'yoga'"
     )
 
 
@@ -192,3 +194,20 @@ def test_visits_not_analysed_are_dropped_each_with_a_line_and_others_still_refus
     data, log = ingest_logged(tmp_path / "w.csv", DESIGN, layout="wide", columns=cols, drop_visits=["t3"])
     assert set(data.time) == {"t0", "t1", "t2"}
     assert log.loc[log.action == "dropped_column", "column"].tolist() == ["score_t3"]
+
+
+def test_two_arms_of_a_trial_with_more_are_analysed_and_the_third_is_dropped_with_a_line(tmp_path):
+    from hiplbp.data.ingest import ingest_logged
+
+    raw = pd.read_csv(DATA / "shared1_long.csv")
+    third = raw[raw.exercise == "hip"].head(6).assign(pid=lambda d: "Y" + d.pid, exercise="yoga")
+    pd.concat([raw, third]).to_csv(tmp_path / "three.csv", index=False)
+    data, log = ingest_logged(tmp_path / "three.csv", DESIGN, layout="long", columns=COLS, drop_arms=["yoga"])
+    alone = ingest_logged(DATA / "shared1_long.csv", DESIGN, layout="long", columns=COLS)[0]
+    cols = ["subject", "stratum", "arm", "time", "score"]
+    pd.testing.assert_frame_equal(data[cols], alone[cols])  # the two arms exactly as in the file
+    dropped = log[log.action == "dropped_row"]
+    assert dropped.row.tolist() == list(range(len(raw) + 2, len(raw) + 2 + len(third)))
+    assert set(dropped.subject) == set(third.pid) and set(dropped.reason) == {"arm not analysed (cleaning.drop_arms)"}
+    with pytest.raises(IngestError, match=r"an arm not analysed goes in cleaning.drop_arms\), got 'yoga'"):
+        ingest_logged(tmp_path / "three.csv", DESIGN, layout="long", columns=COLS)

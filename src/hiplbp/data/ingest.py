@@ -265,6 +265,9 @@ def to_long(
         Visits of the data that are not analysed (config ``cleaning.drop_visits``): their rows
         (long data) or columns (wide data) are dropped, each with a line in the log. Any other visit
         not in ``design.time_levels`` is still an error, so that a mistyped label is never dropped.
+    drop_arms : sequence of str
+        Arms of the data that are not analysed (config ``cleaning.drop_arms``: two arms of a
+        trial with more): their subjects' rows are dropped, each with a line in the log.
     path : str
         File name used in messages.
 
@@ -384,8 +387,8 @@ def canonical_schema(design: Design) -> pa.DataFrameSchema:
 _EXPECT = {
     "subject": "a subject identifier",
     "stratum": "one of {levels} (design.strata)",
-    "arm": "one of {levels} (design.arms)",
-    "time": "one of {levels} (design.time_levels)",
+    "arm": "one of {levels} (design.arms; an arm not analysed goes in cleaning.drop_arms)",
+    "time": "one of {levels} (design.time_levels; a visit not analysed goes in cleaning.drop_visits)",
 }
 
 
@@ -496,6 +499,7 @@ def ingest_logged(
     columns: Mapping[str, str],
     wide_separator: str = "_",
     drop_visits: Sequence[str] = (),
+    drop_arms: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read, map and validate a data file: the whole ingestion stage, with the log of its changes.
 
@@ -511,6 +515,9 @@ def ingest_logged(
         Visits of the data that are not analysed (config ``cleaning.drop_visits``): their rows
         (long data) or columns (wide data) are dropped, each with a line in the log. Any other visit
         not in ``design.time_levels`` is still an error, so that a mistyped label is never dropped.
+    drop_arms : sequence of str
+        Arms of the data that are not analysed (config ``cleaning.drop_arms``: two arms of a
+        trial with more): their subjects' rows are dropped, each with a line in the log.
 
     Returns
     -------
@@ -527,9 +534,13 @@ def ingest_logged(
     """
     source = Source(layout, dict(columns), wide_separator)
     raw, changes = read_table(path)
-    changes += _dropped_visits(raw, design, source, [str(v) for v in drop_visits])
-    if drop_visits and layout == "long":
-        raw = raw[~raw[columns["time"]].astype(str).str.strip().isin([str(v) for v in drop_visits])]
+    if layout == "wide":
+        changes += _dropped_columns(raw, design, source, [str(v) for v in drop_visits])
+    else:
+        raw, dropped = _drop_rows(raw, source, "time", [str(v) for v in drop_visits], "visit not analysed")
+        changes += dropped
+    raw, dropped = _drop_rows(raw, source, "arm", [str(a) for a in drop_arms], "arm not analysed")
+    changes += dropped
     long = to_long(raw, design, layout=layout, columns=columns, path=str(path), wide_separator=wide_separator)
     long, relabelled = normalise_labels(long, design, source)
     out = validate(long, design, columns=columns, path=str(path), layout=layout, wide_separator=wide_separator)
@@ -547,23 +558,32 @@ def ingest_logged(
     return out, log.sort_values("row", kind="stable").reset_index(drop=True)
 
 
-def _dropped_visits(raw: pd.DataFrame, design: Design, source: Source, visits: list[str]) -> list[dict]:
-    """The log of the visits not analysed: each row at one (long data), or each column of one (wide)."""
-    if not visits:
-        return []
+def _dropped_columns(raw: pd.DataFrame, design: Design, source: Source, visits: list[str]) -> list[dict]:
+    """The log of the visits of wide data not analysed: each outcome column at one (they are not read)."""
+    names = {f"{o['column']}{source.wide_separator}{v}" for o in design.outcomes for v in visits}
     reason = "visit not analysed (cleaning.drop_visits)"
-    if source.layout == "wide":
-        names = {f"{o['column']}{source.wide_separator}{v}" for o in design.outcomes for v in visits}
-        return [_change(1, c, "", "", "dropped_column", reason) for c in raw.columns if c in names]
-    time = source.columns["time"]
-    if time not in raw.columns:
-        return []  # the missing column is reported with the others
-    at = raw[raw[time].astype(str).str.strip().isin(visits)]
+    return [_change(1, c, "", "", "dropped_column", reason) for c in raw.columns if c in names]
+
+
+def _drop_rows(
+    raw: pd.DataFrame, source: Source, role: str, labels: list[str], why: str
+) -> tuple[pd.DataFrame, list[dict]]:
+    """``raw`` without its rows whose ``role`` column (``time`` or ``arm``) is one of ``labels``,
+    and a log line for each row dropped (config ``cleaning.drop_visits`` / ``drop_arms``)."""
+    column = source.columns.get(role)
+    if not labels or column not in raw.columns:
+        return raw, []  # a missing column is reported with the others
+    hit = raw[column].astype(str).str.strip().isin(labels)
+    at = raw[hit]
+    key = {"time": "drop_visits", "arm": "drop_arms"}[role]
     subjects = at[source.columns["subject"]] if source.columns.get("subject") in at else [None] * len(at)
-    return [
-        _change(int(row), "", "", "", "dropped_row", reason) | {"subject": subject, "time": str(label).strip()}
-        for row, subject, label in zip(at[ROW], subjects, at[time], strict=True)
+    times = at[source.columns["time"]] if source.columns.get("time") in at else [None] * len(at)
+    changes = [
+        _change(int(row), "", "", "", "dropped_row", f"{why} (cleaning.{key})")
+        | {"subject": subject, "time": None if t is None else str(t).strip()}
+        for row, subject, t in zip(at[ROW], subjects, times, strict=True)
     ]
+    return raw[~hit], changes
 
 
 def ingest(

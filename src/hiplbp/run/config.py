@@ -509,6 +509,13 @@ def _exclusions(config: Mapping, origin: str) -> None:
                 f"{origin}: key 'cleaning.drop_visits[{i}]': {str(v)!r} is a visit of design.time_levels "
                 "(expected a visit of the data that is not analysed)"
             )
+    arms = [str(a) for a in config["design"]["arms"].values()]
+    for i, a in enumerate(cleaning.get("drop_arms", [])):
+        if str(a) in arms:
+            raise ConfigError(
+                f"{origin}: key 'cleaning.drop_arms[{i}]': {str(a)!r} is an arm of design.arms "
+                "(expected an arm of the data that is not analysed)"
+            )
 
 
 def _assumptions(config: Mapping, origin: str, known_groups: list[str] | None) -> None:

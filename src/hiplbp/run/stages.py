@@ -120,18 +120,18 @@ def raw_data(config: Mapping) -> str:
 
 def ingest_options(config: Mapping) -> dict[str, Any]:
     """How to read the raw file: layout, separator of wide columns, the column of each role, and the
-    visits of the data that are not analysed (``cleaning.drop_visits``)."""
-    dropped = [str(v) for v in config["cleaning"]["drop_visits"]]
+    visits and arms of the data that are not analysed (``cleaning.drop_visits``, ``drop_arms``)."""
+    cleaning = config["cleaning"]
+    dropped = {key: [str(v) for v in cleaning[key]] for key in ("drop_visits", "drop_arms")}
     if reconstructed(config):
         source = {k: (dict(v) if isinstance(v, dict) else v) for k, v in RECONSTRUCTED_SOURCE.items()}
-        return source | {"drop_visits": dropped}
+        return source | dropped
     data = config["data"]
     return {
         "layout": data["layout"],
         "wide_separator": data["wide_separator"],
         "columns": data["columns"],
-        "drop_visits": dropped,
-    }
+    } | dropped
 
 
 def assumption_notes(config: Mapping) -> list[str]:
