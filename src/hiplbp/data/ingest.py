@@ -261,13 +261,6 @@ def to_long(
         The configured design.
     layout, columns, wide_separator
         Where the values are: see :class:`Source`.
-    drop_visits : sequence of str
-        Visits of the data that are not analysed (config ``cleaning.drop_visits``): their rows
-        (long data) or columns (wide data) are dropped, each with a line in the log. Any other visit
-        not in ``design.time_levels`` is still an error, so that a mistyped label is never dropped.
-    drop_arms : sequence of str
-        Arms of the data that are not analysed (config ``cleaning.drop_arms``: two arms of a
-        trial with more): their subjects' rows are dropped, each with a line in the log.
     path : str
         File name used in messages.
 
