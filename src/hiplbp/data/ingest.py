@@ -235,7 +235,7 @@ class Source:
         for i, o in enumerate(design.outcomes):
             if role == f"outcome {o['name']}" or role.startswith(f"outcome {o['name']} at "):
                 return f"outcomes[{i}].column" + (" + data.wide_separator + visit" if self.layout == "wide" else "")
-        if role == f"covariate {design.baseline}" and design.baseline not in design.time_levels:
+        if design.baseline is not None and design.baseline_kind == "column" and role == f"covariate {design.baseline}":
             return "design.baseline"  # the baseline column, carried as a covariate
         if role.startswith("covariate "):
             return "data.covariates"
@@ -530,9 +530,9 @@ def ingest_logged(
     if layout == "wide":
         changes += _dropped_columns(raw, design, source, [str(v) for v in drop_visits])
     else:
-        raw, dropped = _drop_rows(raw, source, "time", [str(v) for v in drop_visits], "visit not analysed")
+        raw, dropped = _drop_rows(raw, source, "time", [str(v) for v in drop_visits], DROPPED_VISIT)
         changes += dropped
-    raw, dropped = _drop_rows(raw, source, "arm", [str(a) for a in drop_arms], "arm not analysed")
+    raw, dropped = _drop_rows(raw, source, "arm", [str(a) for a in drop_arms], "arm not analysed (cleaning.drop_arms)")
     changes += dropped
     long = to_long(raw, design, layout=layout, columns=columns, path=str(path), wide_separator=wide_separator)
     long, relabelled = normalise_labels(long, design, source)
@@ -551,28 +551,30 @@ def ingest_logged(
     return out, log.sort_values("row", kind="stable").reset_index(drop=True)
 
 
+#: Why the rows or columns of a visit that is not analysed are dropped.
+DROPPED_VISIT = "visit not analysed (cleaning.drop_visits)"
+
+
 def _dropped_columns(raw: pd.DataFrame, design: Design, source: Source, visits: list[str]) -> list[dict]:
     """The log of the visits of wide data not analysed: each outcome column at one (they are not read)."""
     names = {f"{o['column']}{source.wide_separator}{v}" for o in design.outcomes for v in visits}
-    reason = "visit not analysed (cleaning.drop_visits)"
-    return [_change(1, c, "", "", "dropped_column", reason) for c in raw.columns if c in names]
+    return [_change(1, c, "", "", "dropped_column", DROPPED_VISIT) for c in raw.columns if c in names]
 
 
 def _drop_rows(
-    raw: pd.DataFrame, source: Source, role: str, labels: list[str], why: str
+    raw: pd.DataFrame, source: Source, role: str, labels: list[str], reason: str
 ) -> tuple[pd.DataFrame, list[dict]]:
     """``raw`` without its rows whose ``role`` column (``time`` or ``arm``) is one of ``labels``,
-    and a log line for each row dropped (config ``cleaning.drop_visits`` / ``drop_arms``)."""
+    and a log line for each row dropped, giving ``reason``."""
     column = source.columns.get(role)
     if not labels or column not in raw.columns:
         return raw, []  # a missing column is reported with the others
     hit = raw[column].astype(str).str.strip().isin(labels)
     at = raw[hit]
-    key = {"time": "drop_visits", "arm": "drop_arms"}[role]
     subjects = at[source.columns["subject"]] if source.columns.get("subject") in at else [None] * len(at)
     times = at[source.columns["time"]] if source.columns.get("time") in at else [None] * len(at)
     changes = [
-        _change(int(row), "", "", "", "dropped_row", f"{why} (cleaning.{key})")
+        _change(int(row), "", "", "", "dropped_row", reason)
         | {"subject": subject, "time": None if t is None else str(t).strip()}
         for row, subject, t in zip(at[ROW], subjects, times, strict=True)
     ]

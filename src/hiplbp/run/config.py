@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from ..errors import UserError
+from ..trial.design import baseline_kind
 
 #: The config key naming the config file a config builds on.
 EXTENDS = "extends"
@@ -350,7 +351,7 @@ def _adjustment(config: Mapping, origin: str) -> None:
                 f"{origin}: key 'analysis.covariates[{i}]': {c!r} is not in data.covariates "
                 f"(expected one of {', '.join(carried) or 'the carried columns; data.covariates is empty'})"
             )
-    if covariates and str(config["design"]["baseline"]) == "none":
+    if covariates and baseline_kind(config["design"]["baseline"], config["design"]["time_levels"]) == "none":
         raise ConfigError(
             f"{origin}: key 'analysis.covariates': the ANCOVA they enter needs a baseline, and design.baseline "
             "is none (expected a baseline or [])"
@@ -375,15 +376,16 @@ def _primary(config: Mapping, time_levels: list[str], origin: str) -> None:
             f"{key}.outcome': {primary['outcome']!r} is not an outcome (expected one of {', '.join(names)})"
         )
     visit, model, baseline = str(primary["visit"]), primary["model"], str(config["design"]["baseline"])
+    kind = baseline_kind(baseline, time_levels)
     allowed = [t for t in time_levels if t != baseline] if model != "difference" else time_levels
     if visit not in allowed:
         raise ConfigError(
             f"{key}.visit': {visit!r} is not a visit {'after the baseline ' if model != 'difference' else ''}"
             f"(expected one of {', '.join(allowed)})"
         )
-    if model == "ancova" and baseline == "none":
+    if model == "ancova" and kind == "none":
         raise ConfigError(f"{key}.model': ancova, but design.baseline is none (expected difference)")
-    if model == "change_difference" and baseline not in time_levels:
+    if model == "change_difference" and kind != "visit":
         raise ConfigError(
             f"{key}.model': change_difference, but design.baseline {baseline!r} is not a visit "
             "(expected ancova or difference)"
@@ -398,16 +400,17 @@ def _baseline(config: Mapping, time_levels: list[str], origin: str) -> None:
     never silently replaced by the first visit.
     """
     baseline, first = str(config["design"]["baseline"]), time_levels[0]
+    kind = baseline_kind(baseline, time_levels)
     where = f"{origin}: key 'design.baseline': found {baseline!r}"
     if baseline == first:
         return
-    if baseline in time_levels:
+    if kind == "visit":
         raise ConfigError(
             f"{where}, a later visit (expected the first visit of design.time_levels, {first!r}: the visits "
             "before a baseline cannot be its outcomes)"
         )
     if config["data"]["source"] != "file":
-        what = "" if baseline == "none" else f", which is not a visit of design.time_levels ({', '.join(time_levels)})"
+        what = "" if kind == "none" else f", which is not a visit of design.time_levels ({', '.join(time_levels)})"
         raise ConfigError(
             f"{where}{what}: a trial reconstructed from its printed tables is analysed from its printed baseline "
             f"(expected the first visit of design.time_levels, {first!r}; a column or none is for your own data, "
@@ -416,7 +419,7 @@ def _baseline(config: Mapping, time_levels: list[str], origin: str) -> None:
     data = config["data"]
     taken = [str(c) for c in (data.get("columns") or {}).values() if c is not None]
     taken += [str(o["column"]) for o in config["outcomes"]]
-    if baseline != "none" and baseline in taken:
+    if kind == "column" and baseline in taken:
         raise ConfigError(
             f"{where}, which is also a design or outcome column (expected the first visit, a subject-level column "
             "of its own, e.g. the measurement before treatment, or none)"

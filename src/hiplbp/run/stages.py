@@ -21,7 +21,7 @@ from ..audit.printed import PrintedAudit
 from ..audit.verdicts import arm_text
 from ..report.provenance import config_sha256
 from ..trial import published
-from ..trial.design import NO_BASELINE
+from ..trial.design import baseline_kind
 from ..trial.tables import Trial
 
 #: The canonical column names of the reconstructed raw table (the rule ``reconstruct`` writes it wide).
@@ -50,14 +50,16 @@ def reconstructed(config: Mapping) -> bool:
 
 def baseline_adjusted(config: Mapping) -> bool:
     """Whether the design names a baseline visit, so that the ANCOVA is offered (``design.baseline`` not ``none``)."""
-    return str(config["design"]["baseline"]) != NO_BASELINE
+    return _baseline_kind(config) != "none"
 
 
 def baseline_column(config: Mapping) -> str | None:
     """The column of the data that is the baseline (``design.baseline`` neither a visit nor ``none``)."""
-    baseline = str(config["design"]["baseline"])
-    visits = [str(t) for t in config["design"]["time_levels"]]
-    return None if baseline in visits or baseline == NO_BASELINE else baseline
+    return str(config["design"]["baseline"]) if _baseline_kind(config) == "column" else None
+
+
+def _baseline_kind(config: Mapping) -> str:
+    return baseline_kind(config["design"]["baseline"], config["design"]["time_levels"])
 
 
 def has_trial(config: Mapping) -> bool:

@@ -6,13 +6,26 @@ data are the trial's own or reconstructed from its printed tables.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 #: ``design.baseline`` of a design without a baseline visit (no ANCOVA, no change from baseline).
 NO_BASELINE = "none"
+
+
+def baseline_kind(baseline: object, time_levels: Sequence[object]) -> str:
+    """What a ``design.baseline`` names, given the visits: ``"visit"``, ``"column"`` or ``"none"``.
+
+    Examples
+    --------
+    >>> [baseline_kind(b, ["pre", "post"]) for b in ("pre", "bdi_pre", "none")]
+    ['visit', 'column', 'none']
+    """
+    if str(baseline) == NO_BASELINE:
+        return "none"
+    return "visit" if str(baseline) in [str(t) for t in time_levels] else "column"
 
 
 @dataclass(frozen=True)
@@ -80,9 +93,7 @@ class Design:
                 + ", ".join(self.time_levels)
                 + ", a column of the data, or none"
             )
-        if self.baseline == NO_BASELINE:
-            return "none"
-        return "visit" if self.baseline in self.time_levels else "column"
+        return baseline_kind(self.baseline, self.time_levels)
 
     @property
     def has_baseline(self) -> bool:
