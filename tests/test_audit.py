@@ -10,7 +10,7 @@ from conftest import LEE_MEANING, PUBLISHED
 from hiplbp import audit
 from hiplbp.trial import published
 
-ARMS = {"treatment": "hip", "control": "control"}
+ARMS = [("hip", "control")]
 
 
 def _subjects():

@@ -140,7 +140,7 @@ def test_data_findings_exact_t_tests():
     subj = pd.DataFrame(
         {"stratum": ["s"] * 10, "arm": ["hip"] * 6 + ["control"] * 4, "age": [50, 55, 61, 47, 52, 58, 49, 60, 51, 57]}
     )
-    f = data_findings(subj, ["age"], {"treatment": "hip", "control": "control"}, ["s"], synthetic=False)
+    f = data_findings(subj, ["age"], [("hip", "control")], ["s"], synthetic=False)
     row = f[f.target == "data: s: age"].iloc[0]
     assert row.p == pytest.approx(stats.ttest_ind(subj.age[:6], subj.age[6:]).pvalue, rel=1e-9)
     assert set(f.check) == {"allocation_ratio", "carlisle"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 from scipy import stats
@@ -113,13 +113,19 @@ def carlisle_checks(groups: pd.DataFrame, summaries: pd.DataFrame, *, seed: int,
 
 
 def data_findings(
-    subjects: pd.DataFrame, variables: Sequence[str], arms: Mapping[str, str], strata: Sequence[str], *, synthetic: bool
+    subjects: pd.DataFrame,
+    variables: Sequence[str],
+    comparisons: Sequence[tuple[str, str]],
+    strata: Sequence[str],
+    *,
+    synthetic: bool,
 ) -> pd.DataFrame:
     """Allocation ratio and Carlisle's method on individual data (one row per subject at baseline).
 
-    With individual values nothing is rounded, so each variable's p is the exact pooled t-test (the
-    p tableone prints), which is also what :func:`hiplbp.integrity.carlisle_p` gives without
-    rounding.
+    With individual values nothing is rounded, so each variable's p is exact: the one-way ANOVA of
+    the arms compared (``comparisons``; with two arms the pooled t-test, the p tableone prints,
+    which is also what :func:`hiplbp.integrity.carlisle_p` gives without rounding). The allocation
+    ratio is tested per pair of arms compared, against 1:1.
     """
     who = "reconstructed data" if synthetic else "data"
     note = (
@@ -130,27 +136,30 @@ def data_findings(
     )
     rows = []
     blocks = [(s, subjects[subjects["stratum"] == s]) for s in strata] if strata else []
+    arms = list(dict.fromkeys(a for pair in comparisons for a in pair))
     for s, g in blocks + [("all", subjects)]:
-        nt = int((g["arm"] == arms["treatment"]).sum())
-        n = int(g["arm"].isin(arms.values()).sum())
-        p = float(stats.binomtest(nt, n, 0.5).pvalue)
-        rows.append(
-            allocation_row(
-                f"{who}: {s}",
-                nt,
-                n,
-                p,
-                f"{nt} of {n} patients in the treatment arm; exact binomial p = {p:.3f} against 1:1." + note,
+        for a, b in comparisons:
+            nt, n = int((g["arm"] == a).sum()), int(g["arm"].isin([a, b]).sum())
+            p = float(stats.binomtest(nt, n, 0.5).pvalue)
+            arm = "the treatment arm" if len(comparisons) == 1 else f"{a} (of {a} and {b})"
+            pair = "" if len(comparisons) == 1 else f" {a} - {b}"
+            rows.append(
+                allocation_row(
+                    f"{who}: {s}{pair}",
+                    nt,
+                    n,
+                    p,
+                    f"{nt} of {n} patients in {arm}; exact binomial p = {p:.3f} against 1:1." + note,
+                )
             )
-        )
+    test = "t-test" if len(arms) == 2 else f"one-way ANOVA of {len(arms)} arms"
     for s, g in blocks or [("all", subjects)]:
         ps = []
         for v in variables:
-            x = g.loc[g["arm"] == arms["treatment"], v].dropna().astype(float)
-            y = g.loc[g["arm"] == arms["control"], v].dropna().astype(float)
-            if len(x) < 2 or len(y) < 2:
+            samples = [g.loc[g["arm"] == a, v].dropna().astype(float) for a in arms]
+            if min(len(x) for x in samples) < 2:
                 continue
-            p = float(stats.ttest_ind(x, y).pvalue)
+            p = float(stats.f_oneway(*samples).pvalue)
             ps.append(p)
             rows.append(
                 _row(
@@ -159,7 +168,7 @@ def data_findings(
                     "",
                     "uniform p under randomization",
                     p=p,
-                    explanation=f"Baseline {v}: t-test p = {p:.3f}." + note,
+                    explanation=f"Baseline {v}: {test} p = {p:.3f}." + note,
                 )
             )
         if ps:

@@ -8,7 +8,7 @@ may be a classification rather than randomized).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -17,43 +17,50 @@ from scipy import stats
 from ..stats.describe import strata_blocks
 
 
-def allocation(subjects: pd.DataFrame, arms: Mapping[str, str], strata: Sequence[str] = ()) -> pd.DataFrame:
-    """Allocation counts per stratum (and overall) with an exact binomial test against 1:1.
+def allocation(
+    subjects: pd.DataFrame, comparisons: Sequence[tuple[str, str]], strata: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Allocation counts per stratum (and overall) and arm comparison, with an exact binomial test against 1:1.
 
     Parameters
     ----------
     subjects : DataFrame
         One row per subject with ``arm`` (and ``stratum`` when ``strata`` is given).
-    arms : mapping
-        ``{"treatment": label, "control": label}``.
+    comparisons : sequence of (str, str)
+        The arm pairs ``(a, b)`` compared (:meth:`~hiplbp.trial.design.Design.comparisons`): in the
+        columns, ``a`` is "treatment" and ``b`` "control".
     strata : sequence of str
         Stratum labels, in order; empty for a one-factor design.
 
     Returns
     -------
     DataFrame
-        ``stratum, n, n_treatment, n_control, prop_treatment, p_binomial`` with ``stratum ==
-        "all"`` for the whole sample. ``p_binomial`` is the two-sided exact binomial test of
-        ``n_treatment`` against ``p = 0.5`` (scipy's two-sided test: the sum of the probabilities
-        of all counts no more likely than the observed one, as R's ``binom.test``).
+        ``stratum, comparison, n, n_treatment, n_control, prop_treatment, p_binomial`` with
+        ``stratum == "all"`` for the whole sample and ``n`` the pair's patients. ``p_binomial`` is
+        the two-sided exact binomial test of ``n_treatment`` against ``p = 0.5`` (scipy's
+        two-sided test: the sum of the probabilities of all counts no more likely than the
+        observed one, as R's ``binom.test``). With more than two arms, equal allocation makes
+        each pair's split binomial given the pair's total.
 
     Examples
     --------
     >>> s = pd.DataFrame({"stratum": ["u"] * 30, "arm": ["hip"] * 21 + ["ctl"] * 9})
-    >>> round(float(allocation(s, {"treatment": "hip", "control": "ctl"}, ["u"]).p_binomial[0]), 4)
+    >>> round(float(allocation(s, [("hip", "ctl")], ["u"]).p_binomial[0]), 4)
     0.0428
     """
     groups = [(s, subjects[subjects["stratum"] == s]) for s in strata] if strata else []
     groups.append(("all", subjects))
     rows = []
     for name, g in groups:
-        nt = int((g["arm"] == arms["treatment"]).sum())
-        nc = int((g["arm"] == arms["control"]).sum())
-        n = nt + nc
-        p = float(stats.binomtest(nt, n, 0.5).pvalue) if n else np.nan
-        rows.append(
-            dict(stratum=name, n=n, n_treatment=nt, n_control=nc, prop_treatment=nt / n if n else np.nan, p_binomial=p)
-        )
+        for a, b in comparisons:
+            nt, nc = int((g["arm"] == a).sum()), int((g["arm"] == b).sum())
+            n = nt + nc
+            p = float(stats.binomtest(nt, n, 0.5).pvalue) if n else np.nan
+            prop = nt / n if n else np.nan
+            rows.append(
+                dict(stratum=name, comparison=f"{a} - {b}", n=n, n_treatment=nt, n_control=nc, prop_treatment=prop)
+                | {"p_binomial": p}
+            )
     return pd.DataFrame(rows)
 
 
@@ -75,6 +82,7 @@ def smd(mean_t: float, sd_t: float, mean_c: float, sd_c: float) -> float:
 #: The columns of :func:`baseline_table` (also when there is no baseline variable to compare).
 BASELINE_COLUMNS = [
     "stratum",
+    "comparison",
     "variable",
     "n_treatment",
     "mean_treatment",
@@ -88,9 +96,12 @@ BASELINE_COLUMNS = [
 
 
 def baseline_table(
-    subjects: pd.DataFrame, variables: Sequence[str], arms: Mapping[str, str], strata: Sequence[str] = ()
+    subjects: pd.DataFrame,
+    variables: Sequence[str],
+    comparisons: Sequence[tuple[str, str]],
+    strata: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Baseline comparison of the arms within each stratum.
+    """Baseline comparison of each pair of arms compared, within each stratum.
 
     Parameters
     ----------
@@ -98,22 +109,23 @@ def baseline_table(
         One row per subject with ``arm``, optional ``stratum`` and the ``variables``.
     variables : sequence of str
         Numeric baseline variables.
-    arms, strata
+    comparisons, strata
         As in :func:`allocation`.
 
     Returns
     -------
     DataFrame
-        ``stratum, variable, n_treatment, mean_treatment, sd_treatment, n_control,
+        ``stratum, comparison, variable, n_treatment, mean_treatment, sd_treatment, n_control,
         mean_control, sd_control, smd, p`` (``p``: classical two-sample t-test, as tableone).
     """
     rows = []
     for name, g in strata_blocks(subjects, strata):
-        for v in variables:
-            t = g.loc[g["arm"] == arms["treatment"], v].dropna().astype(float)
-            c = g.loc[g["arm"] == arms["control"], v].dropna().astype(float)
+        for (a, b), v in ((pair, v) for v in variables for pair in comparisons):
+            t = g.loc[g["arm"] == a, v].dropna().astype(float)
+            c = g.loc[g["arm"] == b, v].dropna().astype(float)
             row = dict(
                 stratum=name,
+                comparison=f"{a} - {b}",
                 variable=v,
                 n_treatment=t.size,
                 mean_treatment=t.mean(),

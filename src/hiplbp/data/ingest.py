@@ -309,7 +309,7 @@ def to_long(
 
 
 def _levels(design: Design) -> dict[str, list[str]]:
-    return {"stratum": design.strata, "arm": list(design.arms.values()), "time": design.time_levels}
+    return {"stratum": design.strata, "arm": list(design.arm_levels), "time": design.time_levels}
 
 
 def _fold(text: str) -> str:
@@ -362,7 +362,7 @@ def canonical_schema(design: Design) -> pa.DataFrameSchema:
     cols = {
         "subject": pa.Column(str, nullable=False, coerce=True, description="subject identifier"),
         "arm": pa.Column(
-            str, pa.Check.isin(list(design.arms.values())), nullable=False, description="arm label, one of design.arms"
+            str, pa.Check.isin(list(design.arm_levels)), nullable=False, description="arm label, one of design.arms"
         ),
         "time": pa.Column(
             str, pa.Check.isin(design.time_levels), nullable=False, description="visit label, one of design.time_levels"
@@ -434,7 +434,7 @@ def _describe_failure(
     first = fc.iloc[0]
     col = first["column"]
     if col in _EXPECT:
-        levels = {"stratum": design.strata, "arm": list(design.arms.values()), "time": design.time_levels}.get(col, [])
+        levels = {"stratum": design.strata, "arm": list(design.arm_levels), "time": design.time_levels}.get(col, [])
         expected = _EXPECT[col].format(levels="[" + ", ".join(levels) + "]")
         data_col = columns.get(col, col)
     else:
@@ -476,7 +476,7 @@ def check_levels(data: pd.DataFrame, design: Design, source: Source, path: str) 
         subjects = data.drop_duplicates("subject")
         counts = subjects.groupby(["stratum", "arm"]).size()
         for stratum in design.strata:
-            for arm in design.arms.values():
+            for arm in design.arm_levels:
                 if counts.get((stratum, arm), 0) == 0:
                     raise IngestError(
                         f"{path}: no subject in stratum {stratum!r} with arm {arm!r} "

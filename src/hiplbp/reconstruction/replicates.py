@@ -50,7 +50,7 @@ def replicate_statistics(data: pd.DataFrame, outcome: str, design: Design) -> li
         rows.append(
             dict(family="normal-theory", statistic="ANCOVA effect", target=f"{r.visit} {r.stratum}", value=r.estimate)
         )
-    for s, t, x, y in arm_samples(data, outcome, design.arms, design.strata, design.time_levels):
+    for s, t, _, x, y in arm_samples(data, outcome, design.comparisons(), design.strata, design.time_levels):
         rows.append(
             dict(
                 family="rank-based",

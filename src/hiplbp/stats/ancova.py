@@ -2,8 +2,8 @@
 
 For each follow-up visit ``t``: ``y_t ~ y_baseline + covariates + stratum * arm`` (sum-to-zero
 coding; :class:`Adjustment`), fitted by OLS on the subjects observed at both visits with every
-covariate. The treatment effect (treatment - control) is estimated within each stratum and
-averaged over strata with equal weights, as ``emmeans(fit, ~ arm | stratum)`` contrasts and their
+covariate. Each arm comparison (every arm against control, or every pair) is estimated within
+each stratum and averaged over strata with equal weights, as ``emmeans(fit, ~ arm | stratum)`` contrasts and their
 average; with the stratum as a main effect (``stratum + arm``, the usual adjustment for a
 stratification factor) there is one arm effect, as ``emmeans(fit, ~ arm)``. Its standard error
 comes from the model's covariance matrix and its interval from the t distribution with the
@@ -27,6 +27,7 @@ from scipy import stats
 
 from ..trial.design import Design
 from .anova import _residual_ssp, design_matrix
+from .multiplicity import Family
 
 TERMS_COLUMNS = ["visit", "source", "SS", "df", "F", "p"]
 
@@ -62,7 +63,21 @@ class Adjustment:
         return cls(str(design.baseline), design.baseline_kind, tuple(covariates), stratum_by_arm)
 
 
-EFFECT_COLUMNS = ["visit", "stratum", "estimate", "se", "df", "ci_low", "ci_high", "p"]
+EFFECT_COLUMNS = [
+    "visit",
+    "comparison",
+    "stratum",
+    "estimate",
+    "se",
+    "df",
+    "ci_low",
+    "ci_high",
+    "p",
+    "p_adj",
+    "ci_adj_low",
+    "ci_adj_high",
+    "adjust",
+]
 
 
 def _wide(data: pd.DataFrame, dv: str, between: Sequence[str], adjust: Adjustment, visit: str) -> pd.DataFrame:
@@ -87,11 +102,13 @@ def fit(
     data: pd.DataFrame,
     dv: str,
     between: Sequence[str],
-    arms: Mapping[str, str],
+    arm_levels: Sequence[str],
     *,
     adjust: Adjustment,
     visit: str,
     level: float = 0.95,
+    comparisons: Sequence[tuple[str, str]] | None = None,
+    family: Family | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """ANCOVA of one follow-up visit adjusted for baseline (and covariates, if ``adjust`` names any).
 
@@ -103,8 +120,8 @@ def fit(
         Outcome.
     between : sequence of str
         Between factors, ``arm`` last (``["stratum", "arm"]`` or ``["arm"]``).
-    arms : mapping
-        ``{"treatment": label, "control": label}``.
+    arm_levels : sequence of str
+        Every arm's label, control last unless ``comparisons`` says otherwise.
     adjust : Adjustment
         The baseline (a visit or a column), further covariates, and whether the stratum is
         crossed with the arm.
@@ -112,6 +129,12 @@ def fit(
         Response visit.
     level : float
         Confidence level.
+    comparisons : sequence of (str, str), optional
+        The arm comparisons ``a - b`` (:meth:`~hiplbp.trial.design.Design.comparisons`); by
+        default every arm against the last of ``arm_levels``.
+    family : Family, optional
+        How each stratum's comparisons are adjusted together (:mod:`hiplbp.stats.multiplicity`);
+        by default Dunnett.
 
     Returns
     -------
@@ -119,9 +142,10 @@ def fit(
         Type III table ``visit, source, SS, df, F, p`` with sources ``(Intercept)``, ``baseline``,
         each covariate, the between terms and ``Residuals`` (as ``car::Anova(type = 3)``).
     effects : DataFrame
-        ``visit, stratum, estimate, se, df, ci_low, ci_high, p``: with stratum x arm, treatment -
-        control within each stratum and ``stratum == "all"`` for the equally weighted average;
-        with the stratum as a main effect (or without strata), the one arm effect, ``all``.
+        :data:`EFFECT_COLUMNS`, one row per comparison ``a - b`` and stratum: with stratum x arm,
+        within each stratum and ``stratum == "all"`` for the equally weighted average; with the
+        stratum as a main effect (or without strata), the one arm effect, ``all``. ``p_adj`` and
+        the ``ci_adj`` limits adjust the comparisons of one stratum together (``adjust``).
 
     Notes
     -----
@@ -129,7 +153,11 @@ def fit(
     the same covariate value (the slope is common, so the value does not matter), and
     ``se = sqrt(s^2 L (X'X)^{-1} L')``.
     """
+    family = family or Family()
     between, k = list(between), 1 + len(adjust.covariates)
+    arm_levels = [str(a) for a in arm_levels]
+    if comparisons is None:
+        comparisons = [(a, arm_levels[-1]) for a in arm_levels[:-1]]
     w = _wide(data, dv, between, adjust, visit)
     n = len(w)
     x_fac, factor_blocks = design_matrix(w[between].astype(str), max_order=None if adjust.stratum_by_arm else 1)
@@ -159,33 +187,45 @@ def fit(
     t_crit = stats.t.ppf(0.5 + level / 2, df_res)
     strata = sorted(w[between[0]].astype(str).unique()) if len(between) > 1 else []
 
-    def arm_difference(cell: Mapping[str, str]) -> np.ndarray:
-        rows = [_cell_row(w, between, x, {**cell, "arm": arms[a]}, k) for a in ("treatment", "control")]
-        return rows[0] - rows[1]
+    def differences(cell: Mapping[str, str]) -> np.ndarray:
+        """One row of ``L`` per comparison: the difference of the two arms' design rows in ``cell``."""
+        return np.array(
+            [
+                _cell_row(w, between, x, {**cell, "arm": a}, k) - _cell_row(w, between, x, {**cell, "arm": b}, k)
+                for a, b in comparisons
+            ]
+        )
 
-    contrasts = {s: arm_difference({between[0]: s}) for s in strata} if adjust.stratum_by_arm else {}
-    # additive strata: the arm difference is the same in each stratum (its first one is used)
-    contrasts["all"] = (
-        np.mean(list(contrasts.values()), axis=0)
-        if contrasts
-        else arm_difference({between[0]: strata[0]} if strata else {})
+    groups = {s: differences({between[0]: s}) for s in strata} if adjust.stratum_by_arm else {}
+    # additive strata: the arm differences are the same in each stratum (its first one is used)
+    groups["all"] = (
+        np.mean(list(groups.values()), axis=0) if groups else differences({between[0]: strata[0]} if strata else {})
     )
     eff = []
-    for s, L in contrasts.items():
-        est = float(L @ beta)
-        se = float(np.sqrt(s2 * L @ xtx_inv @ L))
-        eff.append(
-            dict(
-                visit=visit,
-                stratum=s,
-                estimate=est,
-                se=se,
-                df=df_res,
-                ci_low=est - t_crit * se,
-                ci_high=est + t_crit * se,
-                p=float(2 * stats.t.sf(abs(est / se), df_res)),
+    for s, L in groups.items():
+        est = L @ beta
+        cov = s2 * L @ xtx_inv @ L.T
+        p_adj, lo_adj, hi_adj = family.adjusted(est, cov, df_res, level, n_means=len(arm_levels))
+        for j, (a, b) in enumerate(comparisons):
+            se = float(np.sqrt(cov[j, j]))
+            e = float(est[j])
+            eff.append(
+                dict(
+                    visit=visit,
+                    comparison=f"{a} - {b}",
+                    stratum=s,
+                    estimate=e,
+                    se=se,
+                    df=df_res,
+                    ci_low=e - t_crit * se,
+                    ci_high=e + t_crit * se,
+                    p=float(2 * stats.t.sf(abs(e / se), df_res)),
+                    p_adj=float(p_adj[j]),
+                    ci_adj_low=float(lo_adj[j]),
+                    ci_adj_high=float(hi_adj[j]),
+                    adjust=family.applied(len(comparisons)),
+                )
             )
-        )
     return terms, pd.DataFrame(eff, columns=EFFECT_COLUMNS)
 
 
@@ -202,18 +242,37 @@ def _cell_row(w: pd.DataFrame, between: Sequence[str], x: np.ndarray, cell: Mapp
 
 
 def ancova(
-    data: pd.DataFrame, dv: str, design: Design, level: float = 0.95, adjust: Adjustment | None = None
+    data: pd.DataFrame,
+    dv: str,
+    design: Design,
+    level: float = 0.95,
+    adjust: Adjustment | None = None,
+    family: Family | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`fit` at every outcome visit of ``design`` (its between factors and arms), adjusted for
     its baseline: the baseline visit (then every later visit is an outcome) or a baseline column
     (then every visit is); the two tables stacked over visits. ``adjust`` adds covariates and says
-    how the strata enter (default: the baseline alone, stratum x arm).
+    how the strata enter (default: the baseline alone, stratum x arm); ``family`` which arm
+    comparisons are made and how they are adjusted.
 
     Raises
     ------
     ValueError
         When the design has no baseline (``design.baseline: none``): the ANCOVA is not offered.
     """
-    adjust = adjust or Adjustment.of(design)
-    parts = [fit(data, dv, design.between, design.arms, adjust=adjust, visit=t, level=level) for t in design.follow_up]
+    adjust, family = adjust or Adjustment.of(design), family or Family()
+    parts = [
+        fit(
+            data,
+            dv,
+            design.between,
+            design.arm_levels,
+            adjust=adjust,
+            visit=t,
+            level=level,
+            comparisons=design.comparisons(family.pairwise),
+            family=family,
+        )
+        for t in design.follow_up
+    ]
     return (pd.concat([p[0] for p in parts], ignore_index=True), pd.concat([p[1] for p in parts], ignore_index=True))

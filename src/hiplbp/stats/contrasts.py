@@ -2,11 +2,12 @@
 
 The multivariate linear model ``Y ~ stratum * arm`` (complete cases, one response per visit)
 gives every visit its own residual variance and every pair of visits its own covariance. In it,
-the treatment - control difference at visit ``t`` in a cell contrast ``c`` is
-``sum_g c_g mean_{g,t}`` with variance ``s_t^2 sum_g c_g^2 / n_g``, ``s_t^2`` the pooled
-within-cell variance of visit ``t`` on ``N - G`` df; the difference in change from baseline uses
-the pooled variance of ``y_t - y_baseline``. The family (every contrast of one outcome) is
-Holm-adjusted; intervals are unadjusted 95 % t intervals.
+the difference of two arms at visit ``t`` in a cell contrast ``c`` is ``sum_g c_g mean_{g,t}``
+with variance ``s_t^2 sum_g c_g^2 / n_g``, ``s_t^2`` the pooled within-cell variance of visit
+``t`` on ``N - G`` df, and two comparisons covary by ``s_t^2 sum_g c_g d_g / n_g``; the
+difference in change from baseline uses the pooled variance of ``y_t - y_baseline``. Each
+visit's comparisons (every arm against control, or every pair) are a family adjusted as the
+config says (:mod:`hiplbp.stats.multiplicity`); the whole outcome is also Holm-adjusted.
 
 References
 ----------
@@ -25,9 +26,11 @@ from statsmodels.stats.multitest import multipletests
 from ..trial.design import Design
 from .anova import wide_complete
 from .describe import basis_label
+from .multiplicity import Family
 
 CONTRAST_COLUMNS = [
     "contrast",
+    "comparison",
     "visit",
     "stratum",
     "estimate",
@@ -38,6 +41,10 @@ CONTRAST_COLUMNS = [
     "p_holm",
     "ci_low",
     "ci_high",
+    "p_adj",
+    "ci_adj_low",
+    "ci_adj_high",
+    "adjust",
     "basis",
 ]
 
@@ -65,9 +72,14 @@ def holm(p: npt.ArrayLike) -> np.ndarray:
 
 
 def visit_contrasts(
-    data: pd.DataFrame, dv: str, design: Design, level: float = 0.95, basis: pd.Series | str = "data"
+    data: pd.DataFrame,
+    dv: str,
+    design: Design,
+    level: float = 0.95,
+    basis: pd.Series | str = "data",
+    family: Family | None = None,
 ) -> pd.DataFrame:
-    """Treatment - control at each visit and in change from baseline, per stratum and averaged.
+    """Arm comparisons at each visit and in change from baseline, per stratum and averaged.
 
     Parameters
     ----------
@@ -76,23 +88,31 @@ def visit_contrasts(
     dv : str
         Outcome.
     design : Design
-        Its between factors (``["stratum", "arm"]`` or ``["arm"]``), arms, visits and baseline visit
-        (:attr:`~hiplbp.trial.design.Design.baseline_visit`, which changes are measured from).
+        Its between factors (``["stratum", "arm"]`` or ``["arm"]``), arms and control, visits and
+        baseline visit (:attr:`~hiplbp.trial.design.Design.baseline_visit`, which changes are
+        measured from).
     level : float
         Confidence level.
     basis : Series or str
         What each value of ``data`` rests on (see :func:`hiplbp.stats.describe.cell_summary`); each row
         reports the labels of the values it uses.
+    family : Family, optional
+        Which comparisons (each arm against control, or every pair) and their adjustment; by
+        default each arm against control, Dunnett.
 
     Returns
     -------
     DataFrame
         :data:`CONTRAST_COLUMNS`; ``contrast`` is ``difference`` (at a visit) or, where the design
         has a baseline visit (:attr:`~hiplbp.trial.design.Design.changes_from`),
-        ``change_difference`` (difference in change from baseline to the visit); ``stratum`` is a
-        stratum label or ``all`` (equally weighted average over strata).
+        ``change_difference`` (difference in change from baseline to the visit); ``comparison`` is
+        ``"a - b"``; ``stratum`` is a stratum label or ``all`` (equally weighted average over
+        strata). ``p_holm`` is Holm's adjustment over every row of the outcome; ``p_adj``,
+        ``ci_adj_low`` and ``ci_adj_high`` are the family's method's (``adjust``) over the comparisons of one row's
+        visit, stratum and contrast (emmeans' ``by`` group), unadjusted with two arms.
     """
-    between, arms, time_levels = design.between, design.arms, design.time_levels
+    family = family or Family()
+    between, time_levels = design.between, design.time_levels
     labelled = data.assign(_basis=basis)
     wide, _ = wide_complete(data, dv, "time", "subject", between)
     labelled = labelled[labelled["subject"].isin(wide.index)]
@@ -100,21 +120,20 @@ def visit_contrasts(
     cell_keys = list(between)
     sizes = wide.groupby(cell_keys, observed=True, sort=True).size()
     cells = [k if isinstance(k, tuple) else (k,) for k in sizes.index]
-    n_cells = len(cells)
     n = sizes.to_numpy(float)
-    df = int(n.sum() - n_cells)
+    df = int(n.sum() - len(cells))
     strata = sorted({c[0] for c in cells}) if strata_col else [None]
-    weights = {}
-    for s in strata:
-        w = np.zeros(n_cells)
-        for i, key in enumerate(cells):
-            if (s is None or key[0] == s) and key[-1] == arms["treatment"]:
-                w[i] = 1.0
-            elif (s is None or key[0] == s) and key[-1] == arms["control"]:
-                w[i] = -1.0
-        weights["all" if s is None else s] = w
+    comparisons = design.comparisons(family.pairwise)
+
+    def weights(s: str | None, a: str, b: str) -> np.ndarray:
+        in_s = [s is None or key[0] == s for key in cells]
+        return np.array(
+            [(key[-1] == a) - (key[-1] == b) if ok else 0.0 for key, ok in zip(cells, in_s, strict=True)], float
+        )
+
+    groups = {("all" if s is None else s): np.array([weights(s, a, b) for a, b in comparisons]) for s in strata}
     if strata_col:
-        weights["all"] = np.mean([weights[s] for s in strata], axis=0)
+        groups["all"] = np.mean([groups[s] for s in strata], axis=0)
     base = design.changes_from
     t_crit = stats.t.ppf(0.5 + level / 2, df)
     rows = []
@@ -124,29 +143,37 @@ def visit_contrasts(
             means = y.groupby([wide[k] for k in cell_keys], observed=True, sort=True).mean().to_numpy()
             resid = y - y.groupby([wide[k] for k in cell_keys], observed=True).transform("mean")
             s2 = float((resid**2).sum() / df)
-            for s, w in weights.items():
-                est = float(w @ means)
-                se = float(np.sqrt(s2 * np.sum(w**2 / n)))
-                t = est / se
-                visits = {str(v), base} if kind == "change_difference" else {str(v)}
-                used = labelled[labelled["time"].astype(str).isin(visits)]
-                if s != "all":
-                    used = used[used[strata_col] == s]
-                rows.append(
-                    dict(
-                        contrast=kind,
-                        visit=str(v),
-                        stratum=s,
-                        estimate=est,
-                        se=se,
-                        df=df,
-                        t=t,
-                        p_unc=float(2 * stats.t.sf(abs(t), df)),
-                        ci_low=est - t_crit * se,
-                        ci_high=est + t_crit * se,
-                        basis=basis_label(used["_basis"]),
+            visits = {str(v), base} if kind == "change_difference" else {str(v)}
+            at_visit = labelled[labelled["time"].astype(str).isin(visits)]
+            for s, w in groups.items():
+                est = w @ means
+                cov = s2 * (w / n) @ w.T
+                p_adj, lo_adj, hi_adj = family.adjusted(est, cov, df, level, n_means=len(design.arm_levels))
+                used = at_visit if s == "all" else at_visit[at_visit[strata_col] == s]
+                for j, (a, b) in enumerate(comparisons):
+                    se = float(np.sqrt(cov[j, j]))
+                    t = float(est[j]) / se
+                    arms_used = used[used["arm"].isin([a, b])]
+                    rows.append(
+                        dict(
+                            contrast=kind,
+                            comparison=f"{a} - {b}",
+                            visit=str(v),
+                            stratum=s,
+                            estimate=float(est[j]),
+                            se=se,
+                            df=df,
+                            t=t,
+                            p_unc=float(2 * stats.t.sf(abs(t), df)),
+                            ci_low=float(est[j]) - t_crit * se,
+                            ci_high=float(est[j]) + t_crit * se,
+                            p_adj=float(p_adj[j]),
+                            ci_adj_low=float(lo_adj[j]),
+                            ci_adj_high=float(hi_adj[j]),
+                            adjust=family.applied(len(comparisons)),
+                            basis=basis_label(arms_used["_basis"]),
+                        )
                     )
-                )
     out = pd.DataFrame(rows)
     out["p_holm"] = holm(out["p_unc"])
     return out[CONTRAST_COLUMNS]

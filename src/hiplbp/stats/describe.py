@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -89,18 +89,19 @@ def strata_blocks(data: pd.DataFrame, strata: Sequence[str]) -> list[tuple[str, 
 
 
 def arm_samples(
-    data: pd.DataFrame, dv: str, arms: Mapping[str, str], strata: Sequence[str], time_levels: Sequence[str]
-) -> Iterator[tuple[str, str, pd.Series, pd.Series]]:
-    """Yield ``(stratum, visit, treatment values, control values)`` for every stratum and visit.
+    data: pd.DataFrame,
+    dv: str,
+    comparisons: Sequence[tuple[str, str]],
+    strata: Sequence[str],
+    time_levels: Sequence[str],
+) -> Iterator[tuple[str, str, tuple[str, str], pd.Series, pd.Series]]:
+    """Yield ``(stratum, visit, (a, b), values of arm a, values of arm b)`` for every stratum, visit
+    and arm comparison (:meth:`~hiplbp.trial.design.Design.comparisons`).
 
     The stratum is ``"all"`` in a one-factor design; missing values are dropped.
     """
     for s, d in strata_blocks(data, strata):
         for v in time_levels:
             at = d[d["time"].astype(str) == str(v)]
-            yield (
-                s,
-                str(v),
-                at.loc[at["arm"] == arms["treatment"], dv].dropna(),
-                at.loc[at["arm"] == arms["control"], dv].dropna(),
-            )
+            for a, b in comparisons:
+                yield s, str(v), (a, b), at.loc[at["arm"] == a, dv].dropna(), at.loc[at["arm"] == b, dv].dropna()

@@ -26,7 +26,19 @@ from scipy import stats
 from ..trial.design import Design
 from .describe import arm_samples, basis_label, strata_blocks
 
-EFFECT_SIZE_COLUMNS = ["measure", "visit", "stratum", "arm", "n1", "n2", "estimate", "ci_low", "ci_high", "basis"]
+EFFECT_SIZE_COLUMNS = [
+    "measure",
+    "visit",
+    "stratum",
+    "arm",
+    "comparison",
+    "n1",
+    "n2",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "basis",
+]
 
 
 def hedges_g(x: npt.ArrayLike, y: npt.ArrayLike, level: float = 0.95) -> tuple[float, float, float]:
@@ -62,9 +74,17 @@ def d_z(before: Sequence[float], after: Sequence[float], level: float = 0.95) ->
 
 
 def effect_sizes(
-    data: pd.DataFrame, dv: str, design: Design, level: float = 0.95, basis: pd.Series | str = "data"
+    data: pd.DataFrame,
+    dv: str,
+    design: Design,
+    level: float = 0.95,
+    basis: pd.Series | str = "data",
+    pairwise: bool = False,
 ) -> pd.DataFrame:
-    """Hedges' g between ``design``'s arms per visit and stratum, and d_z of change per group.
+    """Hedges' g of each arm comparison per visit and stratum, and d_z of change per group.
+
+    ``pairwise`` compares every pair of arms, not only each arm with control
+    (:meth:`~hiplbp.trial.design.Design.comparisons`).
 
     ``basis`` labels what each value of ``data`` rests on (see :func:`hiplbp.stats.describe.cell_summary`);
     each row reports the labels of the values it uses.
@@ -72,15 +92,15 @@ def effect_sizes(
     Returns
     -------
     DataFrame
-        :data:`EFFECT_SIZE_COLUMNS`; ``measure`` is ``hedges_g`` (treatment - control; ``arm``
-        empty, ``n1``/``n2`` the arm sizes) or, where the design has a baseline visit, ``d_z``
+        :data:`EFFECT_SIZE_COLUMNS`; ``measure`` is ``hedges_g`` (``comparison`` ``"a - b"``;
+        ``arm`` empty, ``n1``/``n2`` the two arms' sizes) or, where the design has a baseline visit, ``d_z``
         (change from baseline to ``visit`` within ``arm``; ``n1`` subjects with both visits).
-        Negative values mean lower scores in the treatment arm or after the change.
+        Negative values mean lower scores in arm ``a`` of ``a - b`` or after the change.
     """
-    arms, strata, time_levels = design.arms, design.strata, design.time_levels
+    strata, time_levels = design.strata, design.time_levels
     data = data.assign(_basis=basis)
     rows = []
-    for s, v, x, y in arm_samples(data, dv, arms, strata, time_levels):
+    for s, v, (a, b), x, y in arm_samples(data, dv, design.comparisons(pairwise), strata, time_levels):
         g, lo, hi = hedges_g(x, y, level)
         rows.append(
             dict(
@@ -88,6 +108,7 @@ def effect_sizes(
                 visit=v,
                 stratum=s,
                 arm="",
+                comparison=f"{a} - {b}",
                 n1=x.size,
                 n2=y.size,
                 estimate=g,
@@ -101,7 +122,7 @@ def effect_sizes(
         w = d.pivot_table(index=["subject", "arm"], columns="time", values=dv, aggfunc="first", observed=True)
         w.columns = [str(c) for c in w.columns]
         w = w.reset_index()
-        for a in (arms["treatment"], arms["control"]):
+        for a in design.arm_levels:
             wa = w[w["arm"] == a]
             for v in design.follow_up:
                 pair = wa[[base, str(v)]].dropna()
@@ -113,6 +134,7 @@ def effect_sizes(
                         visit=str(v),
                         stratum=s,
                         arm=a,
+                        comparison="",
                         n1=len(pair),
                         n2=np.nan,
                         estimate=dz,

@@ -37,8 +37,10 @@ def run(job: Job) -> None:
     with open(i.provenance) as fh:
         synthetic = json.load(fh)["synthetic"]
 
-    audit.allocation(data.drop_duplicates("subject"), design.arms, design.strata).to_csv(o.allocation, index=False)
-    audit.baseline_table(subjects, variables, design.arms, design.strata).to_csv(o.baseline, index=False)
+    audit.allocation(data.drop_duplicates("subject"), design.comparisons(), design.strata).to_csv(
+        o.allocation, index=False
+    )
+    audit.baseline_table(subjects, variables, design.comparisons(), design.strata).to_csv(o.baseline, index=False)
     audit.attrition(data, design.outcome_names, design.time_levels, design.strata).to_csv(o.attrition, index=False)
     parts = []
     if i.groups:
@@ -48,7 +50,7 @@ def run(job: Job) -> None:
         parts.append(printed_findings(read_trial(Path(i.groups).parent), printed))
     else:
         audit.label_consistency(None, p.arm_from).to_csv(o.labels, index=False)
-    parts.append(audit.data_findings(subjects, variables, design.arms, design.strata, synthetic=synthetic))
+    parts.append(audit.data_findings(subjects, variables, design.comparisons(), design.strata, synthetic=synthetic))
     table = pd.concat([t for t in parts if len(t)], ignore_index=True).drop_duplicates(["check", "target"])
     table.to_csv(o.findings, index=False)
     print(f"findings: {table['verdict'].value_counts().to_dict()}", file=sys.stderr)

@@ -28,6 +28,14 @@ def baseline_kind(baseline: object, time_levels: Sequence[object]) -> str:
     return "visit" if str(baseline) in [str(t) for t in time_levels] else "column"
 
 
+def _arm_labels(value: object) -> str | list[str]:
+    """One arm label as text, or a list of two or more (a one-element list is its label)."""
+    if isinstance(value, (list, tuple)):
+        labels = [str(v) for v in value]
+        return labels[0] if len(labels) == 1 else labels
+    return str(value)
+
+
 @dataclass(frozen=True)
 class Design:
     """The study design as the config describes it.
@@ -37,7 +45,8 @@ class Design:
     time_levels : list of str
         Visit labels as written in the data, in time order.
     arms : dict
-        ``{"treatment": label, "control": label}``.
+        ``{"treatment": label, "control": label}``; with three or more arms, ``"treatment"`` holds
+        the list of the arms compared with control, in the config's order (:attr:`arm_levels`).
     strata : list of str
         Stratum labels; empty for a one-factor (arm only) design.
     outcomes : list of dict
@@ -56,7 +65,7 @@ class Design:
     """
 
     time_levels: list[str]
-    arms: dict[str, str]
+    arms: dict[str, str | list[str]]
     strata: list[str] = field(default_factory=list)
     outcomes: list[dict] = field(default_factory=list)
     covariates: list[str] = field(default_factory=list)
@@ -69,7 +78,7 @@ class Design:
         d = config["design"]
         return cls(
             time_levels=[str(t) for t in d["time_levels"]],
-            arms={k: str(v) for k, v in d["arms"].items()},
+            arms={k: _arm_labels(v) for k, v in d["arms"].items()},
             strata=[str(s) for s in (d.get("strata") or [])],
             outcomes=[dict(o) for o in config["outcomes"]],
             covariates=[str(c) for c in (d.get("covariates") or [])],
@@ -133,6 +142,66 @@ class Design:
         if self.baseline_kind != "visit":
             return list(self.time_levels)
         return self.time_levels[self.time_levels.index(self.baseline_visit) + 1 :]
+
+    @property
+    def arm_levels(self) -> list[str]:
+        """Every arm's label, in the config's order (``design.arms``: its keys' order, and the order
+        of a list of treatment arms).
+
+        Examples
+        --------
+        >>> Design(["t0", "t1"], {"treatment": ["Diet", "DietEx"], "control": "Control"}).arm_levels
+        ['Diet', 'DietEx', 'Control']
+        """
+        out: list[str] = []
+        for v in self.arms.values():
+            out += [v] if isinstance(v, str) else list(v)
+        return out
+
+    @property
+    def control(self) -> str:
+        """The control arm's label (``design.arms.control``)."""
+        return str(self.arms["control"])
+
+    @property
+    def treatments(self) -> list[str]:
+        """The arms compared with control, in the config's order."""
+        return [a for a in self.arm_levels if a != self.control]
+
+    def comparisons(self, pairwise: bool = False) -> list[tuple[str, str]]:
+        """The arm comparisons ``(a, b)``, each estimated as ``a - b``: every treatment arm against
+        control, or every pair of arms (``a`` before ``b`` in :attr:`arm_levels`, as emmeans'
+        ``pairwise``).
+
+        Examples
+        --------
+        >>> d = Design(["t0", "t1"], {"treatment": ["Diet", "DietEx"], "control": "Control"})
+        >>> d.comparisons()
+        [('Diet', 'Control'), ('DietEx', 'Control')]
+        >>> d.comparisons(pairwise=True)
+        [('Diet', 'DietEx'), ('Diet', 'Control'), ('DietEx', 'Control')]
+        """
+        if pairwise:
+            levels = self.arm_levels
+            return [(a, b) for i, a in enumerate(levels) for b in levels[i + 1 :]]
+        return [(t, self.control) for t in self.treatments]
+
+    @property
+    def two_arms(self) -> dict[str, str]:
+        """``{"treatment": label, "control": label}`` of a two-arm design, for the analyses of
+        printed tables, which compare two arms.
+
+        Raises
+        ------
+        ValueError
+            With three or more arms.
+        """
+        if len(self.arm_levels) != 2:
+            raise ValueError(
+                f"design.arms: {len(self.arm_levels)} arms ({', '.join(self.arm_levels)}); this analysis compares "
+                "two arms (a treatment and control)"
+            )
+        return {"treatment": self.treatments[0], "control": self.control}
 
     def name(self, factor: str) -> str:
         """The trial's own name of a canonical factor (``stratum``, ``arm``, ``time``)."""
