@@ -18,7 +18,7 @@ def _canon(df):
 @pytest.mark.parametrize("name, last", [("shared1", "t2"), ("shared2", "t3")])
 def test_ancova_equals_car_and_emmeans(afex_dir, shared_long, name, last):
     terms, eff = fit(
-        _canon(shared_long[name]), "score", ["stratum", "arm"], list(ARMS.values()), adjust=Adjustment("t0"), visit=last
+        _canon(shared_long[name]), "score", ["stratum", "arm"], [(ARMS["treatment"], ARMS["control"])], adjust=Adjustment("t0"), visit=last
     )
     assert list(terms.columns) == TERMS_COLUMNS and list(eff.columns) == EFFECT_COLUMNS
     ref = afex_table(afex_dir, f"{name}_ref_ancova_type3.csv")
@@ -47,7 +47,7 @@ def test_ancova_equals_car_and_emmeans(afex_dir, shared_long, name, last):
 
 def test_one_factor_ancova_is_the_textbook_slope_adjusted_difference(shared_long):
     d = _canon(shared_long["shared1"])
-    _, eff = fit(d, "score", ["arm"], list(ARMS.values()), adjust=Adjustment("t0"), visit="t2")
+    _, eff = fit(d, "score", ["arm"], [(ARMS["treatment"], ARMS["control"])], adjust=Adjustment("t0"), visit="t2")
     w = d.pivot(index=["subject", "arm"], columns="time", values="score").reset_index()
     # closed form: common within-group slope, difference of adjusted means
     g = {a: w[w.arm == a] for a in ("hip", "control")}
@@ -106,7 +106,7 @@ def test_covariates_and_the_stratum_as_a_main_effect_give_car_and_emmeans(afex_d
     d = d.join(age, on="subject")
     last = sorted(d.time.unique())[-1]
     adjust = Adjustment("t0", covariates=("age",), stratum_by_arm=model == "interaction")
-    terms, eff = fit(d, "score", ["stratum", "arm"], list(ARMS.values()), adjust=adjust, visit=last)
+    terms, eff = fit(d, "score", ["stratum", "arm"], [(ARMS["treatment"], ARMS["control"])], adjust=adjust, visit=last)
     ref = afex_table(afex_dir, f"{name}_ref_ancova_cov_{model}_type3.csv")
     names = {"y0": "baseline", "lumbar": "stratum", "exercise": "arm", "lumbar:exercise": "stratum:arm"}
     assert terms.source.tolist() == [names.get(s, s) for s in ref.source]

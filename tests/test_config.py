@@ -16,6 +16,7 @@ from hiplbp.run.config import (
     trial_groups,
     validate_config,
 )
+from hiplbp.trial.design import Design
 
 
 def test_a_config_is_laid_over_the_one_it_extends(tmp_path):
@@ -84,6 +85,8 @@ def test_schema_defaults_are_filled_like_snakemake_validate():
         "ci_level": 0.95,
         "observed": ["stratum"],
         "covariates": [],
+        "comparisons": "control",
+        "adjust": "dunnett",
     }
 
 
@@ -97,8 +100,8 @@ def test_schema_defaults_are_filled_like_snakemake_validate():
         ),
         (
             {"analysis": {"sstype": 2}},
-            "mine.yaml: unknown key 'analysis.sstype'; allowed here: alpha, ci_level, covariates, observed, primary, "
-            "ss_type, stratum_by_arm",
+            "mine.yaml: unknown key 'analysis.sstype'; allowed here: adjust, alpha, ci_level, comparisons, covariates, "
+            "observed, primary, ss_type, stratum_by_arm",
         ),
         (
             {"design": {"strata": [False, True]}},
@@ -160,7 +163,21 @@ def _edit(config: dict, path: str, value) -> dict:
             "shared1",
             "design.arms",
             {"treatment": "hip", "control": "hip"},
-            "key 'design.arms': treatment and control are both 'hip' (expected two different labels)",
+            "key 'design.arms': treatment and control are both 'hip' (expected different labels)",
+        ),
+        (
+            "shared1",
+            "design.arms",
+            {"treatment": ["hip", "knee", "hip"], "control": "control"},
+            "key 'design.arms.treatment[2]': 'hip' repeats design.arms.treatment[0] (expected unique values)",
+        ),
+        (
+            "lee",
+            "design.arms",
+            {"treatment": ["hip", "knee"], "control": "control"},
+            "key 'design.arms.treatment': 3 arms, but patients reconstructed from printed tables are rebuilt and "
+            "audited as two arms (expected one treatment arm; analyse two arms at a time, or the trial's own data "
+            "with data.source file)",
         ),
         (
             "shared1",
@@ -284,6 +301,36 @@ def test_cross_field_errors_are_one_line_naming_the_key(base, path, value, messa
     with pytest.raises(ConfigError) as err:
         check_config(config, groups=groups, origin="mine.yaml")
     assert str(err.value) == f"mine.yaml: {message}"
+
+
+@pytest.mark.parametrize(
+    "analysis, message",
+    [
+        ({"comparisons": "control", "adjust": "dunnett"}, None),
+        ({"comparisons": "pairwise", "adjust": "tukey"}, None),
+        ({"comparisons": "pairwise", "adjust": "holm"}, None),
+        (
+            {"comparisons": "pairwise", "adjust": "dunnett"},
+            "key 'analysis.adjust': dunnett compares each arm with control, but analysis.comparisons is pairwise "
+            "(expected tukey, holm, bonferroni or none; or comparisons: control)",
+        ),
+        (
+            {"comparisons": "control", "adjust": "tukey"},
+            "key 'analysis.adjust': tukey compares every pair of arms, but analysis.comparisons is control "
+            "(expected dunnett, holm, bonferroni or none; or comparisons: pairwise)",
+        ),
+    ],
+)
+def test_three_arms_take_the_adjustments_their_comparisons_allow(analysis, message):
+    config = _edit(_shared1(), "design.arms", {"treatment": ["hip", "knee"], "control": "control"})
+    config["analysis"] |= analysis
+    if message is None:
+        check_config(config, origin="mine.yaml")
+        assert Design.from_config(config).comparisons() == [("hip", "control"), ("knee", "control")]
+    else:
+        with pytest.raises(ConfigError) as err:
+            check_config(config, origin="mine.yaml")
+        assert str(err.value) == f"mine.yaml: {message}"
 
 
 def test_a_config_that_does_not_name_its_baseline_is_refused_with_the_three_choices():

@@ -179,7 +179,7 @@ def _as_ancova(d: pd.DataFrame, y: str, covariate: str, factor: str) -> pd.DataF
 
 def test_ancova_pingouin_jasp():
     d = pg.read_dataset("ancova")
-    arms = {"treatment": "A", "control": "B"}
+    arms = [("A", "B")]
     terms, _ = ancova_fit(
         _as_ancova(d, "Scores", "Income", "Method"), "y", ["arm"], arms, adjust=Adjustment("pre"), visit="post"
     )
@@ -206,7 +206,7 @@ def test_ancova_emmeans_fiber_montgomery():
         _as_ancova(d, "strength", "diameter", "machine"),
         "y",
         ["arm"],
-        {"treatment": "A", "control": "B"},
+        [("A", "B")],
         adjust=Adjustment("pre"),
         visit="post",
     )

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from ..errors import UserError
-from ..trial.design import baseline_kind
+from ..trial.design import arm_levels, baseline_kind
 
 #: The config key naming the config file a config builds on.
 EXTENDS = "extends"
@@ -321,15 +321,44 @@ def _design(config: Mapping, origin: str) -> None:
     time_levels, strata = _levels(config)
     _unique(time_levels, "design.time_levels[{i}]", origin)
     _unique(strata, "design.strata[{i}]", origin)
-    arms = config["design"]["arms"]
-    if str(arms["treatment"]) == str(arms["control"]):
-        raise ConfigError(
-            f"{origin}: key 'design.arms': treatment and control are both {str(arms['control'])!r} "
-            "(expected two different labels)"
-        )
+    _arms(config, origin)
     _baseline(config, time_levels, origin)
     _primary(config, time_levels, origin)
     _adjustment(config, origin)
+
+
+def _arms(config: Mapping, origin: str) -> None:
+    """Distinct arm labels; more than two only for the user's own data, with comparisons their
+    adjustment can take."""
+    arms = config["design"]["arms"]
+    treatment = arms["treatment"] if isinstance(arms["treatment"], list) else [arms["treatment"]]
+    if str(arms["control"]) in [str(t) for t in treatment]:
+        raise ConfigError(
+            f"{origin}: key 'design.arms': treatment and control are both {str(arms['control'])!r} "
+            "(expected different labels)"
+        )
+    _unique(treatment, "design.arms.treatment[{i}]", origin)
+    k = len(treatment) + 1
+    if k == 2:
+        return
+    if (config.get("data") or {}).get("source") != "file":
+        raise ConfigError(
+            f"{origin}: key 'design.arms.treatment': {k} arms, but patients reconstructed from printed tables are "
+            "rebuilt and audited as two arms (expected one treatment arm; analyse two arms at a time, or the "
+            "trial's own data with data.source file)"
+        )
+    analysis = config.get("analysis") or {}
+    comparisons, adjust = analysis.get("comparisons", "control"), analysis.get("adjust", "dunnett")
+    if comparisons == "pairwise" and adjust == "dunnett":
+        raise ConfigError(
+            f"{origin}: key 'analysis.adjust': dunnett compares each arm with control, but analysis.comparisons is "
+            "pairwise (expected tukey, holm, bonferroni or none; or comparisons: control)"
+        )
+    if comparisons == "control" and adjust == "tukey":
+        raise ConfigError(
+            f"{origin}: key 'analysis.adjust': tukey compares every pair of arms, but analysis.comparisons is "
+            "control (expected dunnett, holm, bonferroni or none; or comparisons: pairwise)"
+        )
 
 
 def _adjustment(config: Mapping, origin: str) -> None:
@@ -475,10 +504,7 @@ def _data_file(config: Mapping, origin: str) -> None:
 
 def _flow(config: Mapping, origin: str) -> None:
     _, strata = _levels(config)
-    arms = config["design"]["arms"]
-    groups_of_design = [
-        f"{s} {arms[k]}" if s else str(arms[k]) for s in (strata or [""]) for k in ("treatment", "control")
-    ]
+    groups_of_design = [f"{s} {a}" if s else a for s in (strata or [""]) for a in arm_levels(config["design"]["arms"])]
     for name in (config.get("data", {}).get("flow") or {}).get("randomised") or {}:
         if str(name) not in groups_of_design:
             raise ConfigError(
@@ -512,7 +538,7 @@ def _exclusions(config: Mapping, origin: str) -> None:
                 f"{origin}: key 'cleaning.drop_visits[{i}]': {str(v)!r} is a visit of design.time_levels "
                 "(expected a visit of the data that is not analysed)"
             )
-    arms = [str(a) for a in config["design"]["arms"].values()]
+    arms = arm_levels(config["design"]["arms"])
     for i, a in enumerate(cleaning.get("drop_arms", [])):
         if str(a) in arms:
             raise ConfigError(

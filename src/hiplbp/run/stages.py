@@ -20,6 +20,7 @@ from typing import Any
 from ..audit.printed import PrintedAudit
 from ..audit.verdicts import arm_text
 from ..report.provenance import config_sha256
+from ..seeds import derive_seed
 from ..trial import published
 from ..trial.design import baseline_kind
 from ..trial.tables import Trial
@@ -313,6 +314,16 @@ def _analysis(key: str) -> Callable[[Mapping, Trial | None], Any]:
     return lambda config, trial: config["analysis"][key]
 
 
+def comparisons(config: Mapping) -> dict[str, Any]:
+    """The arm comparisons of each visit and their adjustment, as :class:`hiplbp.stats.multiplicity.Family`
+    takes them (the integration seed derived from the config's seed)."""
+    return {
+        "pairwise": config["analysis"]["comparisons"] == "pairwise",
+        "method": config["analysis"]["adjust"],
+        "seed": derive_seed(config["reconstruction"]["seed"], "multiplicity"),
+    }
+
+
 STAGES: dict[str, Callable[[Mapping, Trial | None], dict[str, Any]]] = {
     "reconstruct": _printed,
     # a reconstructed trial's ANCOVA is stratum x arm (check_config), as replicate_statistics fits it
@@ -335,8 +346,9 @@ STAGES: dict[str, Callable[[Mapping, Trial | None], dict[str, Any]]] = {
         ci_level=_analysis("ci_level"),
         covariates=_analysis("covariates"),
         stratum_by_arm=_analysis("stratum_by_arm"),
+        comparisons=lambda c, t: comparisons(c),
     ),
-    "followup": _with(ci_level=_analysis("ci_level")),
+    "followup": _with(ci_level=_analysis("ci_level"), comparisons=lambda c, t: comparisons(c)),
     "sensitivity": _with(
         trial=lambda c, t: trial_meaning(c),
         source=lambda c, t: c["data"]["source"],

@@ -102,12 +102,11 @@ def fit(
     data: pd.DataFrame,
     dv: str,
     between: Sequence[str],
-    arm_levels: Sequence[str],
+    comparisons: Sequence[tuple[str, str]],
     *,
     adjust: Adjustment,
     visit: str,
     level: float = 0.95,
-    comparisons: Sequence[tuple[str, str]] | None = None,
     family: Family | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """ANCOVA of one follow-up visit adjusted for baseline (and covariates, if ``adjust`` names any).
@@ -120,8 +119,8 @@ def fit(
         Outcome.
     between : sequence of str
         Between factors, ``arm`` last (``["stratum", "arm"]`` or ``["arm"]``).
-    arm_levels : sequence of str
-        Every arm's label, control last unless ``comparisons`` says otherwise.
+    comparisons : sequence of (str, str)
+        The arm comparisons ``a - b`` (:meth:`~hiplbp.trial.design.Design.comparisons`).
     adjust : Adjustment
         The baseline (a visit or a column), further covariates, and whether the stratum is
         crossed with the arm.
@@ -129,9 +128,6 @@ def fit(
         Response visit.
     level : float
         Confidence level.
-    comparisons : sequence of (str, str), optional
-        The arm comparisons ``a - b`` (:meth:`~hiplbp.trial.design.Design.comparisons`); by
-        default every arm against the last of ``arm_levels``.
     family : Family, optional
         How each stratum's comparisons are adjusted together (:mod:`hiplbp.stats.multiplicity`);
         by default Dunnett.
@@ -155,9 +151,6 @@ def fit(
     """
     family = family or Family()
     between, k = list(between), 1 + len(adjust.covariates)
-    arm_levels = [str(a) for a in arm_levels]
-    if comparisons is None:
-        comparisons = [(a, arm_levels[-1]) for a in arm_levels[:-1]]
     w = _wide(data, dv, between, adjust, visit)
     n = len(w)
     x_fac, factor_blocks = design_matrix(w[between].astype(str), max_order=None if adjust.stratum_by_arm else 1)
@@ -184,7 +177,6 @@ def fit(
     xtx_inv = np.linalg.pinv(x.T @ x)
     beta = xtx_inv @ x.T @ y[:, 0]
     s2 = sse / df_res
-    t_crit = stats.t.ppf(0.5 + level / 2, df_res)
     strata = sorted(w[between[0]].astype(str).unique()) if len(between) > 1 else []
 
     def differences(cell: Mapping[str, str]) -> np.ndarray:
@@ -201,32 +193,12 @@ def fit(
     groups["all"] = (
         np.mean(list(groups.values()), axis=0) if groups else differences({between[0]: strata[0]} if strata else {})
     )
-    eff = []
-    for s, L in groups.items():
-        est = L @ beta
-        cov = s2 * L @ xtx_inv @ L.T
-        p_adj, lo_adj, hi_adj = family.adjusted(est, cov, df_res, level, n_means=len(arm_levels))
-        for j, (a, b) in enumerate(comparisons):
-            se = float(np.sqrt(cov[j, j]))
-            e = float(est[j])
-            eff.append(
-                dict(
-                    visit=visit,
-                    comparison=f"{a} - {b}",
-                    stratum=s,
-                    estimate=e,
-                    se=se,
-                    df=df_res,
-                    ci_low=e - t_crit * se,
-                    ci_high=e + t_crit * se,
-                    p=float(2 * stats.t.sf(abs(e / se), df_res)),
-                    p_adj=float(p_adj[j]),
-                    ci_adj_low=float(lo_adj[j]),
-                    ci_adj_high=float(hi_adj[j]),
-                    adjust=family.applied(len(comparisons)),
-                )
-            )
-    return terms, pd.DataFrame(eff, columns=EFFECT_COLUMNS)
+    eff = [
+        {"visit": visit, "stratum": s} | r
+        for s, L in groups.items()
+        for r in family.rows(comparisons, L @ beta, s2 * L @ xtx_inv @ L.T, df_res, level)
+    ]
+    return terms, pd.DataFrame(eff).rename(columns={"p_unc": "p"})[EFFECT_COLUMNS]
 
 
 def _cell_row(w: pd.DataFrame, between: Sequence[str], x: np.ndarray, cell: Mapping[str, str], k: int) -> np.ndarray:
@@ -266,11 +238,10 @@ def ancova(
             data,
             dv,
             design.between,
-            design.arm_levels,
+            design.comparisons(family.pairwise),
             adjust=adjust,
             visit=t,
             level=level,
-            comparisons=design.comparisons(family.pairwise),
             family=family,
         )
         for t in design.follow_up

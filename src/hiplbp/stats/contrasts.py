@@ -20,7 +20,6 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from ..trial.design import Design
@@ -135,7 +134,6 @@ def visit_contrasts(
     if strata_col:
         groups["all"] = np.mean([groups[s] for s in strata], axis=0)
     base = design.changes_from
-    t_crit = stats.t.ppf(0.5 + level / 2, df)
     rows = []
     for kind in ("difference", "change_difference") if base is not None else ("difference",):
         for v in design.follow_up if kind == "change_difference" else time_levels:
@@ -146,33 +144,13 @@ def visit_contrasts(
             visits = {str(v), base} if kind == "change_difference" else {str(v)}
             at_visit = labelled[labelled["time"].astype(str).isin(visits)]
             for s, w in groups.items():
-                est = w @ means
-                cov = s2 * (w / n) @ w.T
-                p_adj, lo_adj, hi_adj = family.adjusted(est, cov, df, level, n_means=len(design.arm_levels))
                 used = at_visit if s == "all" else at_visit[at_visit[strata_col] == s]
-                for j, (a, b) in enumerate(comparisons):
-                    se = float(np.sqrt(cov[j, j]))
-                    t = float(est[j]) / se
+                for (a, b), r in zip(
+                    comparisons, family.rows(comparisons, w @ means, s2 * (w / n) @ w.T, df, level), strict=True
+                ):
                     arms_used = used[used["arm"].isin([a, b])]
                     rows.append(
-                        dict(
-                            contrast=kind,
-                            comparison=f"{a} - {b}",
-                            visit=str(v),
-                            stratum=s,
-                            estimate=float(est[j]),
-                            se=se,
-                            df=df,
-                            t=t,
-                            p_unc=float(2 * stats.t.sf(abs(t), df)),
-                            ci_low=float(est[j]) - t_crit * se,
-                            ci_high=float(est[j]) + t_crit * se,
-                            p_adj=float(p_adj[j]),
-                            ci_adj_low=float(lo_adj[j]),
-                            ci_adj_high=float(hi_adj[j]),
-                            adjust=family.applied(len(comparisons)),
-                            basis=basis_label(arms_used["_basis"]),
-                        )
+                        dict(contrast=kind, visit=str(v), stratum=s) | r | {"basis": basis_label(arms_used["_basis"])}
                     )
     out = pd.DataFrame(rows)
     out["p_holm"] = holm(out["p_unc"])

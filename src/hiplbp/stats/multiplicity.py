@@ -27,6 +27,7 @@ Lenth RV (2023). emmeans: Estimated Marginal Means. R package (``summary.emmGrid
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,7 +66,7 @@ def max_t_probability(c: float, corr: npt.ArrayLike, df: float, seed: int = 0) -
 
     Examples
     --------
-    >>> round(max_t_probability(2.0, [[1.0]], 10), 10) == round(1 - 2 * stats.t.sf(2.0, 10), 10)
+    >>> bool(round(max_t_probability(2.0, [[1.0]], 10), 10) == round(1 - 2 * stats.t.sf(2.0, 10), 10))
     True
     >>> round(max_t_probability(2.3, [[1, 0.5], [0.5, 1]], 30), 7)
     0.9476928
@@ -206,3 +207,35 @@ class Family:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:func:`adjust_family` with this family's method and seed."""
         return adjust_family(estimate, cov, df, self.method, level, n_means=n_means, seed=self.seed)
+
+    def rows(
+        self,
+        comparisons: Sequence[tuple[str, str]],
+        estimate: npt.ArrayLike,
+        cov: npt.ArrayLike,
+        df: float,
+        level: float,
+    ) -> list[dict]:
+        """One row per comparison ``a - b`` of a family: ``comparison, estimate, se, df, t, p_unc,
+        ci_low, ci_high`` (unadjusted), then ``p_adj, ci_adj_low, ci_adj_high, adjust``."""
+        est = np.atleast_1d(np.asarray(estimate, float))
+        v = np.atleast_2d(np.asarray(cov, float))
+        n_means = len({arm for pair in comparisons for arm in pair})
+        p_adj, lo_adj, hi_adj = self.adjusted(est, v, df, level, n_means)
+        t_crit = stats.t.ppf(0.5 + level / 2, df)
+        out = []
+        for j, (a, b) in enumerate(comparisons):
+            e, se = float(est[j]), float(np.sqrt(v[j, j]))
+            out.append(
+                dict(
+                    comparison=f"{a} - {b}",
+                    estimate=e,
+                    se=se,
+                    df=df,
+                    t=e / se,
+                    p_unc=float(2 * stats.t.sf(abs(e / se), df)),
+                )
+                | dict(ci_low=e - t_crit * se, ci_high=e + t_crit * se, p_adj=float(p_adj[j]))
+                | dict(ci_adj_low=float(lo_adj[j]), ci_adj_high=float(hi_adj[j]), adjust=self.applied(len(comparisons)))
+            )
+        return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..data.ingest import read_canonical
 from ..stats.contrasts import visit_contrasts
 from ..stats.effects import effect_sizes
+from ..stats.multiplicity import Family
 from ..trial.design import Design
 from .basis import basis
 from .job import Job
@@ -17,5 +18,6 @@ def run(job: Job) -> None:
     design = Design.from_config(p.design)
     data = read_canonical(job.input.data, design)
     values = basis(job, data, outcome)
-    visit_contrasts(data, outcome, design, p.ci_level, values).to_csv(job.output.contrasts, index=False)
-    effect_sizes(data, outcome, design, p.ci_level, values).to_csv(job.output.effects, index=False)
+    family = Family(**p.comparisons)
+    visit_contrasts(data, outcome, design, p.ci_level, values, family).to_csv(job.output.contrasts, index=False)
+    effect_sizes(data, outcome, design, p.ci_level, values, family.pairwise).to_csv(job.output.effects, index=False)

@@ -8,6 +8,7 @@ import sys
 from ..data.ingest import read_canonical
 from ..stats.ancova import Adjustment, ancova
 from ..stats.lmm import lmm_anova
+from ..stats.multiplicity import Family
 from ..trial.design import Design
 from .job import Job
 
@@ -20,7 +21,8 @@ def run(job: Job) -> None:
     data = read_canonical(job.input.data, design)
     if design.has_baseline:
         adjust = Adjustment.of(design, p.covariates, p.stratum_by_arm)
-        terms, effects = ancova(data, outcome, design, level=p.ci_level, adjust=adjust)
+        family = Family(**p.comparisons)
+        terms, effects = ancova(data, outcome, design, level=p.ci_level, adjust=adjust, family=family)
         effects.to_csv(job.output.ancova, index=False)
         design.label_effects(terms).to_csv(job.output.terms, index=False)
     lmm = lmm_anova(data, outcome, "time", "subject", design.between)

@@ -28,6 +28,20 @@ def baseline_kind(baseline: object, time_levels: Sequence[object]) -> str:
     return "visit" if str(baseline) in [str(t) for t in time_levels] else "column"
 
 
+def arm_levels(arms: Mapping[str, object]) -> list[str]:
+    """Every arm label of a ``design.arms`` mapping, in its order (a list of treatment arms in place).
+
+    Examples
+    --------
+    >>> arm_levels({"control": "Control", "treatment": ["Diet", "DietEx"]})
+    ['Control', 'Diet', 'DietEx']
+    """
+    out: list[str] = []
+    for v in arms.values():
+        out += [str(a) for a in v] if isinstance(v, (list, tuple)) else [str(v)]
+    return out
+
+
 def _arm_labels(value: object) -> str | list[str]:
     """One arm label as text, or a list of two or more (a one-element list is its label)."""
     if isinstance(value, (list, tuple)):
@@ -153,10 +167,7 @@ class Design:
         >>> Design(["t0", "t1"], {"treatment": ["Diet", "DietEx"], "control": "Control"}).arm_levels
         ['Diet', 'DietEx', 'Control']
         """
-        out: list[str] = []
-        for v in self.arms.values():
-            out += [v] if isinstance(v, str) else list(v)
-        return out
+        return arm_levels(self.arms)
 
     @property
     def control(self) -> str:
