@@ -18,7 +18,12 @@ def _canon(df):
 @pytest.mark.parametrize("name, last", [("shared1", "t2"), ("shared2", "t3")])
 def test_ancova_equals_car_and_emmeans(afex_dir, shared_long, name, last):
     terms, eff = fit(
-        _canon(shared_long[name]), "score", ["stratum", "arm"], [(ARMS["treatment"], ARMS["control"])], adjust=Adjustment("t0"), visit=last
+        _canon(shared_long[name]),
+        "score",
+        ["stratum", "arm"],
+        [(ARMS["treatment"], ARMS["control"])],
+        adjust=Adjustment("t0"),
+        visit=last,
     )
     assert list(terms.columns) == TERMS_COLUMNS and list(eff.columns) == EFFECT_COLUMNS
     ref = afex_table(afex_dir, f"{name}_ref_ancova_type3.csv")
