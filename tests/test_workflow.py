@@ -719,6 +719,39 @@ def test_a_design_without_a_baseline_runs_without_the_ancova_and_says_so(tmp_pat
     assert "not offered, because the design names no baseline visit" in text
 
 
+def test_the_three_arm_worked_example_runs_and_equals_emmeans(tmp_path):
+    # trials/weightloss: carData WeightLoss, Diet and DietEx against Control, no baseline
+    repo = _copy(tmp_path / "weightloss")
+    snakemake(repo, "--configfile", "trials/weightloss/config.yaml")
+    res = repo / "results"
+    assert not list(res.glob("tables/ancova*"))
+    anova = pd.read_csv(res / "tables" / "rm_anova_detail_wl.csv").set_index("source")
+    ref = pd.read_csv(repo / "tests" / "reference" / "k_arms" / "weightloss_anova_type3.csv").set_index("source")
+    assert anova.loc["arm", "df1"] == 2 and anova.loc["arm:time", "df1"] == 4
+    np.testing.assert_allclose(anova.loc[["arm", "time", "arm:time"], "F"], ref.F, rtol=1e-6)
+    con = pd.read_csv(res / "tables" / "contrasts_wl.csv")
+    mine = pd.read_csv(repo / "tests" / "reference" / "k_arms" / "weightloss_contrasts_control.csv")
+    assert con.comparison.tolist() == mine.contrast.tolist() and set(con.adjust) == {"dunnett"}
+    np.testing.assert_allclose(con.estimate, mine.estimate, rtol=1e-6)
+    np.testing.assert_allclose(con.p_adj, mine.p_dunnett, rtol=1e-6)
+    alloc = pd.read_csv(res / "audit" / "allocation.csv")
+    assert alloc.comparison.tolist() == ["Diet - Control", "DietEx - Control"]
+    assert alloc.n_treatment.tolist() == [12, 10] and alloc.n_control.tolist() == [12, 12]
+    text = " ".join((res / "report" / "report.html").read_text().split())
+    month3 = mine[mine["by"] == 3]
+    sentence = (
+        "at 3, not adjusted for a baseline (the design names none): "
+        + "; ".join(
+            f"{r.contrast.replace(' - ', ' minus ')}: {r.estimate:.1f} (95 % CI {r.lower_none:.1f} to "
+            f"{r.upper_none:.1f}), p = {r.p_dunnett:.3f}".replace("-", "−").replace("= 0.", "= .")
+            for r in month3.itertuples()
+        )
+        + "; p adjusted over the 2 comparisons (dunnett), CIs unadjusted."
+    )
+    assert sentence in text
+    assert "Arms (3): <strong>Diet</strong>, <strong>DietEx</strong>, <strong>Control</strong>." in text
+
+
 def test_a_baseline_column_is_what_the_ancova_adjusts_for(tmp_path):
     repo = _copy(tmp_path / "column")
     raw = pd.read_csv(repo / "tests" / "data" / "shared1_long.csv")

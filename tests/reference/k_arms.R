@@ -1,7 +1,7 @@
 # References for k >= 2 arms (issue #26), from R 4.2.2 (afex 1.2-1, car 3.1-1, emmeans 1.8.4-1,
 # mvtnorm 1.1-3). Run from the repository root: Rscript tests/reference/k_arms.R
 #
-# 1. carData WeightLoss (tests/data/weightloss.csv, copied from ../shared/data; Rdatasets export):
+# 1. carData WeightLoss (tests/data/weightloss.csv, copied unchanged from the Rdatasets CSV export):
 #    3 groups (Diet, DietEx, Control), weight loss at months 1-3. Mixed ANOVA type II and III
 #    (afex::aov_ez), and per month lm(wl ~ group) arm contrasts with emmeans: each arm against
 #    Control and all pairs, with the adjustments none, holm, bonferroni, tukey and mvt.

@@ -149,7 +149,9 @@ def flow_from_data(
     outcomes, time_levels : sequence of str
         A subject is analysed at a visit when any outcome is observed there.
     arms : mapping
-        ``{"treatment": label, "control": label}``.
+        Each arm's key in the flow table's ``arm`` column to its label
+        (:attr:`~hiplbp.trial.design.Design.arm_roles`: ``{"treatment": label, "control": label}``
+        for two arms).
     strata : sequence of str
         Stratum labels (empty for a one-factor design).
     declared : mapping, optional
@@ -177,8 +179,7 @@ def flow_from_data(
 
     rows = []
     for s in list(strata) or [""]:
-        for key in ("treatment", "control"):
-            label = arms[key]
+        for key, label in arms.items():
             sub = members(everyone, s, label)
             name = f"{s} {label}" if s else str(label)
             seen = members(observed, s, label)

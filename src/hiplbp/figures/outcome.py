@@ -15,6 +15,12 @@ from ..stats.describe import t_interval  # noqa: E402
 from ..trial.design import Design
 from .style import STYLE
 
+#: Colours of the treatment arms, in order (Okabe & Ito 2008: blue, bluish green, reddish purple,
+#: sky blue); the control arm is vermilion.
+TREATMENT_COLOURS = ["#0072B2", "#009E73", "#CC79A7", "#56B4E9"]
+#: Markers of the treatment arms, in order; the control arm's is a square.
+MARKERS = ["o", "^", "D", "v"]
+
 
 def outcome_figure(
     data: pd.DataFrame,
@@ -37,7 +43,7 @@ def outcome_figure(
     outcome : mapping
         Outcome definition (``name``, ``label``, ``min``, ``max``).
     design : Design
-        Visit order for the x axis; the arms (treatment drawn first); one panel per stratum, a
+        Visit order for the x axis; the arms (treatment arms drawn first); one panel per stratum, a
         single panel when there are none.
     synthetic : bool
         Adds a banner saying the data are reconstructed from published summaries.
@@ -51,11 +57,15 @@ def outcome_figure(
     matplotlib.figure.Figure
     """
     name = outcome["name"]
-    time_levels, arms, strata, names = design.time_levels, design.arms, design.strata, dict(design.factor_names)
+    time_levels, strata, names = design.time_levels, design.strata, dict(design.factor_names)
+    arms = [*design.treatments, design.control]  # treatment arms drawn first, control last
     panels = list(strata) if strata else [None]
     with plt.rc_context(STYLE), sns.axes_style("whitegrid"):
         fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels) + 0.6, 4.4), sharey=True, squeeze=False)
-        palette = {arms["treatment"]: "#0072B2", arms["control"]: "#D55E00"}
+        # Okabe-Ito colours (safe for colour-blind readers); control always vermilion
+        palette = dict(zip(design.treatments, TREATMENT_COLOURS * len(arms), strict=False)) | {
+            design.control: "#D55E00"
+        }
         for ax, s in zip(axes[0], panels, strict=False):
             d = data if s is None else data[data["stratum"] == s]
             d = d.dropna(subset=[name]).assign(
@@ -67,13 +77,13 @@ def outcome_figure(
                 y=name,
                 hue="arm",
                 order=list(time_levels),
-                hue_order=[arms["treatment"], arms["control"]],
+                hue_order=arms,
                 palette=palette,
                 errorbar=lambda v: t_interval(v, level),
                 dodge=0.15,
                 capsize=0.08,
-                markers=["o", "s"],
-                linestyles=["-", "--"],
+                markers=[MARKERS[i % len(MARKERS)] for i in range(len(arms) - 1)] + ["s"],
+                linestyles=["-"] * (len(arms) - 1) + ["--"],
                 ax=ax,
             )
             ax.set_title(f"{names['stratum']}: {s}" if s is not None and "stratum" in names else s or "", fontsize=11)

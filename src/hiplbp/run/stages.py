@@ -22,7 +22,7 @@ from ..audit.verdicts import arm_text
 from ..report.provenance import config_sha256
 from ..seeds import derive_seed
 from ..trial import published
-from ..trial.design import baseline_kind
+from ..trial.design import Design, arm_mapping, baseline_kind
 from ..trial.tables import Trial
 
 #: The canonical column names of the reconstructed raw table (the rule ``reconstruct`` writes it wide).
@@ -107,7 +107,7 @@ def design(config: Mapping, trial: Trial | None) -> dict[str, Any]:
         "design": {
             "time_levels": [str(t) for t in d["time_levels"]],
             "baseline": str(d["baseline"]),
-            "arms": {k: str(v) for k, v in d["arms"].items()},
+            "arms": arm_mapping(d["arms"]),
             "strata": [str(s) for s in (d["strata"] or [])],
             "covariates": covariates(config, trial),
             "factor_names": factor_names(config),
@@ -192,7 +192,8 @@ def trial_files(config: Mapping) -> dict[str, Any]:
 def trial_text(config: Mapping) -> dict[str, Any]:
     """The trial's own words for its arms and population; without a trial, the data's own labels."""
     if not has_trial(config):
-        arms = {k: str(v) for k, v in config["design"]["arms"].items()}
+        # the data's own labels, keyed as the flow table keys them
+        arms = Design.from_config(config).arm_roles
         return {"arms": arms, "population": config["report"]["population"], "citation": ""}
     t = config["trial"]
     return {"arms": arm_text(t), "population": t["population"], "citation": t["citation"]}

@@ -31,7 +31,7 @@ def flow(job: Job) -> tuple[Flow, str]:
         read_canonical(i.data, design),
         design.outcome_names,
         design.time_levels,
-        design.arms,
+        design.arm_roles,
         design.strata,
         declared=p.declared,
         allocated=read_canonical(i.allocated, design),

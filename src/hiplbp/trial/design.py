@@ -42,12 +42,20 @@ def arm_levels(arms: Mapping[str, object]) -> list[str]:
     return out
 
 
-def _arm_labels(value: object) -> str | list[str]:
-    """One arm label as text, or a list of two or more (a one-element list is its label)."""
-    if isinstance(value, (list, tuple)):
-        labels = [str(v) for v in value]
-        return labels[0] if len(labels) == 1 else labels
-    return str(value)
+def arm_mapping(arms: Mapping[str, object]) -> dict[str, str | list[str]]:
+    """A ``design.arms`` mapping as text: each role's label, or the list of two or more treatment
+    arms (a one-element list is its label).
+
+    Examples
+    --------
+    >>> arm_mapping({"treatment": ["Diet", "DietEx"], "control": 3}), arm_mapping({"treatment": [1], "control": 2})
+    ({'treatment': ['Diet', 'DietEx'], 'control': '3'}, {'treatment': '1', 'control': '2'})
+    """
+    out: dict[str, str | list[str]] = {}
+    for role, value in arms.items():
+        labels = [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+        out[str(role)] = labels[0] if len(labels) == 1 else labels
+    return out
 
 
 @dataclass(frozen=True)
@@ -92,7 +100,7 @@ class Design:
         d = config["design"]
         return cls(
             time_levels=[str(t) for t in d["time_levels"]],
-            arms={k: _arm_labels(v) for k, v in d["arms"].items()},
+            arms=arm_mapping(d["arms"]),
             strata=[str(s) for s in (d.get("strata") or [])],
             outcomes=[dict(o) for o in config["outcomes"]],
             covariates=[str(c) for c in (d.get("covariates") or [])],
@@ -196,6 +204,20 @@ class Design:
             levels = self.arm_levels
             return [(a, b) for i, a in enumerate(levels) for b in levels[i + 1 :]]
         return [(t, self.control) for t in self.treatments]
+
+    @property
+    def arm_roles(self) -> dict[str, str]:
+        """Each arm's key in tables of the flow and in the config's arm texts, to its label: the
+        roles ``treatment`` and ``control`` of two arms; each label itself with more arms.
+
+        Examples
+        --------
+        >>> Design(["t0", "t1"], {"treatment": ["Diet", "DietEx"], "control": "Control"}).arm_roles
+        {'Diet': 'Diet', 'DietEx': 'DietEx', 'Control': 'Control'}
+        """
+        if len(self.arm_levels) == 2:
+            return {"treatment": self.treatments[0], "control": self.control}
+        return {a: a for a in self.arm_levels}
 
     @property
     def two_arms(self) -> dict[str, str]:
