@@ -114,8 +114,30 @@ def test_max_t_probability_equals_mvtnorm():
             corr[0, 2] = corr[2, 0] = r.r13
             corr[1, 2] = corr[2, 1] = r.r23
         p = max_t_probability(r.c, corr, r.df, seed=3)
-        # two comparisons: exact (quadrature); three: quasi-Monte Carlo, within its error
-        assert p == pytest.approx(r.prob, rel=1e-9 if r.m == 2 else 0, abs=0 if r.m == 2 else 1e-6)
+        # two comparisons: exact on both sides; three: exact here (one-factor correlations), and
+        # mvtnorm's randomized integration within its error estimate (at most 1.7e-7)
+        assert p == pytest.approx(r.prob, rel=1e-9 if r.m == 2 else 0, abs=0 if r.m == 2 else 2e-7)
+
+
+def test_one_factor_integral_equals_the_bivariate_and_the_quasi_monte_carlo_ones():
+    # two comparisons through the one-factor integral equal Owen's T; four equal scipy's QMC
+    from hiplbp.stats.multiplicity import _one_factor, _one_factor_square, _over_scale
+
+    lam = np.array([0.6, 0.7])
+    exact = max_t_probability(2.2, [[1, 0.42], [0.42, 1]], 19)
+    assert _over_scale(lambda h: _one_factor_square(h, lam), 2.2, 19) == pytest.approx(exact, rel=1e-10)
+    lam = np.array([0.6, 0.7, 0.5, 0.65])
+    r = np.outer(lam, lam)
+    np.fill_diagonal(r, 1.0)
+    x = np.full(4, 2.5)
+    qmc = stats.multivariate_t.cdf(x, shape=r, df=40, lower_limit=-x, maxpts=400_000, random_state=1)
+    assert max_t_probability(2.5, r, 40) == pytest.approx(qmc, abs=1e-6)
+    general = r.copy()
+    general[0, 3] = general[3, 0] = 0.1  # no longer one factor: the QMC route
+    assert _one_factor(general) is None
+    assert max_t_probability(2.5, general, 40, seed=5) == pytest.approx(
+        stats.multivariate_t.cdf(x, shape=general, df=40, lower_limit=-x, maxpts=400_000, random_state=2), abs=1e-5
+    )
 
 
 def test_dunnett_limits_of_one_and_of_independent_comparisons():

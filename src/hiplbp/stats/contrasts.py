@@ -20,12 +20,11 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from statsmodels.stats.multitest import multipletests
 
 from ..trial.design import Design
 from .anova import wide_complete
 from .describe import basis_label
-from .multiplicity import Family
+from .multiplicity import Family, step_down
 
 CONTRAST_COLUMNS = [
     "contrast",
@@ -51,9 +50,8 @@ CONTRAST_COLUMNS = [
 def holm(p: npt.ArrayLike) -> np.ndarray:
     """Holm step-down adjusted p values; a missing p stays missing and is not counted in the family.
 
-    statsmodels' ``multipletests(method="holm")`` does the adjustment; it does not accept missing
-    values, so they are set aside first, as R's ``p.adjust`` does (the family size is the number of
-    non-missing p).
+    :func:`~hiplbp.stats.multiplicity.step_down` does the adjustment; missing values are set aside
+    first, as R's ``p.adjust`` does (the family size is the number of non-missing p).
 
     Examples
     --------
@@ -66,7 +64,7 @@ def holm(p: npt.ArrayLike) -> np.ndarray:
     out = np.full(values.shape, np.nan)
     ok = ~np.isnan(values)
     if ok.any():
-        out[ok] = multipletests(values[ok], method="holm")[1]
+        out[ok] = step_down(values[ok], "holm")
     return out
 
 

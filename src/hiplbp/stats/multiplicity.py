@@ -8,9 +8,11 @@ has one member and every method leaves it unadjusted.
   t with the contrasts' own correlation and the model's df (Dunnett 1955; Hothorn, Bretz & Westfall
   2008), as emmeans' ``adjust = "mvt"``. emmeans' ``adjust = "dunnett"`` is its alias for
   ``dunnettx``, an approximation that ignores the correlation the sample sizes imply; it can
-  differ in the second digit. With two comparisons the probability is computed exactly (bivariate
-  normal by Owen's T, integrated over the t's scale); with three or more by scipy's randomized
-  quasi-Monte Carlo integration of the multivariate t, seeded.
+  differ in the second digit. The probability is computed exactly for two comparisons (bivariate
+  normal by Owen's T, integrated over the t's scale) and for one-factor correlations (every
+  comparison with control of independent arm means, and any three comparisons with positively
+  related correlations: Dunnett's own integral); otherwise by scipy's randomized quasi-Monte Carlo
+  integration of the multivariate t, seeded.
 * ``tukey``: Tukey-Kramer, the studentized range of the arms' means (pairwise comparisons).
 * ``holm``: Holm's step-down p; intervals Bonferroni's (as emmeans: Holm has no intervals).
 * ``bonferroni``; ``none``.
@@ -27,19 +29,40 @@ Lenth RV (2023). emmeans: Estimated Marginal Means. R package (``summary.emmGrid
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import integrate, optimize, special, stats
-from statsmodels.stats.multitest import multipletests
+from scipy import optimize, special, stats
 
 #: The choices of config ``analysis.adjust``.
 ADJUSTMENTS = ("dunnett", "tukey", "holm", "bonferroni", "none")
-#: Quasi-Monte Carlo points per dimension of the multivariate t (three or more comparisons);
-#: the integration error is then below 1e-5.
-QMC_POINTS = 200_000
+#: Quasi-Monte Carlo points per dimension of the multivariate t (three or more comparisons whose
+#: correlations are not one-factor); the integration error is then about 1e-6.
+QMC_POINTS = 50_000
+
+
+def step_down(p: npt.ArrayLike, method: str) -> np.ndarray:
+    """Holm's step-down or Bonferroni's adjusted p values, as R's ``p.adjust`` (no missing values).
+
+    Holm: the ``i``-th smallest p times ``m - i + 1``, made non-decreasing, at most 1. Written out
+    because statsmodels' ``multipletests`` runs the garbage collector on every call (90 ms).
+
+    Examples
+    --------
+    >>> step_down([0.01, 0.04, 0.03], "holm").tolist(), step_down([0.01, 0.4], "bonferroni").tolist()
+    ([0.03, 0.06, 0.06], [0.02, 0.8])
+    """
+    values = np.asarray(p, float)
+    m = values.size
+    if method == "bonferroni":
+        return np.minimum(1.0, m * values)
+    order = np.argsort(values, kind="stable")
+    adjusted = np.minimum(1.0, np.maximum.accumulate(values[order] * (m - np.arange(m))))
+    out = np.empty(m)
+    out[order] = adjusted
+    return out
 
 
 def _bvn_square(h: np.ndarray, rho: float) -> np.ndarray:
@@ -57,12 +80,73 @@ def _bvn_square(h: np.ndarray, rho: float) -> np.ndarray:
     return 1 - 4 * tail + 2 * upper_upper + 2 * upper_lower
 
 
+def _one_factor(corr: np.ndarray) -> np.ndarray | None:
+    """``lambda`` with ``corr[i, j] = lambda_i lambda_j`` (``i != j``) and ``|lambda_i| < 1``, if there is one.
+
+    Comparisons of several arms with one control have this structure exactly when the arms' means
+    are independent (the shared control mean is the one factor); any three comparisons whose
+    correlations have a positive product do too.
+    """
+    m = corr.shape[0]
+    off = corr - np.diag(np.diag(corr))
+    lam = np.zeros(m)
+    for i in range(m):
+        j, k = [x for x in range(m) if x != i][:2]
+        if corr[j, k] == 0:
+            return None
+        sq = corr[i, j] * corr[i, k] / corr[j, k]
+        if not 0 <= sq < 1:
+            return None
+        lam[i] = np.sqrt(sq) * (1.0 if i == 0 or corr[0, i] >= 0 else -1.0)
+    if lam[0] == 0:
+        return None
+    model = np.outer(lam, lam)
+    np.fill_diagonal(model, 0.0)
+    return lam if np.max(np.abs(model - off)) < 1e-10 else None
+
+
+#: Gauss-Legendre nodes and weights on [-9, 9] for the one-factor integral (the normal density
+#: beyond 9 is below 1e-17).
+_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(300)
+_NODES, _WEIGHTS = 9.0 * _NODES, 9.0 * _WEIGHTS
+
+
+def _one_factor_square(h: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """``P(max |Z_i| < h)`` for ``Z_i = lambda_i Z_0 + sqrt(1 - lambda_i^2) E_i`` (independent standard
+    normals), at each ``h``."""
+    r = np.sqrt(1 - lam**2)[:, None, None]
+    z = lam[:, None, None] * _NODES[None, :, None]
+    hh = np.asarray(h, float)[None, None, :]
+    inside = np.prod(special.ndtr((hh - z) / r) - special.ndtr((-hh - z) / r), axis=0)
+    return (_WEIGHTS * stats.norm.pdf(_NODES)) @ inside
+
+
+#: Gauss-Legendre nodes on [-1, 1] for the integral over the t's scale.
+_SCALE_NODES, _SCALE_WEIGHTS = np.polynomial.legendre.leggauss(256)
+
+
+def _over_scale(square: Callable[[np.ndarray], np.ndarray], c: float, df: float) -> float:
+    """``integral of square(c s) f(s) ds`` over the t's scale ``s = sqrt(chi2_df / df)``.
+
+    Gauss-Legendre over the scale's central ``1 - 2e-17`` (the integrand is analytic there): the
+    error is below 1e-12 for df from 1 to 5,000 (against adaptive quadrature to 1e-13).
+    """
+    chi = stats.chi(df)
+    lo, hi = chi.ppf(1e-17) / np.sqrt(df), chi.isf(1e-17) / np.sqrt(df)
+    s = lo + (hi - lo) * (_SCALE_NODES + 1) / 2
+    density = chi.pdf(s * np.sqrt(df)) * np.sqrt(df)
+    return float(np.sum(_SCALE_WEIGHTS * (hi - lo) / 2 * density * square(c * s)))
+
+
 def max_t_probability(c: float, corr: npt.ArrayLike, df: float, seed: int = 0) -> float:
     """``P(max_i |T_i| < c)`` for ``T`` multivariate t with correlation ``corr`` and ``df`` degrees of freedom.
 
-    One comparison: the t distribution. Two: exact, ``integral of P(|Z1| < c s, |Z2| < c s) f(s) ds``
-    over the t's scale ``s = sqrt(chi2_df / df)``. Three or more: scipy's multivariate t
-    (randomized quasi-Monte Carlo, :data:`QMC_POINTS` per dimension, ``seed``).
+    One comparison: the t distribution. Two: exact, the bivariate normal square by Owen's T
+    integrated over the t's scale ``s = sqrt(chi2_df / df)``. More, with one-factor correlations
+    (``corr[i, j] = lambda_i lambda_j``, as comparisons with one control of independent arm means
+    have): exact, Dunnett's (1955) integral over the control's share and the scale. Otherwise:
+    scipy's multivariate t (randomized quasi-Monte Carlo, :data:`QMC_POINTS` per dimension,
+    ``seed``).
 
     Examples
     --------
@@ -79,17 +163,10 @@ def max_t_probability(c: float, corr: npt.ArrayLike, df: float, seed: int = 0) -
         return float(1 - 2 * stats.t.sf(c, df))
     if m == 2:
         rho = float(r[0, 1])
-        chi = stats.chi(df)
-
-        def integrand(s: float) -> float:
-            return float(_bvn_square(np.asarray(c * s), rho)) * chi.pdf(s * np.sqrt(df)) * np.sqrt(df)
-
-        # the scale's density is concentrated around 1; splitting there keeps quad accurate
-        mode = np.sqrt(max(df - 1, 0.0) / df)
-        return float(
-            integrate.quad(integrand, 0, mode, epsabs=1e-13, epsrel=1e-12, limit=200)[0]
-            + integrate.quad(integrand, mode, np.inf, epsabs=1e-13, epsrel=1e-12, limit=200)[0]
-        )
+        return _over_scale(lambda h: _bvn_square(h, rho), c, df)
+    lam = _one_factor(r)
+    if lam is not None:
+        return _over_scale(lambda h: _one_factor_square(h, lam), c, df)
     x = np.full(m, c)
     return float(
         stats.multivariate_t.cdf(
@@ -164,7 +241,7 @@ def adjust_family(
         p = p_unc
     elif method == "bonferroni" or method == "holm":
         crit = stats.t.ppf(1 - (1 - level) / (2 * m), df)
-        p = multipletests(p_unc, method=method)[1]
+        p = step_down(p_unc, method)
     elif method == "tukey":
         if n_means is None:
             raise ValueError("adjust tukey needs the number of means compared (n_means)")
