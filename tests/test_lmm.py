@@ -1,8 +1,9 @@
 """Linear mixed model against lmerTest (F to 1e-4 required; df too) and against closed forms."""
 
 import numpy as np
+import pandas as pd
 import pytest
-from conftest import afex_table
+from conftest import DATA, REFERENCE, afex_table
 
 from hiplbp.stats.anova import mixed_anova
 from hiplbp.stats.lmm import LMM_COLUMNS, fit_reml, lmm_anova
@@ -25,6 +26,31 @@ def test_lmm_equals_lmertest(afex_dir, shared_long, name):
     np.testing.assert_allclose(out.df2, ref.df2, rtol=1e-7)
     np.testing.assert_allclose(out.p, ref.p, rtol=1e-4)
     np.testing.assert_array_equal(out.df1, ref.df1)
+
+
+@pytest.mark.parametrize("name", ["shared1", "shared2"])
+def test_lmm_with_a_covariate_equals_lmertest(afex_dir, shared_long, name):
+    # lmer(score ~ age + lumbar * exercise * visit + (1 | pid)): the covariate's slope first
+    ages = pd.read_csv(DATA / f"{name}_covariates.csv")
+    out = lmm_anova(shared_long[name].merge(ages, on="pid"), "score", "visit", "pid", ["lumbar", "exercise"], ["age"])
+    ref = afex_table(afex_dir, f"{name}_ref_lmm_cov_type3.csv")
+    assert out.source.tolist() == ref.source.tolist() and out.source.iloc[0] == "age"
+    np.testing.assert_allclose(out.F, ref.F, rtol=1e-6)
+    np.testing.assert_allclose(out.df2, ref.df2, rtol=1e-6)
+    np.testing.assert_allclose(out.p, ref.p, rtol=1e-5)
+    np.testing.assert_array_equal(out.df1, ref.df1)
+
+
+def test_three_arm_lmm_with_a_covariate_equals_lmertest():
+    d = pd.read_csv(DATA / "three_arms_long.csv")
+    d["visit"] = pd.Categorical(d["visit"], categories=["t0", "t1", "t2"])
+    out = lmm_anova(d, "score", "visit", "pid", ["stratum", "arm"], ["age"])
+    ref = pd.read_csv(REFERENCE / "k_arms" / "three_arms_lmm_age.csv")
+    assert out.source.tolist() == ref.source.tolist()
+    assert out.set_index("source").loc["arm:visit", "df1"] == 4  # (k - 1)(visits - 1)
+    np.testing.assert_allclose(out.F, ref.F, rtol=1e-6)
+    np.testing.assert_allclose(out.df2, ref.df2, rtol=1e-6)
+    np.testing.assert_allclose(out.p, ref.p, rtol=1e-5)
 
 
 def test_complete_data_lmm_equals_univariate_anova(shared_long):

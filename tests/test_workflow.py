@@ -795,7 +795,7 @@ def test_the_first_screen_leads_with_the_configured_primary_endpoint(tmp_path):
     assert "names no primary endpoint" not in text
 
 
-def test_covariates_and_a_stratification_factor_enter_the_ancova_as_r_fits_them(tmp_path, afex_dir):
+def test_covariates_and_a_stratification_factor_enter_the_models_as_r_fits_them(tmp_path, afex_dir):
     repo = _copy(tmp_path / "covariates")
     raw = pd.read_csv(repo / "tests" / "data" / "shared1_long.csv")
     age = pd.read_csv(repo / "tests" / "data" / "shared1_covariates.csv").set_index("pid").age
@@ -818,6 +818,13 @@ def test_covariates_and_a_stratification_factor_enter_the_ancova_as_r_fits_them(
     assert one.stratum.tolist() == ["all"]  # one arm effect when the stratum is a main effect
     mine, theirs = one[["estimate", "se", "p"]].iloc[0].astype(float), con[["estimate", "SE", "p"]].astype(float)
     np.testing.assert_allclose(mine.to_numpy(), theirs.to_numpy(), rtol=1e-6)
+    # the LMM adjusts for the same covariate: lmer(score ~ age + lumbar * exercise * visit + (1 | pid))
+    lmm = pd.read_csv(res / "tables" / "lmm_score.csv")
+    ref = afex_table(afex_dir, "shared1_ref_lmm_cov_type3.csv")
+    assert lmm.source.tolist() == ["age", "stratum", "arm", "time", "stratum:arm", "stratum:time", "arm:time"] + [
+        "stratum:arm:time"
+    ]
+    np.testing.assert_allclose(lmm.F, ref.F, rtol=1e-6)
 
 
 def test_design_levels_the_data_lack_give_one_line(tmp_path):

@@ -159,3 +159,12 @@ probs <- do.call(rbind, lapply(cases, function(k) {
              r23 = if (m == 3) k$r[3] else NA, prob = p[1], error = attr(p, "error"))
 }))
 write.csv(probs, file.path(out, "max_t_probabilities.csv"), row.names = FALSE)
+
+# 4. the LMM of the 3-arm trial with age, on every visit: lmer(score ~ age + stratum * arm * visit + (1 | pid))
+suppressMessages(library(lmerTest))
+op <- options(contrasts = c("contr.sum", "contr.poly"))
+a <- anova(lmer(score ~ age + stratum * arm * visit + (1 | pid), data = d, REML = TRUE), type = 3,
+           ddf = "Satterthwaite")
+options(op)
+write.csv(data.frame(source = rownames(a), F = a$`F value`, df1 = a$NumDF, df2 = a$DenDF, p = a$`Pr(>F)`),
+          file.path(out, "three_arms_lmm_age.csv"), row.names = FALSE)

@@ -362,7 +362,8 @@ def _arms(config: Mapping, origin: str) -> None:
 
 
 def _adjustment(config: Mapping, origin: str) -> None:
-    """``analysis.covariates`` are carried columns of the user's own data, and the ANCOVA has a baseline."""
+    """``analysis.covariates`` are carried columns of the user's own data (without a baseline they
+    enter the LMM only)."""
     # check_config also takes a config before validation (its doctest): absent sections are empty
     analysis, data = config.get("analysis") or {}, config.get("data") or {}
     covariates = [str(c) for c in analysis.get("covariates", [])]
@@ -380,11 +381,6 @@ def _adjustment(config: Mapping, origin: str) -> None:
                 f"{origin}: key 'analysis.covariates[{i}]': {c!r} is not in data.covariates "
                 f"(expected one of {', '.join(carried) or 'the carried columns; data.covariates is empty'})"
             )
-    if covariates and baseline_kind(config["design"]["baseline"], config["design"]["time_levels"]) == "none":
-        raise ConfigError(
-            f"{origin}: key 'analysis.covariates': the ANCOVA they enter needs a baseline, and design.baseline "
-            "is none (expected a baseline or [])"
-        )
     strata = config["design"].get("strata") or []
     if strata and data.get("source") != "file" and not analysis.get("stratum_by_arm", False):
         raise ConfigError(

@@ -1,6 +1,6 @@
 """Linear mixed model on all observed values: random intercept per subject, REML, type III F.
 
-Model: ``y ~ between * time + (1 | subject)`` with sum-to-zero coding, so that subjects with
+Model: ``y ~ covariates + between * time + (1 | subject)`` with sum-to-zero coding, so that subjects with
 missing visits still contribute (no listwise deletion, valid under missing at random). Each fixed
 term is tested with the Wald F statistic of its coefficients, and its denominator degrees of
 freedom come from Satterthwaite's approximation as in R's lmerTest.
@@ -332,7 +332,14 @@ def lmertest_type3_contrasts(
     return out
 
 
-def lmm_anova(data: pd.DataFrame, dv: str, within: str, subject: str, between: Sequence[str]) -> pd.DataFrame:
+def lmm_anova(
+    data: pd.DataFrame,
+    dv: str,
+    within: str,
+    subject: str,
+    between: Sequence[str],
+    covariates: Sequence[str] = (),
+) -> pd.DataFrame:
     """Type III F tests of a random-intercept LMM on all observed values.
 
     Parameters
@@ -343,15 +350,25 @@ def lmm_anova(data: pd.DataFrame, dv: str, within: str, subject: str, between: S
         Outcome, within factor and subject columns.
     between : sequence of str
         Between factors.
+    covariates : sequence of str
+        Numeric columns entering as fixed effects (one slope each, before the factors, as
+        ``lmer(y ~ age + between * within + (1 | subject))``); rows missing one are ignored.
 
     Returns
     -------
     DataFrame
-        ``source, F, df1, df2, p, df_method`` for every term of ``between * within`` (R's term
-        order: main effects, then interactions by order). ``attrs`` holds ``sigma2``, ``tau2``,
-        ``n_obs`` and ``n_subjects``.
+        ``source, F, df1, df2, p, df_method`` for each covariate, then every term of
+        ``between * within`` (R's term order: main effects, then interactions by order). ``attrs``
+        holds ``sigma2``, ``tau2``, ``n_obs`` and ``n_subjects``.
+
+    Notes
+    -----
+    A covariate that does not interact with the factors leaves their type III hypotheses as they
+    are (their rows are zero on its slope), and its own hypothesis is its slope, as lmerTest
+    tests them.
     """
-    d = data.dropna(subset=[dv])
+    covariates = list(covariates)
+    d = data.dropna(subset=[dv, *covariates])
     factors = list(between) + [within]
     fac = d[factors].astype(str).copy()
     if isinstance(d[within].dtype, pd.CategoricalDtype):
@@ -365,14 +382,21 @@ def lmm_anova(data: pd.DataFrame, dv: str, within: str, subject: str, between: S
             f"the mixed model needs an observed {dv} in every cell of {' x '.join(factors)}; "
             f"none in {cell}" + (f" (and {len(empty) - 1} more empty cells)" if len(empty) > 1 else "")
         )
-    x, blocks = design_matrix(fac)
+    x_fac, blocks = design_matrix(fac)
+    k = len(covariates)
+    # the intercept, the covariates' slopes, then the factors' columns
+    x = np.column_stack([x_fac[:, :1], d[covariates].to_numpy(float), x_fac[:, 1:]])
     fit = fit_reml(x, d[dv].to_numpy(float), d[subject].astype(str).to_numpy())
-    rows = []
     terms = sorted([t for t in blocks if t], key=lambda t: (len(t), [factors.index(f) for f in t]))
     cells = fac.drop_duplicates()
-    contrasts = lmertest_type3_contrasts(cells, x[cells.index.map(fac.index.get_loc)], terms)
+    factor_rows = lmertest_type3_contrasts(cells, x_fac[cells.index.map(fac.index.get_loc)], terms)
+    contrasts = {(c,): np.eye(x.shape[1])[[1 + i]] for i, c in enumerate(covariates)}
     for t in terms:
-        f, df1, df2 = satterthwaite_f(fit, contrasts[t])
+        rows_ = factor_rows[t]
+        contrasts[t] = np.column_stack([rows_[:, :1], np.zeros((len(rows_), k)), rows_[:, 1:]])
+    rows = []
+    for t, L in contrasts.items():
+        f, df1, df2 = satterthwaite_f(fit, L)
         rows.append(
             dict(source=":".join(t), F=f, df1=df1, df2=df2, p=float(stats.f.sf(f, df1, df2)), df_method=DF_METHOD)
         )

@@ -14,8 +14,8 @@ from .job import Job
 
 
 def run(job: Job) -> None:
-    """Write the ANCOVA's treatment effects and terms (a design with a baseline visit only) and the
-    LMM's tests, in the trial's factor names."""
+    """Write the ANCOVA's arm comparisons and terms (a design with a baseline only) and the LMM's
+    tests (with the same covariates), in the trial's factor names."""
     p, outcome = job.params, job.wildcards.outcome
     design = Design.from_config(p.design)
     data = read_canonical(job.input.data, design)
@@ -25,7 +25,10 @@ def run(job: Job) -> None:
         terms, effects = ancova(data, outcome, design, level=p.ci_level, adjust=adjust, family=family)
         effects.to_csv(job.output.ancova, index=False)
         design.label_effects(terms).to_csv(job.output.terms, index=False)
-    lmm = lmm_anova(data, outcome, "time", "subject", design.between)
+    # the LMM adjusts for what the ANCOVA does, a baseline column included (a baseline visit is
+    # one of its responses)
+    column = [str(design.baseline)] if design.baseline_kind == "column" else []
+    lmm = lmm_anova(data, outcome, "time", "subject", design.between, [*column, *p.covariates])
     design.label_effects(lmm).to_csv(job.output.lmm, index=False)
     print(
         f"{outcome}: LMM on {lmm.attrs['n_obs']} observations of {lmm.attrs['n_subjects']} subjects; "
