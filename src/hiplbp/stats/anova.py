@@ -1,4 +1,4 @@
-"""Mixed (split-plot) ANOVA with any number of between factors and one within factor.
+"""Mixed (split-plot) ANOVA with any number of between factors and one or more within factors.
 
 pingouin's ``mixed_anova`` takes a single between factor; the trial has two (stratum x arm), and no
 Python library gives the type II/III mixed ANOVA with Greenhouse-Geisser and Huynh-Feldt
@@ -170,7 +170,7 @@ def hf_epsilon(eps_gg: float, p: int, df_error: int) -> float:
     return float(((df_error + 1) * p * eps_gg - 2) / (p * (df_error - p * eps_gg)))
 
 
-def mauchly(error_ssp: np.ndarray, df_error: int) -> tuple[float, float, int, float]:
+def mauchly(error_ssp: np.ndarray, df_error: int, n_measures: int | None = None) -> tuple[float, float, int, float]:
     """Mauchly's test of sphericity on the residual SSP matrix of orthonormal contrasts.
 
     Notes
@@ -180,8 +180,10 @@ def mauchly(error_ssp: np.ndarray, df_error: int) -> tuple[float, float, int, fl
     ``z = -n rho log W`` on ``f = p (p + 1) / 2 - 1`` df, and the second-order term of Anderson
     (1958): ``P = P1 + w2 (P2 - P1)`` with ``P1`` and ``P2`` the chi-square tails on ``f`` and
     ``f + 4`` df. R writes ``w2 = (p + 2)(p - 1)(p - 2)(2p^3 + 6p^2 + 3k + 2) / (288 (n p rho)^2)``
-    with the number of levels ``k`` where the textbook has ``3p``; the two agree at three levels
-    and differ slightly from four on. R's form is used, so that users see R's p value.
+    with ``k`` the number of repeated measures (``n_measures``: the levels of one within factor,
+    all level combinations of several; by default ``p + 1``) where the textbook has ``3p``; the
+    two agree at three levels and differ slightly from four on. R's form is used, so that users
+    see R's p value.
 
     Returns
     -------
@@ -194,7 +196,7 @@ def mauchly(error_ssp: np.ndarray, df_error: int) -> tuple[float, float, int, fl
     u = error_ssp / n
     logw = float(np.linalg.slogdet(u)[1] - p * np.log(np.trace(u) / p))
     rho = 1 - (2 * p**2 + p + 2) / (6 * p * n)
-    k = p + 1
+    k = p + 1 if n_measures is None else n_measures
     w2 = (p + 2) * (p - 1) * (p - 2) * (2 * p**3 + 6 * p**2 + 3 * k + 2) / (288 * (n * p * rho) ** 2)
     z = -n * rho * logw
     f = p * (p + 1) // 2 - 1
@@ -214,8 +216,15 @@ def gg_epsilon(error_ssp: np.ndarray) -> float:
     return float(np.trace(error_ssp) ** 2 / (p * np.trace(error_ssp @ error_ssp)))
 
 
+def _levels(data: pd.DataFrame, within: str) -> list:
+    """The levels of a within factor: its categories' order if categorical, else sorted."""
+    if isinstance(data[within].dtype, pd.CategoricalDtype):
+        return list(data[within].cat.categories)
+    return sorted(data[within].unique())
+
+
 def wide_complete(
-    data: pd.DataFrame, dv: str, within: str, subject: str, between: Sequence[str]
+    data: pd.DataFrame, dv: str, within: str | Sequence[str], subject: str, between: Sequence[str]
 ) -> tuple[pd.DataFrame, list]:
     """Pivot long data to one row per subject and keep subjects observed at every visit.
 
@@ -223,21 +232,18 @@ def wide_complete(
     -------
     wide : DataFrame
         Index ``subject``; the between factors, then one column per visit (in the order of the
-        categorical ``within`` column if it is one, else sorted).
+        categorical ``within`` column if it is one, else sorted). With several within factors,
+        one column per combination, ``"a.b"``, the first factor varying slowest.
     excluded : list
         Subjects dropped because at least one visit is missing.
     """
-    levels = (
-        list(data[within].cat.categories)
-        if isinstance(data[within].dtype, pd.CategoricalDtype)
-        else sorted(data[within].unique())
-    )
-    factors = data.groupby(subject, sort=True, observed=True)[list(between)].first()
-    y = data.pivot_table(
-        index=subject, columns=within, values=dv, aggfunc="first", observed=False, dropna=False
-    ).reindex(index=factors.index, columns=levels)
-    y.columns = [str(c) for c in y.columns]
-    wide = pd.concat([factors, y], axis=1)
+    factors = [within] if isinstance(within, str) else list(within)
+    columns = pd.MultiIndex.from_product([_levels(data, f) for f in factors], names=factors)
+    subjects = data.groupby(subject, sort=True, observed=True)[list(between)].first()
+    y = data.pivot_table(index=subject, columns=factors, values=dv, aggfunc="first", observed=False, dropna=False)
+    y = y.reindex(index=subjects.index, columns=columns if len(factors) > 1 else columns.get_level_values(0))
+    y.columns = [".".join(str(v) for v in c) if isinstance(c, tuple) else str(c) for c in y.columns]
+    wide = pd.concat([subjects, y], axis=1)
     complete = y.notna().all(axis=1)
     return wide[complete], list(wide.index[~complete])
 
@@ -258,7 +264,7 @@ def _between_design(wide: pd.DataFrame, between: list[str], n: int) -> tuple[np.
 
 
 def _stratum(
-    x: np.ndarray, blocks: dict, z: np.ndarray, is_within: bool, df_err: int, ss_type: int
+    x: np.ndarray, blocks: dict, z: np.ndarray, is_within: bool, df_err: int, ss_type: int, n_measures: int
 ) -> tuple[list[dict], float]:
     """The rows of one error stratum (subject totals, or the within contrasts ``z``) and its error SS."""
     err = _residual_ssp(x, z)
@@ -266,7 +272,7 @@ def _stratum(
     if is_within:
         eps = gg_epsilon(err)
         eps_hf = hf_epsilon(eps, z.shape[1], df_err)
-        w, chi2, mdf, mp = mauchly(err, df_err)
+        w, chi2, mdf, mp = mauchly(err, df_err, n_measures)
     else:
         eps = eps_hf = w = chi2 = mdf = mp = np.nan
     sse = float(np.trace(err))
@@ -294,13 +300,13 @@ def _stratum(
 def mixed_anova(
     data: pd.DataFrame,
     dv: str,
-    within: str,
+    within: str | Sequence[str],
     subject: str,
     between: Sequence[str] = (),
     ss_type: int = 3,
     observed: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Split-plot ANOVA: between factors x one within factor, on complete cases.
+    """Split-plot ANOVA: between factors x one or more within factors, on complete cases.
 
     Parameters
     ----------
@@ -308,8 +314,10 @@ def mixed_anova(
         Long format, one row per subject x level of ``within``.
     dv : str
         Dependent variable.
-    within : str
-        Within-subject factor (e.g. ``time``).
+    within : str or sequence of str
+        Within-subject factor (e.g. ``time``), or several, crossed (e.g. ``["phase", "hour"]``):
+        each within term is then tested in its own error stratum, with its own Greenhouse-Geisser
+        and Huynh-Feldt epsilon and Mauchly's test, as afex and car do.
     subject : str
         Subject identifier.
     between : sequence of str
@@ -323,10 +331,10 @@ def mixed_anova(
     Returns
     -------
     DataFrame
-        One row per source: every between term (main effects then interactions), then
-        ``within`` and its interaction with each between term. Columns :data:`DETAIL_COLUMNS`:
-        the contract columns ``source, df1, df2, F, p_unc, eps_gg, p_gg, np2`` (``eps_gg`` NaN and
-        ``p_gg == p_unc`` for between-subject sources; ``np2 = SS / (SS + SS_error)``), then
+        One row per source: every between term (main effects then interactions), then each within
+        term (main effects, then interactions) and its interaction with each between term.
+        Columns :data:`DETAIL_COLUMNS`: the contract columns ``source, df1, df2, F, p_unc,
+        eps_gg, p_gg, np2`` (``eps_gg`` NaN and ``p_gg == p_unc`` for between-subject sources; ``np2 = SS / (SS + SS_error)``), then
         ``ss, ss_error``, Huynh-Feldt ``eps_hf`` (Lecoutre) and ``p_hf``, generalized eta squared
         ``ges``, Mauchly's test (same for every within source) and ``ss_type``.
         ``attrs`` holds ``n`` (subjects analysed) and ``excluded`` (incomplete subjects).
@@ -362,27 +370,43 @@ def mixed_anova(
     unknown = set(observed) - set(between)
     if unknown:
         raise ValueError(f"observed factors {sorted(unknown)} are not between factors {between}")
+    factors = [within] if isinstance(within, str) else list(within)
     wide, excluded = wide_complete(data, dv, within, subject, between)
     y = wide.drop(columns=between).to_numpy(float)
-    n, k = y.shape
+    n = y.shape[0]
+    sizes = [len(_levels(data, f)) for f in factors]
     x, blocks = _between_design(wide, between, n)
     df_err = n - x.shape[1]
     if df_err < 1:
         raise ValueError(f"too few complete subjects ({n}) for {x.shape[1]} between-subject cells")
     rows, error_ss = [], []
-    # the subject totals (between-subject stratum), then the orthonormal within contrasts
-    for z, is_within in ((y.sum(axis=1, keepdims=True) / np.sqrt(k), False), (y @ orthonormal_contrasts(k), True)):
-        stratum_rows, sse = _stratum(x, blocks, z, is_within, df_err, ss_type)
+    # the subject totals (between-subject stratum), then each within term's orthonormal contrasts
+    for term, c in _within_strata(sizes):
+        stratum_rows, sse = _stratum(x, blocks, y @ c, bool(term), df_err, ss_type, y.shape[1])
         error_ss.append(sse)
         for row in stratum_rows:
-            row["source"] = ":".join(list(row["_term"]) + ([within] if is_within else []))
+            row["source"] = ":".join(list(row["_term"]) + [factors[i] for i in term])
         rows += stratum_rows
     out = pd.DataFrame(rows)
     is_obs = out["_term"].map(lambda t: any(f in t for f in observed))
-    errors = sum(error_ss)  # between-subject and within-subject error, as afex's unique(SSE)
+    errors = sum(error_ss)  # every stratum's error, as afex's unique(SSE)
     obs_total = float(out.loc[is_obs, "ss"].sum())
     out["ges"] = out["ss"] / (out["ss"] + errors + obs_total - out["ss"].where(is_obs, 0.0))
     out = out.drop(columns="_term")[DETAIL_COLUMNS]
     out[["df1", "df2"]] = out[["df1", "df2"]].astype(int)
     out.attrs.update(n=n, excluded=excluded)
+    return out
+
+
+def _within_strata(sizes: Sequence[int]) -> list[tuple[tuple[int, ...], np.ndarray]]:
+    """Each error stratum's contrasts of the ``prod(sizes)`` repeated measures (first factor slowest):
+    ``()`` the scaled subject total, then every within term (by order, R's term order), the
+    Kronecker product of its factors' orthonormal contrasts and the other factors' normalized means."""
+    terms = [t for r in range(len(sizes) + 1) for t in itertools.combinations(range(len(sizes)), r)]
+    out = []
+    for term in terms:
+        c = np.ones((1, 1))
+        for i, k in enumerate(sizes):
+            c = np.kron(c, orthonormal_contrasts(k) if i in term else np.ones((k, 1)) / np.sqrt(k))
+        out.append((term, c))
     return out
