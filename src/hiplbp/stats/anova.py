@@ -334,9 +334,10 @@ def mixed_anova(
         One row per source: every between term (main effects then interactions), then each within
         term (main effects, then interactions) and its interaction with each between term.
         Columns :data:`DETAIL_COLUMNS`: the contract columns ``source, df1, df2, F, p_unc,
-        eps_gg, p_gg, np2`` (``eps_gg`` NaN and ``p_gg == p_unc`` for between-subject sources; ``np2 = SS / (SS + SS_error)``), then
-        ``ss, ss_error``, Huynh-Feldt ``eps_hf`` (Lecoutre) and ``p_hf``, generalized eta squared
-        ``ges``, Mauchly's test (same for every within source) and ``ss_type``.
+        eps_gg, p_gg, np2`` (``eps_gg`` NaN and ``p_gg == p_unc`` for between-subject sources;
+        ``np2 = SS / (SS + SS_error)``), then ``ss, ss_error``, Huynh-Feldt ``eps_hf``
+        (Lecoutre) and ``p_hf``, generalized eta squared ``ges``, Mauchly's test (the same for
+        every source of one within term) and ``ss_type``.
         ``attrs`` holds ``n`` (subjects analysed) and ``excluded`` (incomplete subjects).
 
     Notes
