@@ -752,6 +752,32 @@ def test_the_three_arm_worked_example_runs_and_equals_emmeans(tmp_path):
     assert "Arms (3): <strong>Diet</strong>, <strong>DietEx</strong>, <strong>Control</strong>." in text
 
 
+def test_a_stratified_three_arm_trial_with_a_covariate_equals_car_emmeans_and_lmertest(tmp_path):
+    repo = _copy(tmp_path / "three")
+    snakemake(repo, "--configfile", "tests/data/three_arms.yaml")
+    res, ref = repo / "results", repo / "tests" / "reference" / "k_arms"
+    eff = pd.read_csv(res / "tables" / "ancova_score.csv")
+    r = pd.read_csv(ref / "three_arms_ancova_effects.csv")
+    r = r[r.model == "main"]
+    assert eff.comparison.tolist() == r.contrast.tolist() and eff.visit.tolist() == r["by"].tolist()
+    for mine, theirs in [("estimate", "estimate"), ("se", "SE"), ("p", "p_none"), ("p_adj", "p_dunnett")]:
+        np.testing.assert_allclose(eff[mine], r[theirs], rtol=1e-6, err_msg=mine)
+    np.testing.assert_allclose(eff.ci_adj_low, r.lower_dunnett, rtol=1e-6)
+    terms = pd.read_csv(res / "tables" / "ancova_terms_score.csv")
+    assert terms[terms.visit == "t2"].source.tolist() == [
+        "(Intercept)",
+        "baseline",
+        "age",
+        "stratum",
+        "arm",
+        "Residuals",
+    ]
+    lmm = pd.read_csv(res / "tables" / "lmm_score.csv")
+    np.testing.assert_allclose(lmm.F, pd.read_csv(ref / "three_arms_lmm_age.csv").F, rtol=1e-6)
+    text = " ".join((res / "report" / "report.html").read_text().split())
+    assert "Score (points) (primary endpoint)</strong> at t2, adjusted for baseline: A minus Control: −6.9" in text
+
+
 def test_a_baseline_column_is_what_the_ancova_adjusts_for(tmp_path):
     repo = _copy(tmp_path / "column")
     raw = pd.read_csv(repo / "tests" / "data" / "shared1_long.csv")
