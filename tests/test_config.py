@@ -433,6 +433,7 @@ def test_every_shipped_config_names_its_baseline():
         "weightloss": "none",
         "shared1": "t0",
         "shared2": "t0",
+        "three_arms": "t0",
     }
 
 
