@@ -198,6 +198,21 @@ def _edit(config: dict, path: str, value) -> dict:
         ("shared1", "outcomes.0.min", 100, "key 'outcomes[0]': min 100 is not below max 100 (expected min < max)"),
         (
             "shared1",
+            "outcomes.0.distribution",
+            "count",
+            "key 'outcomes[0].distribution': count — negative-binomial or Poisson models are not supported "
+            "(expected continuous; a count with large means may be analysed as continuous, or its rate per patient, "
+            "or fit glmmTMB / MASS::glm.nb in R)",
+        ),
+        (
+            "shared1",
+            "outcomes.0.distribution",
+            "binary",
+            "key 'outcomes[0].distribution': binary — logistic models are not supported (expected continuous; "
+            "compare proportions per visit outside hiplbp, e.g. with R's glm(family = binomial) or emmeans on it)",
+        ),
+        (
+            "shared1",
             "data.columns",
             {"subject": "pid", "stratum": "lumbar", "arm": "pid", "time": "visit"},
             "key 'data.columns.arm': 'pid' is also data.columns.subject (expected a column of its own)",

@@ -451,11 +451,26 @@ def _baseline(config: Mapping, time_levels: list[str], origin: str) -> None:
         )
 
 
+#: Outcome kinds the models do not take, and the nearest route a user has.
+UNSUPPORTED_OUTCOMES = {
+    "count": "negative-binomial or Poisson models are not supported (expected continuous; a count with large "
+    "means may be analysed as continuous, or its rate per patient, or fit glmmTMB / MASS::glm.nb in R)",
+    "binary": "logistic models are not supported (expected continuous; compare proportions per visit outside "
+    "hiplbp, e.g. with R's glm(family = binomial) or emmeans on it)",
+    "ordinal": "proportional-odds models are not supported (expected continuous; a scale with many points may be "
+    "analysed as continuous, or fit ordinal::clmm in R)",
+    "time_to_event": "survival models are not supported (expected continuous; fit survival::coxph in R)",
+}
+
+
 def _outcomes(config: Mapping, origin: str) -> None:
     outcomes = config["outcomes"]
     _unique([o["name"] for o in outcomes], "outcomes[{i}].name", origin)
     _unique([o["column"] for o in outcomes], "outcomes[{i}].column", origin)
     for i, o in enumerate(outcomes):
+        kind = o.get("distribution", "continuous")
+        if kind in UNSUPPORTED_OUTCOMES:
+            raise ConfigError(f"{origin}: key 'outcomes[{i}].distribution': {kind} — {UNSUPPORTED_OUTCOMES[kind]}")
         lo, hi = o.get("min"), o.get("max")
         if lo is not None and hi is not None and not lo < hi:
             raise ConfigError(f"{origin}: key 'outcomes[{i}]': min {lo:g} is not below max {hi:g} (expected min < max)")
