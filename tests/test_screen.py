@@ -12,7 +12,7 @@ from hiplbp.audit.printed import PrintedAudit, measure_steps, printed_findings, 
 from hiplbp.audit.trial import audit_trial
 from hiplbp.integrity import stouffer
 from hiplbp.run.config import load_schema
-from hiplbp.screen import TRIAL_COLUMNS, folder_config, own_runs, run_config, screen_trial
+from hiplbp.screen import TRIAL_COLUMNS, folder_config, own_runs, run_config, screen_trial, trial_folders
 from hiplbp.trial.tables import read_trial
 
 TRIALS = ROOT / "trials"
@@ -139,3 +139,9 @@ def test_own_runs_are_the_folders_with_a_valid_run_config(tmp_path):
         "typo": "typo/config.yaml: unknown key 'analysis.ss_typ'; allowed here: "
         "adjust, alpha, ci_level, comparisons, covariates, observed, primary, ss_type, stratum_by_arm",
     }
+
+
+def test_a_glob_passes_over_worked_examples_of_own_data_but_a_named_one_is_kept():
+    # trials/weightloss holds a data set and its run config, no printed tables
+    assert trial_folders(["trials/*/"], root=ROOT) == ["trials/ebadi2012", "trials/lee2015"]
+    assert trial_folders(["trials/weightloss"], root=ROOT) == ["trials/weightloss"]

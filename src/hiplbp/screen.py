@@ -199,7 +199,8 @@ def trial_folders(patterns: Sequence[str], root: str | Path = ".") -> list[str]:
     """The folders the patterns name (paths or globs, relative to ``root``), sorted and unique.
 
     A pattern that matches nothing is kept as it is, so that the screen lists it as invalid ("not
-    found") rather than silently screening fewer trials.
+    found") rather than silently screening fewer trials. A glob passes over the folders that hold
+    a data set and its run config but no printed tables (the worked examples); named, they are kept.
 
     Examples
     --------
@@ -210,9 +211,19 @@ def trial_folders(patterns: Sequence[str], root: str | Path = ".") -> list[str]:
     out: set[str] = set()
     for pattern in patterns:
         hits = [Path(h) for h in glob.glob(str(pattern), root_dir=root)]
-        folders = [str(h) for h in hits if (root / h).is_dir()]
+        named = not glob.has_magic(str(pattern))
+        folders = [str(h) for h in hits if (root / h).is_dir() and (named or not _data_only(root / h))]
         out.update(folders if hits else [str(pattern)])
     return sorted(out)
+
+
+def _data_only(folder: Path) -> bool:
+    """A worked example on a data set (``trials/weightloss``): a run config of its own data, no
+    printed tables. A glob passes over it; named, it is screened (and found to have no tables)."""
+    if (folder / "groups.csv").exists():
+        return False
+    config = folder_config(folder)
+    return (config.get("data") or {}).get("source") == "file" and "trial" not in config
 
 
 def chunked(folders: Sequence[str], size: int) -> list[list[str]]:
