@@ -50,8 +50,8 @@ def main() -> None:
         data, design = trial(args.subjects, k)
         for method in ("dunnett", "holm", "none"):
             family = Family(method=method, seed=1)
-            t_con, _ = timed(lambda: visit_contrasts(data, "y", design, family=family), args.repeat)
-            t_anc, _ = timed(lambda: ancova(data, "y", design, family=family), args.repeat)
+            t_con, _ = timed(lambda d=data, g=design, f=family: visit_contrasts(d, "y", g, family=f), args.repeat)
+            t_anc, _ = timed(lambda d=data, g=design, f=family: ancova(d, "y", g, family=f), args.repeat)
             print(f"{k:>4} {method:>8} {t_con:>14.3f} {t_anc:>11.3f}")
 
 

@@ -390,7 +390,7 @@ def lmm_anova(
     terms = sorted([t for t in blocks if t], key=lambda t: (len(t), [factors.index(f) for f in t]))
     cells = fac.drop_duplicates()
     factor_rows = lmertest_type3_contrasts(cells, x_fac[cells.index.map(fac.index.get_loc)], terms)
-    contrasts = {(c,): np.eye(x.shape[1])[[1 + i]] for i, c in enumerate(covariates)}
+    contrasts: dict[tuple[str, ...], np.ndarray] = {(c,): np.eye(x.shape[1])[[1 + i]] for i, c in enumerate(covariates)}
     for t in terms:
         rows_ = factor_rows[t]
         contrasts[t] = np.column_stack([rows_[:, :1], np.zeros((len(rows_), k)), rows_[:, 1:]])

@@ -170,7 +170,12 @@ def max_t_probability(c: float, corr: npt.ArrayLike, df: float, seed: int = 0) -
     x = np.full(m, c)
     return float(
         stats.multivariate_t.cdf(
-            x, shape=r, df=df, lower_limit=-x, maxpts=QMC_POINTS * m, random_state=np.random.default_rng(seed)
+            x,
+            shape=r,
+            df=df,  # type: ignore[arg-type]  # scipy takes any positive df; its stubs say int
+            lower_limit=-x,
+            maxpts=QMC_POINTS * m,
+            random_state=np.random.default_rng(seed),
         )
     )
 

@@ -21,14 +21,14 @@ def run(job: Job) -> None:
     """
     i, p, outcome = job.input, job.params, job.wildcards.outcome
     design = Design.from_config(p.design)
-    analysis = sensitivity.SensitivityDesign(design.between, design.time_levels, design.arms, p.ss_type, p.alpha)
+    analysis = sensitivity.SensitivityDesign(design.between, design.time_levels, design.arm_roles, p.ss_type, p.alpha)
     if p.source == "reconstructed":
         cells, assumed = published_cells(
             published.read_groups(i.groups, **p.trial),
             published.read_summaries(i.outcomes),
             outcome,
             design.time_levels,
-            design.arms,
+            design.two_arms,  # a reconstructed trial has two arms (check_config)
             p.reconstruction["arm_from"],
             p.reconstruction["assumptions"],
         )
