@@ -643,7 +643,7 @@ def test_config_mistakes_print_one_line_and_nothing_else(tmp_path):
     repo = _copy(tmp_path / "typo")
     cases = {
         "analysis: {sstype: 2}\n": "unknown key 'analysis.sstype'; allowed here: "
-        "alpha, ci_level, covariates, observed, primary, ss_type, stratum_by_arm",
+        "adjust, alpha, ci_level, comparisons, covariates, observed, primary, ss_type, stratum_by_arm",
         "design: {strata: [No, Yes]}\n": "key 'design.strata[0]': found False (a boolean), expected string or number; "
         'YAML reads unquoted yes/no/on/off/true/false as booleans: put the label in quotes, e.g. "No"',
         "sensitivity: {correlations: {from: 0.9, to: 0.1, step: 0.1}}\n": "key 'sensitivity.correlations': from 0.9 "
