@@ -5,7 +5,7 @@ integral behind Dunnett's method (mvtnorm, tight error bound)."""
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DATA, REFERENCE
+from conftest import DATA, REFERENCE, ROOT
 from scipy import integrate, stats
 
 from hiplbp.stats.ancova import Adjustment, ancova
@@ -20,7 +20,7 @@ THREE = Design(["t0", "t1", "t2"], {"treatment": ["A", "B"], "control": "Control
 
 
 def _weightloss() -> pd.DataFrame:
-    w = pd.read_csv(DATA / "weightloss.csv")
+    w = pd.read_csv(ROOT / "trials" / "weightloss" / "weightloss.csv")  # the worked example's data
     long = w.melt(id_vars=["rownames", "group"], value_vars=["wl1", "wl2", "wl3"], var_name="time", value_name="wl")
     long["time"] = pd.Categorical(long["time"].str[-1], categories=["1", "2", "3"])
     return long.rename(columns={"rownames": "subject", "group": "arm"})

@@ -1,7 +1,7 @@
 # References for k >= 2 arms (issue #26), from R 4.2.2 (afex 1.2-1, car 3.1-1, emmeans 1.8.4-1,
 # mvtnorm 1.1-3). Run from the repository root: Rscript tests/reference/k_arms.R
 #
-# 1. carData WeightLoss (tests/data/weightloss.csv, copied unchanged from the Rdatasets CSV export):
+# 1. carData WeightLoss (trials/weightloss/weightloss.csv, the worked example's copy of the Rdatasets CSV export):
 #    3 groups (Diet, DietEx, Control), weight loss at months 1-3. Mixed ANOVA type II and III
 #    (afex::aov_ez), and per month lm(wl ~ group) arm contrasts with emmeans: each arm against
 #    Control and all pairs, with the adjustments none, holm, bonferroni, tukey and mvt.
@@ -62,7 +62,7 @@ anova_table <- function(a) {
 }
 
 # 1. WeightLoss
-w <- read.csv("tests/data/weightloss.csv")
+w <- read.csv("trials/weightloss/weightloss.csv")
 w$group <- factor(w$group, levels = c("Diet", "DietEx", "Control"))
 long <- reshape(w[, c("rownames", "group", "wl1", "wl2", "wl3")], idvar = c("rownames", "group"),
                 varying = c("wl1", "wl2", "wl3"), v.names = "wl", timevar = "month", times = 1:3,
