@@ -197,7 +197,7 @@ def _max_t_quantile(level: float, corr: np.ndarray, df: float, seed: int) -> flo
 def adjust_family(
     estimate: npt.ArrayLike,
     cov: npt.ArrayLike,
-    df: float,
+    df: float | npt.ArrayLike,
     method: str,
     level: float = 0.95,
     n_means: int | None = None,
@@ -211,8 +211,10 @@ def adjust_family(
         The contrasts' estimates.
     cov : array, shape (m, m)
         Their covariance matrix (its diagonal: the squared standard errors).
-    df : float
-        The t statistics' degrees of freedom.
+    df : float or array of shape (m,)
+        The t statistics' degrees of freedom: one for all, or each contrast's own (Satterthwaite).
+        With several, each contrast's adjusted p and limits use its own df in the family's joint
+        distribution (as emmeans, which however truncates them to integers for ``mvt``).
     method : {"dunnett", "tukey", "holm", "bonferroni", "none"}
         The adjustment (:data:`ADJUSTMENTS`).
     level : float
@@ -236,27 +238,36 @@ def adjust_family(
     est = np.atleast_1d(np.asarray(estimate, float))
     v = np.atleast_2d(np.asarray(cov, float))
     m = est.size
-    se = np.sqrt(np.diag(v))
-    t = np.abs(est / se)
-    p_unc = 2 * stats.t.sf(t, df)
     if method not in ADJUSTMENTS:
         raise ValueError(f"adjust: expected one of {', '.join(ADJUSTMENTS)}, got {method!r}")
+    dfs = np.broadcast_to(np.asarray(df, float), (m,))
+    if m > 1 and np.ptp(dfs) > 0:
+        if method in ("tukey", "dunnett"):
+            # each contrast in the family's joint distribution at its own df
+            parts = [adjust_family(est, v, float(d), method, level, n_means, seed) for d in dfs]
+            p_adj, lo, hi = (np.array([part[i][j] for j, part in enumerate(parts)]) for i in range(3))
+            return p_adj, lo, hi
+    # one df (the scalar methods below), or one per contrast (elementwise t quantiles)
+    df_t: float | np.ndarray = dfs if np.ptp(dfs) > 0 else float(dfs[0])
+    se = np.sqrt(np.diag(v))
+    t = np.abs(est / se)
+    p_unc = 2 * stats.t.sf(t, df_t)
     if method == "none" or m == 1:
-        crit = stats.t.ppf(0.5 + level / 2, df)
+        crit = stats.t.ppf(0.5 + level / 2, df_t)
         p = p_unc
     elif method == "bonferroni" or method == "holm":
-        crit = stats.t.ppf(1 - (1 - level) / (2 * m), df)
+        crit = stats.t.ppf(1 - (1 - level) / (2 * m), df_t)
         p = step_down(p_unc, method)
     elif method == "tukey":
         if n_means is None:
             raise ValueError("adjust tukey needs the number of means compared (n_means)")
-        dist = stats.studentized_range(n_means, df)
+        dist = stats.studentized_range(n_means, float(dfs[0]))
         crit = float(dist.ppf(level)) / np.sqrt(2)
         p = np.array([float(dist.sf(x * np.sqrt(2))) for x in t])
     else:
         corr = v / np.outer(se, se)
-        crit = _max_t_quantile(level, corr, df, seed)
-        p = np.array([1 - max_t_probability(float(x), corr, df, seed) for x in t])
+        crit = _max_t_quantile(level, corr, float(dfs[0]), seed)
+        p = np.array([1 - max_t_probability(float(x), corr, float(dfs[0]), seed) for x in t])
     p = np.clip(np.asarray(p, float), 0.0, 1.0)
     return p, est - crit * se, est + crit * se
 
@@ -285,7 +296,7 @@ class Family:
         return self.method if m > 1 else "none"
 
     def adjusted(
-        self, estimate: npt.ArrayLike, cov: npt.ArrayLike, df: float, level: float, n_means: int
+        self, estimate: npt.ArrayLike, cov: npt.ArrayLike, df: float | npt.ArrayLike, level: float, n_means: int
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:func:`adjust_family` with this family's method and seed."""
         return adjust_family(estimate, cov, df, self.method, level, n_means=n_means, seed=self.seed)
@@ -295,7 +306,7 @@ class Family:
         comparisons: Sequence[tuple[str, str]],
         estimate: npt.ArrayLike,
         cov: npt.ArrayLike,
-        df: float,
+        df: float | npt.ArrayLike,
         level: float,
     ) -> list[dict]:
         """One row per comparison ``a - b`` of a family: ``comparison, estimate, se, df, t, p_unc,
@@ -304,18 +315,19 @@ class Family:
         v = np.atleast_2d(np.asarray(cov, float))
         n_means = len({arm for pair in comparisons for arm in pair})
         p_adj, lo_adj, hi_adj = self.adjusted(est, v, df, level, n_means)
-        t_crit = stats.t.ppf(0.5 + level / 2, df)
+        dfs = np.broadcast_to(np.asarray(df, float), est.shape)
         out = []
         for j, (a, b) in enumerate(comparisons):
-            e, se = float(est[j]), float(np.sqrt(v[j, j]))
+            e, se, df_j = float(est[j]), float(np.sqrt(v[j, j])), float(dfs[j])
+            t_crit = stats.t.ppf(0.5 + level / 2, df_j)
             out.append(
                 dict(
                     comparison=f"{a} - {b}",
                     estimate=e,
                     se=se,
-                    df=df,
+                    df=df_j,
                     t=e / se,
-                    p_unc=float(2 * stats.t.sf(abs(e / se), df)),
+                    p_unc=float(2 * stats.t.sf(abs(e / se), df_j)),
                 )
                 | dict(ci_low=e - t_crit * se, ci_high=e + t_crit * se, p_adj=float(p_adj[j]))
                 | dict(ci_adj_low=float(lo_adj[j]), ci_adj_high=float(hi_adj[j]), adjust=self.applied(len(comparisons)))
