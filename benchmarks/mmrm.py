@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from hiplbp.stats.covariance import STRUCTURES
-from hiplbp.stats.mmrm import mmrm
+from hiplbp.stats.mmrm import MmrmOptions, mmrm
 
 
 def trial(n: int, seed: int = 26) -> pd.DataFrame:
@@ -50,15 +50,18 @@ def main() -> None:
     ap.add_argument("--subjects", type=int, nargs="+", default=[1000, 10000, 100000])
     args = ap.parse_args()
     pairs = [("low", "control"), ("high", "control")]
-    print(f"{'subjects':>9} {'rows':>8} {'structure':>22} {'iterations':>10} {'converged':>9} {'fit (s)':>8} {'s / 1000 subj':>13}")
+    head = ("subjects", 9), ("rows", 8), ("structure", 22), ("iterations", 10), ("converged", 9), ("fit (s)", 8)
+    print(" ".join(f"{h:>{w}}" for h, w in head), "s / 1000 subj")
     for n in args.subjects:
         data = trial(n)
         for structure, by_arm in [*((s, False) for s in STRUCTURES), ("unstructured", True)]:
             start = time.perf_counter()
-            res = mmrm(data, "y", pairs, visit="visit", covariates=["base"], structure=structure, by_arm=by_arm)
+            options = MmrmOptions(covariance=structure, by_arm=by_arm)
+            res = mmrm(data, "y", pairs, visit="visit", covariates=["base"], options=options)
             took = time.perf_counter() - start
             label = structure + (" per arm" if by_arm else "")
-            print(f"{n:>9} {len(data):>8} {label:>22} {res.fit.iterations:>10} {res.fit.converged!s:>9} {took:>8.2f} {1000 * took / n:>13.3f}")
+            cells = n, len(data), label, res.fit.iterations, res.fit.converged, f"{took:.2f}"
+            print(" ".join(f"{c!s:>{w}}" for c, (_, w) in zip(cells, head, strict=True)), f"{1000 * took / n:13.3f}")
 
 
 if __name__ == "__main__":

@@ -91,6 +91,7 @@ def test_schema_defaults_are_filled_like_snakemake_validate():
         "covariates": [],
         "comparisons": "control",
         "adjust": "dunnett",
+        "mmrm": {"covariance": "unstructured", "by_arm": False},
     }
 
 
@@ -104,8 +105,8 @@ def test_schema_defaults_are_filled_like_snakemake_validate():
         ),
         (
             {"analysis": {"sstype": 2}},
-            "mine.yaml: unknown key 'analysis.sstype'; allowed here: adjust, alpha, ci_level, comparisons, covariates, "
-            "observed, primary, ss_type, stratum_by_arm",
+            "mine.yaml: unknown key 'analysis.sstype'; allowed here: adjust, alpha, ci_level, comparisons, "
+            "covariates, mmrm, observed, primary, ss_type, stratum_by_arm",
         ),
         (
             {"design": {"strata": [False, True]}},
@@ -449,6 +450,7 @@ def test_every_shipped_config_names_its_baseline():
         "shared1": "t0",
         "shared2": "t0",
         "three_arms": "t0",
+        "mmrm_dropout": "base",
     }
 
 

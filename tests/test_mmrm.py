@@ -9,13 +9,14 @@ from conftest import DATA, REFERENCE, ROOT
 from scipy import stats
 
 from hiplbp.stats.covariance import STRUCTURES, Structure
-from hiplbp.stats.mmrm import mmrm
+from hiplbp.stats.mmrm import MmrmOptions, mmrm
 from hiplbp.stats.multiplicity import Family
 
 REF = REFERENCE / "mmrm"
 VISITS = ["w2", "w4", "w8", "w12"]
 ARMS = ["Placebo", "Low", "High"]
 AGAINST_PLACEBO = [("Low", "Placebo"), ("High", "Placebo")]
+NONE = Family(method="none")
 
 
 def _dropout() -> pd.DataFrame:
@@ -35,8 +36,7 @@ def fits():
             AGAINST_PLACEBO,
             visit="visit",
             covariates=["base", "age"],
-            structure=s,
-            family=Family(method="none"),
+            options=MmrmOptions(covariance=s, family=NONE),
         )
         for s in STRUCTURES
     }
@@ -96,7 +96,7 @@ def test_per_arm_unstructured_on_complete_data_is_welch():
     long["visit"] = pd.Categorical(long["visit"], categories=["wl1", "wl2", "wl3"])
     long = long.rename(columns={"rownames": "subject", "group": "arm"})
     pairs = [("Diet", "Control"), ("DietEx", "Control")]
-    res = mmrm(long, "wl", pairs, visit="visit", by_arm=True, family=Family(method="none"))
+    res = mmrm(long, "wl", pairs, visit="visit", options=MmrmOptions(by_arm=True, family=NONE))
     assert res.fit.converged
     for (v, comparison), row in res.contrasts.set_index(["visit", "comparison"]).iterrows():
         a, b = comparison.split(" - ")

@@ -137,7 +137,7 @@ def test_own_runs_are_the_folders_with_a_valid_run_config(tmp_path):
         "gen/trial0001": "gen/trial0001/config.yaml: no run config (a `design` section); expected one to run it",
         "missing": "missing: not found; expected a trial folder",
         "typo": "typo/config.yaml: unknown key 'analysis.ss_typ'; allowed here: "
-        "adjust, alpha, ci_level, comparisons, covariates, observed, primary, ss_type, stratum_by_arm",
+        "adjust, alpha, ci_level, comparisons, covariates, mmrm, observed, primary, ss_type, stratum_by_arm",
     }
 
 

@@ -104,6 +104,10 @@ def test_default_run_produces_every_output(default_run):
         "tables/ancova_vas.csv",
         "tables/ancova_terms_vas.csv",
         "tables/lmm_vas.csv",
+        "tables/mmrm_vas.csv",
+        "tables/mmrm_terms_vas.csv",
+        "tables/mmrm_means_vas.csv",
+        "tables/mmrm_covariance_vas.csv",
         "tables/contrasts_vas.csv",
         "tables/effect_sizes_vas.csv",
         "tables/sensitivity_vas.csv",
@@ -339,7 +343,8 @@ def test_default_figures_and_report(default_run):
     ):
         assert section in html, section
     assert "summary measure" in html and html.count("data:image/png;base64,") >= 2
-    assert html.count("rest on the assumptions listed under") == 3  # beside the ANOVA, ANCOVA and LMM tables
+    # beside the ANOVA, ANCOVA, LMM and MMRM tables
+    assert html.count("rest on the assumptions listed under") == 4
     assert not re.search(r"20\d\d-\d\d-\d\dT\d\d:\d\d", html)
     nb = nbformat.read(res / "report" / "report.ipynb", as_version=4)
     assert "start_time" not in nb.metadata.get("papermill", {})
@@ -418,7 +423,7 @@ def test_snakemake_report_collects_flagged_outputs(default_run, tmp_path):
     skip = ("data/canonical.csv", "data/ingest_log.csv", "data/provenance.json", "report/tables/.snakemake_timestamp")
     finals = [f for f in _deterministic_files(default_run) if f not in skip]
     pages = [f for f in finals if f.startswith("report/tables/")]
-    assert len(finals) - len(pages) == 29
+    assert len(finals) - len(pages) == 33
     for f in finals:
         assert any(n.endswith("/" + Path(f).name) for n in names), f  # the zip keeps basenames
     # every table is also there as a rendered page (a CSV is only a download in the report)
@@ -643,7 +648,7 @@ def test_config_mistakes_print_one_line_and_nothing_else(tmp_path):
     repo = _copy(tmp_path / "typo")
     cases = {
         "analysis: {sstype: 2}\n": "unknown key 'analysis.sstype'; allowed here: "
-        "adjust, alpha, ci_level, comparisons, covariates, observed, primary, ss_type, stratum_by_arm",
+        "adjust, alpha, ci_level, comparisons, covariates, mmrm, observed, primary, ss_type, stratum_by_arm",
         "design: {strata: [No, Yes]}\n": "key 'design.strata[0]': found False (a boolean), expected string or number; "
         'YAML reads unquoted yes/no/on/off/true/false as booleans: put the label in quotes, e.g. "No"',
         "sensitivity: {correlations: {from: 0.9, to: 0.1, step: 0.1}}\n": "key 'sensitivity.correlations': from 0.9 "
@@ -1138,7 +1143,11 @@ def test_the_steps_alone_reproduce_the_default_run(default_run, tmp_path, monkey
             models,
             {},
             data,
-            {k: f"tables/{f}_{v}.csv" for k, f in [("ancova",) * 2, ("terms", "ancova_terms"), ("lmm",) * 2]},
+            {
+                k: f"tables/{f}_{v}.csv"
+                for k, f in [("ancova",) * 2, ("terms", "ancova_terms"), ("lmm",) * 2, ("mmrm",) * 2]
+                + [("mmrm_terms",) * 2, ("mmrm_means",) * 2, ("mmrm_covariance",) * 2]
+            },
         ),
         (
             followup,
@@ -1190,6 +1199,31 @@ def test_the_steps_alone_reproduce_the_default_run(default_run, tmp_path, monkey
         params = stage_arguments(config, name, trial) | extra
         step.run(Job.of(here(inputs, out), here(outputs, out), params, {"outcome": v}))
         written += list(outputs.values())
-    assert len(written) == 30  # every output of the trial rules but the report and its table pages
+    assert len(written) == 34  # every output of the trial rules but the report and its table pages
     differ = [f for f in written if (out / f).read_bytes() != (default_run / "results" / f).read_bytes()]
     assert differ == []
+
+
+def test_the_mmrm_of_a_trial_with_drop_out_equals_gls_emmeans(tmp_path):
+    """The pipeline on the drop-out trial of tests/reference/mmrm.R: the MMRM's contrasts and type III
+    tests equal nlme::gls + emmeans, and the report leads with the config's primary endpoint."""
+    repo = _copy(tmp_path / "mmrm")
+    snakemake(repo, "--configfile", "tests/data/mmrm_dropout.yaml")
+    res, ref = repo / "results" / "tables", repo / "tests" / "reference" / "mmrm"
+    mine = pd.read_csv(res / "mmrm_y.csv")
+    theirs = pd.read_csv(ref / "unstructured_contrasts.csv")
+    assert (mine.comparison.str.replace(" ", "") + mine.visit).tolist() == (theirs.comparison + theirs.visit).tolist()
+    for col in ["estimate", "se", "ci_low", "ci_high"]:
+        np.testing.assert_allclose(mine[col], theirs[col], rtol=1e-5, err_msg=col)
+    np.testing.assert_allclose(mine.df, theirs.df, rtol=1e-3)
+    terms = pd.read_csv(res / "mmrm_terms_y.csv")
+    t3 = pd.read_csv(ref / "unstructured_type3.csv")
+    assert terms.source.tolist() == ["baseline", "age", "arm", "time", "arm:time"]
+    np.testing.assert_allclose(terms.F, t3.F, rtol=1e-4)
+    np.testing.assert_allclose(terms.df2, t3.df2, rtol=1e-3)
+    text = " ".join((repo / "results" / "report" / "report.html").read_text().split())
+    w12 = mine[mine.visit == "w12"].iloc[0]
+    assert (
+        "Score (points) (primary endpoint)</strong> at w12, MMRM on all observed visits, adjusted for baseline: "
+        f"Low minus Placebo: {w12.estimate:.1f} (95 % CI {w12.ci_low:.1f} to {w12.ci_high:.1f})".replace("-", "−")
+    ) in text

@@ -66,6 +66,30 @@ rule models:
             category="3 Analysis",
             labels={"outcome": "{outcome}", "table": "linear mixed model"},
         ),
+        mmrm=report(
+            "results/tables/mmrm_{outcome}.csv",
+            caption="../report/mmrm.rst",
+            category="3 Analysis",
+            labels={"outcome": "{outcome}", "table": "MMRM arm comparisons"},
+        ),
+        mmrm_terms=report(
+            "results/tables/mmrm_terms_{outcome}.csv",
+            caption="../report/mmrm_terms.rst",
+            category="3 Analysis",
+            labels={"outcome": "{outcome}", "table": "MMRM type III"},
+        ),
+        mmrm_means=report(
+            "results/tables/mmrm_means_{outcome}.csv",
+            caption="../report/mmrm_means.rst",
+            category="3 Analysis",
+            labels={"outcome": "{outcome}", "table": "MMRM means"},
+        ),
+        mmrm_covariance=report(
+            "results/tables/mmrm_covariance_{outcome}.csv",
+            caption="../report/mmrm_covariance.rst",
+            category="3 Analysis",
+            labels={"outcome": "{outcome}", "table": "MMRM covariance"},
+        ),
     log:
         "results/logs/models_{outcome}.log",
     benchmark:

@@ -19,6 +19,8 @@ rule report:
         descriptives=expand("results/tables/descriptives_{outcome}.csv", outcome=OUTCOMES),
         ancova=expand("results/tables/ancova_{outcome}.csv", outcome=OUTCOMES) if ANCOVA else [],
         lmm=expand("results/tables/lmm_{outcome}.csv", outcome=OUTCOMES),
+        mmrm=expand("results/tables/mmrm_{outcome}.csv", outcome=OUTCOMES),
+        mmrm_terms=expand("results/tables/mmrm_terms_{outcome}.csv", outcome=OUTCOMES),
         contrasts=expand("results/tables/contrasts_{outcome}.csv", outcome=OUTCOMES),
         effects=expand("results/tables/effect_sizes_{outcome}.csv", outcome=OUTCOMES),
         sensitivity=expand("results/tables/sensitivity_{outcome}.csv", outcome=OUTCOMES),

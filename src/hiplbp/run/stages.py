@@ -348,6 +348,7 @@ STAGES: dict[str, Callable[[Mapping, Trial | None], dict[str, Any]]] = {
         covariates=_analysis("covariates"),
         stratum_by_arm=_analysis("stratum_by_arm"),
         comparisons=lambda c, t: comparisons(c),
+        mmrm=_analysis("mmrm"),
     ),
     "followup": _with(ci_level=_analysis("ci_level"), comparisons=lambda c, t: comparisons(c)),
     "sensitivity": _with(

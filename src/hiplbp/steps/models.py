@@ -1,5 +1,5 @@
-"""Rule models: ANCOVA per follow-up visit and the linear mixed model (see :mod:`hiplbp.stats.ancova`,
-:mod:`hiplbp.stats.lmm`)."""
+"""Rule models: ANCOVA per follow-up visit, the linear mixed model and the MMRM (see
+:mod:`hiplbp.stats.ancova`, :mod:`hiplbp.stats.lmm`, :mod:`hiplbp.stats.mmrm`)."""
 
 from __future__ import annotations
 
@@ -8,20 +8,22 @@ import sys
 from ..data.ingest import read_canonical
 from ..stats.ancova import Adjustment, ancova
 from ..stats.lmm import lmm_anova
+from ..stats.mmrm import MmrmOptions, trial_mmrm
 from ..stats.multiplicity import Family
 from ..trial.design import Design
 from .job import Job
 
 
 def run(job: Job) -> None:
-    """Write the ANCOVA's arm comparisons and terms (a design with a baseline only) and the LMM's
-    tests (with the same covariates), in the trial's factor names."""
+    """Write the ANCOVA's arm comparisons and terms (a design with a baseline only), the LMM's
+    tests (with the same covariates) and the MMRM's arm comparisons, means, type III tests and
+    covariance, in the trial's factor names."""
     p, outcome = job.params, job.wildcards.outcome
     design = Design.from_config(p.design)
     data = read_canonical(job.input.data, design)
+    family = Family(**p.comparisons)
     if design.has_baseline:
         adjust = Adjustment.of(design, p.covariates, p.stratum_by_arm)
-        family = Family(**p.comparisons)
         terms, effects = ancova(data, outcome, design, level=p.ci_level, adjust=adjust, family=family)
         effects.to_csv(job.output.ancova, index=False)
         design.label_effects(terms).to_csv(job.output.terms, index=False)
@@ -33,5 +35,26 @@ def run(job: Job) -> None:
     print(
         f"{outcome}: LMM on {lmm.attrs['n_obs']} observations of {lmm.attrs['n_subjects']} subjects; "
         f"sigma2 = {lmm.attrs['sigma2']:.6g}, tau2 = {lmm.attrs['tau2']:.6g}",
+        file=sys.stderr,
+    )
+    options = MmrmOptions(
+        covariance=p.mmrm["covariance"],
+        by_arm=p.mmrm["by_arm"],
+        stratum_by_arm=p.stratum_by_arm,
+        level=p.ci_level,
+        family=family,
+    )
+    mm = trial_mmrm(data, outcome, design, covariates=p.covariates, options=options)
+    mm.contrasts.to_csv(job.output.mmrm, index=False)
+    design.label_effects(mm.terms.assign(structure=mm.terms.attrs["structure"])).to_csv(
+        job.output.mmrm_terms, index=False
+    )
+    mm.means.to_csv(job.output.mmrm_means, index=False)
+    mm.covariance.to_csv(job.output.mmrm_covariance, index=False)
+    a = mm.terms.attrs
+    print(
+        f"{outcome}: MMRM ({a['structure']}{' per arm' if a['by_arm'] else ''}) on {a['n_obs']} observations of "
+        f"{a['n_subjects']} subjects ({a['n_left_out']} left out: no baseline or covariate value); "
+        f"REML {'converged' if a['converged'] else 'DID NOT CONVERGE'} in {mm.fit.iterations} iterations",
         file=sys.stderr,
     )

@@ -16,6 +16,8 @@ TABLES = {
     "descriptive_tables": "descriptives",
     "ancova_tables": "ancova",
     "lmm_tables": "lmm",
+    "mmrm_tables": "mmrm",
+    "mmrm_terms_tables": "mmrm_terms",
     "contrast_tables": "contrasts",
     "effect_tables": "effects",
     "sensitivity_tables": "sensitivity",
