@@ -181,3 +181,55 @@ def test_dunnett_with_a_df_per_contrast_uses_each_contrasts_own_df():
     np.testing.assert_allclose(
         np.sort(p_holm), np.sort(np.minimum(1, np.maximum.accumulate(np.sort(raw) * [2, 1]))), rtol=1e-12
     )
+
+
+def _with_site() -> pd.DataFrame:
+    d = _dropout()
+    assert not pd.api.types.is_numeric_dtype(d["site"]) and set(d["site"]) == {"north", "south", "west"}
+    return d
+
+
+def test_a_categorical_covariate_in_the_mmrm_equals_gls_emmeans():
+    res = mmrm(_with_site(), "y", AGAINST_PLACEBO, visit="visit", covariates=["base", "age", "site"])
+    ref = pd.read_csv(REF / "site_mmrm_contrasts.csv")
+    mine = res.contrasts
+    np.testing.assert_allclose(mine.estimate, ref.estimate, rtol=1e-5)
+    np.testing.assert_allclose(mine.se, ref.se, rtol=1e-5)
+    np.testing.assert_allclose(mine.df, ref.df, rtol=1e-3)
+    t3 = pd.read_csv(REF / "site_mmrm_type3.csv")
+    assert res.terms.source.tolist() == t3.source.tolist() == ["base", "age", "site", "arm", "visit", "arm:visit"]
+    np.testing.assert_allclose(res.terms.F, t3.F, rtol=1e-4)
+    np.testing.assert_allclose(res.terms.df1, t3.df1)
+    np.testing.assert_allclose(res.terms.df2, t3.df2, rtol=1e-3)
+
+
+def test_a_categorical_covariate_in_the_lmm_equals_lmertest():
+    from hiplbp.stats.lmm import lmm_anova
+
+    d = _with_site()
+    mine = lmm_anova(d, "y", "visit", "subject", ["arm"], ["base", "age", "site"])
+    ref = pd.read_csv(REF / "site_lmm_type3.csv")
+    assert mine.source.tolist() == ref.source.tolist()
+    np.testing.assert_allclose(mine.F, ref.F, rtol=1e-5)
+    np.testing.assert_allclose(mine.df2, ref.df2, rtol=1e-4)
+    np.testing.assert_allclose(mine.df1, ref.df1)
+
+
+def test_a_categorical_covariate_in_the_ancova_equals_car_and_emmeans():
+    from hiplbp.stats.ancova import Adjustment, fit
+
+    d = _with_site().rename(columns={"visit": "time"})
+    adjust = Adjustment("base", "column", ("age", "site"), stratum_by_arm=False)
+    ref_terms = pd.read_csv(REF / "site_ancova_terms.csv")
+    ref_eff = pd.read_csv(REF / "site_ancova_effects.csv")
+    for v in VISITS:
+        terms, eff = fit(d, "y", ["arm"], AGAINST_PLACEBO, adjust=adjust, visit=v, family=NONE)
+        rt = ref_terms[ref_terms.visit == v]
+        assert terms.source.tolist() == rt.source.str.replace("base", "baseline").tolist()
+        np.testing.assert_allclose(terms.SS, rt.SS, rtol=1e-6)
+        np.testing.assert_allclose(terms.df, rt.df)
+        np.testing.assert_allclose(terms.F.dropna(), rt.F.dropna(), rtol=1e-6)
+        re = ref_eff[ref_eff.visit == v]
+        np.testing.assert_allclose(eff.estimate, re.estimate, rtol=1e-6)
+        np.testing.assert_allclose(eff.se, re.se, rtol=1e-6)
+        np.testing.assert_allclose(eff.p, re.p, rtol=1e-6)

@@ -12,6 +12,10 @@
 #    emmeans::joint_tests, and df2 by Fai & Cornelius (lmerTest's rule) from emmeans' own
 #    Satterthwaite df of each direction of lmerTest's type III hypothesis rows.
 #
+# 3. A categorical covariate (site, 3 levels) with age and the baseline, in every model: the ANCOVA at
+#    each visit (car::Anova type 3 with sum contrasts, emmeans trt.vs.ctrl), the random-intercept
+#    LMM (lmerTest type 3, Satterthwaite) and the unstructured MMRM (as above).
+#
 # Two numerical steps of nlme are tightened, because the Satterthwaite df are sensitive to them:
 # * gls's optimiser stops about 1e-9 short of the REML optimum in the deviance (nlminb's default
 #   relative tolerance); the fit is polished by Newton steps on nlme's own REML log-likelihood
@@ -21,7 +25,7 @@
 #   Richardson Hessian of the same log-likelihood, in the same parameters.
 # With nlme's own apVar, emmeans' df differ from these by up to 1 %; with the polished fit and the
 # accurate Hessian they are reproducible to 1e-7.
-suppressMessages({library(nlme); library(emmeans); library(numDeriv); library(lmerTest)})
+suppressMessages({library(nlme); library(emmeans); library(numDeriv); library(lmerTest); library(car)})
 out <- "tests/reference/mmrm"
 dir.create(out, showWarnings = FALSE)
 
@@ -46,11 +50,15 @@ for (i in 1:n) {
   }
 }
 d <- d[keep, ]
+# a categorical covariate, drawn after everything above so that the data's other columns do not depend on it
+site <- sample(c("north", "south", "west"), n, replace = TRUE)
+d$site <- site[as.integer(sub("s", "", d$subject))]
 write.csv(d, "tests/data/mmrm_dropout.csv", row.names = FALSE)
 
 d <- read.csv("tests/data/mmrm_dropout.csv")
 d$visit <- factor(d$visit, levels = visits); d$arm <- factor(d$arm, levels = arms)
 d$vnum <- as.integer(d$visit)
+d$site <- factor(d$site)
 form <- y ~ base + age + arm * visit
 ctl <- glsControl(tolerance = 1e-14, msTol = 1e-14, maxIter = 1000, msMaxIter = 1000, natural = FALSE)
 
@@ -138,3 +146,45 @@ for (name in names(structures)) {
               file.path(out, "unstructured_type3.csv"), row.names = FALSE)
   }
 }
+
+# 3. the categorical covariate site
+options(contrasts = c("contr.sum", "contr.poly"))
+anc_terms <- NULL; anc_eff <- NULL
+for (v in visits) {
+  w <- d[d$visit == v, ]
+  fit <- lm(y ~ base + age + site + arm, data = w)
+  a <- Anova(fit, type = 3)
+  anc_terms <- rbind(anc_terms, data.frame(visit = v, source = rownames(a), SS = a$`Sum Sq`, df = a$Df, F = a$`F value`, p = a$`Pr(>F)`))
+  ct <- as.data.frame(summary(contrast(emmeans(fit, ~ arm), "trt.vs.ctrl", adjust = "none"), infer = c(TRUE, TRUE)))
+  anc_eff <- rbind(anc_eff, data.frame(visit = v, comparison = gsub(" ", "", ct$contrast), estimate = ct$estimate, se = ct$SE,
+                                       df = ct$df, p = ct$p.value, ci_low = ct$lower.CL, ci_high = ct$upper.CL))
+}
+write.csv(anc_terms, file.path(out, "site_ancova_terms.csv"), row.names = FALSE)
+write.csv(anc_eff, file.path(out, "site_ancova_effects.csv"), row.names = FALSE)
+lmm <- lmer(y ~ base + age + site + arm * visit + (1 | subject), data = d, REML = TRUE,
+            control = lmerControl(optCtrl = list(ftol_abs = 1e-14, xtol_abs = 1e-14)))
+a <- anova(lmm, type = 3, ddf = "Satterthwaite")
+write.csv(data.frame(source = rownames(a), F = a$`F value`, df1 = a$NumDF, df2 = a$DenDF, p = a$`Pr(>F)`),
+          file.path(out, "site_lmm_type3.csv"), row.names = FALSE)
+options(contrasts = c("contr.treatment", "contr.poly"))
+form <- y ~ base + age + site + arm * visit
+fit <- fit_structure(structures$unstructured)
+emm <- emmeans(fit, ~ arm | visit, mode = "satterthwaite", data = d)
+ct <- as.data.frame(summary(contrast(emm, "trt.vs.ctrl", adjust = "none"), infer = c(TRUE, TRUE)))
+write.csv(data.frame(visit = ct$visit, comparison = gsub(" ", "", ct$contrast), estimate = ct$estimate, se = ct$SE,
+                     df = ct$df, t = ct$t.ratio, p = ct$p.value, ci_low = ct$lower.CL, ci_high = ct$upper.CL),
+          file.path(out, "site_mmrm_contrasts.csv"), row.names = FALSE)
+rg <- ref_grid(fit, mode = "satterthwaite", data = d)
+Ls <- lmerTest:::get_contrasts_type3(lm(form, data = d))
+fc <- function(L) {
+  e <- eigen(L %*% vcov(fit) %*% t(L), symmetric = TRUE)
+  nu <- sapply(seq_len(nrow(L)), function(m) rg@dffun(as.vector(t(e$vectors[, m]) %*% L), rg@dfargs))
+  if (length(nu) == 1) return(nu)
+  if (all(abs(diff(nu)) < 1e-8)) return(mean(nu))
+  if (any(nu <= 2)) return(2)
+  E <- sum(nu / (nu - 2)); 2 * E / (E - length(nu))
+}
+write.csv(data.frame(source = names(Ls),
+                     F = sapply(Ls, function(L) { b <- L %*% coef(fit); as.numeric(t(b) %*% solve(L %*% vcov(fit) %*% t(L), b)) / nrow(L) }),
+                     df1 = sapply(Ls, nrow), df2 = sapply(Ls, fc)),
+          file.path(out, "site_mmrm_type3.csv"), row.names = FALSE)

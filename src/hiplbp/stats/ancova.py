@@ -26,7 +26,7 @@ import pandas as pd
 from scipy import stats
 
 from ..trial.design import Design
-from .anova import _residual_ssp, design_matrix
+from .anova import _residual_ssp, design_matrix, split_covariates
 from .multiplicity import Family
 
 TERMS_COLUMNS = ["visit", "source", "SS", "df", "F", "p"]
@@ -43,7 +43,8 @@ class Adjustment:
     baseline_from : {"visit", "column"}
         Where the baseline is.
     covariates : tuple of str
-        Further subject-level numeric columns, as fixed effects (config ``analysis.covariates``).
+        Further subject-level columns, as fixed effects (config ``analysis.covariates``): a numeric
+        column as a slope, a categorical one (strings) as a factor, sum-coded, one term.
     stratum_by_arm : bool
         ``True``: stratum x arm, the arm effect estimated within each stratum and averaged with
         equal weights; ``False``: the stratum as a main effect, one arm effect (the usual trial
@@ -150,14 +151,19 @@ def fit(
     ``se = sqrt(s^2 L (X'X)^{-1} L')``.
     """
     family = family or Family()
-    between, k = list(between), 1 + len(adjust.covariates)
+    between = list(between)
     w = _wide(data, dv, between, adjust, visit)
     n = len(w)
+    numeric, categorical = split_covariates(w, adjust.covariates)
     x_fac, factor_blocks = design_matrix(w[between].astype(str), max_order=None if adjust.stratum_by_arm else 1)
-    x = np.column_stack([x_fac[:, :1], w[["y0", *adjust.covariates]].to_numpy(float), x_fac[:, 1:]])
+    x_cat, cat_blocks = design_matrix(w[categorical].astype(str), max_order=1)
+    # intercept, baseline, slopes, the categorical covariates' columns, then the between terms
+    x = np.column_stack([x_fac[:, :1], w[["y0", *numeric]].to_numpy(float), x_cat[:, 1:], x_fac[:, 1:]])
+    k = 1 + len(numeric) + x_cat.shape[1] - 1
+    slopes = {c: [2 + i] for i, c in enumerate(numeric)}
     blocks = (
         {"(Intercept)": [0], "baseline": [1]}
-        | {c: [2 + i] for i, c in enumerate(adjust.covariates)}
+        | {c: slopes[c] if c in slopes else [j + 1 + len(numeric) for j in cat_blocks[(c,)]] for c in adjust.covariates}
         | {":".join(t): [c + k for c in cols] for t, cols in factor_blocks.items() if t != ()}
     )
     y = w["y1"].to_numpy(float)[:, None]

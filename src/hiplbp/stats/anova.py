@@ -131,6 +131,19 @@ def design_matrix(
     return np.hstack(parts), blocks
 
 
+def is_categorical(column: pd.Series) -> bool:
+    """Whether a covariate enters a model as a factor (its levels sum-coded, one term of several df)
+    rather than as a slope: any column that is not numeric (strings, categoricals, booleans), as
+    R's model formulas decide."""
+    return not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)
+
+
+def split_covariates(data: pd.DataFrame, covariates: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The numeric covariates (slopes) and the categorical ones (factors), each in the given order."""
+    numeric = [c for c in covariates if not is_categorical(data[c])]
+    return numeric, [c for c in covariates if c not in numeric]
+
+
 def _residual_ssp(x: np.ndarray, z: np.ndarray) -> np.ndarray:
     if x.shape[1] == 0:
         return z.T @ z

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .anova import design_matrix
+from .anova import design_matrix, split_covariates
 
 LMM_COLUMNS = ["source", "F", "df1", "df2", "p", "df_method"]
 DF_METHOD = "Satterthwaite"
@@ -351,8 +351,9 @@ def lmm_anova(
     between : sequence of str
         Between factors.
     covariates : sequence of str
-        Numeric columns entering as fixed effects (one slope each, before the factors, as
-        ``lmer(y ~ age + between * within + (1 | subject))``); rows missing one are ignored.
+        Subject-level columns entering as fixed effects, before the factors, as
+        ``lmer(y ~ age + site + between * within + (1 | subject))``: a numeric one as a slope, a
+        categorical one (strings) as a main effect; rows missing one are ignored.
 
     Returns
     -------
@@ -369,6 +370,7 @@ def lmm_anova(
     """
     covariates = list(covariates)
     d = data.dropna(subset=[dv, *covariates])
+    numeric, categorical = split_covariates(d, covariates)
     factors = list(between) + [within]
     fac = d[factors].astype(str).copy()
     if isinstance(d[within].dtype, pd.CategoricalDtype):
@@ -383,14 +385,24 @@ def lmm_anova(
             f"none in {cell}" + (f" (and {len(empty) - 1} more empty cells)" if len(empty) > 1 else "")
         )
     x_fac, blocks = design_matrix(fac)
-    k = len(covariates)
-    # the intercept, the covariates' slopes, then the factors' columns
-    x = np.column_stack([x_fac[:, :1], d[covariates].to_numpy(float), x_fac[:, 1:]])
+    # categorical covariates: main effects before the factors' terms, sum-coded, as R's formula order
+    cat = d[categorical].astype(str)
+    x_cat, cat_blocks = design_matrix(cat, max_order=1)
+    shift = x_cat.shape[1] - 1
+    x_fac = np.column_stack([x_fac[:, :1], x_cat[:, 1:], x_fac[:, 1:]])
+    blocks = {t: cols for t, cols in cat_blocks.items() if t} | {
+        t: [c + shift if c else 0 for c in cols] for t, cols in blocks.items()
+    }
+    fac = pd.concat([cat, fac], axis=1)
+    factors = categorical + factors
+    k = len(numeric)
+    # the intercept, the slopes, then the factors' columns
+    x = np.column_stack([x_fac[:, :1], d[numeric].to_numpy(float), x_fac[:, 1:]])
     fit = fit_reml(x, d[dv].to_numpy(float), d[subject].astype(str).to_numpy())
     terms = sorted([t for t in blocks if t], key=lambda t: (len(t), [factors.index(f) for f in t]))
     cells = fac.drop_duplicates()
     factor_rows = lmertest_type3_contrasts(cells, x_fac[cells.index.map(fac.index.get_loc)], terms)
-    contrasts: dict[tuple[str, ...], np.ndarray] = {(c,): np.eye(x.shape[1])[[1 + i]] for i, c in enumerate(covariates)}
+    contrasts: dict[tuple[str, ...], np.ndarray] = {(c,): np.eye(x.shape[1])[[1 + i]] for i, c in enumerate(numeric)}
     for t in terms:
         rows_ = factor_rows[t]
         contrasts[t] = np.column_stack([rows_[:, :1], np.zeros((len(rows_), k)), rows_[:, 1:]])

@@ -497,10 +497,11 @@ def _design(
     stratum_by_arm: bool,
 ) -> _Design:  # fmt: skip
     """The rows with an outcome and every covariate, the model's design and the cells' design rows."""
-    from .anova import design_matrix
+    from .anova import design_matrix, split_covariates
 
     d = data.dropna(subset=[dv, *covariates])
-    levels = {f: sorted(d[f].astype(str).unique()) for f in strata}
+    numeric, categorical = split_covariates(d, covariates)
+    levels = {f: sorted(d[f].astype(str).unique()) for f in [*strata, *categorical]}
     levels["arm"] = _levels(data, d, "arm", keep=[str(a) for a in arms])
     levels[visit] = _levels(data, d, visit)
     d = d[d["arm"].astype(str).isin(levels["arm"])]
@@ -511,18 +512,19 @@ def _design(
             f"the MMRM needs an observed {dv} in every cell of arm x visit; "
             f"none in arm = {empty[0][0]}, visit = {empty[0][1]}"
         )
-    factors = [*strata, "arm", visit]
+    # categorical covariates (and strata unless crossed) are main effects; the rest crossed
+    factors = [*strata, *categorical, "arm", visit]
+    main = [*categorical, *([] if stratum_by_arm else strata)]
+    crossed = [f for f in factors if f not in main]
     grid = pd.MultiIndex.from_product([levels[f] for f in factors], names=factors).to_frame(index=False)
     frame = _Design(d, levels, factors, np.zeros(0), np.zeros(0), grid, np.zeros(0), {})
     both = pd.concat([frame.categorical(d), frame.categorical(grid)], ignore_index=True)
-    if stratum_by_arm or not strata:
-        x_all, blocks = design_matrix(both)
-    else:
-        x_av, blocks = design_matrix(both[["arm", visit]])
-        x_st, b_st = design_matrix(both[list(strata)], max_order=1)
-        x_all = np.column_stack([x_av, x_st[:, 1:]])
-        blocks = blocks | {t: [c + x_av.shape[1] - 1 for c in cols] for t, cols in b_st.items() if t}
-    n, values = len(d), d[list(covariates)].to_numpy(float)
+    x_all, blocks = design_matrix(both[crossed])
+    if main:
+        x_main, b_main = design_matrix(both[main], max_order=1)
+        x_all = np.column_stack([x_all, x_main[:, 1:]])
+        blocks = blocks | {t: [c + x_all.shape[1] - x_main.shape[1] for c in cols] for t, cols in b_main.items() if t}
+    n, values = len(d), d[numeric].to_numpy(float)
     frame.x_fac, frame.blocks = x_all[:n], blocks
     frame.x = np.column_stack([x_all[:n, :1], values, x_all[:n, 1:]])
     means = np.tile(values.mean(axis=0), (len(grid), 1))
@@ -533,8 +535,12 @@ def _design(
 
 
 def _type3(fit: RemlFit, design: _Design, covariates: Sequence[str]) -> pd.DataFrame:
-    """Type III F tests: each covariate's slope, then each factor term (lmerTest's rows, in this coding)."""
+    """Type III F tests: each slope, then each factor term, categorical covariates first (lmerTest's
+    rows, in this coding)."""
+    from .anova import split_covariates
     from .lmm import lmertest_type3_contrasts
+
+    covariates = split_covariates(design.data, covariates)[0]
 
     order = {f: i for i, f in enumerate(design.factors)}
     terms = sorted([t for t in design.blocks if t], key=lambda t: (len(t), [order[f] for f in t]))
@@ -601,7 +607,8 @@ def mmrm(
         Stratification factors: main effects, or crossed with arm and visit
         (``options.stratum_by_arm``).
     covariates : sequence of str
-        Numeric subject-level columns (the baseline among them), one slope each.
+        Subject-level columns (the baseline among them): a numeric one as a slope, a categorical
+        one (strings) as a main effect, sum-coded (means average over its levels equally).
     options : MmrmOptions
         Covariance structure, per-arm covariance, strata, confidence level and multiplicity.
 
