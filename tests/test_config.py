@@ -418,9 +418,13 @@ def test_the_models_adjust_only_for_carried_covariates_of_your_own_data():
     with pytest.raises(ConfigError) as err:
         check_config(config, origin="c")
     assert str(err.value) == (
-        "c: key 'analysis.covariates[0]': 'age' is not in data.covariates "
-        "(expected one of the carried columns; data.covariates is empty)"
+        "c: key 'analysis.covariates[0]': 'age' is not in data.covariates or data.factors "
+        "(expected one of the carried columns; both are empty)"
     )
+    sites = _edit(_edit(config, "data.factors", ["site"]), "analysis.covariates", ["site"])
+    check_config(sites, origin="c")  # a categorical covariate
+    with pytest.raises(ConfigError, match=r"^c: key 'data.factors': 'site' is also in data.covariates"):
+        check_config(_edit(sites, "data.covariates", ["site"]), origin="c")
     config["data"]["covariates"] = ["age"]
     check_config(config, origin="c")
     check_config(_edit(config, "design.baseline", "none"), origin="c")  # no ANCOVA: they enter the LMM

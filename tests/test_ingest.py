@@ -76,6 +76,20 @@ def test_covariates_are_carried_as_numbers(shared1, tmp_path):
     assert out["age"].dtype == float and (out["age"] == 50).all()
 
 
+def test_factors_are_carried_as_text_even_when_coded_as_numbers(shared1, tmp_path):
+    from hiplbp.stats.anova import is_categorical
+
+    shared1["site"] = (shared1["pid"].str[-1:].astype(int) % 3 + 1).astype(str)  # sites 1, 2, 3
+    shared1.loc[shared1.index[0], "site"] = ""  # one missing value stays missing
+    d = Design(**{**DESIGN.__dict__, "factors": ["site"]})
+    out = ingest(_write(shared1, tmp_path / "f.csv"), d, layout="long", columns=COLS)
+    assert set(out["site"].dropna()) == {"1", "2", "3"} and out["site"].isna().sum() == 1
+    assert is_categorical(out["site"])  # a model takes it as a factor, never as a slope
+    out.to_csv(tmp_path / "c.csv", index=False)
+    back = read_canonical(tmp_path / "c.csv", d)
+    assert back["site"].tolist()[1:] == out["site"].tolist()[1:] and is_categorical(back["site"])
+
+
 def _error(df, tmp_path, **kw):
     f = _write(df, tmp_path / "bad.csv")
     with pytest.raises(IngestError) as e:

@@ -1227,3 +1227,29 @@ def test_the_mmrm_of_a_trial_with_drop_out_equals_gls_emmeans(tmp_path):
         "Score (points) (primary endpoint)</strong> at w12, MMRM on all observed visits, adjusted for baseline: "
         f"Low minus Placebo: {w12.estimate:.1f} (95 % CI {w12.ci_low:.1f} to {w12.ci_high:.1f})".replace("-", "−")
     ) in text
+
+
+def test_a_categorical_covariate_enters_every_model_of_the_pipeline(tmp_path):
+    """data.factors: site, a text column, is adjusted for as a factor by the ANCOVA, the LMM and the
+    MMRM, equal to car + emmeans, lmerTest and gls + emmeans (tests/reference/mmrm.R)."""
+    repo = _copy(tmp_path / "site")
+    (repo / "site.yaml").write_text(
+        "extends: tests/data/mmrm_dropout.yaml\ndata: {factors: [site]}\nanalysis: {covariates: [age, site]}\n"
+    )
+    snakemake(repo, "--configfile", "site.yaml")
+    res, ref = repo / "results" / "tables", repo / "tests" / "reference" / "mmrm"
+    mm = pd.read_csv(res / "mmrm_y.csv")
+    np.testing.assert_allclose(mm.estimate, pd.read_csv(ref / "site_mmrm_contrasts.csv").estimate, rtol=1e-5)
+    terms = pd.read_csv(res / "mmrm_terms_y.csv")
+    t3 = pd.read_csv(ref / "site_mmrm_type3.csv")
+    assert terms.source.tolist() == ["baseline", "age", "site", "arm", "time", "arm:time"]
+    np.testing.assert_allclose(terms.df1, t3.df1)
+    np.testing.assert_allclose(terms.df2, t3.df2, rtol=1e-3)
+    lmm = pd.read_csv(res / "lmm_y.csv")
+    lref = pd.read_csv(ref / "site_lmm_type3.csv")
+    assert lmm.source.tolist()[:3] == ["base", "age", "site"]
+    np.testing.assert_allclose(lmm.F, lref.F, rtol=1e-5)
+    anc = pd.read_csv(res / "ancova_terms_y.csv")
+    aref = pd.read_csv(ref / "site_ancova_terms.csv")
+    assert anc[anc.visit == "w12"].source.tolist() == ["(Intercept)", "baseline", "age", "site", "arm", "Residuals"]
+    np.testing.assert_allclose(anc.SS, aref.SS, rtol=1e-6)

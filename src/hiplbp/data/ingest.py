@@ -237,6 +237,8 @@ class Source:
                 return f"outcomes[{i}].column" + (" + data.wide_separator + visit" if self.layout == "wide" else "")
         if design.baseline is not None and design.baseline_kind == "column" and role == f"covariate {design.baseline}":
             return "design.baseline"  # the baseline column, carried as a covariate
+        if role.startswith("covariate ") and role.removeprefix("covariate ") in design.factors:
+            return "data.factors"
         if role.startswith("covariate "):
             return "data.covariates"
         return f"data.columns.{role}"
@@ -278,16 +280,17 @@ def to_long(
     roles = {"subject": columns["subject"], "arm": columns["arm"]}
     if design.strata:
         roles["stratum"] = columns["stratum"]
-    subject_cols = {columns[r]: r for r in roles} | {c: c for c in design.covariates}
+    carried = [*design.covariates, *design.factors]
+    subject_cols = {columns[r]: r for r in roles} | {c: c for c in carried}
     if layout == "long":
         wanted = roles | {"time": columns["time"]} | {f"outcome {o['name']}": o["column"] for o in design.outcomes}
-        wanted |= {f"covariate {c}": c for c in design.covariates}
+        wanted |= {f"covariate {c}": c for c in carried}
         _require_columns(df, wanted, path, {r: source.key(r, design) for r in wanted})
         out = df[[*subject_cols, columns["time"], *[o["column"] for o in design.outcomes], ROW]].rename(
             columns=subject_cols | {columns["time"]: "time"} | {o["column"]: o["name"] for o in design.outcomes}
         )
     elif layout == "wide":
-        wanted = dict(roles) | {f"covariate {c}": c for c in design.covariates}
+        wanted = dict(roles) | {f"covariate {c}": c for c in carried}
         wanted |= {
             f"outcome {o['name']} at {t}": f"{o['column']}{wide_separator}{t}"
             for o in design.outcomes
@@ -305,7 +308,7 @@ def to_long(
     else:
         raise IngestError(f"data.layout must be 'long' or 'wide', got {layout!r}")
     order = ["subject"] + (["stratum"] if design.strata else []) + ["arm", "time"]
-    return out[order + design.outcome_names + design.covariates + [ROW]]
+    return out[order + design.outcome_names + carried + [ROW]]
 
 
 def _levels(design: Design) -> dict[str, list[str]]:
@@ -374,6 +377,9 @@ def canonical_schema(design: Design) -> pa.DataFrameSchema:
         )
     for name in design.outcome_names + design.covariates:
         cols[name] = pa.Column(float, nullable=True, coerce=True, description="numeric value")
+    for name in design.factors:
+        # any dtype: the file's text (or numbers, as codes) is made text after validation
+        cols[name] = pa.Column(None, nullable=True, description="a categorical value (text)")
     return pa.DataFrameSchema(cols, strict=False, ordered=False)
 
 
@@ -415,6 +421,9 @@ def validate(
             row, got = int(long.at[i, ROW]), long.at[i, name]
             raise IngestError(f"{path}: row {row}, column {col!r}: expected a finite number, got {got!r}")
     out["time"] = pd.Categorical(out["time"], categories=design.time_levels, ordered=True)
+    for name in design.factors:
+        # text whatever the file held (a site coded 1, 2, 3 is a factor, never a slope)
+        out[name] = out[name].map(lambda v: v if pd.isna(v) else str(v)).astype(object)
     return out
 
 
@@ -427,7 +436,17 @@ def _describe_failure(
     layout: str,
     sep: str,
 ) -> str:
+    whole = fc[fc["column"].notna() & fc["index"].isna()]
     fc = fc[fc["column"].notna() & fc["index"].notna()].copy()
+    if fc.empty:
+        # a failure of a whole column (its type), not of a cell
+        first = whole.iloc[0] if len(whole) else None
+        what = (
+            f"column {first['column']!r}: {first['check']} failed"
+            if first is not None
+            else "the table failed its schema"
+        )
+        return f"{path}: {what}"
     fc["row"] = [int(long[ROW].iloc[long.index.get_loc(i)]) for i in fc["index"]]
     # pandera can report one cell twice (failed coercion, then the dtype check): count cells once.
     fc = fc.drop_duplicates(["row", "column"]).sort_values(["row"], kind="stable")

@@ -374,12 +374,12 @@ def _adjustment(config: Mapping, origin: str) -> None:
             "from printed tables (their covariates are drawn independently of the outcome, so adjusting for them "
             "means nothing; expected [] or data.source file)"
         )
-    carried = [str(c) for c in data.get("covariates", [])]
+    carried = [str(c) for c in [*data.get("covariates", []), *data.get("factors", [])]]
     for i, c in enumerate(covariates):
         if c not in carried:
             raise ConfigError(
-                f"{origin}: key 'analysis.covariates[{i}]': {c!r} is not in data.covariates "
-                f"(expected one of {', '.join(carried) or 'the carried columns; data.covariates is empty'})"
+                f"{origin}: key 'analysis.covariates[{i}]': {c!r} is not in data.covariates or data.factors "
+                f"(expected one of {', '.join(carried) or 'the carried columns; both are empty'})"
             )
     strata = config["design"].get("strata") or []
     if strata and data.get("source") != "file" and not analysis.get("stratum_by_arm", False):
@@ -499,10 +499,17 @@ def _data_file(config: Mapping, origin: str) -> None:
         raise ConfigError(f"{origin}: key 'data.columns.stratum' is missing (needed when design.strata is set)")
     named = {role: col for role, col in columns.items() if col is not None}
     outcome_columns = [o["column"] for o in config["outcomes"]]
-    clash = [c for c in data.get("covariates", []) if c in named.values() or c in outcome_columns]
-    if clash:
+    for key in ("covariates", "factors"):
+        clash = [c for c in data.get(key, []) if c in named.values() or c in outcome_columns]
+        if clash:
+            raise ConfigError(
+                f"{origin}: key 'data.{key}': {clash[0]!r} is also a design or outcome column (expected another)"
+            )
+    both = [c for c in data.get("factors", []) if c in data.get("covariates", [])]
+    if both:
         raise ConfigError(
-            f"{origin}: key 'data.covariates': {clash[0]!r} is also a design or outcome column (expected another)"
+            f"{origin}: key 'data.factors': {both[0]!r} is also in data.covariates "
+            "(expected one of them: numeric columns are covariates, categorical ones factors)"
         )
     roles, cols = list(named), list(named.values())
     for i, col in enumerate(cols):

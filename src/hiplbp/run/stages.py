@@ -110,6 +110,7 @@ def design(config: Mapping, trial: Trial | None) -> dict[str, Any]:
             "arms": arm_mapping(d["arms"]),
             "strata": [str(s) for s in (d["strata"] or [])],
             "covariates": covariates(config, trial),
+            "factors": [] if reconstructed(config) else [str(c) for c in config["data"]["factors"]],
             "factor_names": factor_names(config),
         },
         "outcomes": config["outcomes"],

@@ -75,6 +75,9 @@ class Design:
         Outcome definitions: ``name, column, label, min, max, integer``.
     covariates : list of str
         Subject-level numeric columns carried along (e.g. age), named as in the data.
+    factors : list of str
+        Subject-level categorical columns carried along as text (e.g. sex, site; config
+        ``data.factors``); a model takes one as a factor.
     factor_names : dict
         What the trial calls each canonical factor (``stratum``, ``arm``, ``time`` -> its own
         name), for labels; canonical names where not given.
@@ -92,6 +95,7 @@ class Design:
     outcomes: list[dict] = field(default_factory=list)
     covariates: list[str] = field(default_factory=list)
     factor_names: dict[str, str] = field(default_factory=dict)
+    factors: list[str] = field(default_factory=list)
     baseline: str | None = None
 
     @classmethod
@@ -104,6 +108,7 @@ class Design:
             strata=[str(s) for s in (d.get("strata") or [])],
             outcomes=[dict(o) for o in config["outcomes"]],
             covariates=[str(c) for c in (d.get("covariates") or [])],
+            factors=[str(c) for c in (d.get("factors") or [])],
             factor_names={str(k): str(v) for k, v in (d.get("factor_names") or {}).items()},
             baseline=str(d["baseline"]) if d.get("baseline") is not None else None,
         )
