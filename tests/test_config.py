@@ -214,6 +214,23 @@ def _edit(config: dict, path: str, value) -> dict:
         ),
         (
             "shared1",
+            "design.type",
+            "crossover",
+            "key 'design.type': crossover — crossover designs are not supported: the models have no period or "
+            "carry-over effect and take each patient in one arm (expected parallel; analyse the first period alone "
+            "as a parallel trial, or fit lme4::lmer(y ~ treatment + period + (1 | subject)) in R)",
+        ),
+        (
+            "shared1",
+            "design.type",
+            "cluster",
+            "key 'design.type': cluster — cluster-randomised designs are not supported: the arm is assigned to "
+            "clusters, so the patients of a cluster are not independent and the df come from the clusters "
+            "(expected parallel; analyse cluster means as a parallel trial, or fit "
+            "lme4::lmer(y ~ arm * visit + (1 | cluster / subject)) in R)",
+        ),
+        (
+            "shared1",
             "data.columns",
             {"subject": "pid", "stratum": "lumbar", "arm": "pid", "time": "visit"},
             "key 'data.columns.arm': 'pid' is also data.columns.subject (expected a column of its own)",

@@ -296,7 +296,7 @@ def check_config(config: Mapping, *, groups: Iterable[str] | None = None, origin
     ...
     hiplbp.run.config.ConfigError: config: key 'outcomes[0]': min 10 is not below max 0 (expected min < max)
     """
-    for check in (_trial_folder, _design, _outcomes, _data_file, _flow, _ranges, _exclusions):
+    for check in (_trial_folder, _design_type, _design, _outcomes, _data_file, _flow, _ranges, _exclusions):
         check(config, origin)
     _assumptions(config, origin, None if groups is None else [str(g) for g in groups])
 
@@ -461,6 +461,23 @@ UNSUPPORTED_OUTCOMES = {
     "analysed as continuous, or fit ordinal::clmm in R)",
     "time_to_event": "survival models are not supported (expected continuous; fit survival::coxph in R)",
 }
+
+
+#: Designs the models do not take, and the nearest route a user has.
+UNSUPPORTED_DESIGNS = {
+    "crossover": "crossover designs are not supported: the models have no period or carry-over effect and take "
+    "each patient in one arm (expected parallel; analyse the first period alone as a parallel trial, or fit "
+    "lme4::lmer(y ~ treatment + period + (1 | subject)) in R)",
+    "cluster": "cluster-randomised designs are not supported: the arm is assigned to clusters, so the patients of a "
+    "cluster are not independent and the df come from the clusters (expected parallel; analyse cluster means as a "
+    "parallel trial, or fit lme4::lmer(y ~ arm * visit + (1 | cluster / subject)) in R)",
+}
+
+
+def _design_type(config: Mapping, origin: str) -> None:
+    kind = (config.get("design") or {}).get("type", "parallel")
+    if kind in UNSUPPORTED_DESIGNS:
+        raise ConfigError(f"{origin}: key 'design.type': {kind} — {UNSUPPORTED_DESIGNS[kind]}")
 
 
 def _outcomes(config: Mapping, origin: str) -> None:
