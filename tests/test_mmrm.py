@@ -233,3 +233,24 @@ def test_a_categorical_covariate_in_the_ancova_equals_car_and_emmeans():
         np.testing.assert_allclose(eff.estimate, re.estimate, rtol=1e-6)
         np.testing.assert_allclose(eff.se, re.se, rtol=1e-6)
         np.testing.assert_allclose(eff.p, re.p, rtol=1e-6)
+
+
+def test_one_visit_is_the_ancova_and_a_flat_visit_is_one_line():
+    """With a single visit every structure reduces to OLS (a closed form); an outcome with no spread at a
+    visit has no covariance to fit, which is one line."""
+    import statsmodels.formula.api as smf
+
+    one = _dropout()
+    one = one[one.visit == "w2"].copy()
+    ols = smf.ols("y ~ base + C(arm, Treatment('Placebo'))", one.assign(arm=one.arm.astype(str))).fit()
+    for structure in STRUCTURES:
+        res = mmrm(
+            one, "y", AGAINST_PLACEBO, visit="visit", covariates=["base"], options=MmrmOptions(covariance=structure)
+        )
+        low = res.contrasts.set_index("comparison").loc["Low - Placebo"]
+        np.testing.assert_allclose(low.estimate, ols.params["C(arm, Treatment('Placebo'))[T.Low]"], rtol=1e-8)
+        np.testing.assert_allclose(low.se, ols.bse["C(arm, Treatment('Placebo'))[T.Low]"], rtol=1e-6)
+        np.testing.assert_allclose(low.df, ols.df_resid, rtol=1e-6)
+    flat = _dropout().assign(y=lambda d: np.where(d.visit == "w12", 50.0, d.y))
+    with pytest.raises(ValueError, match=r"^the MMRM of y: every observed value at visit w12 is the same \(SD 0\)"):
+        mmrm(flat, "y", AGAINST_PLACEBO, visit="visit")

@@ -355,16 +355,24 @@ def fit_mmrm(
     grp = np.zeros(len(y), np.int64) if group is None else np.asarray(group, np.int64)
     structures = [Structure(structure, t)] * (int(grp.max()) + 1)
     model = _Model(x, y, np.asarray(subject), visit, grp, structures)
-    # scipy's stubs do not match callables to minimize's overloads
-    result = optimize.minimize(  # type: ignore[call-overload]
-        lambda th: float(model.evaluate(th, 0)["deviance"]),
-        model.start(x, y),
-        jac=lambda th: model.evaluate(th, 1)["gradient"],
-        hess=lambda th: model.evaluate(th, 2)["hessian"],
-        method="trust-exact",
-        options={"gtol": TOLERANCE, "maxiter": MAX_ITERATIONS},
+    degenerate = ValueError(
+        "the REML fit found no positive definite covariance (does the outcome vary at every visit?)"
     )
-    theta, ev = _polish(model, result.x)
+    try:
+        # scipy's stubs do not match callables to minimize's overloads
+        result = optimize.minimize(  # type: ignore[call-overload]
+            lambda th: float(model.evaluate(th, 0)["deviance"]),
+            model.start(x, y),
+            jac=lambda th: model.evaluate(th, 1)["gradient"],
+            hess=lambda th: model.evaluate(th, 2)["hessian"],
+            method="trust-exact",
+            options={"gtol": TOLERANCE, "maxiter": MAX_ITERATIONS},
+        )
+        theta, ev = _polish(model, result.x)
+    except (KeyError, np.linalg.LinAlgError):
+        raise degenerate from None
+    if "hessian" not in ev or not np.isfinite(ev["deviance"]):
+        raise degenerate
     return RemlFit(
         beta=ev["beta"],
         cov_beta=ev["cov"],
@@ -525,7 +533,8 @@ def _design(
         x_all = np.column_stack([x_all, x_main[:, 1:]])
         blocks = blocks | {t: [c + x_all.shape[1] - x_main.shape[1] for c in cols] for t, cols in b_main.items() if t}
     n, values = len(d), d[numeric].to_numpy(float)
-    frame.x_fac, frame.blocks = x_all[:n], blocks
+    # a factor with one level (a single visit) has no columns and no test
+    frame.x_fac, frame.blocks = x_all[:n], {t: cols for t, cols in blocks.items() if cols}
     frame.x = np.column_stack([x_all[:n, :1], values, x_all[:n, 1:]])
     means = np.tile(values.mean(axis=0), (len(grid), 1))
     frame.x_grid = np.column_stack([x_all[n:, :1], means, x_all[n:, 1:]])
@@ -625,6 +634,12 @@ def mmrm(
     arms = list(dict.fromkeys(str(a) for pair in comparisons for a in pair))
     design = _design(data, dv, arms, visit, strata, covariates, options.stratum_by_arm)
     d, levels = design.data, design.levels
+    spread = d.groupby(d[visit].astype(str))[dv].agg(lambda v: float(np.ptp(v.to_numpy(float))))
+    if (spread == 0).any():
+        flat = spread.index[spread == 0][0]
+        raise ValueError(
+            f"the MMRM of {dv}: every observed value at visit {flat} is the same (SD 0): no covariance to fit"
+        )
     fit = fit_mmrm(
         design.x,
         d[dv].to_numpy(float),

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import sys
 
+import pandas as pd
+
 from ..data.ingest import read_canonical
 from ..stats.ancova import Adjustment, ancova
 from ..stats.lmm import lmm_anova
-from ..stats.mmrm import MmrmOptions, trial_mmrm
+from ..stats.mmrm import MMRM_EFFECT_COLUMNS, MMRM_MEANS_COLUMNS, MmrmOptions, trial_mmrm
 from ..stats.multiplicity import Family
 from ..trial.design import Design
 from .job import Job
@@ -44,14 +46,26 @@ def run(job: Job) -> None:
         level=p.ci_level,
         family=family,
     )
-    mm = trial_mmrm(data, outcome, design, covariates=p.covariates, options=options)
+    try:
+        mm = trial_mmrm(data, outcome, design, covariates=p.covariates, options=options)
+    except ValueError as err:
+        # a legitimate but degenerate outcome (e.g. SD 0 at a visit): the other models stand
+        print(f"hiplbp: warning: {outcome}: the MMRM was not fitted: {err}", file=sys.stderr)
+        note = pd.DataFrame({"source": [None], "structure": [options.covariance], "note": [str(err)]})
+        note.to_csv(job.output.mmrm_terms, index=False)
+        for path, columns in [
+            (job.output.mmrm, [*MMRM_EFFECT_COLUMNS[:2], "stratum", *MMRM_EFFECT_COLUMNS[2:]]),
+            (job.output.mmrm_means, MMRM_MEANS_COLUMNS),
+            (job.output.mmrm_covariance, ["group", "visit", "visit2", "value"]),
+        ]:
+            pd.DataFrame(columns=columns).to_csv(path, index=False)
+        return
     mm.contrasts.to_csv(job.output.mmrm, index=False)
-    design.label_effects(mm.terms.assign(structure=mm.terms.attrs["structure"])).to_csv(
-        job.output.mmrm_terms, index=False
-    )
+    a = mm.terms.attrs
+    terms = mm.terms.assign(structure=a["structure"], note="" if a["converged"] else "REML did not converge")
+    design.label_effects(terms).to_csv(job.output.mmrm_terms, index=False)
     mm.means.to_csv(job.output.mmrm_means, index=False)
     mm.covariance.to_csv(job.output.mmrm_covariance, index=False)
-    a = mm.terms.attrs
     print(
         f"{outcome}: MMRM ({a['structure']}{' per arm' if a['by_arm'] else ''}) on {a['n_obs']} observations of "
         f"{a['n_subjects']} subjects ({a['n_left_out']} left out: no baseline or covariate value); "
