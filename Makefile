@@ -47,7 +47,7 @@ $(DEV): $(STAMP) requirements-dev.txt
 # removed only when no Snakemake is alive here; --rerun-incomplete) and ends a failed run with its
 # one-line error. ARGS passes more Snakemake arguments, e.g. ARGS="--configfile my.yaml".
 run: $(STAMP)
-	@echo "hiplbp: running the pipeline (snakemake --cores $(CORES) $(ARGS)); outputs in results/"
+	@echo "hiplbp: running the pipeline (snakemake --cores $(CORES) $(ARGS)); outputs in results/<name>/, the last line names the report"
 	$(BIN)/python -m hiplbp.run.runner --cores $(CORES) $(ARGS)
 
 lint: $(DEV)

@@ -16,10 +16,12 @@ from hiplbp.run.config import (  # noqa: E402
     check_config,
     load_schema,
     resolve_extends,
+    run_name,
     trial_groups,
     validate_config,
 )
 from hiplbp.errors import error_lines, one_line  # noqa: E402
+from hiplbp.run.runner import DONE  # noqa: E402
 
 _STARTED = time.time()
 
@@ -44,6 +46,8 @@ try:
     )
     if not SCREENING:
         check_config(_resolved, groups=trial_groups(_resolved), origin=_ORIGIN)
+        # the run writes to results/<name>/ (config name, else the trial folder's or the config file's)
+        _resolved["name"] = run_name(_resolved, workflow.overwrite_configfiles)
 except ConfigError as err:
     print(one_line(err), file=sys.stderr)
     sys.exit(1)
@@ -73,6 +77,14 @@ else:
     include: "workflow/rules/sensitivity.smk"
     include: "workflow/rules/figures.smk"
     include: "workflow/rules/report.smk"
+
+
+# The run's last line says where its report is.
+onsuccess:
+    if not SCREENING:
+        print(f"{DONE}{RESULTS}/report/report.html", file=sys.stderr)
+    else:
+        print("hiplbp: the screening page is results/screen/screen.html", file=sys.stderr)
 
 
 # A failed job printed its one line when it failed; repeat it last, after Snakemake's own report

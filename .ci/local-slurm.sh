@@ -159,7 +159,8 @@ run() {
   while IFS= read -r f; do
     n=$((n + 1))
     cmp -s "$work/local/$f" "$work/slurm/$f" || { say "differs: $f"; diff=$((diff + 1)); }
-  done < <(cd "$work/local" && find results -type f ! -path 'results/logs/*' ! -path 'results/benchmarks/*' \
+  done < <(cd "$work/local" && find results -type f ! -path 'results/*/logs/*' ! -path 'results/*/benchmarks/*' \
+    ! -path 'results/screen/trials/*/logs/*' ! -path 'results/screen/trials/*/benchmarks/*' \
     ! -name .snakemake_timestamp | sort)
   [ "$n" -gt 0 ] || { say "no outputs to compare"; exit 1; }
   if [ "$diff" -gt 0 ]; then

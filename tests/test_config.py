@@ -101,7 +101,7 @@ def test_schema_defaults_are_filled_like_snakemake_validate():
         (
             {"outcome": []},
             "mine.yaml: unknown key 'outcome'; allowed here: analysis, audit, band, cleaning, data, design, "
-            "estimand, extends, outcomes, reconstruction, report, sensitivity, trial",
+            "estimand, extends, name, outcomes, reconstruction, report, sensitivity, trial",
         ),
         (
             {"analysis": {"sstype": 2}},

@@ -93,7 +93,7 @@ def test_lee_reconstructs_each_continuous_characteristic_and_says_what_it_assume
     continuous = trial.characteristics.loc[trial.characteristics["kind"] == "continuous", "variable"]
     assert design["covariates"] == list(dict.fromkeys(continuous)) and len(design["covariates"]) >= 3
     provenance = stage_arguments(config, "ingest", trial)["provenance"]
-    assert provenance["synthetic"] is True and provenance["path"] == "results/data/raw.csv"
+    assert provenance["synthetic"] is True and provenance["path"] == "results/lee2015/data/raw.csv"
     assert provenance["correlation"] == config["reconstruction"]["correlation"]
     # one sentence per configured assumption (the paper's two unprinted week-6 cells), none dropped
     assert provenance["assumptions"] == [

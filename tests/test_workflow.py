@@ -34,6 +34,16 @@ IGNORE = shutil.ignore_patterns(
 )
 
 
+def _res(repo: Path, name: str | None = None) -> Path:
+    """A run's results folder, ``results/<name>/``: the only run there, unless ``name`` says which."""
+    root = repo / "results"
+    if name:
+        return root / name
+    runs = [d for d in root.iterdir() if d.is_dir() and d.name != "screen"]
+    assert len(runs) == 1, f"expected one run's results in {root}, found {sorted(d.name for d in runs)}"
+    return runs[0]
+
+
 def _copy(dest: Path) -> Path:
     shutil.copytree(ROOT, dest, ignore=IGNORE)
     return dest
@@ -64,7 +74,7 @@ def default_run(tmp_path_factory):
 
 
 def _deterministic_files(repo: Path) -> dict[str, bytes]:
-    return _output_files(repo / "results")
+    return _output_files(_res(repo))
 
 
 def _output_files(res: Path) -> dict[str, bytes]:
@@ -139,12 +149,12 @@ def test_default_run_produces_every_output(default_run):
         "report",
         "table_pages",
     ):
-        assert (default_run / "results" / "logs" / f"{rule}.log").exists()
-        assert (default_run / "results" / "benchmarks" / f"{rule}.tsv").exists()
+        assert (_res(default_run) / "logs" / f"{rule}.log").exists()
+        assert (_res(default_run) / "benchmarks" / f"{rule}.tsv").exists()
 
 
 def test_default_data_are_marked_synthetic_and_match_published_sizes(default_run):
-    res = default_run / "results"
+    res = _res(default_run)
     raw = pd.read_csv(res / "data" / "raw.csv")
     assert len(raw) == 69 and (raw["synthetic"] == SYNTHETIC_NOTE).all()
     assert raw.groupby("published_group").size().to_dict() == {"CG I": 16, "CG II": 21, "EG I": 23, "EG II": 9}
@@ -167,7 +177,7 @@ def test_default_data_are_marked_synthetic_and_match_published_sizes(default_run
 
 
 def test_default_audit_tables(default_run):
-    res = default_run / "results" / "audit"
+    res = _res(default_run) / "audit"
     alloc = pd.read_csv(res / "allocation.csv").set_index("stratum")
     assert alloc.loc["unstable", ["n_treatment", "n_control"]].tolist() == [21, 9]
     assert alloc.loc["unstable", "p_binomial"] == pytest.approx(0.042774, abs=1e-6)
@@ -175,13 +185,13 @@ def test_default_audit_tables(default_run):
     assert labels["consistent"].to_dict() == {"EG I": True, "CG I": True, "CG II": False, "EG II": False}
     base = pd.read_csv(res / "baseline.csv")
     assert set(base.variable) == {"vas", "age", "height", "weight", "bmi"}
-    raw = pd.read_csv(default_run / "results" / "data" / "raw.csv")
+    raw = pd.read_csv(_res(default_run) / "data" / "raw.csv")
     row = base[(base.stratum == "unstable") & (base.variable == "age")].iloc[0]
     assert row.mean_treatment == pytest.approx(raw[raw.published_group == "CG II"].age.mean(), rel=1e-9)
 
 
 def test_default_analysis_table(default_run):
-    res = default_run / "results" / "tables"
+    res = _res(default_run) / "tables"
     a = pd.read_csv(res / "rm_anova_vas.csv")
     # the contract columns, and each effect in the trial's own factor names (design.factor_names)
     assert list(a.columns) == ANOVA_COLUMNS[:1] + ["effect"] + ANOVA_COLUMNS[1:]
@@ -204,13 +214,13 @@ def test_default_analysis_table(default_run):
     assumed = d[d.basis == "assumed"]
     assert sorted(zip(assumed.stratum, assumed.time, strict=False)) == [("unstable", "week6")] * 2
     assert (d.loc[d.basis != "assumed", "basis"] == "published").all()
-    raw = pd.read_csv(default_run / "results" / "data" / "raw.csv")
+    raw = pd.read_csv(_res(default_run) / "data" / "raw.csv")
     cell = d[(d.stratum == "unstable") & (d.arm == "control") & (d.time == "week3")].iloc[0]
     assert cell["mean"] == pytest.approx(raw[raw.published_group == "EG II"].vas_week3.mean(), rel=1e-9)
 
 
 def test_default_reconstruction_to_the_printed_digit_and_replicates(default_run):
-    res = default_run / "results"
+    res = _res(default_run)
     check = pd.read_csv(res / "data" / "reconstruction_check.csv")
     for col in (
         "table",
@@ -243,7 +253,7 @@ def test_default_reconstruction_to_the_printed_digit_and_replicates(default_run)
 def test_default_audit_findings(default_run):
     from hiplbp.audit import CHECKS, FINDING_COLUMNS, VERDICTS
 
-    res = default_run / "results"
+    res = _res(default_run)
     f = pd.read_csv(res / "audit" / "findings.csv")
     assert list(f.columns) == FINDING_COLUMNS
     assert set(f.check) <= set(CHECKS) and set(f.verdict) <= set(VERDICTS)
@@ -271,7 +281,7 @@ def test_default_issue3_tables(default_run):
     from hiplbp.trial import published
     from hiplbp.trial.cells import published_cells
 
-    res = default_run / "results" / "tables"
+    res = _res(default_run) / "tables"
     detail = pd.read_csv(res / "rm_anova_detail_vas.csv").set_index("source")
     anova = pd.read_csv(res / "rm_anova_vas.csv").set_index("source")
     np.testing.assert_allclose(detail.F, anova.F, rtol=1e-12)
@@ -319,7 +329,7 @@ def test_default_issue3_tables(default_run):
 
 
 def test_default_figures_and_report(default_run):
-    res = default_run / "results"
+    res = _res(default_run)
     svg = (res / "figures" / "vas.svg").read_text()
     assert "RECONSTRUCTED DATA" in svg and "Assumed, not published: vas at week6 in CG II" in svg
     html = (res / "report" / "report.html").read_text()
@@ -357,7 +367,7 @@ def _read_in_a_browser(repo: Path, max_pages: int):
     from test_browser import require_browser
 
     require_browser()
-    page = inspect(repo / "results" / "report" / "report.html", width=1280)
+    page = inspect(_res(repo) / "report" / "report.html", width=1280)
     assert page.requests == []  # nothing leaves the page
     assert page.scroll_width <= page.window_width == 1280  # no horizontal scrolling
     assert page.images >= 3 and page.images_without_alt == 0
@@ -369,7 +379,7 @@ def _read_in_a_browser(repo: Path, max_pages: int):
 def test_default_report_in_a_browser(default_run):
     page = _read_in_a_browser(default_run, max_pages=15)
     assert page.title == yaml.safe_load((ROOT / "trials" / "lee2015" / "config.yaml").read_text())["report"]["title"]
-    html = (default_run / "results" / "report" / "report.html").read_text()
+    html = (_res(default_run) / "report" / "report.html").read_text()
     first = html[: html.index('id="trial"')]
     # the first screen: title, the question, the summary generated from the results, the contents
     assert first.index('id="estimand"') < first.index("What this shows") < first.index("<nav")
@@ -382,12 +392,12 @@ def test_default_report_in_a_browser(default_run):
 def test_default_run_carries_what_the_tables_leave_open_into_the_report(default_run):
     """Lee & Kim: the band table has every statistic (7 ANOVA terms, 8 changes, 6 ANCOVA effects), equal n leaves
     no overlap term, the two assumed week-6 cells widen the week-6 rows, and the report prints every sentence."""
-    band = pd.read_csv(default_run / "results" / "tables" / "band_vas.csv")
+    band = pd.read_csv(_res(default_run) / "tables" / "band_vas.csv")
     assert band.kind.value_counts().to_dict() == {"anova": 7, "change": 8, "ancova": 6}
     assert (band.width_overlap == 0).all()
     week6 = band[band.test.str.contains("week6") & band.test.str.contains("II|unstable|all strata")]
     assert (week6.width_assumptions > 0).all()
-    html = (default_run / "results" / "report" / "report.html").read_text()
+    html = (_res(default_run) / "report" / "report.html").read_text()
     assert "What the printed tables leave open" in html
     for sentence in band.sentence:
         assert escape(sentence.split(":")[0]) in html
@@ -429,12 +439,12 @@ def test_snakemake_report_collects_flagged_outputs(default_run, tmp_path):
     # every table is also there as a rendered page (a CSV is only a download in the report)
     csvs = [f for f in finals if f.endswith(".csv")]
     assert sorted(Path(f).stem for f in pages) == sorted(Path(f).stem for f in csvs)
-    page = (default_run / "results" / "report" / "tables" / "rm_anova_vas.html").read_text()
+    page = (_res(default_run) / "report" / "tables" / "rm_anova_vas.html").read_text()
     assert "<title>tables/rm_anova_vas.csv</title>" in page and "&lt; .001" in page
 
 
 def test_a_report_without_a_primary_endpoint_says_so(default_run):
-    text = (default_run / "results" / "report" / "report.html").read_text()
+    text = (_res(default_run) / "report" / "report.html").read_text()
     assert "The config names no primary endpoint (<code>analysis.primary</code>)" in text
 
 
@@ -448,7 +458,7 @@ def test_two_runs_give_identical_outputs(default_run, tmp_path):
 
 
 def _reference_run(repo: Path, name: str, ss_type: int, afex_dir: Path) -> None:
-    a = pd.read_csv(repo / "results" / "tables" / "rm_anova_score.csv").set_index("source")
+    a = pd.read_csv(_res(repo) / "tables" / "rm_anova_score.csv").set_index("source")
     ref = afex_table(afex_dir, f"{name}_ref_anova_type{ss_type}.csv")
     ref["source"] = (
         ref["source"].str.replace("lumbar", "stratum").str.replace("exercise", "arm").str.replace("visit", "time")
@@ -463,7 +473,7 @@ def _reference_run(repo: Path, name: str, ss_type: int, afex_dir: Path) -> None:
 
 def _reference_models(repo: Path, name: str, last: str, afex_dir: Path) -> None:
     """ANCOVA and LMM tables of a reanalysis against car/emmeans and lmerTest."""
-    res = repo / "results" / "tables"
+    res = _res(repo) / "tables"
     terms = pd.read_csv(res / "ancova_terms_score.csv")
     terms = terms[terms.visit == last].reset_index(drop=True)
     ref = afex_table(afex_dir, f"{name}_ref_ancova_type3.csv")
@@ -493,18 +503,18 @@ def test_reanalysis_shared1_type3_then_type2(tmp_path, afex_dir):
     snakemake(repo, "--configfile", "tests/data/shared1.yaml")
     _reference_run(repo, "shared1", 3, afex_dir)
     _reference_models(repo, "shared1", "t2", afex_dir)
-    prov = json.loads((repo / "results" / "data" / "provenance.json").read_text())
+    prov = json.loads((_res(repo) / "data" / "provenance.json").read_text())
     assert prov["synthetic"] is False and prov["path"] == "tests/data/shared1_long.csv"
-    html = (repo / "results" / "report" / "report.html").read_text()
+    html = (_res(repo) / "report" / "report.html").read_text()
     assert "RECONSTRUCTED" not in html and "tests/data/shared1_long.csv" in html
-    assert not (repo / "results" / "data" / "raw.csv").exists()
+    assert not (_res(repo) / "data" / "raw.csv").exists()
     # the user's data set alone: no output speaks of the default trial or of any other trial folder
     assert _mentions(repo, _trial_words("lee2015") | _trial_words("ebadi2012")) == []
-    assert not (repo / "results" / "tables" / "published_vs_reproduced.csv").exists()
-    assert pd.read_csv(repo / "results" / "audit" / "group_labels.csv").empty
+    assert not (_res(repo) / "tables" / "published_vs_reproduced.csv").exists()
+    assert pd.read_csv(_res(repo) / "audit" / "group_labels.csv").empty
     assert "No paper is configured" in html
     # the CONSORT flow counts the data set's own subjects (70, everyone observed at every visit)
-    svg = (repo / "results" / "figures" / "consort.svg").read_text()
+    svg = (_res(repo) / "figures" / "consort.svg").read_text()
     assert "the data set" in svg and "Analysed 70 at the last visit" in svg
     assert _read_in_a_browser(repo, max_pages=15).title == "hiplbp report"
     # Changing the type of sums of squares reruns only the analysis and what depends on it.
@@ -538,7 +548,7 @@ def _mentions(repo: Path, words: set[str]) -> list[str]:
     """Every (file, word) of the run's CSV, SVG, JSON and HTML outputs that mentions one of ``words``
     as a whole word (embedded images' base64 left out)."""
     found = []
-    for path in sorted((repo / "results").rglob("*")):
+    for path in sorted((_res(repo)).rglob("*")):
         if path.suffix not in (".csv", ".svg", ".html", ".json") or "benchmarks" in path.parts:
             continue
         text = re.sub(r"base64,[A-Za-z0-9+/=]+", "", path.read_text(errors="replace"))
@@ -550,7 +560,7 @@ def test_ebadi_runs_every_stage_by_config_alone(tmp_path):
     """A second paper (two arms, no strata, per-visit n, a printed ANOVA table), by its trial folder alone."""
     repo = _copy(tmp_path / "ebadi")
     snakemake(repo, "--configfile", "trials/ebadi2012/config.yaml")
-    res = repo / "results"
+    res = _res(repo)
     printed = pd.read_csv(repo / "trials" / "ebadi2012" / "outcomes.csv", dtype=str)
     # reconstruction to the printed digit, each cell with its own n (drop-out)
     check = pd.read_csv(res / "data" / "reconstruction_check.csv")
@@ -599,10 +609,10 @@ def test_reanalysis_shared2_four_visits_with_missing_values(tmp_path, afex_dir):
     snakemake(repo, "--configfile", "tests/data/shared2.yaml")
     _reference_run(repo, "shared2", 3, afex_dir)
     _reference_models(repo, "shared2", "t3", afex_dir)
-    log = pd.read_csv(repo / "results" / "data" / "cleaning_log.csv")
+    log = pd.read_csv(_res(repo) / "data" / "cleaning_log.csv")
     assert (log.action == "incomplete").sum() == 11
-    assert "56 complete subjects" in (repo / "results" / "logs" / "analysis_score.log").read_text()
-    d = pd.read_csv(repo / "results" / "tables" / "descriptives_score.csv")
+    assert "56 complete subjects" in (_res(repo) / "logs" / "analysis_score.log").read_text()
+    d = pd.read_csv(_res(repo) / "tables" / "descriptives_score.csv")
     assert (d.basis == "data").all() and d.n.sum() == 268 - 11
     (repo / "type2.yaml").write_text("analysis: {alpha: 0.05, ss_type: 2}\n")
     snakemake(repo, "--configfile", "tests/data/shared2.yaml", "type2.yaml")
@@ -617,7 +627,7 @@ def test_one_factor_design_arm_by_time(tmp_path):
         "design: {time_levels: [t0, t1, t2], arms: {treatment: hip, control: control}, strata: []}\n"
     )
     snakemake(repo, "--configfile", "tests/data/shared1.yaml", "one.yaml")
-    res = repo / "results"
+    res = _res(repo)
     a = pd.read_csv(res / "tables" / "rm_anova_score.csv")
     assert a.source.tolist() == ["arm", "time", "arm:time"]
     # type III with one between factor: arm and arm:time equal pingouin (type II = III there)
@@ -695,7 +705,7 @@ def test_bad_data_file_gives_one_clear_line(tmp_path):
     assert proc.stderr.splitlines()[-1] == line  # the run ends with it
     plain = snakemake(repo, "--configfile", "bad.yaml", check=False)  # plain Snakemake shows it too
     assert plain.returncode != 0 and line in plain.stderr.splitlines()
-    log = (repo / "results" / "logs" / "ingest.log").read_text()
+    log = (_res(repo) / "logs" / "ingest.log").read_text()
     assert "Traceback (most recent call last)" in log and log.splitlines()[-1] == line  # the traceback stays here
     assert (repo / "bad.csv").read_bytes() == before  # input untouched
 
@@ -704,7 +714,7 @@ def test_a_design_without_a_baseline_runs_without_the_ancova_and_says_so(tmp_pat
     repo = _copy(tmp_path / "none")
     (repo / "none.yaml").write_text("extends: tests/data/shared1.yaml\ndesign: {baseline: none}\n")
     snakemake(repo, "--configfile", "none.yaml")
-    res = repo / "results"
+    res = _res(repo)
     assert not list(res.glob("tables/ancova*"))  # not offered, not an empty table
     contrasts = pd.read_csv(res / "tables" / "contrasts_score.csv")
     assert set(contrasts.contrast) == {"difference"} and len(contrasts) == 3 * 3
@@ -728,7 +738,7 @@ def test_the_three_arm_worked_example_runs_and_equals_emmeans(tmp_path):
     # trials/weightloss: carData WeightLoss, Diet and DietEx against Control, no baseline
     repo = _copy(tmp_path / "weightloss")
     snakemake(repo, "--configfile", "trials/weightloss/config.yaml")
-    res = repo / "results"
+    res = _res(repo)
     assert not list(res.glob("tables/ancova*"))
     anova = pd.read_csv(res / "tables" / "rm_anova_detail_wl.csv").set_index("source")
     ref = pd.read_csv(repo / "tests" / "reference" / "k_arms" / "weightloss_anova_type3.csv").set_index("source")
@@ -760,7 +770,7 @@ def test_the_three_arm_worked_example_runs_and_equals_emmeans(tmp_path):
 def test_a_stratified_three_arm_trial_with_a_covariate_equals_car_emmeans_and_lmertest(tmp_path):
     repo = _copy(tmp_path / "three")
     snakemake(repo, "--configfile", "tests/data/three_arms.yaml")
-    res, ref = repo / "results", repo / "tests" / "reference" / "k_arms"
+    res, ref = _res(repo), repo / "tests" / "reference" / "k_arms"
     eff = pd.read_csv(res / "tables" / "ancova_score.csv")
     r = pd.read_csv(ref / "three_arms_ancova_effects.csv")
     r = r[r.model == "main"]
@@ -792,7 +802,7 @@ def test_a_baseline_column_is_what_the_ancova_adjusts_for(tmp_path):
         "extends: tests/data/shared1.yaml\ndata: {path: column.csv}\ndesign: {time_levels: [t1, t2], baseline: pre}\n"
     )
     snakemake(repo, "--configfile", "column.yaml")
-    res = repo / "results"
+    res = _res(repo)
     # the same model as the baseline visit's: R's ANCOVA of shared1 at t2 (car::Anova type III, emmeans)
     eff = pd.read_csv(res / "tables" / "ancova_score.csv")
     assert eff.visit.unique().tolist() == ["t1", "t2"]
@@ -814,7 +824,7 @@ def test_the_first_screen_leads_with_the_configured_primary_endpoint(tmp_path):
         "extends: tests/data/shared1.yaml\nanalysis: {primary: {visit: t1, model: change_difference}}\n"
     )
     snakemake(repo, "--configfile", "primary.yaml")
-    res = repo / "results"
+    res = _res(repo)
     con = pd.read_csv(res / "tables" / "contrasts_score.csv")
     row = con[(con.contrast == "change_difference") & (con.visit == "t1") & (con.stratum == "all")].iloc[0]
     text = " ".join((res / "report" / "report.html").read_text().split())
@@ -836,7 +846,7 @@ def test_covariates_and_a_stratification_factor_enter_the_models_as_r_fits_them(
         "analysis: {covariates: [age], stratum_by_arm: false}\n"
     )
     snakemake(repo, "--configfile", "aged.yaml")
-    res = repo / "results"
+    res = _res(repo)
     # R: car::Anova(lm(t2 ~ t0 + age + lumbar + exercise), type = 3) and emmeans(~ exercise)
     terms = pd.read_csv(res / "tables" / "ancova_terms_score.csv")
     ref = afex_table(afex_dir, "shared1_ref_ancova_cov_main_type3.csv")
@@ -899,18 +909,18 @@ def test_text_from_config_and_data_is_shown_as_written(tmp_path):
     config["report"] = {"title": HOSTILE["title"], "description": HOSTILE["description"]}
     (repo / "hostile.yaml").write_text(yaml.safe_dump(config))
     snakemake(repo, "--configfile", "hostile.yaml")
-    html = (repo / "results" / "report" / "report.html").read_text()
+    html = (_res(repo) / "report" / "report.html").read_text()
     assert network_references(html) == []
     for raw in ("<img src=x", "<img src=//", "<script>alert", 'href="javascript:'):
         assert raw not in html
     # matplotlib drew "$" as a dollar sign (no mathtext), and SVG text is escaped
-    svg = (repo / "results" / "figures" / "score.svg").read_text()
+    svg = (_res(repo) / "figures" / "score.svg").read_text()
     assert HOSTILE["label"] in svg and "&lt;img src=x onerror=alert(1)&gt;" in svg and "<img" not in svg
     from browser import inspect
     from test_browser import require_browser
 
     require_browser()
-    page = inspect(repo / "results" / "report" / "report.html")
+    page = inspect(_res(repo) / "report" / "report.html")
     assert page.alerts == [] and page.event_handlers == 0 and page.requests == []
     assert page.title == HOSTILE["title"]
     for text in HOSTILE.values():
@@ -947,7 +957,7 @@ def test_a_run_killed_at_any_point_recovers_with_the_run_command(default_run, tm
     for rule in ("reconstruct", "analysis", "report"):
         _kill_during(repo, rule)
         assert list((repo / ".snakemake" / "locks").iterdir())  # the killed run left its lock behind
-    assert not list((repo / "results" / "report").glob("*.running.ipynb"))
+    assert not list((_res(repo) / "report").glob("*.running.ipynb"))
     proc = runner(repo)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "removing its stale lock" in proc.stderr
@@ -1012,7 +1022,7 @@ def test_screen_of_trial_folders_with_generated_and_broken_ones(tmp_path, defaul
     assert set(alone.trial) == {"lee2015", "ebadi2012"}
     trials = pd.read_csv(repo / "results" / "screen" / "trials.csv")
     assert trials.set_index("trial").loc["ebadi2012", "inconsistent_tests"] == 13
-    own = pd.read_csv(default_run / "results" / "audit" / "findings.csv")
+    own = pd.read_csv(_res(default_run) / "audit" / "findings.csv")
     pd.testing.assert_frame_equal(_printed_part(alone[alone.trial == "lee2015"]), _printed_part(own))
     generate(repo / "synthetic", 12, seed=3, anomalous=0.5)
     shutil.copytree(repo / "trials" / "lee2015", repo / "synthetic" / "broken")
@@ -1200,7 +1210,7 @@ def test_the_steps_alone_reproduce_the_default_run(default_run, tmp_path, monkey
         step.run(Job.of(here(inputs, out), here(outputs, out), params, {"outcome": v}))
         written += list(outputs.values())
     assert len(written) == 34  # every output of the trial rules but the report and its table pages
-    differ = [f for f in written if (out / f).read_bytes() != (default_run / "results" / f).read_bytes()]
+    differ = [f for f in written if (out / f).read_bytes() != (_res(default_run) / f).read_bytes()]
     assert differ == []
 
 
@@ -1209,7 +1219,7 @@ def test_the_mmrm_of_a_trial_with_drop_out_equals_gls_emmeans(tmp_path):
     tests equal nlme::gls + emmeans, and the report leads with the config's primary endpoint."""
     repo = _copy(tmp_path / "mmrm")
     snakemake(repo, "--configfile", "tests/data/mmrm_dropout.yaml")
-    res, ref = repo / "results" / "tables", repo / "tests" / "reference" / "mmrm"
+    res, ref = _res(repo) / "tables", repo / "tests" / "reference" / "mmrm"
     mine = pd.read_csv(res / "mmrm_y.csv")
     theirs = pd.read_csv(ref / "unstructured_contrasts.csv")
     assert (mine.comparison.str.replace(" ", "") + mine.visit).tolist() == (theirs.comparison + theirs.visit).tolist()
@@ -1221,7 +1231,7 @@ def test_the_mmrm_of_a_trial_with_drop_out_equals_gls_emmeans(tmp_path):
     assert terms.source.tolist() == ["baseline", "age", "arm", "time", "arm:time"]
     np.testing.assert_allclose(terms.F, t3.F, rtol=1e-4)
     np.testing.assert_allclose(terms.df2, t3.df2, rtol=1e-3)
-    text = " ".join((repo / "results" / "report" / "report.html").read_text().split())
+    text = " ".join((_res(repo) / "report" / "report.html").read_text().split())
     w12 = mine[mine.visit == "w12"].iloc[0]
     assert (
         "Score (points) (primary endpoint)</strong> at w12, MMRM on all observed visits, adjusted for baseline: "
@@ -1237,7 +1247,7 @@ def test_a_categorical_covariate_enters_every_model_of_the_pipeline(tmp_path):
         "extends: tests/data/mmrm_dropout.yaml\ndata: {factors: [site]}\nanalysis: {covariates: [age, site]}\n"
     )
     snakemake(repo, "--configfile", "site.yaml")
-    res, ref = repo / "results" / "tables", repo / "tests" / "reference" / "mmrm"
+    res, ref = _res(repo) / "tables", repo / "tests" / "reference" / "mmrm"
     mm = pd.read_csv(res / "mmrm_y.csv")
     np.testing.assert_allclose(mm.estimate, pd.read_csv(ref / "site_mmrm_contrasts.csv").estimate, rtol=1e-5)
     terms = pd.read_csv(res / "mmrm_terms_y.csv")

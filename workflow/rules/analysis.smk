@@ -1,33 +1,33 @@
 rule analysis:
     input:
         code=library_code("analysis"),
-        data="results/data/clean.csv",
+        data=f"{RESULTS}/data/clean.csv",
         # reconstructed data: which cells rest on assumptions, for the descriptives' basis column
-        raw="results/data/raw.csv" if RECONSTRUCTED else [],
-        check="results/data/reconstruction_check.csv" if RECONSTRUCTED else [],
+        raw=f"{RESULTS}/data/raw.csv" if RECONSTRUCTED else [],
+        check=f"{RESULTS}/data/reconstruction_check.csv" if RECONSTRUCTED else [],
     output:
         anova=report(
-            "results/tables/rm_anova_{outcome}.csv",
+            f"{RESULTS}/tables/rm_anova_{{outcome}}.csv",
             caption="../report/rm_anova.rst",
             category="3 Analysis",
             labels={"outcome": "{outcome}", "table": "mixed ANOVA"},
         ),
         detail=report(
-            "results/tables/rm_anova_detail_{outcome}.csv",
+            f"{RESULTS}/tables/rm_anova_detail_{{outcome}}.csv",
             caption="../report/rm_anova_detail.rst",
             category="3 Analysis",
             labels={"outcome": "{outcome}", "table": "mixed ANOVA, full"},
         ),
         descriptives=report(
-            "results/tables/descriptives_{outcome}.csv",
+            f"{RESULTS}/tables/descriptives_{{outcome}}.csv",
             caption="../report/descriptives.rst",
             category="3 Analysis",
             labels={"outcome": "{outcome}", "table": "descriptives"},
         ),
     log:
-        "results/logs/analysis_{outcome}.log",
+        f"{RESULTS}/logs/analysis_{{outcome}}.log",
     benchmark:
-        "results/benchmarks/analysis_{outcome}.tsv"
+        f"{RESULTS}/benchmarks/analysis_{{outcome}}.tsv"
     conda:
         "../envs/hiplbp.yaml"
     params:
@@ -39,19 +39,19 @@ rule analysis:
 rule models:
     input:
         code=library_code("models"),
-        data="results/data/clean.csv",
+        data=f"{RESULTS}/data/clean.csv",
     output:
         # the ANCOVA only where the design names a baseline visit (design.baseline not none)
         **(
             dict(
                 ancova=report(
-                    "results/tables/ancova_{outcome}.csv",
+                    f"{RESULTS}/tables/ancova_{{outcome}}.csv",
                     caption="../report/ancova.rst",
                     category="3 Analysis",
                     labels={"outcome": "{outcome}", "table": "ANCOVA treatment effects"},
                 ),
                 terms=report(
-                    "results/tables/ancova_terms_{outcome}.csv",
+                    f"{RESULTS}/tables/ancova_terms_{{outcome}}.csv",
                     caption="../report/ancova_terms.rst",
                     category="3 Analysis",
                     labels={"outcome": "{outcome}", "table": "ANCOVA type III"},
@@ -61,39 +61,39 @@ rule models:
             else {}
         ),
         lmm=report(
-            "results/tables/lmm_{outcome}.csv",
+            f"{RESULTS}/tables/lmm_{{outcome}}.csv",
             caption="../report/lmm.rst",
             category="3 Analysis",
             labels={"outcome": "{outcome}", "table": "linear mixed model"},
         ),
         mmrm=report(
-            "results/tables/mmrm_{outcome}.csv",
+            f"{RESULTS}/tables/mmrm_{{outcome}}.csv",
             caption="../report/mmrm.rst",
             category="3 Analysis",
             labels={"outcome": "{outcome}", "table": "MMRM arm comparisons"},
         ),
         mmrm_terms=report(
-            "results/tables/mmrm_terms_{outcome}.csv",
+            f"{RESULTS}/tables/mmrm_terms_{{outcome}}.csv",
             caption="../report/mmrm_terms.rst",
             category="3 Analysis",
             labels={"outcome": "{outcome}", "table": "MMRM type III"},
         ),
         mmrm_means=report(
-            "results/tables/mmrm_means_{outcome}.csv",
+            f"{RESULTS}/tables/mmrm_means_{{outcome}}.csv",
             caption="../report/mmrm_means.rst",
             category="3 Analysis",
             labels={"outcome": "{outcome}", "table": "MMRM means"},
         ),
         mmrm_covariance=report(
-            "results/tables/mmrm_covariance_{outcome}.csv",
+            f"{RESULTS}/tables/mmrm_covariance_{{outcome}}.csv",
             caption="../report/mmrm_covariance.rst",
             category="3 Analysis",
             labels={"outcome": "{outcome}", "table": "MMRM covariance"},
         ),
     log:
-        "results/logs/models_{outcome}.log",
+        f"{RESULTS}/logs/models_{{outcome}}.log",
     benchmark:
-        "results/benchmarks/models_{outcome}.tsv"
+        f"{RESULTS}/benchmarks/models_{{outcome}}.tsv"
     conda:
         "../envs/hiplbp.yaml"
     params:
@@ -105,26 +105,26 @@ rule models:
 rule followup:
     input:
         code=library_code("followup"),
-        data="results/data/clean.csv",
-        raw="results/data/raw.csv" if RECONSTRUCTED else [],
-        check="results/data/reconstruction_check.csv" if RECONSTRUCTED else [],
+        data=f"{RESULTS}/data/clean.csv",
+        raw=f"{RESULTS}/data/raw.csv" if RECONSTRUCTED else [],
+        check=f"{RESULTS}/data/reconstruction_check.csv" if RECONSTRUCTED else [],
     output:
         contrasts=report(
-            "results/tables/contrasts_{outcome}.csv",
+            f"{RESULTS}/tables/contrasts_{{outcome}}.csv",
             caption="../report/contrasts.rst",
             category="3 Analysis",
             labels={"outcome": "{outcome}", "table": "contrasts"},
         ),
         effects=report(
-            "results/tables/effect_sizes_{outcome}.csv",
+            f"{RESULTS}/tables/effect_sizes_{{outcome}}.csv",
             caption="../report/effect_sizes.rst",
             category="3 Analysis",
             labels={"outcome": "{outcome}", "table": "effect sizes"},
         ),
     log:
-        "results/logs/followup_{outcome}.log",
+        f"{RESULTS}/logs/followup_{{outcome}}.log",
     benchmark:
-        "results/benchmarks/followup_{outcome}.tsv"
+        f"{RESULTS}/benchmarks/followup_{{outcome}}.tsv"
     conda:
         "../envs/hiplbp.yaml"
     params:

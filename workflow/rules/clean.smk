@@ -1,25 +1,25 @@
 rule clean:
     input:
         code=library_code("clean"),
-        data="results/data/canonical.csv",
-        changes="results/data/ingest_log.csv",
+        data=f"{RESULTS}/data/canonical.csv",
+        changes=f"{RESULTS}/data/ingest_log.csv",
     output:
         data=report(
-            "results/data/clean.csv",
+            f"{RESULTS}/data/clean.csv",
             caption="../report/clean.rst",
             category="1 Data",
             labels={"table": "clean data"},
         ),
         log=report(
-            "results/data/cleaning_log.csv",
+            f"{RESULTS}/data/cleaning_log.csv",
             caption="../report/cleaning_log.rst",
             category="1 Data",
             labels={"table": "cleaning log"},
         ),
     log:
-        "results/logs/clean.log",
+        f"{RESULTS}/logs/clean.log",
     benchmark:
-        "results/benchmarks/clean.tsv"
+        f"{RESULTS}/benchmarks/clean.tsv"
     conda:
         "../envs/hiplbp.yaml"
     params:

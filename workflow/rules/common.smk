@@ -18,6 +18,8 @@ ANCOVA = stages.baseline_adjusted(config)
 # reconstructed. Without one, every output speaks only of the data set.
 TRIAL = stages.has_trial(config)
 OUTCOMES = [o["name"] for o in config["outcomes"]]
+# every output of the run is under results/<name>/, so runs of different trials never mix
+RESULTS = stages.results_dir(config)
 
 
 # The trial's tables are read and validated once, while the DAG is built, so that a mistake in one
@@ -50,22 +52,22 @@ def outcome_def(wildcards):
 def all_outputs(pages=True):
     """Every final output of the pipeline (``pages``: with the rendered table pages)."""
     out = [
-        "results/data/clean.csv",
-        "results/data/cleaning_log.csv",
-        "results/audit/allocation.csv",
-        "results/audit/baseline.csv",
-        "results/audit/group_labels.csv",
-        "results/audit/attrition.csv",
-        "results/audit/findings.csv",
-        "results/figures/consort.png",
-        "results/figures/consort.svg",
-        "results/report/report.ipynb",
-        "results/report/report.html",
+        f"{RESULTS}/data/clean.csv",
+        f"{RESULTS}/data/cleaning_log.csv",
+        f"{RESULTS}/audit/allocation.csv",
+        f"{RESULTS}/audit/baseline.csv",
+        f"{RESULTS}/audit/group_labels.csv",
+        f"{RESULTS}/audit/attrition.csv",
+        f"{RESULTS}/audit/findings.csv",
+        f"{RESULTS}/figures/consort.png",
+        f"{RESULTS}/figures/consort.svg",
+        f"{RESULTS}/report/report.ipynb",
+        f"{RESULTS}/report/report.html",
     ]
     if TRIAL:
-        out += ["results/tables/published_vs_reproduced.csv"]
+        out += [f"{RESULTS}/tables/published_vs_reproduced.csv"]
     out += expand(
-        "results/tables/{table}_{outcome}.csv",
+        f"{RESULTS}/tables/{{table}}_{{outcome}}.csv",
         outcome=OUTCOMES,
         table=[
             "rm_anova",
@@ -81,21 +83,21 @@ def all_outputs(pages=True):
         ],
     )
     if ANCOVA:
-        out += expand("results/tables/{table}_{outcome}.csv", outcome=OUTCOMES, table=["ancova", "ancova_terms"])
+        out += expand(f"{RESULTS}/tables/{{table}}_{{outcome}}.csv", outcome=OUTCOMES, table=["ancova", "ancova_terms"])
     if RECONSTRUCTED:
-        out += expand("results/tables/band_{outcome}.csv", outcome=OUTCOMES)
-    out += expand("results/tables/descriptives_{outcome}.csv", outcome=OUTCOMES)
+        out += expand(f"{RESULTS}/tables/band_{{outcome}}.csv", outcome=OUTCOMES)
+    out += expand(f"{RESULTS}/tables/descriptives_{{outcome}}.csv", outcome=OUTCOMES)
     out += expand(
-        "results/figures/{prefix}{outcome}.{ext}",
+        f"{RESULTS}/figures/{{prefix}}{{outcome}}.{{ext}}",
         outcome=OUTCOMES,
         ext=["png", "svg"],
         prefix=["", "sensitivity_"],
     )
     if RECONSTRUCTED:
-        out += ["results/data/raw.csv", "results/data/reconstruction_check.csv"]
+        out += [f"{RESULTS}/data/raw.csv", f"{RESULTS}/data/reconstruction_check.csv"]
         out += replicate_tables()
     if pages:
-        out += ["results/report/tables"]
+        out += [f"{RESULTS}/report/tables"]
     return out
 
 
@@ -107,5 +109,5 @@ def result_tables():
 def replicate_tables():
     """Spread of the statistics over several reconstructions (reconstructed data, replicates > 1)."""
     if stages.replicates(config) > 1:
-        return expand("results/tables/replicates_{outcome}.csv", outcome=OUTCOMES)
+        return expand(f"{RESULTS}/tables/replicates_{{outcome}}.csv", outcome=OUTCOMES)
     return []

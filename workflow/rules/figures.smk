@@ -1,25 +1,25 @@
 rule figures:
     input:
         code=library_code("figures"),
-        data="results/data/clean.csv",
-        provenance="results/data/provenance.json",
+        data=f"{RESULTS}/data/clean.csv",
+        provenance=f"{RESULTS}/data/provenance.json",
     output:
         png=report(
-            "results/figures/{outcome}.png",
+            f"{RESULTS}/figures/{{outcome}}.png",
             caption="../report/figure.rst",
             category="4 Figures",
             labels={"outcome": "{outcome}", "figure": "means", "format": "png"},
         ),
         svg=report(
-            "results/figures/{outcome}.svg",
+            f"{RESULTS}/figures/{{outcome}}.svg",
             caption="../report/figure.rst",
             category="4 Figures",
             labels={"outcome": "{outcome}", "figure": "means", "format": "svg"},
         ),
     log:
-        "results/logs/figures_{outcome}.log",
+        f"{RESULTS}/logs/figures_{{outcome}}.log",
     benchmark:
-        "results/benchmarks/figures_{outcome}.tsv"
+        f"{RESULTS}/benchmarks/figures_{{outcome}}.tsv"
     conda:
         "../envs/hiplbp.yaml"
     params:
@@ -32,25 +32,25 @@ rule figures:
 rule sensitivity_figure:
     input:
         code=library_code("sensitivity_figure"),
-        table="results/tables/sensitivity_{outcome}.csv",
-        provenance="results/data/provenance.json",
+        table=f"{RESULTS}/tables/sensitivity_{{outcome}}.csv",
+        provenance=f"{RESULTS}/data/provenance.json",
     output:
         png=report(
-            "results/figures/sensitivity_{outcome}.png",
+            f"{RESULTS}/figures/sensitivity_{{outcome}}.png",
             caption="../report/sensitivity_figure.rst",
             category="4 Figures",
             labels={"outcome": "{outcome}", "figure": "sensitivity", "format": "png"},
         ),
         svg=report(
-            "results/figures/sensitivity_{outcome}.svg",
+            f"{RESULTS}/figures/sensitivity_{{outcome}}.svg",
             caption="../report/sensitivity_figure.rst",
             category="4 Figures",
             labels={"outcome": "{outcome}", "figure": "sensitivity", "format": "svg"},
         ),
     log:
-        "results/logs/sensitivity_figure_{outcome}.log",
+        f"{RESULTS}/logs/sensitivity_figure_{{outcome}}.log",
     benchmark:
-        "results/benchmarks/sensitivity_figure_{outcome}.tsv"
+        f"{RESULTS}/benchmarks/sensitivity_figure_{{outcome}}.tsv"
     conda:
         "../envs/hiplbp.yaml"
     params:
@@ -65,25 +65,25 @@ rule consort:
         # the trial's printed counts; without a trial, the data's own
         groups=published_tables()["groups"],
         flow=published_tables()["enrollment"],
-        data=[] if TRIAL else "results/data/clean.csv",
-        allocated=[] if TRIAL else "results/data/canonical.csv",
+        data=[] if TRIAL else f"{RESULTS}/data/clean.csv",
+        allocated=[] if TRIAL else f"{RESULTS}/data/canonical.csv",
     output:
         png=report(
-            "results/figures/consort.png",
+            f"{RESULTS}/figures/consort.png",
             caption="../report/consort.rst",
             category="4 Figures",
             labels={"figure": "CONSORT flow", "format": "png"},
         ),
         svg=report(
-            "results/figures/consort.svg",
+            f"{RESULTS}/figures/consort.svg",
             caption="../report/consort.rst",
             category="4 Figures",
             labels={"figure": "CONSORT flow", "format": "svg"},
         ),
     log:
-        "results/logs/consort.log",
+        f"{RESULTS}/logs/consort.log",
     benchmark:
-        "results/benchmarks/consort.tsv"
+        f"{RESULTS}/benchmarks/consort.tsv"
     conda:
         "../envs/hiplbp.yaml"
     params:

@@ -3,13 +3,13 @@ rule ingest:
         code=library_code("ingest"),
         raw=raw_data(),
     output:
-        data="results/data/canonical.csv",
-        changes="results/data/ingest_log.csv",
-        provenance="results/data/provenance.json",
+        data=f"{RESULTS}/data/canonical.csv",
+        changes=f"{RESULTS}/data/ingest_log.csv",
+        provenance=f"{RESULTS}/data/provenance.json",
     log:
-        "results/logs/ingest.log",
+        f"{RESULTS}/logs/ingest.log",
     benchmark:
-        "results/benchmarks/ingest.tsv"
+        f"{RESULTS}/benchmarks/ingest.tsv"
     conda:
         "../envs/hiplbp.yaml"
     params:

@@ -6,21 +6,21 @@ rule reconstruct:
         outcomes=published_tables()["outcomes"],
     output:
         raw=report(
-            "results/data/raw.csv",
+            f"{RESULTS}/data/raw.csv",
             caption="../report/raw.rst",
             category="1 Data",
             labels={"table": "reconstructed raw data"},
         ),
         check=report(
-            "results/data/reconstruction_check.csv",
+            f"{RESULTS}/data/reconstruction_check.csv",
             caption="../report/reconstruction_check.rst",
             category="1 Data",
             labels={"table": "reconstruction check"},
         ),
     log:
-        "results/logs/reconstruct.log",
+        f"{RESULTS}/logs/reconstruct.log",
     benchmark:
-        "results/benchmarks/reconstruct.tsv"
+        f"{RESULTS}/benchmarks/reconstruct.tsv"
     conda:
         "../envs/hiplbp.yaml"
     params:
@@ -37,15 +37,15 @@ rule replicates:
         outcomes=published_tables()["outcomes"],
     output:
         spread=report(
-            "results/tables/replicates_{outcome}.csv",
+            f"{RESULTS}/tables/replicates_{{outcome}}.csv",
             caption="../report/replicates.rst",
             category="3 Analysis",
             labels={"outcome": "{outcome}", "table": "spread over reconstructions"},
         ),
     log:
-        "results/logs/replicates_{outcome}.log",
+        f"{RESULTS}/logs/replicates_{{outcome}}.log",
     benchmark:
-        "results/benchmarks/replicates_{outcome}.tsv"
+        f"{RESULTS}/benchmarks/replicates_{{outcome}}.tsv"
     conda:
         "../envs/hiplbp.yaml"
     params:

@@ -4,47 +4,47 @@ rule report:
     input:
         code=library_code("report"),
         notebook="notebooks/report.ipynb",
-        provenance="results/data/provenance.json",
-        check="results/data/reconstruction_check.csv" if RECONSTRUCTED else [],
-        cleaning_log="results/data/cleaning_log.csv",
-        allocation="results/audit/allocation.csv",
-        baseline="results/audit/baseline.csv",
-        labels="results/audit/group_labels.csv",
-        findings="results/audit/findings.csv",
-        attrition="results/audit/attrition.csv",
-        consort="results/figures/consort.png",
-        replay="results/tables/published_vs_reproduced.csv" if TRIAL else [],
-        anova=expand("results/tables/rm_anova_{outcome}.csv", outcome=OUTCOMES),
-        detail=expand("results/tables/rm_anova_detail_{outcome}.csv", outcome=OUTCOMES),
-        descriptives=expand("results/tables/descriptives_{outcome}.csv", outcome=OUTCOMES),
-        ancova=expand("results/tables/ancova_{outcome}.csv", outcome=OUTCOMES) if ANCOVA else [],
-        lmm=expand("results/tables/lmm_{outcome}.csv", outcome=OUTCOMES),
-        mmrm=expand("results/tables/mmrm_{outcome}.csv", outcome=OUTCOMES),
-        mmrm_terms=expand("results/tables/mmrm_terms_{outcome}.csv", outcome=OUTCOMES),
-        contrasts=expand("results/tables/contrasts_{outcome}.csv", outcome=OUTCOMES),
-        effects=expand("results/tables/effect_sizes_{outcome}.csv", outcome=OUTCOMES),
-        sensitivity=expand("results/tables/sensitivity_{outcome}.csv", outcome=OUTCOMES),
-        band=expand("results/tables/band_{outcome}.csv", outcome=OUTCOMES) if RECONSTRUCTED else [],
+        provenance=f"{RESULTS}/data/provenance.json",
+        check=f"{RESULTS}/data/reconstruction_check.csv" if RECONSTRUCTED else [],
+        cleaning_log=f"{RESULTS}/data/cleaning_log.csv",
+        allocation=f"{RESULTS}/audit/allocation.csv",
+        baseline=f"{RESULTS}/audit/baseline.csv",
+        labels=f"{RESULTS}/audit/group_labels.csv",
+        findings=f"{RESULTS}/audit/findings.csv",
+        attrition=f"{RESULTS}/audit/attrition.csv",
+        consort=f"{RESULTS}/figures/consort.png",
+        replay=f"{RESULTS}/tables/published_vs_reproduced.csv" if TRIAL else [],
+        anova=expand(f"{RESULTS}/tables/rm_anova_{{outcome}}.csv", outcome=OUTCOMES),
+        detail=expand(f"{RESULTS}/tables/rm_anova_detail_{{outcome}}.csv", outcome=OUTCOMES),
+        descriptives=expand(f"{RESULTS}/tables/descriptives_{{outcome}}.csv", outcome=OUTCOMES),
+        ancova=expand(f"{RESULTS}/tables/ancova_{{outcome}}.csv", outcome=OUTCOMES) if ANCOVA else [],
+        lmm=expand(f"{RESULTS}/tables/lmm_{{outcome}}.csv", outcome=OUTCOMES),
+        mmrm=expand(f"{RESULTS}/tables/mmrm_{{outcome}}.csv", outcome=OUTCOMES),
+        mmrm_terms=expand(f"{RESULTS}/tables/mmrm_terms_{{outcome}}.csv", outcome=OUTCOMES),
+        contrasts=expand(f"{RESULTS}/tables/contrasts_{{outcome}}.csv", outcome=OUTCOMES),
+        effects=expand(f"{RESULTS}/tables/effect_sizes_{{outcome}}.csv", outcome=OUTCOMES),
+        sensitivity=expand(f"{RESULTS}/tables/sensitivity_{{outcome}}.csv", outcome=OUTCOMES),
+        band=expand(f"{RESULTS}/tables/band_{{outcome}}.csv", outcome=OUTCOMES) if RECONSTRUCTED else [],
         replicates=replicate_tables(),
-        figures=expand("results/figures/{outcome}.png", outcome=OUTCOMES),
-        sensitivity_figures=expand("results/figures/sensitivity_{outcome}.png", outcome=OUTCOMES),
+        figures=expand(f"{RESULTS}/figures/{{outcome}}.png", outcome=OUTCOMES),
+        sensitivity_figures=expand(f"{RESULTS}/figures/sensitivity_{{outcome}}.png", outcome=OUTCOMES),
     output:
         notebook=report(
-            "results/report/report.ipynb",
+            f"{RESULTS}/report/report.ipynb",
             caption="../report/report_notebook.rst",
             category="5 Report",
             labels={"document": "executed notebook"},
         ),
         html=report(
-            "results/report/report.html",
+            f"{RESULTS}/report/report.html",
             caption="../report/report.rst",
             category="5 Report",
             labels={"document": "report"},
         ),
     log:
-        "results/logs/report.log",
+        f"{RESULTS}/logs/report.log",
     benchmark:
-        "results/benchmarks/report.tsv"
+        f"{RESULTS}/benchmarks/report.tsv"
     conda:
         "../envs/hiplbp.yaml"
     params:
@@ -60,15 +60,15 @@ rule table_pages:
         tables=result_tables(),
     output:
         pages=report(
-            directory("results/report/tables"),
+            directory(f"{RESULTS}/report/tables"),
             patterns=["{name}.html"],
             caption="../report/table_pages.rst",
             category="6 Tables (rendered)",
         ),
     log:
-        "results/logs/table_pages.log",
+        f"{RESULTS}/logs/table_pages.log",
     benchmark:
-        "results/benchmarks/table_pages.tsv"
+        f"{RESULTS}/benchmarks/table_pages.tsv"
     conda:
         "../envs/hiplbp.yaml"
     script:

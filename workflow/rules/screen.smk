@@ -10,9 +10,9 @@ rule screen_chunk:
         findings="results/screen/chunks/{chunk}/findings.csv",
         trials="results/screen/chunks/{chunk}/trials.csv",
     log:
-        "results/logs/screen_chunk_{chunk}.log",
+        "results/screen/logs/screen_chunk_{chunk}.log",
     benchmark:
-        "results/benchmarks/screen_chunk_{chunk}.tsv"
+        "results/screen/benchmarks/screen_chunk_{chunk}.tsv"
     conda:
         "../envs/hiplbp.yaml"
     params:
@@ -36,9 +36,9 @@ rule screen:
         svg="results/screen/carlisle.svg",
         page="results/screen/screen.html",
     log:
-        "results/logs/screen.log",
+        "results/screen/logs/screen.log",
     benchmark:
-        "results/benchmarks/screen.tsv"
+        "results/screen/benchmarks/screen.tsv"
     conda:
         "../envs/hiplbp.yaml"
     params:
@@ -64,6 +64,6 @@ for OWN_RUN_NAME, OWN_RUN_CONFIG in OWN_RUNS.items():
         config:
             OWN_RUN_CONFIG
         replace_prefix:
-            {"results/": own_run_dir(OWN_RUN_NAME) + "/"}
+            {results_dir(OWN_RUN_CONFIG) + "/": own_run_dir(OWN_RUN_NAME) + "/"}
 
     use rule * from OWN_RUN_MODULE as OWN_RUN_RULES*

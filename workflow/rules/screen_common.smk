@@ -3,7 +3,8 @@
 import os
 from pathlib import Path
 
-from hiplbp.run.config import load_schema  # noqa: E402
+from hiplbp.run import stages  # noqa: E402
+from hiplbp.run.config import load_schema, run_name  # noqa: E402
 from hiplbp.screen import chunked, own_runs, trial_folders  # noqa: E402
 
 SCREEN = config["screen"]
@@ -19,6 +20,11 @@ RUN_SCHEMA = "workflow/schemas/config.schema.yaml"
 OWN_RUNS, NOT_RUN = own_runs(
     SCREEN["reports"], load_schema(SCREEN_ROOT / RUN_SCHEMA), root=os.path.relpath(SCREEN_ROOT)
 )
+
+
+def results_dir(own_config):
+    """Where a trial's own run would write on its own (results/<name>/), which the screen moves."""
+    return stages.results_dir({"name": run_name(own_config)})
 
 
 def own_run_dir(name):

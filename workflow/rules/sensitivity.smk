@@ -7,18 +7,18 @@ rule sensitivity:
         # published summaries for the reconstructed default; the data's own summaries otherwise
         groups=published_tables()["groups"] if RECONSTRUCTED else [],
         outcomes=published_tables()["outcomes"] if RECONSTRUCTED else [],
-        data=[] if RECONSTRUCTED else "results/data/clean.csv",
+        data=[] if RECONSTRUCTED else f"{RESULTS}/data/clean.csv",
     output:
         table=report(
-            "results/tables/sensitivity_{outcome}.csv",
+            f"{RESULTS}/tables/sensitivity_{{outcome}}.csv",
             caption="../report/sensitivity.rst",
             category="3 Analysis",
             labels={"outcome": "{outcome}", "table": "sensitivity"},
         ),
     log:
-        "results/logs/sensitivity_{outcome}.log",
+        f"{RESULTS}/logs/sensitivity_{{outcome}}.log",
     benchmark:
-        "results/benchmarks/sensitivity_{outcome}.tsv"
+        f"{RESULTS}/benchmarks/sensitivity_{{outcome}}.tsv"
     conda:
         "../envs/hiplbp.yaml"
     params:
@@ -34,18 +34,18 @@ rule replay:
         characteristics=published_tables()["characteristics"],
         outcomes=published_tables()["outcomes"],
         tests=published_tables()["tests"],
-        raw="results/data/raw.csv" if RECONSTRUCTED else [],
+        raw=f"{RESULTS}/data/raw.csv" if RECONSTRUCTED else [],
     output:
         table=report(
-            "results/tables/published_vs_reproduced.csv",
+            f"{RESULTS}/tables/published_vs_reproduced.csv",
             caption="../report/published_vs_reproduced.rst",
             category="2 Audit",
             labels={"table": "published vs reproduced"},
         ),
     log:
-        "results/logs/replay.log",
+        f"{RESULTS}/logs/replay.log",
     benchmark:
-        "results/benchmarks/replay.tsv"
+        f"{RESULTS}/benchmarks/replay.tsv"
     conda:
         "../envs/hiplbp.yaml"
     params:
@@ -67,15 +67,15 @@ rule band:
         changes=published_tables()["changes"],
     output:
         table=report(
-            "results/tables/band_{outcome}.csv",
+            f"{RESULTS}/tables/band_{{outcome}}.csv",
             caption="../report/band.rst",
             category="3 Analysis",
             labels={"outcome": "{outcome}", "table": "band"},
         ),
     log:
-        "results/logs/band_{outcome}.log",
+        f"{RESULTS}/logs/band_{{outcome}}.log",
     benchmark:
-        "results/benchmarks/band_{outcome}.tsv"
+        f"{RESULTS}/benchmarks/band_{{outcome}}.tsv"
     conda:
         "../envs/hiplbp.yaml"
     params:

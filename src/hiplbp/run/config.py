@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import copy
 import csv
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -259,6 +260,31 @@ def _unique(values: Iterable[object], key: str, origin: str) -> None:
                 "(expected unique values)"
             )
         seen[text] = i
+
+
+def run_name(config: Mapping, configfiles: Sequence[str | Path] = ()) -> str:
+    """The run's name, the folder ``results/<name>/`` its outputs go to: config ``name``; else the
+    trial folder's name; else the last config file's name (its folder's when it is a
+    ``config.yaml``, as in ``trials/<name>/config.yaml``); else ``run``.
+
+    Examples
+    --------
+    >>> run_name({"trial": {"folder": "trials/lee2015"}}), run_name({"name": "mine", "trial": {"folder": "x"}})
+    ('lee2015', 'mine')
+    >>> run_name({}, ["tests/data/shared1.yaml"]), run_name({}, ["trials/weightloss/config.yaml"]), run_name({})
+    ('shared1', 'weightloss', 'run')
+    """
+    if config.get("name"):
+        return str(config["name"])
+    folder = (config.get("trial") or {}).get("folder")
+    if folder:
+        return Path(str(folder)).name
+    if configfiles:
+        last = Path(configfiles[-1])
+        name = last.parent.name if last.stem == "config" and last.parent.name else last.stem
+        # a name that is not a valid folder name still gives one (the schema's pattern)
+        return re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip("._-") or "run"
+    return "run"
 
 
 def check_config(config: Mapping, *, groups: Iterable[str] | None = None, origin: str = "config") -> None:

@@ -12,7 +12,8 @@ does both, safely:
 - it always passes ``--rerun-incomplete``, which reruns the jobs a kill interrupted.
 
 Snakemake's output is passed through unchanged; when the run fails, the one-line errors of the
-failed jobs (:data:`hiplbp.errors.MARKER`) are repeated as its last lines.
+failed jobs (:data:`hiplbp.errors.MARKER`) are repeated as its last lines, and when it succeeds,
+the line naming the report (:data:`DONE`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import MARKER, one_line
-from .config import ConfigError, read_config_file
+from .config import ConfigError, merge, read_config_file, resolve_extends, run_name
+
+#: How a successful run names its report (the Snakefile's ``onsuccess``); ``make run`` repeats that
+#: line last, after Snakemake's own closing lines.
+DONE = "hiplbp: the report is "
 
 
 def live_snakemake(
@@ -108,6 +113,29 @@ def config_files(args: Sequence[str]) -> list[str]:
     return found
 
 
+def report_line(args: Sequence[str], directory: str | Path = ".") -> str:
+    """The line naming where the run of ``args`` puts its report (or a screen its page): ``""``
+    where the config cannot be read (Snakemake then says why).
+
+    Examples
+    --------
+    >>> report_line(["--cores", "2"], Path(__file__).parents[3])
+    'hiplbp: the report is results/lee2015/report/report.html'
+    """
+    directory = Path(directory)
+    files = config_files(args) or ["config.yaml"]
+    try:
+        config: dict = {}
+        for path in files:
+            config = merge(config, read_config_file(directory / path))
+        config = resolve_extends(config, origin=" ".join(files), root=directory)
+    except (ConfigError, OSError):
+        return ""
+    if "screen" in config:
+        return "hiplbp: the screening page is results/screen/screen.html"
+    return f"{DONE}results/{run_name(config, files)}/report/report.html"
+
+
 def run(args: Sequence[str], directory: str | Path = ".") -> int:
     """Run Snakemake with ``args`` in ``directory``, recovering from a killed run; return its exit status."""
     directory = Path(directory).resolve()
@@ -137,13 +165,18 @@ def run(args: Sequence[str], directory: str | Path = ".") -> int:
         )
         assert child.stdout is not None
         errors: list[str] = []
-        last = ""
+        last, done = "", ""
         for line in child.stdout:
             sys.stderr.write(line)
             last = line.rstrip("\n")
             if line.startswith(MARKER):
                 errors.append(last)
+            if line.startswith(DONE):
+                done = last
         status = child.wait()
+    done = done or (report_line(args, directory) if status == 0 else "")
+    if status == 0 and done and done != last:
+        print(done, file=sys.stderr)
     if status != 0:
         if not errors:
             alive = live_snakemake(directory, exclude=(os.getpid(), os.getppid(), child.pid)) or []

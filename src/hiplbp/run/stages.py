@@ -24,6 +24,7 @@ from ..seeds import derive_seed
 from ..trial import published
 from ..trial.design import Design, arm_mapping, baseline_kind
 from ..trial.tables import Trial
+from .config import run_name
 
 #: The canonical column names of the reconstructed raw table (the rule ``reconstruct`` writes it wide).
 RECONSTRUCTED_SOURCE = {
@@ -40,8 +41,19 @@ TRIAL_FILES = (
     ("tests", "tests.csv"),
     ("changes", "changes.csv"),
 )
+
+
 #: Where the rule ``reconstruct`` writes the synthetic patients.
-RECONSTRUCTED_RAW = "results/data/raw.csv"
+def results_dir(config: Mapping) -> str:
+    """Where a run writes: ``results/<name>/``, the name as :func:`hiplbp.run.config.run_name` gives
+    it (the Snakefile fills in config ``name`` from the config files too).
+
+    Examples
+    --------
+    >>> results_dir({"name": "mine"}), results_dir({"trial": {"folder": "trials/lee2015"}})
+    ('results/mine', 'results/lee2015')
+    """
+    return f"results/{run_name(config)}"
 
 
 def reconstructed(config: Mapping) -> bool:
@@ -119,7 +131,7 @@ def design(config: Mapping, trial: Trial | None) -> dict[str, Any]:
 
 def raw_data(config: Mapping) -> str:
     """The file ingestion reads: the reconstruction, or the user's data file."""
-    return RECONSTRUCTED_RAW if reconstructed(config) else str(config["data"]["path"])
+    return f"{results_dir(config)}/data/raw.csv" if reconstructed(config) else str(config["data"]["path"])
 
 
 def ingest_options(config: Mapping) -> dict[str, Any]:
