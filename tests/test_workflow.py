@@ -598,7 +598,7 @@ def test_ebadi_runs_every_stage_by_config_alone(tmp_path):
     _read_in_a_browser(repo, max_pages=40)  # four outcomes
     # screened with Lee & Kim (trials/screen.yaml), Ebadi's tables give the findings of this, its own run
     snakemake(repo, "--configfile", "trials/screen.yaml")
-    screened = pd.read_csv(res / "screen" / "findings.csv")
+    screened = pd.read_csv(repo / "results" / "screen" / "findings.csv")
     own = pd.read_csv(res / "audit" / "findings.csv")
     assert len(_printed_part(own)) == 115
     pd.testing.assert_frame_equal(_printed_part(screened[screened.trial == "ebadi2012"]), _printed_part(own))
@@ -973,7 +973,7 @@ def test_the_runner_leaves_a_live_run_s_lock_alone(tmp_path):
     repo = _copy(tmp_path / "live")
     locks = repo / ".snakemake" / "locks"
     locks.mkdir(parents=True)
-    (locks / "0.output.lock").write_text("results/data/clean.csv\nresults/report/report.html\n")
+    (locks / "0.output.lock").write_text("results/lee2015/data/clean.csv\nresults/lee2015/report/report.html\n")
     assert stale_lock(repo)  # nobody alive here
     # a process named snakemake working in this directory: a run that is alive
     fake = subprocess.Popen(["bash", "-c", "exec -a snakemake sleep 30"], cwd=repo)

@@ -264,15 +264,16 @@ def _unique(values: Iterable[object], key: str, origin: str) -> None:
 
 def run_name(config: Mapping, configfiles: Sequence[str | Path] = ()) -> str:
     """The run's name, the folder ``results/<name>/`` its outputs go to: config ``name``; else the
-    trial folder's name; else the last config file's name (its folder's when it is a
-    ``config.yaml``, as in ``trials/<name>/config.yaml``); else ``run``.
+    trial folder's name; else the first config file's name (its folder's when it is a
+    ``config.yaml``, as in ``trials/<name>/config.yaml``), so that a file laid over it to change a
+    setting (``--configfile mine.yaml tweak.yaml``) keeps the run's folder; else ``run``.
 
     Examples
     --------
     >>> run_name({"trial": {"folder": "trials/lee2015"}}), run_name({"name": "mine", "trial": {"folder": "x"}})
     ('lee2015', 'mine')
-    >>> run_name({}, ["tests/data/shared1.yaml"]), run_name({}, ["trials/weightloss/config.yaml"]), run_name({})
-    ('shared1', 'weightloss', 'run')
+    >>> run_name({}, ["tests/data/shared1.yaml", "type2.yaml"]), run_name({}, ["trials/weightloss/config.yaml"])
+    ('shared1', 'weightloss')
     """
     if config.get("name"):
         return str(config["name"])
@@ -280,8 +281,8 @@ def run_name(config: Mapping, configfiles: Sequence[str | Path] = ()) -> str:
     if folder:
         return Path(str(folder)).name
     if configfiles:
-        last = Path(configfiles[-1])
-        name = last.parent.name if last.stem == "config" and last.parent.name else last.stem
+        first = Path(configfiles[0])
+        name = first.parent.name if first.stem == "config" and first.parent.name else first.stem
         # a name that is not a valid folder name still gives one (the schema's pattern)
         return re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip("._-") or "run"
     return "run"
