@@ -43,7 +43,6 @@ TRIAL_FILES = (
 )
 
 
-#: Where the rule ``reconstruct`` writes the synthetic patients.
 def results_dir(config: Mapping) -> str:
     """Where a run writes: ``results/<name>/``, the name as :func:`hiplbp.run.config.run_name` gives
     it (the Snakefile fills in config ``name`` from the config files too).
