@@ -695,7 +695,9 @@ def trial_mmrm(
         d["baseline"] = d[str(design.baseline)]
         extra = ["baseline"]
     d["time"] = pd.Categorical(d["time"].astype(str), categories=design.follow_up)
-    d["arm"] = pd.Categorical(d["arm"].astype(str), categories=design.arm_levels)
+    # the control first, R's reference level (as relevel(arm, control)): the type III rows, and so
+    # the Fai-Cornelius df of the arm terms, are those of that coding
+    d["arm"] = pd.Categorical(d["arm"].astype(str), categories=[design.control, *design.treatments])
     columns = [*extra, *covariates]
     res = mmrm(
         d,
