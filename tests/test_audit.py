@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import LEE_MEANING, PUBLISHED
+from scipy import stats
 
 from hiplbp import audit
 from hiplbp.trial import published
@@ -52,6 +53,37 @@ def test_baseline_table_and_smd():
     assert b.loc["unstable", "n_treatment"] == 21 and b.loc["unstable", "sd_control"] == pytest.approx(
         c.std(), rel=1e-9
     )
+
+
+def test_a_categorical_baseline_variable_is_n_percent_with_pearson_chi_square():
+    s = _subjects()
+    s = s.assign(
+        sex=np.where(np.arange(len(s)) % 3 == 0, "F", "M"), site=[("a", "b", "c")[i % 3] for i in range(len(s))]
+    )
+    s.loc[s.index[:4], "site"] = np.nan  # missing values are left out of the percentages
+    b = audit.baseline_table(s, [], ARMS, factors=["sex", "site"])
+    assert b.kind.unique().tolist() == ["categorical"] and b.variable.tolist() == [
+        "sex: F",
+        "sex: M",
+        "site: a",
+        "site: b",
+        "site: c",
+    ]
+    for v in ("sex", "site"):
+        t, c = (s.loc[s.arm == arm, v].dropna() for arm in ("hip", "control"))
+        table = pd.crosstab(pd.concat([t, c]), ["hip"] * len(t) + ["control"] * len(c))[["hip", "control"]].to_numpy()
+        expected = table.sum(1, keepdims=True) * table.sum(0, keepdims=True) / table.sum()
+        # R's chisq.test: Yates' correction for a 2 x 2 table, min(0.5, |O - E|) off each cell
+        yates = np.minimum(0.5, np.abs(table - expected)) if table.shape == (2, 2) else 0
+        chi2 = float((((np.abs(table - expected) - yates) ** 2) / expected).sum())
+        rows = b[b.variable.str.startswith(v + ":")]
+        assert rows.p.iloc[0] == pytest.approx(stats.chi2.sf(chi2, table.shape[0] - 1), rel=1e-12)  # Yates for 2 x 2
+        assert rows.p.iloc[1:].isna().all()
+        np.testing.assert_allclose(rows.mean_treatment, 100 * table[:, 0] / len(t), rtol=1e-12)
+        assert rows.n_control.tolist() == table[:, 1].tolist()
+    f = b.set_index("variable").loc["sex: F"]
+    p1, p2 = f.mean_treatment / 100, f.mean_control / 100
+    assert f.smd == pytest.approx((p1 - p2) / np.sqrt((p1 * (1 - p1) + p2 * (1 - p2)) / 2), rel=1e-12)
 
 
 def test_label_consistency_flags_the_instability_stratum():

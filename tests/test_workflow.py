@@ -1263,3 +1263,7 @@ def test_a_categorical_covariate_enters_every_model_of_the_pipeline(tmp_path):
     aref = pd.read_csv(ref / "site_ancova_terms.csv")
     assert anc[anc.visit == "w12"].source.tolist() == ["(Intercept)", "baseline", "age", "site", "arm", "Residuals"]
     np.testing.assert_allclose(anc.SS, aref.SS, rtol=1e-6)
+    base = pd.read_csv(_res(repo) / "audit" / "baseline.csv")
+    sites = base[base.kind == "categorical"]
+    assert sites.variable.unique().tolist() == ["site: north", "site: south", "site: west"]
+    assert "the % of the arm at that level" in (_res(repo) / "report" / "report.html").read_text()

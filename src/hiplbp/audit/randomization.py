@@ -92,7 +92,43 @@ BASELINE_COLUMNS = [
     "sd_control",
     "smd",
     "p",
+    "kind",
 ]
+
+
+def categorical_rows(
+    subjects: pd.DataFrame,
+    factors: Sequence[str],
+    comparisons: Sequence[tuple[str, str]],
+    strata: Sequence[str] = (),
+) -> list[dict]:
+    """Baseline rows of categorical variables: one per level, pair of arms and stratum.
+
+    ``n_*`` is the number of patients of the arm at the level, ``mean_*`` its percentage of the
+    arm's patients with a value; ``smd`` the standardized difference of the two proportions
+    (``(p1 - p2) / sqrt((p1 (1 - p1) + p2 (1 - p2)) / 2)``, Austin 2009); ``p``, on the factor's first
+    level only, Pearson's chi-square test of arm x level (with Yates' correction for a 2 x 2 table,
+    as R's ``chisq.test`` and tableone).
+    """
+    rows = []
+    for name, g in strata_blocks(subjects, strata):
+        for (a, b), v in ((pair, v) for v in factors for pair in comparisons):
+            t = g.loc[g["arm"] == a, v].dropna().astype(str)
+            c = g.loc[g["arm"] == b, v].dropna().astype(str)
+            levels = sorted(set(t) | set(c))
+            table = np.array([[int((t == lv).sum()), int((c == lv).sum())] for lv in levels])
+            usable = len(levels) > 1 and t.size > 0 and c.size > 0
+            p = float(stats.chi2_contingency(table, correction=True).pvalue) if usable else np.nan
+            for i, (lv, (nt, nc)) in enumerate(zip(levels, table, strict=True)):
+                pt, pc = (nt / t.size if t.size else np.nan), (nc / c.size if c.size else np.nan)
+                pooled = np.sqrt((pt * (1 - pt) + pc * (1 - pc)) / 2)
+                rows.append(
+                    dict(stratum=name, comparison=f"{a} - {b}", variable=f"{v}: {lv}", n_treatment=int(nt))
+                    | dict(mean_treatment=100 * pt, sd_treatment=np.nan, n_control=int(nc), mean_control=100 * pc)
+                    | dict(sd_control=np.nan, smd=(pt - pc) / pooled if pooled > 0 else np.nan)
+                    | dict(p=p if i == 0 else np.nan, kind="categorical")
+                )
+    return rows
 
 
 def baseline_table(
@@ -100,6 +136,7 @@ def baseline_table(
     variables: Sequence[str],
     comparisons: Sequence[tuple[str, str]],
     strata: Sequence[str] = (),
+    factors: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Baseline comparison of each pair of arms compared, within each stratum.
 
@@ -111,12 +148,15 @@ def baseline_table(
         Numeric baseline variables.
     comparisons, strata
         As in :func:`allocation`.
+    factors : sequence of str
+        Categorical baseline variables (:func:`categorical_rows`), after the numeric ones.
 
     Returns
     -------
     DataFrame
         ``stratum, comparison, variable, n_treatment, mean_treatment, sd_treatment, n_control,
-        mean_control, sd_control, smd, p`` (``p``: classical two-sample t-test, as tableone).
+        mean_control, sd_control, smd, p, kind`` (``p``: classical two-sample t-test, as tableone;
+        ``kind``: ``continuous`` or ``categorical``).
     """
     rows = []
     for name, g in strata_blocks(subjects, strata):
@@ -141,7 +181,8 @@ def baseline_table(
             )
             # as R's tableone for continuous variables: classical (equal-variance) t-test / ANOVA
             row["p"] = float(stats.ttest_ind(t, c).pvalue) if t.size > 1 and c.size > 1 else np.nan
-            rows.append(row)
+            rows.append(row | {"kind": "continuous"})
+    rows += categorical_rows(subjects, factors, comparisons, strata)
     return pd.DataFrame(rows, columns=BASELINE_COLUMNS)
 
 

@@ -40,7 +40,8 @@ def run(job: Job) -> None:
     audit.allocation(data.drop_duplicates("subject"), design.comparisons(), design.strata).to_csv(
         o.allocation, index=False
     )
-    audit.baseline_table(subjects, variables, design.comparisons(), design.strata).to_csv(o.baseline, index=False)
+    base = audit.baseline_table(subjects, variables, design.comparisons(), design.strata, design.factors)
+    base.to_csv(o.baseline, index=False)
     audit.attrition(data, design.outcome_names, design.time_levels, design.strata).to_csv(o.attrition, index=False)
     parts = []
     if i.groups:
