@@ -791,6 +791,20 @@ def test_a_stratified_three_arm_trial_with_a_covariate_equals_car_emmeans_and_lm
     np.testing.assert_allclose(lmm.F, pd.read_csv(ref / "three_arms_lmm_age.csv").F, rtol=1e-6)
     text = " ".join((res / "report" / "report.html").read_text().split())
     assert "Score (points) (primary endpoint)</strong> at t2, adjusted for baseline: A minus Control: −6.9" in text
+    # the MMRM with the stratum as a main effect equals gls + emmeans (tests/reference/mmrm.R)
+    mm, mref = (
+        pd.read_csv(res / "tables" / "mmrm_score.csv"),
+        pd.read_csv(repo / "tests" / "reference" / "mmrm" / "stratum_mmrm_contrasts.csv"),
+    )
+    assert (mm.comparison.str.replace(" ", "") + mm.visit).tolist() == (mref.comparison + mref.visit).tolist()
+    for col in ["estimate", "se"]:
+        np.testing.assert_allclose(mm[col], mref[col], rtol=1e-5, err_msg=col)
+    np.testing.assert_allclose(mm.df, mref.df, rtol=1e-3)
+    t3 = pd.read_csv(res / "tables" / "mmrm_terms_score.csv")
+    tref = pd.read_csv(repo / "tests" / "reference" / "mmrm" / "stratum_mmrm_type3.csv")
+    assert t3.source.tolist() == ["baseline", "age", "stratum", "arm", "time", "arm:time"]
+    np.testing.assert_allclose(t3.F, tref.F, rtol=1e-4)
+    np.testing.assert_allclose(t3.df2, tref.df2, rtol=1e-3)
 
 
 def test_a_baseline_column_is_what_the_ancova_adjusts_for(tmp_path):

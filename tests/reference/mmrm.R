@@ -16,6 +16,8 @@
 #    each visit (car::Anova type 3 with sum contrasts, emmeans trt.vs.ctrl), the random-intercept
 #    LMM (lmerTest type 3, Satterthwaite) and the unstructured MMRM (as above).
 #
+# 4. A stratification factor as a main effect (the seeded stratified 3-arm trial of k_arms.R), unstructured.
+#
 # Two numerical steps of nlme are tightened, because the Satterthwaite df are sensitive to them:
 # * gls's optimiser stops about 1e-9 short of the REML optimum in the deviance (nlminb's default
 #   relative tolerance); the fit is polished by Newton steps on nlme's own REML log-likelihood
@@ -188,3 +190,26 @@ write.csv(data.frame(source = names(Ls),
                      F = sapply(Ls, function(L) { b <- L %*% coef(fit); as.numeric(t(b) %*% solve(L %*% vcov(fit) %*% t(L), b)) / nrow(L) }),
                      df1 = sapply(Ls, nrow), df2 = sapply(Ls, fc)),
           file.path(out, "site_mmrm_type3.csv"), row.names = FALSE)
+
+# 4. A stratification factor: the seeded stratified 3-arm trial of k_arms.R (tests/data/three_arms_long.csv),
+#    the baseline visit t0 as the covariate, age, the stratum as a main effect; the unstructured MMRM.
+k <- read.csv("tests/data/three_arms_long.csv")
+base <- setNames(k$score[k$visit == "t0"], k$pid[k$visit == "t0"])
+d <- k[k$visit != "t0", ]
+d$base <- base[d$pid]; d$subject <- d$pid; d$y <- d$score
+d$visit <- factor(d$visit, levels = c("t1", "t2")); d$vnum <- as.integer(d$visit)
+d$arm <- factor(d$arm, levels = c("Control", "A", "B")); d$stratum <- factor(d$stratum)
+visits <- c("t1", "t2")
+form <- y ~ base + age + stratum + arm * visit
+fit <- fit_structure(structures$unstructured)
+emm <- emmeans(fit, ~ arm | visit, mode = "satterthwaite", data = d)
+ct <- as.data.frame(summary(contrast(emm, "trt.vs.ctrl", adjust = "none"), infer = c(TRUE, TRUE)))
+write.csv(data.frame(visit = ct$visit, comparison = gsub(" ", "", ct$contrast), estimate = ct$estimate, se = ct$SE,
+                     df = ct$df, t = ct$t.ratio, p = ct$p.value, ci_low = ct$lower.CL, ci_high = ct$upper.CL),
+          file.path(out, "stratum_mmrm_contrasts.csv"), row.names = FALSE)
+rg <- ref_grid(fit, mode = "satterthwaite", data = d)
+Ls <- lmerTest:::get_contrasts_type3(lm(form, data = d))
+write.csv(data.frame(source = names(Ls),
+                     F = sapply(Ls, function(L) { b <- L %*% coef(fit); as.numeric(t(b) %*% solve(L %*% vcov(fit) %*% t(L), b)) / nrow(L) }),
+                     df1 = sapply(Ls, nrow), df2 = sapply(Ls, fc)),
+          file.path(out, "stratum_mmrm_type3.csv"), row.names = FALSE)
