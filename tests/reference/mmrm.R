@@ -113,38 +113,46 @@ fit_structure <- function(st) {
   fit
 }
 
-for (name in names(structures)) {
-  fit <- fit_structure(structures[[name]])
+# emmeans' arm comparisons with control at each visit, written to `file`; returns the emmGrid
+write_contrasts <- function(fit, file) {
   emm <- emmeans(fit, ~ arm | visit, mode = "satterthwaite", data = d)
-  means <- as.data.frame(summary(emm))
   ct <- as.data.frame(summary(contrast(emm, "trt.vs.ctrl", adjust = "none"), infer = c(TRUE, TRUE)))
-  write.csv(data.frame(visit = means$visit, arm = means$arm, emmean = means$emmean, se = means$SE, df = means$df),
-            file.path(out, paste0(name, "_means.csv")), row.names = FALSE)
   write.csv(data.frame(visit = ct$visit, comparison = gsub(" ", "", ct$contrast), estimate = ct$estimate, se = ct$SE,
                        df = ct$df, t = ct$t.ratio, p = ct$p.value, ci_low = ct$lower.CL, ci_high = ct$upper.CL),
-            file.path(out, paste0(name, "_contrasts.csv")), row.names = FALSE)
+            file, row.names = FALSE)
+  invisible(emm)
+}
+
+# type III F of each term on lmerTest's rows of the same lm formula, and its Fai-Cornelius df2 from
+# emmeans' Satterthwaite df of each eigen-direction (lmerTest's rule)
+type3 <- function(fit) {
+  rg <- ref_grid(fit, mode = "satterthwaite", data = d)
+  Ls <- lmerTest:::get_contrasts_type3(lm(form, data = d))
+  fc <- function(L) {
+    e <- eigen(L %*% vcov(fit) %*% t(L), symmetric = TRUE)
+    nu <- sapply(seq_len(nrow(L)), function(m) rg@dffun(as.vector(t(e$vectors[, m]) %*% L), rg@dfargs))
+    if (length(nu) == 1) return(nu)
+    if (all(abs(diff(nu)) < 1e-8)) return(mean(nu))
+    if (any(nu <= 2)) return(2)
+    E <- sum(nu / (nu - 2)); 2 * E / (E - length(nu))
+  }
+  fstat <- function(L) { b <- L %*% coef(fit); as.numeric(t(b) %*% solve(L %*% vcov(fit) %*% t(L), b)) / nrow(L) }
+  data.frame(source = names(Ls), F = sapply(Ls, fstat), df1 = sapply(Ls, nrow), df2 = sapply(Ls, fc))
+}
+
+for (name in names(structures)) {
+  fit <- fit_structure(structures[[name]])
+  emm <- write_contrasts(fit, file.path(out, paste0(name, "_contrasts.csv")))
+  means <- as.data.frame(summary(emm))
+  write.csv(data.frame(visit = means$visit, arm = means$arm, emmean = means$emmean, se = means$SE, df = means$df),
+            file.path(out, paste0(name, "_means.csv")), row.names = FALSE)
   V <- unclass(getVarCov(fit, individual = "s001"))
   write.csv(data.frame(structure = name, loglik = as.numeric(logLik(fit)), t(as.vector(V))),
             file.path(out, paste0(name, "_fit.csv")), row.names = FALSE)
   if (name == "unstructured") {
     jt <- as.data.frame(joint_tests(fit, mode = "satterthwaite", data = d))
-    rg <- ref_grid(fit, mode = "satterthwaite", data = d)
-    Ls <- lmerTest:::get_contrasts_type3(lm(form, data = d))
-    ddf <- sapply(names(Ls), function(term) {
-      L <- Ls[[term]]
-      e <- eigen(L %*% vcov(fit) %*% t(L), symmetric = TRUE)
-      nu <- sapply(seq_len(nrow(L)), function(m) rg@dffun(as.vector(t(e$vectors[, m]) %*% L), rg@dfargs))
-      if (length(nu) == 1) return(nu)
-      if (all(abs(diff(nu)) < 1e-8)) return(mean(nu))
-      if (any(nu <= 2)) return(2)
-      E <- sum(nu / (nu - 2)); 2 * E / (E - length(nu))
-    })
-    ff <- sapply(names(Ls), function(term) {
-      L <- Ls[[term]]; b <- L %*% coef(fit)
-      as.numeric(t(b) %*% solve(L %*% vcov(fit) %*% t(L), b)) / nrow(L)
-    })
-    write.csv(data.frame(source = names(Ls), F = ff, df1 = sapply(Ls, nrow), df2 = ddf,
-                         F_joint_tests = jt$F.ratio[match(names(Ls), jt$`model term`)]),
+    t3 <- type3(fit)
+    write.csv(cbind(t3, F_joint_tests = jt$F.ratio[match(t3$source, jt$`model term`)]),
               file.path(out, "unstructured_type3.csv"), row.names = FALSE)
   }
 }
@@ -171,25 +179,8 @@ write.csv(data.frame(source = rownames(a), F = a$`F value`, df1 = a$NumDF, df2 =
 options(contrasts = c("contr.treatment", "contr.poly"))
 form <- y ~ base + age + site + arm * visit
 fit <- fit_structure(structures$unstructured)
-emm <- emmeans(fit, ~ arm | visit, mode = "satterthwaite", data = d)
-ct <- as.data.frame(summary(contrast(emm, "trt.vs.ctrl", adjust = "none"), infer = c(TRUE, TRUE)))
-write.csv(data.frame(visit = ct$visit, comparison = gsub(" ", "", ct$contrast), estimate = ct$estimate, se = ct$SE,
-                     df = ct$df, t = ct$t.ratio, p = ct$p.value, ci_low = ct$lower.CL, ci_high = ct$upper.CL),
-          file.path(out, "site_mmrm_contrasts.csv"), row.names = FALSE)
-rg <- ref_grid(fit, mode = "satterthwaite", data = d)
-Ls <- lmerTest:::get_contrasts_type3(lm(form, data = d))
-fc <- function(L) {
-  e <- eigen(L %*% vcov(fit) %*% t(L), symmetric = TRUE)
-  nu <- sapply(seq_len(nrow(L)), function(m) rg@dffun(as.vector(t(e$vectors[, m]) %*% L), rg@dfargs))
-  if (length(nu) == 1) return(nu)
-  if (all(abs(diff(nu)) < 1e-8)) return(mean(nu))
-  if (any(nu <= 2)) return(2)
-  E <- sum(nu / (nu - 2)); 2 * E / (E - length(nu))
-}
-write.csv(data.frame(source = names(Ls),
-                     F = sapply(Ls, function(L) { b <- L %*% coef(fit); as.numeric(t(b) %*% solve(L %*% vcov(fit) %*% t(L), b)) / nrow(L) }),
-                     df1 = sapply(Ls, nrow), df2 = sapply(Ls, fc)),
-          file.path(out, "site_mmrm_type3.csv"), row.names = FALSE)
+write_contrasts(fit, file.path(out, "site_mmrm_contrasts.csv"))
+write.csv(type3(fit), file.path(out, "site_mmrm_type3.csv"), row.names = FALSE)
 
 # 4. A stratification factor: the seeded stratified 3-arm trial of k_arms.R (tests/data/three_arms_long.csv),
 #    the baseline visit t0 as the covariate, age, the stratum as a main effect; the unstructured MMRM.
@@ -202,14 +193,5 @@ d$arm <- factor(d$arm, levels = c("Control", "A", "B")); d$stratum <- factor(d$s
 visits <- c("t1", "t2")
 form <- y ~ base + age + stratum + arm * visit
 fit <- fit_structure(structures$unstructured)
-emm <- emmeans(fit, ~ arm | visit, mode = "satterthwaite", data = d)
-ct <- as.data.frame(summary(contrast(emm, "trt.vs.ctrl", adjust = "none"), infer = c(TRUE, TRUE)))
-write.csv(data.frame(visit = ct$visit, comparison = gsub(" ", "", ct$contrast), estimate = ct$estimate, se = ct$SE,
-                     df = ct$df, t = ct$t.ratio, p = ct$p.value, ci_low = ct$lower.CL, ci_high = ct$upper.CL),
-          file.path(out, "stratum_mmrm_contrasts.csv"), row.names = FALSE)
-rg <- ref_grid(fit, mode = "satterthwaite", data = d)
-Ls <- lmerTest:::get_contrasts_type3(lm(form, data = d))
-write.csv(data.frame(source = names(Ls),
-                     F = sapply(Ls, function(L) { b <- L %*% coef(fit); as.numeric(t(b) %*% solve(L %*% vcov(fit) %*% t(L), b)) / nrow(L) }),
-                     df1 = sapply(Ls, nrow), df2 = sapply(Ls, fc)),
-          file.path(out, "stratum_mmrm_type3.csv"), row.names = FALSE)
+write_contrasts(fit, file.path(out, "stratum_mmrm_contrasts.csv"))
+write.csv(type3(fit), file.path(out, "stratum_mmrm_type3.csv"), row.names = FALSE)

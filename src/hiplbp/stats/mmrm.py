@@ -39,13 +39,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 from scipy import linalg, optimize, stats
 
 from ..trial.design import Design
+from .anova import design_matrix, split_covariates
 from .covariance import Structure
+from .lmm import DF_METHOD, lmertest_type3_contrasts, satterthwaite_df
 from .multiplicity import Family
 
 
@@ -57,7 +60,6 @@ class _Pattern:
     visits: np.ndarray  # indices of the observed visits, ascending
     x: np.ndarray  # (n, m, p)
     y: np.ndarray  # (n, m)
-    subjects: np.ndarray
 
 
 @dataclass
@@ -95,18 +97,20 @@ class RemlFit:
     iterations: int
     extra: dict = field(default_factory=dict)
 
+    @cached_property
+    def cov_theta(self) -> np.ndarray:
+        """The asymptotic covariance of ``theta``, ``2 H^{-1}`` (once: every df uses it)."""
+        return 2.0 * np.linalg.inv(self.hessian)
+
     def t_df(self, c: np.ndarray) -> float:
         """Satterthwaite df of the estimate ``c' beta``."""
         c = np.asarray(c, float)
         var = float(c @ self.cov_beta @ c)
         g = np.einsum("p,apq,q->a", c, self.dcov, c)
-        a = 2.0 * np.linalg.inv(self.hessian)
-        return float(2.0 * var**2 / (g @ a @ g))
+        return float(2.0 * var**2 / (g @ self.cov_theta @ g))
 
     def f_test(self, L: np.ndarray) -> tuple[float, int, float]:
         """Wald F of ``L beta = 0`` and its Fai-Cornelius denominator df: ``(F, df1, df2)``."""
-        from .lmm import satterthwaite_df
-
         L = np.atleast_2d(np.asarray(L, float))
         lcl = L @ self.cov_beta @ L.T
         lb = L @ self.beta
@@ -155,7 +159,6 @@ class _Model:
                     visits=vis,
                     x=x[rows].reshape(-1, m, self.p),
                     y=y[rows].reshape(-1, m),
-                    subjects=subj[rows][::m],
                 )
             )
 
@@ -406,7 +409,9 @@ MMRM_EFFECT_COLUMNS = [
     "ci_adj_high",
     "adjust",
 ]
-DF_METHOD = "Satterthwaite"
+#: The columns of :func:`trial_mmrm`'s comparisons (the strata averaged: ``stratum`` is ``all``).
+TRIAL_EFFECT_COLUMNS = [*MMRM_EFFECT_COLUMNS[:2], "stratum", *MMRM_EFFECT_COLUMNS[2:]]
+COVARIANCE_COLUMNS = ["group", "visit", "visit2", "value"]
 
 
 @dataclass(frozen=True)
@@ -505,8 +510,6 @@ def _design(
     stratum_by_arm: bool,
 ) -> _Design:  # fmt: skip
     """The rows with an outcome and every covariate, the model's design and the cells' design rows."""
-    from .anova import design_matrix, split_covariates
-
     d = data.dropna(subset=[dv, *covariates])
     numeric, categorical = split_covariates(d, covariates)
     levels = {f: sorted(d[f].astype(str).unique()) for f in [*strata, *categorical]}
@@ -546,9 +549,6 @@ def _design(
 def _type3(fit: RemlFit, design: _Design, covariates: Sequence[str]) -> pd.DataFrame:
     """Type III F tests: each slope, then each factor term, categorical covariates first (lmerTest's
     rows, in this coding)."""
-    from .anova import split_covariates
-    from .lmm import lmertest_type3_contrasts
-
     covariates = split_covariates(design.data, covariates)[0]
 
     order = {f: i for i, f in enumerate(design.factors)}
@@ -665,7 +665,8 @@ def mmrm(
             for g, s in enumerate(fit.sigma)
             for i in range(len(s))
             for j in range(len(s))
-        ]
+        ],
+        columns=COVARIANCE_COLUMNS,
     )
     return MmrmResult(terms=terms, contrasts=contrasts, means=means, covariance=covariance, fit=fit)
 
@@ -708,5 +709,5 @@ def trial_mmrm(
         options=options,
     )
     res.terms.attrs["n_left_out"] = d["subject"].nunique() - d.dropna(subset=columns)["subject"].nunique()
-    res.contrasts.insert(2, "stratum", "all")
+    res.contrasts = res.contrasts.assign(stratum="all")[TRIAL_EFFECT_COLUMNS]
     return res

@@ -10,7 +10,7 @@ import pandas as pd
 from ..data.ingest import read_canonical
 from ..stats.ancova import Adjustment, ancova
 from ..stats.lmm import lmm_anova
-from ..stats.mmrm import MMRM_EFFECT_COLUMNS, MMRM_MEANS_COLUMNS, MmrmOptions, trial_mmrm
+from ..stats.mmrm import COVARIANCE_COLUMNS, MMRM_MEANS_COLUMNS, TRIAL_EFFECT_COLUMNS, MmrmOptions, trial_mmrm
 from ..stats.multiplicity import Family
 from ..trial.design import Design
 from .job import Job
@@ -54,9 +54,9 @@ def run(job: Job) -> None:
         note = pd.DataFrame({"source": [None], "structure": [options.covariance], "note": [str(err)]})
         note.to_csv(job.output.mmrm_terms, index=False)
         for path, columns in [
-            (job.output.mmrm, [*MMRM_EFFECT_COLUMNS[:2], "stratum", *MMRM_EFFECT_COLUMNS[2:]]),
+            (job.output.mmrm, TRIAL_EFFECT_COLUMNS),
             (job.output.mmrm_means, MMRM_MEANS_COLUMNS),
-            (job.output.mmrm_covariance, ["group", "visit", "visit2", "value"]),
+            (job.output.mmrm_covariance, COVARIANCE_COLUMNS),
         ]:
             pd.DataFrame(columns=columns).to_csv(path, index=False)
         return
