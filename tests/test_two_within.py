@@ -4,13 +4,13 @@ every within term in its own stratum, with its GG/HF epsilon and Mauchly's test,
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DATA, REFERENCE
+from conftest import REFERENCE, ROOT
 
 from hiplbp.stats.anova import mixed_anova
 
 
 def _obk() -> pd.DataFrame:
-    w = pd.read_csv(DATA / "obrienkaiser.csv")
+    w = pd.read_csv(ROOT / "trials" / "obrienkaiser" / "obrienkaiser.csv")
     cols = [c for c in w.columns if c.split(".")[0] in ("pre", "post", "fup")]
     long = w.melt(id_vars=["rownames", "treatment", "gender"], value_vars=cols, value_name="value")
     long["phase"] = pd.Categorical(long["variable"].str.split(".").str[0], categories=["pre", "post", "fup"])
