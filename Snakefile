@@ -19,6 +19,7 @@ from hiplbp.run.config import (  # noqa: E402
     run_name,
     trial_groups,
     validate_config,
+    with_visits,
 )
 from hiplbp.errors import error_lines, one_line  # noqa: E402
 from hiplbp.run.runner import DONE  # noqa: E402
@@ -45,6 +46,7 @@ try:
         _resolved, load_schema(Path(workflow.basedir) / "workflow/schemas" / _schema), origin=_ORIGIN
     )
     if not SCREENING:
+        _resolved = with_visits(_resolved, origin=_ORIGIN)
         check_config(_resolved, groups=trial_groups(_resolved), origin=_ORIGIN)
         # the run writes to results/<name>/ (config name, else the trial folder's or the config file's)
         _resolved["name"] = run_name(_resolved, workflow.overwrite_configfiles)

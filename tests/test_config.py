@@ -15,6 +15,7 @@ from hiplbp.run.config import (
     resolve_extends,
     trial_groups,
     validate_config,
+    with_visits,
 )
 from hiplbp.trial.design import Design
 
@@ -468,6 +469,7 @@ def test_every_shipped_config_names_its_baseline():
         "ebadi2012": "baseline",
         "lee2015": "baseline",
         "weightloss": "none",
+        "obrienkaiser": "none",
         "shared1": "t0",
         "shared2": "t0",
         "three_arms": "t0",
@@ -481,9 +483,57 @@ def test_every_shipped_config_passes_the_cross_field_checks():
         *sorted((ROOT / "trials").glob("*/config.yaml")),
         *(ROOT / "tests" / "data").glob("*.yaml"),
     ]:
-        config = validate_config(resolve_extends(yaml.safe_load(path.read_text()), ROOT), SCHEMA)
+        config = with_visits(validate_config(resolve_extends(yaml.safe_load(path.read_text()), ROOT), SCHEMA))
         check_config(config, groups=trial_groups(config))
     assert trial_groups(_lee()) == ["EG I", "CG I", "CG II", "EG II"]
+
+
+def _obk() -> dict:
+    return validate_config(yaml.safe_load((ROOT / "trials" / "obrienkaiser" / "config.yaml").read_text()), SCHEMA)
+
+
+def test_two_within_factors_write_out_their_cells_and_a_primary_may_average_over_one():
+    config = with_visits(_obk(), "obk.yaml")
+    cells = config["design"]["time_levels"]
+    assert cells[:2] == ["pre.1", "pre.2"] and cells[-1] == "fup.5" and len(cells) == 15
+    check_config(config)
+    # time_levels written out must be the cells, in their order
+    given = _edit(_obk(), "design.time_levels", list(reversed(cells)))
+    with pytest.raises(
+        ConfigError, match=r"^o: key 'design.time_levels': found fup.5, .* \(expected the cells of design.within"
+    ):
+        with_visits(given, "o")
+    assert with_visits(_edit(_obk(), "design.time_levels", cells))["design"]["time_levels"] == cells
+    check_config(with_visits(_edit(_obk(), "analysis.primary.visit", "hour = 5")))
+    with pytest.raises(
+        ConfigError, match=r"key 'analysis.primary.visit': 'phase = later' is not a visit .*phase = fup"
+    ):
+        check_config(with_visits(_edit(_obk(), "analysis.primary.visit", "phase = later")))
+
+
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        (
+            "design.baseline",
+            "pre.1",
+            r"key 'design.baseline': found 'pre.1', a cell of design.within \(expected a column",
+        ),
+        ("data.source", "reconstructed", r"key 'design.within': two within factors are read from the trial's own data"),
+        ("analysis.primary.model", "mmrm", r"key 'analysis.primary.model': mmrm, but the MMRM takes one within factor"),
+        ("design.within.phase", ["pre", "pre", "fup"], r"key 'design.within.phase\[1\]': 'pre' repeats"),
+    ],
+)
+def test_two_within_factors_refuse_what_they_cannot_take(key, value, message):
+    config = with_visits(_edit(_obk(), key, value))
+    with pytest.raises(ConfigError, match=message):
+        check_config(config)
+
+
+def test_three_within_factors_are_refused_by_the_schema():
+    config = _edit(_obk(), "design.within", {"a": [1, 2], "b": [1, 2], "c": [1, 2]})
+    with pytest.raises(ConfigError, match=r"design.within"):
+        validate_config(config, SCHEMA)
 
 
 def test_files_the_config_names_must_exist(tmp_path):

@@ -6,7 +6,14 @@ import pandas as pd
 import pytest
 from conftest import REFERENCE, ROOT
 
+from hiplbp.data.ingest import ingest
+from hiplbp.run import stages
+from hiplbp.run.config import read_config_file, validated
 from hiplbp.stats.anova import mixed_anova
+from hiplbp.stats.contrasts import visit_contrasts
+from hiplbp.stats.lmm import lmm_anova
+from hiplbp.stats.multiplicity import Family
+from hiplbp.trial.design import Design
 
 
 def _obk() -> pd.DataFrame:
@@ -33,3 +40,78 @@ def test_two_within_factors_equal_afex(ss_type):
     # every within term has its own epsilon: phase (2 df), hour (4), phase x hour (8)
     eps = mine.set_index("source").eps_gg
     assert len({round(eps[s], 12) for s in ("phase", "hour", "phase:hour")}) == 3
+
+
+def _trial():
+    """The worked example as the pipeline reads it: its config (design.within) and its wide file."""
+    config = validated(read_config_file(ROOT / "trials" / "obrienkaiser" / "config.yaml"))
+    design = Design.from_config(stages.design(config, None))
+    d = config["data"]
+    data = ingest(
+        ROOT / d["path"], design, layout=d["layout"], columns=d["columns"], wide_separator=d["wide_separator"]
+    )
+    return config, design, design.with_within(data)
+
+
+def test_config_writes_out_the_cells_and_names_the_factors():
+    config, design, data = _trial()
+    assert config["design"]["time_levels"][:6] == ["pre.1", "pre.2", "pre.3", "pre.4", "pre.5", "post.1"]
+    assert len(design.time_levels) == 15 and design.within_factors == ["phase", "hour"]
+    assert design.name("stratum") == "gender" and design.name("time") == "phase × hour"
+    # every value of the wide file, at its cell
+    wide = pd.read_csv(ROOT / "trials" / "obrienkaiser" / "obrienkaiser.csv")
+    row = data[(data.subject == "3") & (data.phase == "post") & (data.hour == "4")]
+    assert row["value"].tolist() == [wide.loc[2, "post.4"]]
+    assert len(data) == 16 * 15 and data.value.notna().all()
+
+
+@pytest.mark.parametrize("ss_type", [2, 3])
+def test_the_pipeline_design_gives_afex(ss_type):
+    _, design, data = _trial()
+    mine = mixed_anova(data, "value", design.within_factors, "subject", design.between, ss_type, ["stratum"])
+    ref = pd.read_csv(REFERENCE / "two_within" / f"obrienkaiser_anova_type{ss_type}.csv")
+    names = {"stratum": "gender", "arm": "treatment"}
+    # afex writes the between factors in its own order (treatment:gender)
+    mine.index = [frozenset(names.get(f, f) for f in s.split(":")) for s in mine.source]
+    mine = mine.loc[[frozenset(s.split(":")) for s in ref.source]]
+    np.testing.assert_allclose(mine.F, ref.F, rtol=1e-6)
+    np.testing.assert_allclose(mine.ges, ref.ges, rtol=1e-6)
+    within = ref.eps_gg.notna().to_numpy()
+    np.testing.assert_allclose(mine.p_gg[within], ref.p_gg[within], rtol=1e-6)
+
+
+def test_arm_contrasts_at_each_phase_hour_and_cell_equal_emmeans():
+    """A and B against control, Dunnett: each phase averaged over hour, each hour over phase and
+    each cell, averaged over gender and within each (emmeans on afex's multivariate model)."""
+    _, design, data = _trial()
+    mine = visit_contrasts(data, "value", design, family=Family(pairwise=False, method="dunnett"))
+    ref = pd.read_csv(REFERENCE / "two_within" / "obrienkaiser_contrasts_control.csv")
+    ref[["visit", "stratum"]] = ref["by"].str.split("|", expand=True)
+    key = ["visit", "stratum", "comparison"]
+    ref = ref.rename(columns={"contrast": "comparison"}).set_index(key).add_prefix("r_").reset_index()
+    both = ref.merge(mine, on=key, validate="one_to_one")
+    assert len(both) == len(ref) == len(mine) == (15 + 3 + 5) * 3 * 2
+    for col, theirs in [
+        ("estimate", "estimate"),
+        ("se", "SE"),
+        ("df", "df"),
+        ("p_unc", "p_none"),
+        ("ci_low", "lower_none"),
+        ("p_adj", "p_dunnett"),
+        ("ci_adj_low", "lower_dunnett"),
+        ("ci_adj_high", "upper_dunnett"),
+    ]:
+        np.testing.assert_allclose(both[col], both[f"r_{theirs}"], rtol=1e-6, atol=1e-12, err_msg=col)
+    assert set(mine.visit) >= {"phase = fup", "hour = 5", "fup.5"}
+
+
+def test_lmm_with_both_within_factors_equals_lmertest():
+    _, design, data = _trial()
+    mine = lmm_anova(data, "value", design.within_factors, "subject", design.between)
+    ref = pd.read_csv(REFERENCE / "two_within" / "obrienkaiser_lmm.csv")
+    names = {"stratum": "gender", "arm": "treatment"}
+    mine["source"] = [":".join(names.get(f, f) for f in s.split(":")) for s in mine.source]
+    assert mine.source.tolist() == ref.source.tolist()  # R's term order
+    np.testing.assert_allclose(mine.F, ref.F, rtol=1e-4)
+    np.testing.assert_allclose(mine.df2, ref.df2, rtol=1e-3)
+    np.testing.assert_allclose(mine.p, ref.p, rtol=1e-3)

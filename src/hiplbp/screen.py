@@ -30,7 +30,7 @@ from .audit.trial import audit_trial
 from .audit.verdicts import CHECKS, FINDING_COLUMNS, arm_text
 from .errors import UserError
 from .integrity import stouffer
-from .run.config import check_config, read_config_file, resolve_extends, trial_groups, validate_config
+from .run.config import check_config, read_config_file, resolve_extends, trial_groups, validate_config, with_visits
 from .seeds import derive_seed
 from .trial import published
 from .trial.tables import Trial, read_trial
@@ -70,7 +70,7 @@ def run_config(folder: str | Path, schema: Mapping, root: str | Path = ".") -> d
     if "design" not in raw and "extends" not in raw:
         return None
     origin = str(Path(folder) / "config.yaml")
-    return validate_config(resolve_extends(raw, root=root, origin=origin), schema, origin=origin)
+    return with_visits(validate_config(resolve_extends(raw, root=root, origin=origin), schema, origin=origin), origin)
 
 
 def own_runs(

@@ -22,6 +22,54 @@ TREATMENT_COLOURS = ["#0072B2", "#009E73", "#CC79A7", "#56B4E9"]
 MARKERS = ["o", "^", "D", "v"]
 
 
+def _layout(design: Design) -> tuple[str, list[str], list[tuple[str | None, tuple[str, str] | None]], tuple[int, int]]:
+    """The x factor, its levels, each panel's (stratum, (within factor, level)) and the grid's shape.
+
+    One within factor: one panel per stratum, the visits on x. Two (``design.within``): a row per
+    stratum, a column per level of the first factor, the second on x.
+    """
+    strata: list[str | None] = list(design.strata) or [None]
+    if not design.within:
+        return "time", list(design.time_levels), [(s, None) for s in strata], (1, len(strata))
+    first, second = list(design.within)
+    levels = design.within[first]
+    return (
+        second,
+        list(design.within[second]),
+        [(s, (first, v)) for s in strata for v in levels],
+        (len(strata), len(levels)),
+    )
+
+
+def _panel(
+    ax: plt.Axes,
+    d: pd.DataFrame,
+    name: str,
+    x: str,
+    order: Sequence[str],
+    arms: Sequence[str],
+    palette: Mapping[str, str],
+    level: float,
+) -> None:
+    """One panel: the mean and CI of ``name`` at each level of ``x``, one line per arm."""
+    d = d.dropna(subset=[name]).assign(**{x: lambda f: pd.Categorical(f[x].astype(str), categories=list(order))})
+    sns.pointplot(
+        data=d,
+        x=x,
+        y=name,
+        hue="arm",
+        order=list(order),
+        hue_order=list(arms),
+        palette=dict(palette),
+        errorbar=lambda v: t_interval(v, level),
+        dodge=0.15,
+        capsize=0.08,
+        markers=[MARKERS[i % len(MARKERS)] for i in range(len(arms) - 1)] + ["s"],
+        linestyles=["-"] * (len(arms) - 1) + ["--"],
+        ax=ax,
+    )
+
+
 def outcome_figure(
     data: pd.DataFrame,
     outcome: Mapping,
@@ -57,37 +105,22 @@ def outcome_figure(
     matplotlib.figure.Figure
     """
     name = outcome["name"]
-    time_levels, strata, names = design.time_levels, design.strata, dict(design.factor_names)
+    names = dict(design.factor_names)
     arms = [*design.treatments, design.control]  # treatment arms drawn first, control last
-    panels = list(strata) if strata else [None]
+    x, order, panels, shape = _layout(design)
     with plt.rc_context(STYLE), sns.axes_style("whitegrid"):
-        fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels) + 0.6, 4.4), sharey=True, squeeze=False)
+        fig, axes = plt.subplots(*shape, figsize=(4.2 * shape[1] + 0.6, 4.4 * shape[0]), sharey=True, squeeze=False)
         # Okabe-Ito colours (safe for colour-blind readers); control always vermilion
         palette = dict(zip(design.treatments, TREATMENT_COLOURS * len(arms), strict=False)) | {
             design.control: "#D55E00"
         }
-        for ax, s in zip(axes[0], panels, strict=False):
+        for ax, (s, c) in zip(axes.flat, panels, strict=True):
             d = data if s is None else data[data["stratum"] == s]
-            d = d.dropna(subset=[name]).assign(
-                time=lambda x: pd.Categorical(x["time"].astype(str), categories=list(time_levels), ordered=True)
-            )
-            sns.pointplot(
-                data=d,
-                x="time",
-                y=name,
-                hue="arm",
-                order=list(time_levels),
-                hue_order=arms,
-                palette=palette,
-                errorbar=lambda v: t_interval(v, level),
-                dodge=0.15,
-                capsize=0.08,
-                markers=[MARKERS[i % len(MARKERS)] for i in range(len(arms) - 1)] + ["s"],
-                linestyles=["-"] * (len(arms) - 1) + ["--"],
-                ax=ax,
-            )
-            ax.set_title(f"{names['stratum']}: {s}" if s is not None and "stratum" in names else s or "", fontsize=11)
-            ax.set_xlabel(names.get("time", "visit"))
+            d = d if c is None else d[d[c[0]].astype(str) == c[1]]
+            _panel(ax, d, name, x, order, arms, palette, level)
+            where = [f"{names['stratum']}: {s}" if "stratum" in names else str(s)] if s is not None else []
+            ax.set_title(", ".join(where + ([f"{c[0]}: {c[1]}"] if c else [])), fontsize=11)
+            ax.set_xlabel(x if design.within else names.get("time", "visit"))
             ax.set_ylabel(outcome.get("label", name))
             if ax is not axes[0][0] and ax.get_legend():
                 ax.get_legend().remove()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import matplotlib
@@ -60,6 +61,8 @@ def sensitivity_figure(
     grid = table[table["scenario"] == "grid"]
     base = grid[(grid["shift_treatment"] == 0) & (grid["shift_control"] == 0)]
     shifted = grid["shift_treatment"].nunique() > 1
+    if grid.empty:
+        return _not_computed(table)
     with plt.rc_context(STYLE), sns.axes_style("whitegrid"):
         fig, axes = plt.subplots(1, 2 if shifted else 1, figsize=(11 if shifted else 5.8, 4.6), squeeze=False)
         _p_panel(axes[0][0], base, sources, alpha, labels)
@@ -70,6 +73,16 @@ def sensitivity_figure(
                 "From the published summary statistics and the configured assumptions", fontsize=10, color="#8B0000"
             )
         fig.tight_layout()
+    return fig
+
+
+def _not_computed(table: pd.DataFrame) -> plt.Figure:
+    """A figure that says why there is no sensitivity analysis (the table's note)."""
+    notes = table["note"].dropna().astype(str) if "note" in table else pd.Series(dtype=str)
+    with plt.rc_context(STYLE):
+        fig = plt.figure(figsize=(5.8, 1.6))
+        text = textwrap.fill(notes.iloc[0] if len(notes) else "not computed", 80)
+        fig.text(0.5, 0.5, text, ha="center", va="center", fontsize=9)
     return fig
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from ..errors import UserError
-from ..trial.design import arm_levels, baseline_kind
+from ..trial.design import arm_levels, baseline_kind, marginal_labels, within_cells
 
 #: The config key naming the config file a config builds on.
 EXTENDS = "extends"
@@ -136,12 +136,55 @@ SCHEMAS = Path(__file__).resolve().parents[3] / "workflow" / "schemas"
 
 
 def validated(config: Mapping, *, origin: str = "config") -> dict:
-    """A trial run's config as the workflow sees it: validated, every schema default filled in.
+    """A trial run's config as the workflow sees it: validated, every schema default filled in,
+    the visits of two within factors written out (:func:`with_visits`).
 
     What the library needs to reproduce a run without Snakemake (``extends`` already resolved,
     :func:`resolve_extends`).
     """
-    return validate_config(config, load_schema(SCHEMAS / "config.schema.yaml"), origin=origin)
+    return with_visits(validate_config(config, load_schema(SCHEMAS / "config.schema.yaml"), origin=origin), origin)
+
+
+def with_visits(config: Mapping, origin: str = "config") -> dict:
+    """``config`` with ``design.time_levels`` written out from ``design.within`` where it is left out.
+
+    Two within factors name the visits of the data as their crossed cells (:func:`within_cells`).
+    ``time_levels`` given as well must be those cells, in that order.
+
+    Raises
+    ------
+    ConfigError
+        Neither key given, or ``time_levels`` that are not the cells of ``within``.
+
+    Examples
+    --------
+    >>> cfg = {"design": {"within": {"phase": ["pre", "post"], "hour": [1, 2]}, "within_separator": "."}}
+    >>> with_visits(cfg)["design"]["time_levels"]
+    ['pre.1', 'pre.2', 'post.1', 'post.2']
+    >>> with_visits({"design": {}})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    hiplbp.run.config.ConfigError: config: key 'design.time_levels' is missing (expected the visit labels ...)
+    """
+    out = copy.deepcopy(dict(config))
+    design = out["design"]
+    within = design.get("within")
+    if not within:
+        if "time_levels" not in design:
+            raise ConfigError(
+                f"{origin}: key 'design.time_levels' is missing (expected the visit labels as in the data, or "
+                "design.within: two within factors and their levels)"
+            )
+        return out
+    cells = list(within_cells(within, design.get("within_separator", ".")))
+    given = [str(t) for t in design.get("time_levels") or cells]
+    if given != cells:
+        raise ConfigError(
+            f"{origin}: key 'design.time_levels': found {', '.join(given)} (expected the cells of design.within, "
+            f"in order: {', '.join(cells)}; or leave design.time_levels out)"
+        )
+    design["time_levels"] = cells
+    return out
 
 
 def _key(path: Iterable[str | int]) -> str:
@@ -348,10 +391,33 @@ def _design(config: Mapping, origin: str) -> None:
     time_levels, strata = _levels(config)
     _unique(time_levels, "design.time_levels[{i}]", origin)
     _unique(strata, "design.strata[{i}]", origin)
+    _within(config, origin)
     _arms(config, origin)
     _baseline(config, time_levels, origin)
     _primary(config, time_levels, origin)
     _adjustment(config, origin)
+
+
+def _within(config: Mapping, origin: str) -> None:
+    """Two within factors: distinct levels, the user's own data, and no baseline visit (every cell
+    is an outcome; a baseline is a column of the data or none)."""
+    design = config["design"]
+    within = design.get("within")
+    if not within:
+        return
+    for name, levels in within.items():
+        _unique(levels, f"design.within.{name}[{{i}}]", origin)
+    where = f"{origin}: key 'design.within'"
+    if config["data"]["source"] != "file":
+        raise ConfigError(
+            f"{where}: two within factors are read from the trial's own data (expected data.source file; a trial "
+            "reconstructed from its printed tables has one within factor, its visits)"
+        )
+    if baseline_kind(design["baseline"], design["time_levels"]) == "visit":
+        raise ConfigError(
+            f"{origin}: key 'design.baseline': found {str(design['baseline'])!r}, a cell of design.within (expected a "
+            "column of the data measured before treatment, or none: with two within factors every cell is an outcome)"
+        )
 
 
 def _arms(config: Mapping, origin: str) -> None:
@@ -430,6 +496,15 @@ def _primary(config: Mapping, time_levels: list[str], origin: str) -> None:
     visit, model, baseline = str(primary["visit"]), primary["model"], str(config["design"]["baseline"])
     kind = baseline_kind(baseline, time_levels)
     allowed = [t for t in time_levels if t != baseline] if model != "difference" else time_levels
+    within = config["design"].get("within")
+    if within and model == "mmrm":
+        raise ConfigError(
+            f"{key}.model': mmrm, but the MMRM takes one within factor (expected difference or, with a baseline "
+            "column, ancova; the mixed ANOVA and the LMM take design.within)"
+        )
+    if within and model == "difference":
+        # a level of one within factor, averaged over the other (emmeans' arm | phase), is a visit too
+        allowed = allowed + marginal_labels(within)
     if visit not in allowed:
         raise ConfigError(
             f"{key}.visit': {visit!r} is not a visit {'after the baseline ' if model != 'difference' else ''}"

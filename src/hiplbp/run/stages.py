@@ -108,6 +108,10 @@ def factor_names(config: Mapping) -> dict[str, str]:
         if config["data"]["layout"] != "long":
             columns.pop("time", None)
         given = {k: str(v) for k, v in columns.items() if k in ("stratum", "arm", "time")} | given
+    within = config["design"].get("within")
+    if within and "time" not in given:
+        # the visits of two within factors are their cells
+        given["time"] = " × ".join(str(f) for f in within)
     return {k: str(v) for k, v in given.items()}
 
 
@@ -123,6 +127,8 @@ def design(config: Mapping, trial: Trial | None) -> dict[str, Any]:
             "covariates": covariates(config, trial),
             "factors": [] if reconstructed(config) else [str(c) for c in config["data"]["factors"]],
             "factor_names": factor_names(config),
+            "within": {str(k): [str(v) for v in vs] for k, vs in (d.get("within") or {}).items()},
+            "within_separator": str(d.get("within_separator", ".")),
         },
         "outcomes": config["outcomes"],
     }

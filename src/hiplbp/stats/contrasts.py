@@ -68,6 +68,15 @@ def holm(p: npt.ArrayLike) -> np.ndarray:
     return out
 
 
+def _targets(design: Design, kind: str) -> list[tuple[str, list[str]]]:
+    """What each row of one contrast kind compares the arms at: a visit label and the visits it
+    averages over (the visit itself; with two within factors, also each level of each factor
+    averaged over the other's, as ``emmeans(fit, ~ arm | phase)``)."""
+    if kind == "change_difference":
+        return [(v, [v]) for v in design.follow_up]
+    return [(str(v), [str(v)]) for v in design.time_levels] + list(design.marginal_cells().items())
+
+
 def visit_contrasts(
     data: pd.DataFrame,
     dv: str,
@@ -100,7 +109,9 @@ def visit_contrasts(
     Returns
     -------
     DataFrame
-        :data:`CONTRAST_COLUMNS`; ``contrast`` is ``difference`` (at a visit) or, where the design
+        :data:`CONTRAST_COLUMNS`; ``contrast`` is ``difference`` (at a visit; with two within
+        factors also at each level of each, averaged over the other: ``visit`` ``phase = fup``,
+        :func:`~hiplbp.trial.design.marginal_label`) or, where the design
         has a baseline visit (:attr:`~hiplbp.trial.design.Design.changes_from`),
         ``change_difference`` (difference in change from baseline to the visit); ``comparison`` is
         ``"a - b"``; ``stratum`` is a stratum label or ``all`` (equally weighted average over
@@ -109,7 +120,7 @@ def visit_contrasts(
         visit, stratum and contrast (emmeans' ``by`` group), unadjusted with two arms.
     """
     family = family or Family()
-    between, time_levels = design.between, design.time_levels
+    between = design.between
     labelled = data.assign(_basis=basis)
     wide, _ = wide_complete(data, dv, "time", "subject", between)
     labelled = labelled[labelled["subject"].isin(wide.index)]
@@ -134,12 +145,12 @@ def visit_contrasts(
     base = design.changes_from
     rows = []
     for kind in ("difference", "change_difference") if base is not None else ("difference",):
-        for v in design.follow_up if kind == "change_difference" else time_levels:
-            y = wide[str(v)] - (wide[base] if kind == "change_difference" else 0.0)
+        for v, over in _targets(design, kind):
+            y = wide[over].mean(axis=1) - (wide[base] if kind == "change_difference" else 0.0)
             means = y.groupby([wide[k] for k in cell_keys], observed=True, sort=True).mean().to_numpy()
             resid = y - y.groupby([wide[k] for k in cell_keys], observed=True).transform("mean")
             s2 = float((resid**2).sum() / df)
-            visits = {str(v), base} if kind == "change_difference" else {str(v)}
+            visits = {*over, base} if kind == "change_difference" else set(over)
             at_visit = labelled[labelled["time"].astype(str).isin(visits)]
             for s, w in groups.items():
                 used = at_visit if s == "all" else at_visit[at_visit[strata_col] == s]

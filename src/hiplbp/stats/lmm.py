@@ -335,7 +335,7 @@ def lmertest_type3_contrasts(
 def lmm_anova(
     data: pd.DataFrame,
     dv: str,
-    within: str,
+    within: str | Sequence[str],
     subject: str,
     between: Sequence[str],
     covariates: Sequence[str] = (),
@@ -346,8 +346,11 @@ def lmm_anova(
     ----------
     data : DataFrame
         Long table; rows with a missing ``dv`` are ignored (the subject's other visits count).
-    dv, within, subject : str
-        Outcome, within factor and subject columns.
+    dv, subject : str
+        Outcome and subject columns.
+    within : str or sequence of str
+        The within factor (the visits), or several crossed (e.g. ``["phase", "hour"]``), as
+        ``lmer(y ~ between * phase * hour + (1 | subject))``.
     between : sequence of str
         Between factors.
     covariates : sequence of str
@@ -371,10 +374,12 @@ def lmm_anova(
     covariates = list(covariates)
     d = data.dropna(subset=[dv, *covariates])
     numeric, categorical = split_covariates(d, covariates)
-    factors = list(between) + [within]
+    within = [within] if isinstance(within, str) else list(within)
+    factors = list(between) + within
     fac = d[factors].astype(str).copy()
-    if isinstance(d[within].dtype, pd.CategoricalDtype):
-        fac[within] = pd.Categorical(d[within].astype(str), categories=[str(c) for c in d[within].cat.categories])
+    for w in within:
+        if isinstance(d[w].dtype, pd.CategoricalDtype):
+            fac[w] = pd.Categorical(d[w].astype(str), categories=[str(c) for c in d[w].cat.categories])
     full = pd.MultiIndex.from_product([pd.Categorical(fac[f]).categories for f in factors], names=factors)
     seen = set(pd.MultiIndex.from_frame(fac.astype(str)).unique())
     empty = [c for c in full if tuple(str(v) for v in c) not in seen]
@@ -399,7 +404,8 @@ def lmm_anova(
     # the intercept, the slopes, then the factors' columns
     x = np.column_stack([x_fac[:, :1], d[numeric].to_numpy(float), x_fac[:, 1:]])
     fit = fit_reml(x, d[dv].to_numpy(float), d[subject].astype(str).to_numpy())
-    terms = sorted([t for t in blocks if t], key=lambda t: (len(t), [factors.index(f) for f in t]))
+    # R's term order: by order, then as R numbers a term, the factors' bits (a:b, a:c, b:c, a:d ...)
+    terms = sorted([t for t in blocks if t], key=lambda t: (len(t), sum(2 ** factors.index(f) for f in t)))
     cells = fac.drop_duplicates()
     factor_rows = lmertest_type3_contrasts(cells, x_fac[cells.index.map(fac.index.get_loc)], terms)
     contrasts: dict[tuple[str, ...], np.ndarray] = {(c,): np.eye(x.shape[1])[[1 + i]] for i, c in enumerate(numeric)}

@@ -15,7 +15,7 @@ def run(job: Job) -> None:
     """Write one outcome's figure (PNG and SVG), its assumed cells marked and, for synthetic data, labelled so."""
     p = job.params
     design = Design.from_config(p.design)
-    data = read_canonical(job.input.data, design)
+    data = design.with_within(read_canonical(job.input.data, design))
     with open(job.input.provenance) as fh:
         prov = json.load(fh)
     assumed = [a for a in prov["assumptions"] if a.startswith(p.outcome["name"] + " ")]

@@ -22,7 +22,7 @@ def run(job: Job) -> None:
     covariance, in the trial's factor names."""
     p, outcome = job.params, job.wildcards.outcome
     design = Design.from_config(p.design)
-    data = read_canonical(job.input.data, design)
+    data = design.with_within(read_canonical(job.input.data, design))
     family = Family(**p.comparisons)
     if design.has_baseline:
         adjust = Adjustment.of(design, p.covariates, p.stratum_by_arm)
@@ -32,7 +32,7 @@ def run(job: Job) -> None:
     # the LMM adjusts for what the ANCOVA does, a baseline column included (a baseline visit is
     # one of its responses)
     column = [str(design.baseline)] if design.baseline_kind == "column" else []
-    lmm = lmm_anova(data, outcome, "time", "subject", design.between, [*column, *p.covariates])
+    lmm = lmm_anova(data, outcome, design.within_factors, "subject", design.between, [*column, *p.covariates])
     design.label_effects(lmm).to_csv(job.output.lmm, index=False)
     print(
         f"{outcome}: LMM on {lmm.attrs['n_obs']} observations of {lmm.attrs['n_subjects']} subjects; "
@@ -47,6 +47,11 @@ def run(job: Job) -> None:
         family=family,
     )
     try:
+        if design.within:
+            raise ValueError(
+                f"the MMRM takes one within factor, the visits; {' × '.join(design.within)} are two (the mixed "
+                "ANOVA, with its sphericity corrections, and the LMM take both)"
+            )
         mm = trial_mmrm(data, outcome, design, covariates=p.covariates, options=options)
     except ValueError as err:
         # a legitimate but degenerate outcome (e.g. SD 0 at a visit): the other models stand

@@ -22,6 +22,6 @@ def run(job: Job) -> None:
         synthetic = json.load(fh)["synthetic"]
     sources = [s for s in SOURCES if s in set(table["source"])]
     design = Design.from_config(job.params.design)
-    labels = {s: design.effect_label(s) for s in table["source"].unique()}
+    labels = {s: design.effect_label(s) for s in table["source"].dropna().unique()}
     fig = sensitivity_figure(table, alpha=job.params.alpha, sources=sources, synthetic=synthetic, labels=labels)
     save(fig, job.output.png, job.output.svg)

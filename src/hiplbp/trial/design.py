@@ -6,6 +6,7 @@ data are the trial's own or reconstructed from its printed tables.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -26,6 +27,44 @@ def baseline_kind(baseline: object, time_levels: Sequence[object]) -> str:
     if str(baseline) == NO_BASELINE:
         return "none"
     return "visit" if str(baseline) in [str(t) for t in time_levels] else "column"
+
+
+def within_cells(within: Mapping[str, Sequence[object]], separator: str = ".") -> dict[str, tuple[str, ...]]:
+    """The visits of crossed within factors: each cell's label in the data, to its levels.
+
+    The first factor varies slowest, as the columns of a wide table usually run (``pre.1`` ...
+    ``pre.5``, ``post.1`` ...).
+
+    Examples
+    --------
+    >>> within_cells({"phase": ["pre", "post"], "hour": [1, 2]})
+    {'pre.1': ('pre', '1'), 'pre.2': ('pre', '2'), 'post.1': ('post', '1'), 'post.2': ('post', '2')}
+    """
+    levels = [[str(v) for v in values] for values in within.values()]
+    return {separator.join(c): c for c in itertools.product(*levels)}
+
+
+def marginal_label(factor: str, level: object) -> str:
+    """The visit label of one level of a within factor averaged over the others, as emmeans prints
+    its ``by`` groups.
+
+    Examples
+    --------
+    >>> marginal_label("phase", "fup")
+    'phase = fup'
+    """
+    return f"{factor} = {level}"
+
+
+def marginal_labels(within: Mapping[str, Sequence[object]]) -> list[str]:
+    """Every level of every within factor as a marginal visit label (:func:`marginal_label`).
+
+    Examples
+    --------
+    >>> marginal_labels({"phase": ["pre", "post"], "hour": [1, 2]})
+    ['phase = pre', 'phase = post', 'hour = 1', 'hour = 2']
+    """
+    return [marginal_label(f, v) for f, values in within.items() for v in values]
 
 
 def arm_levels(arms: Mapping[str, object]) -> list[str]:
@@ -87,6 +126,11 @@ class Design:
         then an outcome), or ``"none"``: no baseline adjustment and no change from baseline
         (:attr:`baseline_kind`). ``None`` where the design does not say, and then every analysis
         that needs a baseline refuses.
+    within : dict
+        Two crossed within factors (config ``design.within``), each to its levels; the visits are
+        then their cells (:func:`within_cells`). Empty for one within factor, the visits.
+    within_separator : str
+        What joins the levels in a cell's label.
     """
 
     time_levels: list[str]
@@ -97,6 +141,8 @@ class Design:
     factor_names: dict[str, str] = field(default_factory=dict)
     factors: list[str] = field(default_factory=list)
     baseline: str | None = None
+    within: dict[str, list[str]] = field(default_factory=dict)
+    within_separator: str = "."
 
     @classmethod
     def from_config(cls, config: Mapping) -> Design:
@@ -111,7 +157,53 @@ class Design:
             factors=[str(c) for c in (d.get("factors") or [])],
             factor_names={str(k): str(v) for k, v in (d.get("factor_names") or {}).items()},
             baseline=str(d["baseline"]) if d.get("baseline") is not None else None,
+            within={str(k): [str(v) for v in vs] for k, vs in (d.get("within") or {}).items()},
+            within_separator=str(d.get("within_separator", ".")),
         )
+
+    @property
+    def within_factors(self) -> list[str]:
+        """The within factors the repeated-measures models take: the two of :attr:`within`, else
+        the visits (``time``)."""
+        return list(self.within) if self.within else ["time"]
+
+    def with_within(self, data: pd.DataFrame) -> pd.DataFrame:
+        """``data`` with one ordered categorical column per within factor, read from each row's
+        visit (its cell of :attr:`within`); ``data`` itself for one within factor.
+
+        Examples
+        --------
+        >>> d = Design(["a.1", "a.2", "b.1", "b.2"], {"treatment": "t", "control": "c"},
+        ...            within={"ab": ["a", "b"], "n": ["1", "2"]})
+        >>> d.with_within(pd.DataFrame({"time": ["b.1", "a.2"]}))[["ab", "n"]].astype(str).values.tolist()
+        [['b', '1'], ['a', '2']]
+        """
+        if not self.within:
+            return data
+        cells = within_cells(self.within, self.within_separator)
+        out = data.copy()
+        for i, (name, levels) in enumerate(self.within.items()):
+            values = out["time"].astype(str).map({c: lv[i] for c, lv in cells.items()})
+            out[name] = pd.Categorical(values, categories=levels, ordered=True)
+        return out
+
+    def marginal_cells(self) -> dict[str, list[str]]:
+        """Each level of each within factor (:func:`marginal_label`), to the cells it averages
+        over; empty for one within factor.
+
+        Examples
+        --------
+        >>> d = Design(["a.1", "a.2", "b.1", "b.2"], {"treatment": "t", "control": "c"},
+        ...            within={"ab": ["a", "b"], "n": ["1", "2"]})
+        >>> d.marginal_cells()["n = 2"]
+        ['a.2', 'b.2']
+        """
+        cells = within_cells(self.within, self.within_separator)
+        return {
+            marginal_label(name, level): [c for c, lv in cells.items() if lv[i] == level]
+            for i, (name, levels) in enumerate(self.within.items())
+            for level in levels
+        }
 
     @property
     def baseline_kind(self) -> str:
