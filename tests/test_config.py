@@ -543,3 +543,9 @@ def test_files_the_config_names_must_exist(tmp_path):
     config = _edit(_lee(), "trial.folder", str(tmp_path))
     with pytest.raises(ConfigError, match=r"^c: key 'trial.folder': '.*' has no groups.csv or outcomes.csv"):
         check_config(config, origin="c")
+
+
+def test_two_visit_columns_need_two_within_factors():
+    config = _edit(_shared1(), "data.columns.time", ["phase", "hour"])
+    with pytest.raises(ConfigError, match=r"^c: key 'data.columns.time': two columns, but the design has one within"):
+        check_config(config, origin="c")

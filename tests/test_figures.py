@@ -1,11 +1,11 @@
 """Figures: deterministic bytes, labelled as reconstructed, one panel per stratum."""
 
 import pandas as pd
-from conftest import DATA
+from conftest import DATA, ROOT
 
 from hiplbp.figures.outcome import outcome_figure
 from hiplbp.figures.style import save
-from hiplbp.trial.design import Design
+from hiplbp.trial.design import Design, within_cells
 
 OUTCOME = {"name": "score", "label": "Score (points)"}
 ARMS = {"treatment": "hip", "control": "control"}
@@ -96,3 +96,22 @@ def test_sensitivity_series_differ_without_colour():
     assert len(lines) == 3
     assert len({ln.get_linestyle() for ln in lines}) == 3 and len({ln.get_marker() for ln in lines}) == 3
     assert {ln.get_color() for ln in lines} <= set(OKABE_ITO)
+
+
+def test_two_within_factors_draw_a_panel_per_stratum_and_level_of_the_first():
+    """O'Brien & Kaiser: gender rows, phase columns, hour on x; each line is its cell's means."""
+    wide = pd.read_csv(ROOT / "trials" / "obrienkaiser" / "obrienkaiser.csv")
+    long = wide.melt(id_vars=["rownames", "treatment", "gender"], var_name="time", value_name="value")
+    long = long.rename(columns={"rownames": "subject", "treatment": "arm", "gender": "stratum"})
+    within = {"phase": ["pre", "post", "fup"], "hour": ["1", "2", "3", "4", "5"]}
+    design = Design(
+        list(within_cells(within)), {"treatment": ["A", "B"], "control": "control"}, ["F", "M"], within=within
+    )
+    fig = outcome_figure(design.with_within(long), {"name": "value", "label": "Value"}, design)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[:3] == ["F, phase: pre", "F, phase: post", "F, phase: fup"] and titles[5] == "M, phase: fup"
+    assert len(fig.axes) == 6 and {ax.get_xlabel() for ax in fig.axes} == {"hour"}
+    means = long[(long.stratum == "M") & (long.arm == "B") & long.time.str.startswith("post.")]
+    expected = means.groupby(means.time.str[-1]).value.mean().to_numpy(float)
+    lines = [pd.Series(line.get_ydata()).to_numpy(float) for line in fig.axes[4].lines if len(line.get_ydata()) == 5]
+    assert any(abs(y - expected).max() < 1e-9 for y in lines)

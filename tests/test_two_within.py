@@ -1,12 +1,14 @@
 """Two within factors (phase x hour) against afex on O'Brien & Kaiser (tests/reference/two_within.R):
 every within term in its own stratum, with its GG/HF epsilon and Mauchly's test, to 1e-6."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import REFERENCE, ROOT
 
-from hiplbp.data.ingest import ingest
+from hiplbp.data.ingest import IngestError, ingest, ingest_logged
 from hiplbp.run import stages
 from hiplbp.run.config import read_config_file, validated
 from hiplbp.stats.anova import mixed_anova
@@ -115,3 +117,26 @@ def test_lmm_with_both_within_factors_equals_lmertest():
     np.testing.assert_allclose(mine.F, ref.F, rtol=1e-4)
     np.testing.assert_allclose(mine.df2, ref.df2, rtol=1e-3)
     np.testing.assert_allclose(mine.p, ref.p, rtol=1e-3)
+
+
+def test_long_data_with_a_column_per_within_factor_reads_as_the_wide(tmp_path):
+    """obk.long's shape: one row per subject, phase and hour; data.columns.time names both columns."""
+    _, design, wide = _trial()
+    raw = pd.read_csv(ROOT / "trials" / "obrienkaiser" / "obrienkaiser.csv")
+    long = raw.melt(id_vars=["rownames", "treatment", "gender"], var_name="cell", value_name="score")
+    long[["phase", "hour"]] = long.pop("cell").str.split(".", expand=True)
+    long.sample(frac=1, random_state=1).to_csv(tmp_path / "obk_long.csv", index=False)
+    columns = {"subject": "rownames", "arm": "treatment", "stratum": "gender", "time": ["phase", "hour"]}
+    design = dataclasses.replace(design, outcomes=[{"name": "value", "column": "score"}])
+    data, _ = ingest_logged(tmp_path / "obk_long.csv", design, layout="long", columns=columns)
+    data = design.with_within(data)
+    key = ["subject", "time"]
+    both = data.merge(wide, on=key, suffixes=("", "_wide"))
+    assert len(both) == len(wide) == 240
+    np.testing.assert_array_equal(both["value"], both["value_wide"])
+    assert (both["phase"].astype(str) == both["phase_wide"].astype(str)).all()
+    # a visit that is not a cell is one line naming the joined column
+    long.loc[5, "hour"] = "9"
+    long.to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(IngestError, match=r"bad.csv: row 7, column 'phase\+hour': .*'pre.9'"):
+        ingest_logged(tmp_path / "bad.csv", design, layout="long", columns=columns)

@@ -767,6 +767,46 @@ def test_the_three_arm_worked_example_runs_and_equals_emmeans(tmp_path):
     assert "Arms (3): <strong>Diet</strong>, <strong>DietEx</strong>, <strong>Control</strong>." in text
 
 
+def test_the_two_within_worked_example_runs_and_equals_afex_emmeans_and_lmertest(tmp_path):
+    # trials/obrienkaiser: treatment x gender between, phase x hour within, wide columns pre.1 ... fup.5
+    repo = _copy(tmp_path / "obk")
+    snakemake(repo, "--configfile", "trials/obrienkaiser/config.yaml")
+    res, ref = _res(repo), repo / "tests" / "reference" / "two_within"
+    assert res.name == "obrienkaiser" and not list(res.glob("tables/ancova*"))
+    anova = pd.read_csv(res / "tables" / "rm_anova_detail_value.csv")
+    theirs = pd.read_csv(ref / "obrienkaiser_anova_type3.csv")
+    # the trial's own names; afex writes the between factors as treatment:gender
+    anova.index = [frozenset(e.split(" × ")) for e in anova.effect]
+    anova = anova.loc[[frozenset(s.split(":")) for s in theirs.source]]
+    for col in ["F", "df1", "df2", "ges", "p_gg", "p_hf"]:
+        np.testing.assert_allclose(anova[col], theirs[col], rtol=1e-6, err_msg=col)
+    con = pd.read_csv(res / "tables" / "contrasts_value.csv")
+    emm = pd.read_csv(ref / "obrienkaiser_contrasts_control.csv")
+    emm = emm[emm["by"] == "phase = fup|all"]
+    fup = con[(con.visit == "phase = fup") & (con.stratum == "all")]
+    assert fup.comparison.tolist() == emm.contrast.tolist() == ["A - control", "B - control"]
+    np.testing.assert_allclose(fup.estimate, emm.estimate, rtol=1e-6)
+    np.testing.assert_allclose(fup.p_adj, emm.p_dunnett, rtol=1e-6)
+    lmm = pd.read_csv(res / "tables" / "lmm_value.csv")
+    np.testing.assert_allclose(lmm.F, pd.read_csv(ref / "obrienkaiser_lmm.csv").F, rtol=1e-4)
+    desc = pd.read_csv(res / "tables" / "descriptives_value.csv")
+    assert len(desc) == 6 * 15 and desc[["phase", "hour"]].drop_duplicates().shape[0] == 15
+    assert pd.read_csv(res / "tables" / "mmrm_value.csv").empty
+    text = " ".join((res / "report" / "report.html").read_text().split())
+    sentence = (
+        "at phase fup (averaged over the other within factor), not adjusted for a baseline (the design names none): "
+        + "; ".join(
+            f"{r.contrast.replace(' - ', ' minus ')}: {r.estimate:.1f} (95 % CI {r.lower_none:.1f} to "
+            f"{r.upper_none:.1f}), p = {r.p_dunnett:.3f}".replace("-", "−").replace("= 0.", "= .")
+            for r in emm.itertuples()
+        )
+    )
+    assert sentence in text
+    assert "the MMRM takes one within factor, the visits; phase × hour are two" in text
+    assert "the sensitivity analysis takes one within factor" in text
+    assert "treatment × phase</strong>: F(4, 20) = 4.85" in text
+
+
 def test_a_stratified_three_arm_trial_with_a_covariate_equals_car_emmeans_and_lmertest(tmp_path):
     repo = _copy(tmp_path / "three")
     snakemake(repo, "--configfile", "tests/data/three_arms.yaml")

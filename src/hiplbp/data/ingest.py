@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -508,7 +509,7 @@ def ingest_logged(
     design: Design,
     *,
     layout: str,
-    columns: Mapping[str, str],
+    columns: Mapping[str, Any],
     wide_separator: str = "_",
     drop_visits: Sequence[str] = (),
     drop_arms: Sequence[str] = (),
@@ -544,8 +545,9 @@ def ingest_logged(
     IngestError
         One line naming the file, row and column (or config key), what was found and expected.
     """
-    source = Source(layout, dict(columns), wide_separator)
     raw, changes = read_table(path)
+    raw, columns = joined_visits(raw, design, columns, str(path))
+    source = Source(layout, dict(columns), wide_separator)
     if layout == "wide":
         changes += _dropped_columns(raw, design, source, [str(v) for v in drop_visits])
     else:
@@ -568,6 +570,34 @@ def ingest_logged(
             c["time"] = time_of.get(c["row"]) if layout == "long" else wide_time.get(c["column"])
     log = pd.DataFrame(changes + relabelled, columns=LOG_COLUMNS)
     return out, log.sort_values("row", kind="stable").reset_index(drop=True)
+
+
+def joined_visits(
+    raw: pd.DataFrame, design: Design, columns: Mapping[str, Any], path: str
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Long data whose two within factors are columns of their own (``data.columns.time: [phase,
+    hour]``): ``raw`` with a visit column joining them as the visits are named (``pre.1``), and
+    ``columns`` naming it (``phase+hour``, which messages then name). Otherwise both unchanged.
+
+    Examples
+    --------
+    >>> d = Design(["a.1", "a.2"], {"treatment": "t", "control": "c"}, within={"ab": ["a"], "n": ["1", "2"]})
+    >>> raw = pd.DataFrame({"ab": ["a ", "a"], "n": ["1", "2"], ROW: [2, 3]})
+    >>> out, cols = joined_visits(raw, d, {"time": ["ab", "n"]}, "f.csv")
+    >>> out["ab+n"].tolist(), cols["time"]
+    (['a.1', 'a.2'], 'ab+n')
+    """
+    parts = columns.get("time")
+    if parts is None or isinstance(parts, str):
+        return raw, dict(columns)
+    parts = [str(c) for c in parts]
+    _require_columns(
+        raw, {f"visit ({c})": c for c in parts}, path, {f"visit ({c})": "data.columns.time" for c in parts}
+    )
+    name = "+".join(parts)
+    out = raw.copy()
+    out[name] = raw[parts].astype(str).apply(lambda col: col.str.strip()).agg(design.within_separator.join, axis=1)
+    return out, dict(columns, time=name)
 
 
 #: Why the rows or columns of a visit that is not analysed are dropped.
@@ -601,7 +631,7 @@ def _drop_rows(
 
 
 def ingest(
-    path: str | Path, design: Design, *, layout: str, columns: Mapping[str, str], wide_separator: str = "_"
+    path: str | Path, design: Design, *, layout: str, columns: Mapping[str, Any], wide_separator: str = "_"
 ) -> pd.DataFrame:
     """The canonical table of a data file (:func:`ingest_logged` without its log).
 

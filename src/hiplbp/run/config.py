@@ -403,6 +403,12 @@ def _within(config: Mapping, origin: str) -> None:
     is an outcome; a baseline is a column of the data or none)."""
     design = config["design"]
     within = design.get("within")
+    joined = not isinstance(((config.get("data") or {}).get("columns") or {}).get("time", ""), str)
+    if joined and not within:
+        raise ConfigError(
+            f"{origin}: key 'data.columns.time': two columns, but the design has one within factor (expected one "
+            "visit column; or design.within naming the two factors)"
+        )
     if not within:
         return
     for name, levels in within.items():

@@ -107,7 +107,9 @@ def factor_names(config: Mapping) -> dict[str, str]:
         columns = dict(config["data"]["columns"])
         if config["data"]["layout"] != "long":
             columns.pop("time", None)
-        given = {k: str(v) for k, v in columns.items() if k in ("stratum", "arm", "time")} | given
+        given = {
+            k: str(v) for k, v in columns.items() if k in ("stratum", "arm", "time") and isinstance(v, str)
+        } | given
     within = config["design"].get("within")
     if within and "time" not in given:
         # the visits of two within factors are their cells

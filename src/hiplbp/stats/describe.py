@@ -15,20 +15,23 @@ def t_interval(x: npt.ArrayLike, level: float = 0.95) -> tuple[float, float]:
 
     Notes
     -----
-    ``mean +/- t_{(1+level)/2, n-1} * sd / sqrt(n)``; NaN bounds for fewer than 2 values.
+    ``mean +/- t_{(1+level)/2, n-1} * sd / sqrt(n)``; NaN bounds for fewer than 2 values, and
+    the mean itself for values that are all equal (SD 0: the formula's interval has no width).
 
     Examples
     --------
     >>> lo, hi = t_interval([1.0, 2.0, 3.0])
     >>> round(lo, 4), round(hi, 4)
     (-0.4841, 4.4841)
+    >>> t_interval([4.0, 4.0])
+    (4.0, 4.0)
     """
     a = np.asarray(x, float)
     a = a[~np.isnan(a)]
     if a.size < 2:
         return (np.nan, np.nan)
-    lo, hi = stats.t.interval(level, a.size - 1, loc=a.mean(), scale=stats.sem(a))
-    return (float(lo), float(hi))
+    half = float(stats.t.ppf(0.5 + level / 2, a.size - 1) * stats.sem(a))
+    return (float(a.mean() - half), float(a.mean() + half))
 
 
 def basis_label(labels: pd.Series) -> str:
