@@ -201,6 +201,28 @@ def flow_from_data(
     return Flow(table, enrolled, by_stratum, source="the data set's own counts")
 
 
+def _per_visit(by_visit: str | None, per_line: int = 5) -> str:
+    r"""The analysed counts of each visit (``"8 / 8 / 7"``) as the box prints them: nothing for one
+    visit, "at every visit" when they are all equal, else a line of at most ``per_line`` counts.
+
+    Examples
+    --------
+    >>> _per_visit("2 / 2 / 2"), _per_visit("8 / 7"), _per_visit("9")
+    ('\nat every visit', '\nper visit: 8 / 7', '')
+    >>> print(_per_visit("1 / 2 / 3 / 4 / 5 / 6 / 7"))
+    <BLANKLINE>
+    per visit: 1 / 2 / 3 / 4 / 5
+    6 / 7
+    """
+    counts = [c.strip() for c in str(by_visit or "").split("/") if c.strip()]
+    if len(counts) < 2:
+        return ""
+    if len(set(counts)) == 1:
+        return "\nat every visit"
+    lines = [" / ".join(counts[i : i + per_line]) for i in range(0, len(counts), per_line)]
+    return "\nper visit: " + "\n".join(lines)
+
+
 def _box(
     ax: Axes, x: float, y: float, text: str, color: str = "black", width: float = 0.2, height: float = 0.09
 ) -> None:
@@ -330,7 +352,7 @@ def _group_boxes(
         height=0.13,
     )
     _arrow(ax, x, 0.495, x, 0.355)
-    per_visit = f"\nper visit: {r.by_visit}" if r.by_visit and "/" in r.by_visit else ""
+    per_visit = _per_visit(r.by_visit)
     group_lost = lost[(lost["level"] == "group") & (lost["name"] == r.group)]
     lost_text, color = "", "black"
     if len(group_lost) and not np.isnan(group_lost["n_lost"].iloc[0]):
