@@ -549,3 +549,13 @@ def test_two_visit_columns_need_two_within_factors():
     config = _edit(_shared1(), "data.columns.time", ["phase", "hour"])
     with pytest.raises(ConfigError, match=r"^c: key 'data.columns.time': two columns, but the design has one within"):
         check_config(config, origin="c")
+
+
+@pytest.mark.parametrize("structure", ["heterogeneous_cs", "ar1"])
+def test_kenward_roger_takes_a_covariance_linear_in_its_parameters(structure):
+    config = _edit(_shared1(), "analysis.mmrm", {"covariance": structure, "df": "kenward_roger"})
+    with pytest.raises(
+        ConfigError, match=rf"^c: key 'analysis.mmrm.df': kenward_roger, but .* {structure} is not linear"
+    ):
+        check_config(config, origin="c")
+    check_config(_edit(_shared1(), "analysis.mmrm", {"covariance": "compound_symmetry", "df": "kenward_roger"}))

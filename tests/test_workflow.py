@@ -1321,3 +1321,27 @@ def test_a_categorical_covariate_enters_every_model_of_the_pipeline(tmp_path):
     sites = base[base.kind == "categorical"]
     assert sites.variable.unique().tolist() == ["site: north", "site: south", "site: west"]
     assert "the % of the arm at that level" in (_res(repo) / "report" / "report.html").read_text()
+
+
+def test_kenward_roger_df_from_the_config_equal_pbkrtest(tmp_path):
+    """analysis.mmrm.df: kenward_roger with compound symmetry: the pipeline's MMRM tables equal
+    pbkrtest on the random-intercept LMM (tests/reference/kenward_roger.R)."""
+    repo = _copy(tmp_path / "kr")
+    (repo / "kr.yaml").write_text(
+        "extends: tests/data/mmrm_dropout.yaml\n"
+        "analysis: {covariates: [age], mmrm: {covariance: compound_symmetry, df: kenward_roger}}\n"
+    )
+    snakemake(repo, "--configfile", "kr.yaml")
+    res, ref = _res(repo, "kr"), repo / "tests" / "reference" / "kenward_roger"
+    mm, theirs = pd.read_csv(res / "tables" / "mmrm_y.csv"), pd.read_csv(ref / "contrasts.csv")
+    assert (mm.visit + mm.comparison.str.replace(" ", "")).tolist() == (theirs.visit + theirs.comparison).tolist()
+    for col in ["se", "df"]:
+        np.testing.assert_allclose(mm[col], theirs[col], rtol=1e-6, err_msg=col)
+    terms = pd.read_csv(res / "tables" / "mmrm_terms_y.csv")
+    t3 = pd.read_csv(ref / "type3.csv")
+    assert terms.source.tolist() == ["baseline", "age", "arm", "time", "arm:time"]
+    assert set(terms.df_method) == {"Kenward-Roger"}
+    np.testing.assert_allclose(terms.F, t3.F, rtol=1e-6)
+    np.testing.assert_allclose(terms.df2, t3.df2, rtol=1e-6)
+    text = " ".join((res / "report" / "report.html").read_text().split())
+    assert "Kenward-Roger df and the adjusted covariance of the estimates" in text

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from ..errors import UserError
+from ..stats.kenward_roger import LINEAR_STRUCTURES
 from ..trial.design import arm_levels, baseline_kind, marginal_labels, within_cells
 
 #: The config key naming the config file a config builds on.
@@ -392,10 +393,21 @@ def _design(config: Mapping, origin: str) -> None:
     _unique(time_levels, "design.time_levels[{i}]", origin)
     _unique(strata, "design.strata[{i}]", origin)
     _within(config, origin)
+    _mmrm(config, origin)
     _arms(config, origin)
     _baseline(config, time_levels, origin)
     _primary(config, time_levels, origin)
     _adjustment(config, origin)
+
+
+def _mmrm(config: Mapping, origin: str) -> None:
+    """Kenward-Roger df only for a covariance linear in its parameters."""
+    mm = (config.get("analysis") or {}).get("mmrm") or {}
+    if mm.get("df") == "kenward_roger" and mm.get("covariance", "unstructured") not in LINEAR_STRUCTURES:
+        raise ConfigError(
+            f"{origin}: key 'analysis.mmrm.df': kenward_roger, but analysis.mmrm.covariance {mm['covariance']} is not "
+            f"linear in its parameters (expected satterthwaite, or covariance {' or '.join(LINEAR_STRUCTURES)})"
+        )
 
 
 def _within(config: Mapping, origin: str) -> None:

@@ -24,6 +24,8 @@ and the Satterthwaite df of ``c' beta`` is ``2 (c' C c)^2 / (g' A g)``, ``g_a = 
 This is the df of R's ``mmrm`` and SAS, and emmeans' for ``nlme::gls`` when the covariance of
 ``theta`` it uses is accurate: nlme's ``apVar`` comes from a finite-difference Hessian that can be
 a few per cent off, which moves emmeans' df by up to about 1 % (``tests/reference/mmrm.R``).
+Kenward-Roger df and the adjusted covariance of the estimates are an option
+(:mod:`hiplbp.stats.kenward_roger`).
 
 References
 ----------
@@ -48,6 +50,7 @@ from scipy import linalg, optimize, stats
 from ..trial.design import Design
 from .anova import design_matrix, split_covariates
 from .covariance import Structure
+from .kenward_roger import KenwardRoger, kenward_roger, linear_basis
 from .lmm import DF_METHOD, lmertest_type3_contrasts, satterthwaite_df
 from .multiplicity import Family
 
@@ -96,6 +99,8 @@ class RemlFit:
     converged: bool
     iterations: int
     extra: dict = field(default_factory=dict)
+    #: The df method's name in the tables.
+    method: str = DF_METHOD
 
     @cached_property
     def cov_theta(self) -> np.ndarray:
@@ -430,6 +435,10 @@ class MmrmOptions:
         Confidence level.
     family : Family
         Adjustment of each visit's comparisons; each contrast keeps its own df.
+    df : str
+        ``satterthwaite`` (each contrast's Satterthwaite df, Fai-Cornelius for F tests) or
+        ``kenward_roger`` (the adjusted covariance and Kenward-Roger df,
+        :mod:`hiplbp.stats.kenward_roger`; unstructured and compound symmetry).
     """
 
     covariance: str = "unstructured"
@@ -437,6 +446,7 @@ class MmrmOptions:
     stratum_by_arm: bool = False
     level: float = 0.95
     family: Family = field(default_factory=Family)
+    df: str = "satterthwaite"
 
 
 @dataclass
@@ -546,7 +556,7 @@ def _design(
     return frame
 
 
-def _type3(fit: RemlFit, design: _Design, covariates: Sequence[str]) -> pd.DataFrame:
+def _type3(fit: RemlFit | KenwardRoger, design: _Design, covariates: Sequence[str]) -> pd.DataFrame:
     """Type III F tests: each slope, then each factor term, categorical covariates first (lmerTest's
     rows, in this coding)."""
     covariates = split_covariates(design.data, covariates)[0]
@@ -563,12 +573,12 @@ def _type3(fit: RemlFit, design: _Design, covariates: Sequence[str]) -> pd.DataF
     rows = []
     for name, L in tests.items():
         f, df1, df2 = fit.f_test(L)
-        rows.append(dict(source=name, F=f, df1=df1, df2=df2, p=float(stats.f.sf(f, df1, df2)), df_method=DF_METHOD))
+        rows.append(dict(source=name, F=f, df1=df1, df2=df2, p=float(stats.f.sf(f, df1, df2)), df_method=fit.method))
     return pd.DataFrame(rows, columns=MMRM_TERMS_COLUMNS)
 
 
 def _estimates(
-    fit: RemlFit, design: _Design, comparisons: Sequence[tuple[str, str]], options: MmrmOptions
+    fit: RemlFit | KenwardRoger, design: _Design, comparisons: Sequence[tuple[str, str]], options: MmrmOptions
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The means of each arm at each visit and the arm comparisons, each with its own df."""
     means, effects = [], []
@@ -631,6 +641,8 @@ def mmrm(
         A cell of arm x visit without an observation, or a design that is not of full rank.
     """
     options = options or MmrmOptions()
+    if options.df == "kenward_roger":
+        linear_basis(options.covariance, 2)  # a structure it cannot take fails before the fit
     arms = list(dict.fromkeys(str(a) for pair in comparisons for a in pair))
     design = _design(data, dv, arms, visit, strata, covariates, options.stratum_by_arm)
     d, levels = design.data, design.levels
@@ -649,7 +661,8 @@ def mmrm(
         n_visits=len(levels[visit]),
         group=pd.Categorical(d["arm"].astype(str), categories=levels["arm"]).codes if options.by_arm else None,
     )
-    terms = _type3(fit, design, covariates)
+    inference = kenward_roger(fit, options.covariance) if options.df == "kenward_roger" else fit
+    terms = _type3(inference, design, covariates)
     terms.attrs.update(
         n_obs=fit.n_obs,
         n_subjects=fit.n_subjects,
@@ -657,7 +670,7 @@ def mmrm(
         by_arm=options.by_arm,
         converged=fit.converged,
     )
-    means, contrasts = _estimates(fit, design, comparisons, options)
+    means, contrasts = _estimates(inference, design, comparisons, options)
     names = levels["arm"] if options.by_arm else ["all"]
     covariance = pd.DataFrame(
         [

@@ -42,6 +42,7 @@ def run(job: Job) -> None:
     options = MmrmOptions(
         covariance=p.mmrm["covariance"],
         by_arm=p.mmrm["by_arm"],
+        df=p.mmrm["df"],
         stratum_by_arm=p.stratum_by_arm,
         level=p.ci_level,
         family=family,
