@@ -92,7 +92,7 @@ def test_schema_defaults_are_filled_like_snakemake_validate():
         "covariates": [],
         "comparisons": "control",
         "adjust": "dunnett",
-        "mmrm": {"covariance": "unstructured", "by_arm": False},
+        "mmrm": {"covariance": "unstructured", "by_arm": False, "df": "satterthwaite"},
     }
 
 
