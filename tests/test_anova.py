@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 import pytest
-from conftest import afex_table
+from conftest import ROOT, afex_table
 from scipy import stats
 
 from hiplbp.stats.anova import ANOVA_COLUMNS, design_matrix, gg_epsilon, mixed_anova, orthonormal_contrasts, sum_coding
@@ -55,6 +55,17 @@ def test_one_between_factor_equals_pingouin_type2(shared_long):
     np.testing.assert_allclose(out["np2"], pgo["np2"], rtol=1e-10)
     np.testing.assert_allclose(out["eps_gg"].iloc[1:], pgo["eps"].iloc[1:], rtol=1e-10)
     np.testing.assert_allclose(out["p_gg"].iloc[1:], pgo["p_GG_corr"].iloc[1:], rtol=1e-10)
+
+
+def test_pingouin_is_type2_where_the_types_differ():
+    """WeightLoss's arms are unequal (12, 12, 10): the visit effect differs between types II and
+    III, and pingouin's is type II's."""
+    w = pd.read_csv(ROOT / "trials" / "weightloss" / "weightloss.csv")
+    long = w.melt(id_vars=["rownames", "group"], value_vars=["wl1", "wl2", "wl3"], var_name="month", value_name="wl")
+    pgo = pg.mixed_anova(long, dv="wl", within="month", subject="rownames", between="group")
+    t2, t3 = (mixed_anova(long, "wl", "month", "rownames", ["group"], ss_type=t) for t in (2, 3))
+    np.testing.assert_allclose(t2["F"], pgo["F"], rtol=1e-10)
+    assert abs(t3["F"][1] / pgo["F"][1] - 1) > 0.01  # month: 113.7 (III) against 109.9 (II, pingouin)
 
 
 def test_balanced_design_types_agree(shared_long):
