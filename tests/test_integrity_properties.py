@@ -157,6 +157,61 @@ def _prints_sqrt(v: Fraction, d: int) -> set[str]:
     return {_decimal(t, d) for t in ok}
 
 
+def _printable_at_step(n: int, k: int, g: Fraction, lo: Fraction, dm: int, ds: int) -> set[tuple[str, str]]:
+    """Every (mean, sd) pair some n values lo + g y (y in 0..k) print as, a 5 rounded up or down."""
+    out = set()
+    for ys in itertools.combinations_with_replacement(range(k + 1), n):
+        x = [lo + g * y for y in ys]
+        m = sum(x, Fraction(0)) / n
+        var = sum(((v - m) ** 2 for v in x), Fraction(0)) / (n - 1)
+        out |= {(mt, st) for mt in _prints(m, dm) for st in _prints_sqrt(var, ds)}
+    return out
+
+
+# the mean of 3 or 7 whole-number items, halves, quarters, even numbers; on a scale of k + 1 levels
+RATIONAL = [
+    (Fraction(1, 3), 9, 1, 3, 2, 2),
+    (Fraction(1, 3), 6, 1, 4, 2, 1),
+    (Fraction(1, 7), 14, 0, 3, 2, 2),
+    (Fraction(1, 2), 8, 0, 4, 1, 2),
+    (Fraction(1, 4), 8, 1, 3, 2, 2),
+    (Fraction(2), 5, 0, 4, 0, 1),
+]
+
+
+@pytest.mark.parametrize("g, k, lo, n, dm, ds", RATIONAL, ids=lambda v: str(v))
+def test_rational_steps_equal_brute_force_enumeration(g, k, lo, n, dm, ds):
+    """Every sample of n values in steps of g is enumerated: GRIM, GRIMMER and the SD bounds pass
+    every printed pair, the exact test calls them possible, and it calls every other pair of the
+    grid impossible. The step goes in as a fraction and as its text."""
+    printable = _printable_at_step(n, k, g, Fraction(lo), dm, ds)
+    hi = lo + g * k
+    text = f"{g.numerator}/{g.denominator}"
+    for mean, sd in printable:
+        assert grim(mean, n, text).consistent, (mean, n, g)
+        assert grimmer(mean, sd, n, g).consistent, (mean, sd, n, g)
+        assert sd_bounds(mean, sd, n, lo, hi, g).consistent, (mean, sd, n, g)
+    means = sorted({m for m, _ in printable}, key=float)
+    sds = [_decimal(t, ds) for t in range(0, int(float(hi - lo) * 10**ds) + 1)]
+    verdicts = {True: 0, False: 0}
+    for mean in means:
+        for sd in sds:
+            possible = (mean, sd) in printable
+            assert exact_consistency(mean, sd, n, lo, hi, text).verdict == ("possible" if possible else "impossible")
+            verdicts[possible] += 1
+    assert verdicts[True] == len(printable) and verdicts[False] > 0
+    # GRIM exactly: on the scale's range, the means it allows are the means some sample prints
+    grid = [_decimal(t, dm) for t in range(int(lo * 10**dm), int(hi * 10**dm) + 1)]
+    assert {m for m in grid if grim(m, n, g).consistent} == set(means)
+
+
+def test_a_three_item_mean_at_a_rounding_tie_is_consistent():
+    # 3/24 = 0.125 prints as 0.13 (half up) or 0.12 (half even): the issue's reproducer
+    assert grim("0.13", 8, items=3).consistent and grim("0.12", 8, items=3).consistent
+    assert grim("0.13", 8, "1/3").sums == (3,)
+    assert exact_consistency("0.13", "0.35", 8, 0, 1, "1/3").verdict == "possible"  # 1/3, 1/3, 1/3, 0 x 5
+
+
 def test_debit_equals_brute_force_over_every_binary_sample():
     for n in range(2, 41):
         printable: dict[int, set[tuple[str, str]]] = {2: set(), 3: set()}

@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..integrity import GrimResult, exact_consistency, grim, grimmer, sd_bounds
 from ..integrity.mean_sd import IMPOSSIBLE, POSSIBLE
+from ..integrity.rounding import Step, levels, show_step, step
 from ..trial.published import NOT_AVAILABLE
 from .verdicts import _row
 
@@ -15,7 +16,7 @@ from .verdicts import _row
 def granularity_checks(
     summary: pd.DataFrame,
     n_by_group: Mapping[str, int],
-    granularity: Mapping[str, float],
+    granularity: Mapping[str, Step],
     bounds: Mapping[str, tuple[float, float]],
 ) -> list[dict]:
     """GRIM, GRIMMER and SD bounds of every printed mean and SD of measures with a known step.
@@ -28,7 +29,8 @@ def granularity_checks(
     n_by_group : mapping
         Group -> sample size.
     granularity : mapping
-        Measure -> step of one value (e.g. ``{"pain": 1, "age": 1}``); others are skipped.
+        Measure -> step of one value (e.g. ``{"pain": 1, "age": 1}``; ``"1/3"`` for the mean of three
+        whole-number items, exactly); others are skipped.
     bounds : mapping
         Measure -> (min, max) of the scale: the exact test of mean and SD needs them (else GRIMMER).
     """
@@ -39,11 +41,13 @@ def granularity_checks(
         measure = r[var_col]
         if measure not in granularity:
             continue
-        step = float(granularity[measure])
+        unit = step(granularity[measure])
         target = " ".join(str(x) for x in (measure, r["group"], r.get("time", "")) if x)
         # a cell's own n (drop-out) where the table prints one, else the group's
         n = int(r["n"]) if str(r.get("n", "")).isdigit() else int(n_by_group[r["group"]])
         scale = bounds.get(measure)
+        if scale is not None and not _whole_steps(scale, unit):
+            scale = None  # a scale that is no whole number of steps: GRIMMER, which needs no bounds
         sd_check = "mean_sd_consistency" if scale is not None else "grimmer"
         if r["status"] == NOT_AVAILABLE:
             explanation = "The paper does not print this value; it is not guessed."
@@ -52,20 +56,29 @@ def granularity_checks(
                 for check in ("grim", sd_check)
             ]
             continue
-        g = grim(r["mean"], n, step)
-        rows.append(_grim_row(target, r["mean"], n, step, g))
-        rows.append(_sd_row(target, r["mean"], str(r.get("sd", "") or ""), n, step, scale, g.consistent))
+        g = grim(r["mean"], n, unit)
+        rows.append(_grim_row(target, r["mean"], n, unit, g))
+        rows.append(_sd_row(target, r["mean"], str(r.get("sd", "") or ""), n, unit, scale, g.consistent))
     return rows
 
 
-def _grim_row(target: str, mean: str, n: int, step: float, g: GrimResult) -> dict:
+def _whole_steps(scale: tuple[float, float], unit: Step) -> bool:
+    """Whether the scale ``[lo, hi]`` is a whole number of steps (the exact test enumerates them)."""
+    try:
+        levels(scale[0], scale[1], unit)
+    except ValueError:
+        return False
+    return True
+
+
+def _grim_row(target: str, mean: str, n: int, step: Step, g: GrimResult) -> dict:
     """GRIM's verdict on a printed mean (not applicable where every mean at its precision is possible)."""
     if not g.informative:
         return _row(
             "grim",
             target,
             mean,
-            f"n = {n}, step {step:g}",
+            f"n = {n}, step {show_step(step)}",
             verdict="not_applicable",
             explanation=f"With {n} patients every mean at this precision is possible, so GRIM cannot "
             "detect anything here.",
@@ -75,8 +88,8 @@ def _grim_row(target: str, mean: str, n: int, step: float, g: GrimResult) -> dic
             "grim",
             target,
             mean,
-            f"a total of {step:g}-steps divided by {n}",
-            explanation=f"The mean {mean} is possible for {n} values in steps of {step:g}.",
+            f"a total of {show_step(step)}-steps divided by {n}",
+            explanation=f"The mean {mean} is possible for {n} values in steps of {show_step(step)}.",
         )
     return _row(
         "grim",
@@ -84,13 +97,13 @@ def _grim_row(target: str, mean: str, n: int, step: float, g: GrimResult) -> dic
         mean,
         f"nearest possible {g.nearest:.{len(mean.split('.')[-1])}f}",
         verdict="flag",
-        explanation=f"No {n} values in steps of {step:g} have a mean that rounds to {mean}; "
+        explanation=f"No {n} values in steps of {show_step(step)} have a mean that rounds to {mean}; "
         "the mean, the n or the scale as reported cannot all be right (often a typo).",
     )
 
 
 def _sd_row(
-    target: str, mean: str, sd: str, n: int, step: float, scale: tuple[float, float] | None, mean_possible: bool
+    target: str, mean: str, sd: str, n: int, step: Step, scale: tuple[float, float] | None, mean_possible: bool
 ) -> dict:
     """The check of a printed SD: the exact test where the scale is known, else GRIMMER."""
     sd_check = "mean_sd_consistency" if scale is not None else "grimmer"
@@ -116,7 +129,7 @@ def _sd_row(
     return _exact_row(target, mean, sd, n, scale, step)
 
 
-def _grimmer_row(target: str, mean: str, sd: str, n: int, step: float) -> dict:
+def _grimmer_row(target: str, mean: str, sd: str, n: int, step: Step) -> dict:
     """GRIMMER, the strongest test available when the scale's bounds are not configured."""
     gm = grimmer(mean, sd, n, step)
     verdict = "pass" if gm.consistent else "flag"
@@ -124,19 +137,19 @@ def _grimmer_row(target: str, mean: str, sd: str, n: int, step: float) -> dict:
         f"The SD {sd} is possible with the mean {mean} and n = {n} by GRIMMER (a necessary condition; "
         "the exact test needs the scale's bounds, which are not configured for this measure)."
         if gm.consistent
-        else f"No {n} values in steps of {step:g} with a mean that prints as {mean} have an SD that prints as "
+        else f"No {n} values in steps of {show_step(step)} with a mean that prints as {mean} have an SD that prints as "
         f"{sd} (GRIMMER fails its {gm.failed} test)."
     )
     return _row("grimmer", target, sd, "" if gm.consistent else f"fails {gm.failed}", verdict=verdict, explanation=text)
 
 
-def _exact_row(target: str, mean: str, sd: str, n: int, scale: tuple[float, float], step: float) -> dict:
+def _exact_row(target: str, mean: str, sd: str, n: int, scale: tuple[float, float], step: Step) -> dict:
     """The exact test's verdict, and which of the weaker tests would also have caught it."""
     lo, hi = scale
     exact = exact_consistency(mean, sd, n, lo, hi, step)
     gm = grimmer(mean, sd, n, step)
     sb = sd_bounds(mean, sd, n, lo, hi, step)
-    where = f"{n} values on {lo:g}-{hi:g} in steps of {step:g}"
+    where = f"{n} values on {lo:g}-{hi:g} in steps of {show_step(step)}"
     weaker = (
         f"GRIMMER {'passes' if gm.consistent else f'fails ({gm.failed})'}; SD bounds for this mean "
         f"[{sb.low:.2f}, {sb.high:.2f}] {'contain' if sb.consistent else 'exclude'} it."

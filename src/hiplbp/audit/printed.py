@@ -54,7 +54,7 @@ class PrintedAudit:
     meaning: Mapping[str, Mapping[str, str]]
     arm_text: Mapping[str, str]
     arm_from: str
-    granularity: Mapping[str, float]
+    granularity: Mapping[str, float | str]
     bounds: Mapping[str, tuple[float, float]]
     assumptions: Sequence[Mapping]
     correlation: float
@@ -100,9 +100,11 @@ class PrintedAudit:
         return out
 
 
-def measure_steps(config: Mapping) -> dict[str, float]:
-    """Measure -> step of one value (``audit.granularity``) of a config, whole or partial."""
-    return {str(k): float(v) for k, v in ((config.get("audit") or {}).get("granularity") or {}).items()}
+def measure_steps(config: Mapping) -> dict[str, float | str]:
+    """Measure -> step of one value (``audit.granularity``) of a config, whole or partial: a number,
+    or the text of a fraction (``"1/3"``), which the checks take exactly."""
+    steps = (config.get("audit") or {}).get("granularity") or {}
+    return {str(k): v.strip() if isinstance(v, str) else float(v) for k, v in steps.items()}
 
 
 def scale_bounds(config: Mapping) -> dict[str, tuple[float, float]]:

@@ -191,7 +191,7 @@ def flow_checks(trial: Trial) -> list[dict]:
 def audit_trial(
     trial: Trial,
     *,
-    granularity: Mapping[str, float],
+    granularity: Mapping[str, float | str],
     bounds: Mapping[str, tuple[float, float]],
     seed: int,
     draws: int = 100_000,

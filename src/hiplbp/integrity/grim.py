@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ..trial.published import decimals
-from .rounding import levels, max_sumsq, min_sumsq, printed_interval, step, sumsq_window, totals
+from .rounding import Step, levels, max_sumsq, min_sumsq, printed_interval, step, sumsq_window, totals
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class GrimResult:
     nearest: float
 
 
-def grim(mean: str, n: int, granularity: float = 1.0, items: int = 1) -> GrimResult:
+def grim(mean: str, n: int, granularity: Step = 1, items: int = 1) -> GrimResult:
     """GRIM: can ``n`` values on a scale of step ``granularity`` have this printed mean?
 
     Parameters
@@ -40,8 +40,9 @@ def grim(mean: str, n: int, granularity: float = 1.0, items: int = 1) -> GrimRes
         The mean as printed (``"53.89"``); its decimals set the precision.
     n : int
         Sample size.
-    granularity : float
-        Step of each value (1 for whole numbers, 2 for even percentages).
+    granularity : number, fraction or text
+        Step of each value (1 for whole numbers, 2 for even percentages, ``"1/3"`` for the mean of
+        three whole-number items), exact (:func:`~hiplbp.integrity.rounding.step`).
     items : int
         Items averaged into each value (the step of a value is ``granularity / items``).
 
@@ -61,9 +62,15 @@ def grim(mean: str, n: int, granularity: float = 1.0, items: int = 1) -> GrimRes
     (False, True)
     >>> grim("5.2", 20).sums  # rsprite2: totals 103, 104, 105
     (103, 104, 105)
+
+    A mean of 3 items from 8 people moves in steps of 1/24: 3/24 = 0.125 prints as 0.13 (half up)
+    or 0.12 (half to even), and both are possible.
+
+    >>> grim("0.13", 8, items=3).consistent, grim("0.12", 8, "1/3").consistent, grim("0.14", 8, "1/3").consistent
+    (True, True, False)
     """
     unit = step(granularity) / items
-    sums = tuple(totals(mean, n, float(unit)))
+    sums = tuple(totals(mean, n, unit))
     m = Fraction(str(mean).strip())
     centre = m * n / unit
     nearest = min((math.floor(centre), math.ceil(centre)), key=lambda k: abs(k - centre))
@@ -79,7 +86,7 @@ class GrimmerResult:
     failed: str
 
 
-def grimmer(mean: str, sd: str, n: int, granularity: float = 1.0) -> GrimmerResult:
+def grimmer(mean: str, sd: str, n: int, granularity: Step = 1) -> GrimmerResult:
     """GRIMMER: is the printed SD possible for ``n`` values of this granularity and this mean?
 
     For every total ``S`` GRIM allows, an integer sum of squares ``Q`` (in steps) must give an SD
@@ -124,7 +131,7 @@ class SdBoundsResult:
     high: float
 
 
-def sd_bounds(mean: str, sd: str | None, n: int, lo: float, hi: float, granularity: float = 1.0) -> SdBoundsResult:
+def sd_bounds(mean: str, sd: str | None, n: int, lo: float, hi: float, granularity: Step = 1) -> SdBoundsResult:
     """SD bounds of ``n`` values in ``[lo, hi]`` (step ``granularity``) whose mean prints as ``mean``.
 
     Notes

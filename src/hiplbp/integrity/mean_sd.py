@@ -29,7 +29,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 
-from .rounding import levels, max_sumsq, min_sumsq, sumsq_window, totals
+from .rounding import Step, levels, max_sumsq, min_sumsq, sumsq_window, totals
 
 POSSIBLE, IMPOSSIBLE, UNDECIDED = "possible", "impossible", "undecided"
 
@@ -111,7 +111,7 @@ class _Search:
 
 
 def exact_consistency(
-    mean: str, sd: str, n: int, lo: float, hi: float, granularity: float = 1.0, *, budget: int = 200_000
+    mean: str, sd: str, n: int, lo: float, hi: float, granularity: Step = 1, *, budget: int = 200_000
 ) -> ExactResult:
     """Whether ``n`` values ``lo + granularity * y`` in ``[lo, hi]`` can have this printed mean and SD.
 
@@ -123,8 +123,8 @@ def exact_consistency(
         Sample size (an SD needs ``n >= 2``).
     lo, hi : float
         The scale's bounds; ``hi - lo`` must be a whole number of steps.
-    granularity : float
-        Step of one value.
+    granularity : number, fraction or text
+        Step of one value, exact (``"1/3"``: the mean of three whole-number items).
     budget : int
         Search nodes before giving up with ``undecided``.
 

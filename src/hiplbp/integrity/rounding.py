@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import TypeAlias
 
 from ..trial.published import decimals
+
+#: A step of one value: a number, an exact fraction, or its text (``"1/3"``, ``"0.5"``).
+Step: TypeAlias = int | float | str | Fraction
 
 
 def printed_interval(text: str) -> tuple[Fraction, Fraction]:
@@ -30,18 +34,40 @@ def printed_interval(text: str) -> tuple[Fraction, Fraction]:
     return value - half, value + half
 
 
-def step(granularity: float) -> Fraction:
-    """A granularity as an exact fraction (``0.1`` is one tenth, not its binary neighbour).
+def step(granularity: Step) -> Fraction:
+    """A granularity as an exact fraction (``0.1`` is one tenth, not its binary neighbour; a
+    fraction such as ``"1/3"`` or ``Fraction(1, 7)``, the step of a mean of 3 or 7 items, exactly).
 
     Examples
     --------
-    >>> step(0.1), step(2)
-    (Fraction(1, 10), Fraction(2, 1))
+    >>> step(0.1), step(2), step("1/3"), step(Fraction(1, 7))
+    (Fraction(1, 10), Fraction(2, 1), Fraction(1, 3), Fraction(1, 7))
     """
-    return Fraction(str(granularity))
+    if isinstance(granularity, Fraction):
+        return granularity
+    value = Fraction(str(granularity).strip())
+    if value <= 0:
+        raise ValueError(f"a step of one value must be positive, got {granularity}")
+    return value
 
 
-def totals(mean: str, n: int, granularity: float = 1.0, lo: float | None = None, hi: float | None = None) -> range:
+def show_step(granularity: Step) -> str:
+    """A step as text: a decimal where it has one (``0.5``, ``2``), else the fraction (``1/3``).
+
+    Examples
+    --------
+    >>> show_step(0.5), show_step(2), show_step("1/3"), show_step(Fraction(1, 4))
+    ('0.5', '2', '1/3', '0.25')
+    """
+    g = step(granularity)
+    d = g.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    return f"{float(g):g}" if d == 1 else f"{g.numerator}/{g.denominator}"
+
+
+def totals(mean: str, n: int, granularity: Step = 1, lo: float | None = None, hi: float | None = None) -> range:
     """Every total ``S`` (in steps of ``granularity`` above ``lo``) whose mean prints as ``mean``.
 
     With ``lo``/``hi`` the values are ``lo + granularity * y`` with ``0 <= y <= (hi - lo) /
@@ -67,7 +93,7 @@ def totals(mean: str, n: int, granularity: float = 1.0, lo: float | None = None,
     return range(first, last + 1)
 
 
-def levels(lo: float, hi: float, granularity: float = 1.0) -> int:
+def levels(lo: float, hi: float, granularity: Step = 1) -> int:
     """Number of steps ``K`` between the scale's bounds (values ``lo + granularity * y``, ``0 <= y <= K``).
 
     Examples
@@ -81,7 +107,7 @@ def levels(lo: float, hi: float, granularity: float = 1.0) -> int:
     return int(span)
 
 
-def sumsq_window(sd: str, n: int, total: int, granularity: float = 1.0) -> tuple[int, int]:
+def sumsq_window(sd: str, n: int, total: int, granularity: Step = 1) -> tuple[int, int]:
     """Integer sums of squares ``Q`` (in steps) whose SD with this total prints as ``sd``.
 
     Returns ``(first, last)``; the window is empty when ``first > last``. Parity and the scale's
