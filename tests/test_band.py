@@ -160,3 +160,14 @@ def test_drop_out_widens_the_band_ebadi2012():
     assert ((band.F_lo <= band.F_reference) & (band.F_reference <= band.F_hi)).all()
     # the complete cases are those seen at one month: 21 and 18
     assert band.loc["group:time", "df2"] == 2 * (21 + 18 - 2)
+
+
+def test_an_ancova_band_without_baseline_spread_is_not_computed():
+    """Cells of one patient (no complete pair with a baseline SD): no slope, so no band, not a crash."""
+    from hiplbp.band.box import Box
+    from hiplbp.band.effects import ancova_band
+
+    m = np.array([[40.0, 30.0], [42.0, 35.0]])
+    box = Box(m - 0.05, m + 0.05, np.zeros((2, 2)), np.zeros((2, 2)))
+    out = ancova_band(box, 0, 1, np.array([1.0, 1.0]), (0.0, 0.9), np.array([1.0, -1.0]))
+    assert np.isnan(out.lo) and np.isnan(out.hi)

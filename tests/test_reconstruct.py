@@ -227,3 +227,32 @@ def test_a_table_that_prints_se_or_ci_is_reconstructed_to_its_printed_digits(tmp
             assert abs(q * sd - (float(r.ci_high) - float(r.ci_low)) / 2) <= 2 * q * 0.05 + 1e-9, (r.group, r.time)
         assert abs(m - float(r["mean"])) <= 0.05 + 1e-9
     assert check[check.table == "outcome"].match.all()
+
+
+def test_a_visit_printed_with_sd_0_is_reconstructed_as_its_mean():
+    """An SD printed as 0 is legitimate (every patient scored the same): that visit is constant
+    and the others keep their moments and correlation."""
+    table = published.read_summary(PUBLISHED / "outcomes.csv")
+    cell = (table.group == "EG I") & (table.time == "week3")
+    n = int(published.read_groups(PUBLISHED / "groups.csv", **LEE_MEANING).set_index("group").loc["EG I", "n"])
+    table.loc[cell, ["mean", "sd"]] = ["40", "0"]
+    table.loc[cell, ["mean_value", "sd_value", "mean_decimals", "sd_decimals"]] = [40.0, 0.0, 0, 0]
+    raw, check = _run(outcome_table=table)
+    eg = raw[raw.published_group == "EG I"]
+    assert (eg["vas_week3"] == 40).all() and len(eg) == n
+    assert check[check.basis != "derived"].match.all()
+    r = np.corrcoef(eg["vas_baseline"], eg["vas_week6"])[0, 1]
+    assert abs(r - 0.5) < 0.1
+
+
+def test_exact_moments_with_a_constant_variable_and_tuning_two_rows():
+    x = R.exact_moment_sample(
+        np.random.default_rng(1), 6, [3.0, 5.0, 7.0], [1.0, 0.0, 2.0], R.compound_symmetry(3, 0.4)
+    )
+    assert (x[:, 1] == 5.0).all()
+    np.testing.assert_allclose(x.std(axis=0, ddof=1), [1.0, 0.0, 2.0], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(np.corrcoef(x[:, [0, 2]].T)[0, 1], 0.4, rtol=1e-10)
+    from hiplbp.reconstruction.sampler import tune_correlations
+
+    two = np.array([[1.0, 2.0], [3.0, 1.0]])
+    np.testing.assert_array_equal(tune_correlations(two, np.eye(2), rng=np.random.default_rng(0)), two)

@@ -145,3 +145,43 @@ def test_a_glob_passes_over_worked_examples_of_own_data_but_a_named_one_is_kept(
     # trials/weightloss holds a data set and its run config, no printed tables
     assert trial_folders(["trials/*/"], root=ROOT) == ["trials/ebadi2012", "trials/lee2015"]
     assert trial_folders(["trials/weightloss"], root=ROOT) == ["trials/weightloss"]
+
+
+def _variant(tmp_path, name, edit):
+    """trials/ebadi2012's folder with its outcomes table edited."""
+    folder = tmp_path / name
+    shutil.copytree(TRIALS / "ebadi2012", folder)
+    table = pd.read_csv(folder / "outcomes.csv", dtype=str, keep_default_na=False)
+    edit(table).to_csv(folder / "outcomes.csv", index=False)
+    return folder
+
+
+def test_odd_but_legitimate_tables_are_screened_and_a_defect_stops_only_its_trial(tmp_path, monkeypatch):
+    """SD 0, a cell of one patient, an outcome printed at one visit: each is screened. A trial that
+    meets a defect (here planted) is a row with its one-line error, and the others are screened."""
+    import hiplbp.screen as screen
+
+    vas_late = lambda t: (t.outcome == "VAS") & (t.group == "US") & (t.time == "after_1_month")  # noqa: E731
+    sd0 = _variant(tmp_path, "sd0", lambda t: t.assign(sd=t.sd.mask(vas_late(t), "0")))
+    n1 = _variant(tmp_path, "n1", lambda t: t.assign(n=t.n.mask(vas_late(t), "1")))
+    one = _variant(tmp_path, "one_visit", lambda t: t[~((t.outcome == "VAS") & (t.time != "baseline"))])
+    schema = load_schema(ROOT / "workflow" / "schemas" / "config.schema.yaml")
+    findings, rows = screen.screen_chunk([sd0, n1, one], seed=1, draws=500, schema=schema, root=ROOT)
+    assert rows.status.tolist() == ["screened"] * 3, rows.reason.tolist()
+    zero = findings[(findings.trial == "sd0") & (findings.target == "VAS US after_1_month")]
+    assert set(zero.check) == {"grim", "mean_sd_consistency"} and "flag" not in set(zero.verdict)
+    # an SD from one patient: no SD can be checked
+    single = findings[(findings.trial == "n1") & (findings.target == "VAS US after_1_month")]
+    assert single.set_index("check").loc["mean_sd_consistency", "verdict"] in ("flag", "not_applicable")
+
+    real = screen.read_trial
+
+    def planted(folder):
+        if folder.name == "n1":
+            raise ZeroDivisionError("planted")
+        return real(folder)
+
+    monkeypatch.setattr(screen, "read_trial", planted)
+    _, rows = screen.screen_chunk([sd0, n1, one], seed=1, draws=500, schema=schema, root=ROOT)
+    assert rows.status.tolist() == ["screened", "error", "screened"]
+    assert rows.reason.iloc[1] == f"{n1}: unexpected ZeroDivisionError: planted (a defect of hiplbp, please report it)"

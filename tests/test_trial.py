@@ -1,11 +1,13 @@
 """Trials as data: both trial folders follow format 1; a bad cell is one line naming it."""
 
+import shutil
+
 import pandas as pd
 import pytest
 from conftest import ROOT
 
 from hiplbp.trial import published
-from hiplbp.trial.tables import FORMAT_VERSION, SCHEMAS, TrialError, read_trial
+from hiplbp.trial.tables import FORMAT_VERSION, SCHEMAS, TrialError, check_outcome_cells, read_trial
 
 TRIALS = ROOT / "trials"
 
@@ -126,3 +128,21 @@ def test_optional_tables_may_be_absent(tmp_path):
     t = read_trial(_folder(tmp_path))
     assert t.tests.empty and t.flow.empty and t.characteristics.empty
     assert isinstance(t.outcomes, pd.DataFrame) and len(t.outcomes) == 2
+
+
+def test_an_outcome_printed_at_fewer_visits_than_the_design_is_one_line(tmp_path):
+    """An absent row (not a not_available one) is named before any stage needs it."""
+    folder = tmp_path / "one_visit"
+    shutil.copytree(ROOT / "trials" / "ebadi2012", folder)
+    t = pd.read_csv(folder / "outcomes.csv", dtype=str, keep_default_na=False)
+    t[~((t.outcome == "VAS") & (t.time != "baseline"))].to_csv(folder / "outcomes.csv", index=False)
+    trial = read_trial(folder)
+    visits = ["baseline", "after_10_sessions", "after_1_month"]
+    check_outcome_cells(trial, ["FRI"], visits)  # FRI is printed at every visit
+    with pytest.raises(TrialError) as err:
+        check_outcome_cells(trial, ["FRI", "VAS"], visits)
+    assert str(err.value) == (
+        f"{folder / 'outcomes.csv'}: outcome 'VAS', group 'US': no row at after_10_sessions, after_1_month (expected a "
+        "row at every visit of design.time_levels, baseline, after_10_sessions, after_1_month; a cell the paper did "
+        "not print is a row with status not_available, or leave the outcome out of the config's outcomes)"
+    )

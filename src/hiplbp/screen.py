@@ -148,7 +148,8 @@ def screen_trial(
     other folder is audited from its tables alone (:func:`hiplbp.audit.trial.audit_trial` and
     :func:`allocation`), with the measures its ``config.yaml`` may name and the given ``seed`` and
     ``draws``. A folder that fails validation gives no findings and a row with ``status``
-    ``invalid`` and the one-line reason.
+    ``invalid`` and the one-line reason; one that meets a defect of hiplbp, ``status`` ``error``
+    and the error in one line, so that every other trial of the screen is still screened.
     """
     folder = Path(folder)
     name = folder.name
@@ -165,6 +166,10 @@ def screen_trial(
     except UserError as err:
         empty = pd.DataFrame(columns=["trial", *FINDING_COLUMNS])
         return empty, dict.fromkeys(TRIAL_COLUMNS, np.nan) | dict(trial=name, status="invalid", reason=str(err))
+    except Exception as err:  # noqa: BLE001  (a defect on one trial must not stop the others)
+        empty = pd.DataFrame(columns=["trial", *FINDING_COLUMNS])
+        reason = f"{folder}: unexpected {type(err).__name__}: {err} (a defect of hiplbp, please report it)"
+        return empty, dict.fromkeys(TRIAL_COLUMNS, np.nan) | dict(trial=name, status="error", reason=reason)
     findings = findings.reset_index(drop=True)
     findings.insert(0, "trial", name)
     return findings, trial_summary(name, findings, unexplained_losses(trial))

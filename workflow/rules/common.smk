@@ -9,7 +9,7 @@ if _SRC not in sys.path:
 from hiplbp.errors import UserError, one_line  # noqa: E402  (the checkout's library)
 from hiplbp.run import stages  # noqa: E402
 from hiplbp.run.stages import stage_arguments  # noqa: E402
-from hiplbp.trial.tables import read_trial  # noqa: E402
+from hiplbp.trial.tables import check_outcome_cells, read_trial  # noqa: E402
 
 RECONSTRUCTED = stages.reconstructed(config)
 # The ANCOVA adjusts for the baseline visit; a design without one (design.baseline: none) has none.
@@ -26,6 +26,8 @@ RESULTS = stages.results_dir(config)
 # ends the run with its one line (file, row, column) before any job starts.
 try:
     TRIAL_TABLES = read_trial(config["trial"]["folder"]) if TRIAL else None
+    if TRIAL_TABLES is not None:
+        check_outcome_cells(TRIAL_TABLES, OUTCOMES, config["design"]["time_levels"])
 except UserError as err:
     print(one_line(err), file=sys.stderr)
     sys.exit(1)

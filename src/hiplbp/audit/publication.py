@@ -3,7 +3,7 @@ and :func:`publication_findings`, every check on one outcome's printed tables.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -77,18 +77,24 @@ def n_reconciliation(groups: pd.DataFrame, enrollment: pd.DataFrame) -> list[dic
     return rows
 
 
+def _second(time_levels: Sequence[str]) -> str | None:
+    """The first follow-up visit; ``None`` for an outcome printed at one visit."""
+    return str(time_levels[1]) if len(time_levels) > 1 else None
+
+
 def label_checks(
     groups: pd.DataFrame,
     summary: pd.DataFrame,
     outcome: str,
     baseline: str,
-    follow_up: str,
+    follow_up: str | None,
     arm_text: Mapping[str, str] = ARM_TEXT,
 ) -> list[dict]:
     """Printed labels against footnote markers, and against the direction of the results.
 
     ``arm_text`` describes each arm in the trial's words (config ``trial.arms``). Only trials whose
-    groups are identified both by a printed label and by a footnote marker are checked.
+    groups are identified both by a printed label and by a footnote marker are checked; the
+    direction of the results only with a ``follow_up`` visit.
     """
     rows: list[dict] = []
     if groups["printed_marker"].astype(str).eq("").all() or groups["arm_by_label"].isna().all():
@@ -109,6 +115,8 @@ def label_checks(
                 f"{arm_text['treatment']} decides the paper's conclusion.",
             )
         )
+    if follow_up is None:
+        return rows
     s = summary[(summary["outcome"] == outcome) & (summary["status"] != NOT_AVAILABLE)].set_index(["group", "time"])
     for stratum, gs in groups.groupby("stratum", sort=False):
         change = {
@@ -348,7 +356,8 @@ def publication_findings(
         granularity_checks(outcome_summaries, n, granularity, bounds)
         + granularity_checks(characteristics, n, granularity, bounds)
         + n_reconciliation(groups, enrollment)
-        + label_checks(groups, outcome_summaries, outcome, time_levels[0], time_levels[1], arm_text)
+        # an outcome printed at one visit has no direction of results to check the labels by
+        + label_checks(groups, outcome_summaries, outcome, time_levels[0], _second(time_levels), arm_text)
         + reported_test_checks(
             tested, summary_comparisons(cells, assumed, time_levels, outcome), configured_correlation, unchecked
         )

@@ -160,6 +160,9 @@ def ancova_band(
     b = (float(np.sum(w * box.sd_lo[:, start] ** 2)), float(np.sum(w * box.sd_hi[:, start] ** 2)))
     syy = (float(np.sum(w * box.sd_lo[:, end] ** 2)), float(np.sum(w * box.sd_hi[:, end] ** 2)))
     slopes = [r * aa / bb for r, aa, bb in itertools.product(rho, a, b) if bb > 0]
+    if not slopes:
+        # no complete pair has baseline spread (one patient per cell, or SD 0): no slope to adjust by
+        return Interval(np.nan, np.nan)
     beta = _span(slopes)
     lo, hi = _span([yy - bt * xx for yy, bt, xx in itertools.product(y, beta, x)])
     df = float(np.sum(n) - len(n) - 1)

@@ -500,7 +500,7 @@ def _row(t: _Test, alpha: float) -> dict[str, object]:
         flip_assumptions=alone["assumptions"],
         **{f"width_{k}": widths[k] for k in SOURCES},
         dominant=dominant,
-        verdict="",
+        verdict="" if np.isfinite(band.lo) and np.isfinite(band.hi) else "not_applicable",
         sentence=_sentence(t, flips, alone, dominant, alpha),
     )
 
@@ -519,6 +519,13 @@ def _sentence(t: _Test, flips: bool, alone: Mapping[str, bool], dominant: str, a
     """One sentence: the value, the band, what dominates it, and whether and where significance flips."""
     value, p = t.point
     band, statistic = t.band, t.statistic
+    if not (np.isfinite(band.lo) and np.isfinite(band.hi)):
+        return (
+            f"{t.name}: {statistic} = {value:.2f} at the printed values (p {p_in_sentence(p)}), "
+            f"{'significant' if p < alpha else 'not significant'} at alpha = {alpha}; the band over what the "
+            "tables leave open cannot be computed (some reading of the tables leaves no complete pair of visits "
+            "with a baseline spread, e.g. a cell of one patient), so the conclusion is not checked against it."
+        )
     s = (
         f"{t.name}: {statistic} = {value:.2f} at the printed values (p {p_in_sentence(p)}), "
         f"{'significant' if p < alpha else 'not significant'} at alpha = {alpha}; over everything the tables "

@@ -100,12 +100,19 @@ def exact_moment_sample(
     k = mu.size
     if n <= k:
         raise ValueError(f"exact moments need more rows than variables, got n={n} for {k} variables")
-    z = rng.standard_normal((n, k))
+    # a variable printed with SD 0 is its mean in every row; the others carry the correlations
+    live = sd > 0
+    out = np.tile(mu, (n, 1))
+    m = int(live.sum())
+    if m == 0:
+        return out
+    z = rng.standard_normal((n, m))
     z -= z.mean(axis=0)
-    ls = np.linalg.cholesky(np.cov(z, rowvar=False, ddof=1).reshape(k, k))
+    ls = np.linalg.cholesky(np.cov(z, rowvar=False, ddof=1).reshape(m, m))
     w = np.linalg.solve(ls, z.T).T
-    sigma = np.outer(sd, sd) * np.asarray(corr, float)
-    return w @ np.linalg.cholesky(sigma).T + mu
+    sigma = np.outer(sd[live], sd[live]) * np.asarray(corr, float)[np.ix_(live, live)]
+    out[:, live] = w @ np.linalg.cholesky(sigma).T + mu[live]
+    return out
 
 
 def compound_symmetry(k: int, rho: float) -> np.ndarray:
@@ -314,8 +321,14 @@ def _outcome_columns(
     # the patients seen at every visit carry the correlation (permuting values among them
     # keeps each visit's mean and SD)
     complete = min(sizes)
-    y[:complete] = tune_correlations(y[:complete], target_r, tol=settings.correlation_tolerance, rng=rng)
-    r = np.corrcoef(y.T) if complete == n else pd.DataFrame(y).corr().to_numpy()  # pairwise complete
+    # a visit printed with SD 0 is constant: it has no correlation to tune (nor any to report)
+    live = np.flatnonzero(np.nanstd(y[:complete], axis=0) > 0)
+    if len(live) > 1:
+        y[:complete, live] = tune_correlations(
+            y[:complete][:, live], target_r[np.ix_(live, live)], tol=settings.correlation_tolerance, rng=rng
+        )
+    # pairwise complete where some left; NaN with a constant visit
+    r = np.corrcoef(y.T) if complete == n and len(live) == y.shape[1] else pd.DataFrame(y).corr().to_numpy()
     for j, t in enumerate(time_levels):
         v = y[:, j]
         if step == 1.0:

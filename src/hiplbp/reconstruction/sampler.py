@@ -207,6 +207,8 @@ def tune_correlations(
     rng : numpy.random.Generator, optional
         Source of the restarts' perturbations (deterministic for a seeded generator).
     """
+    if len(y) < 3:
+        return y.copy()  # two rows have correlation +-1 whatever is swapped; fewer have none
     best = _greedy_swaps(y, target, tol, n_iter)
     if rng is None:
         return best

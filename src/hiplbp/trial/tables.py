@@ -32,7 +32,7 @@ Only ``groups.csv`` and ``outcomes.csv`` are required; a missing optional table 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -188,6 +188,37 @@ class Trial:
     tests: pd.DataFrame
     changes: pd.DataFrame
     flow: pd.DataFrame
+
+
+def check_outcome_cells(trial: Trial, outcomes: Sequence[str], time_levels: Sequence[str]) -> None:
+    """Every analysed outcome the trial prints has a row for each group at each visit of the design.
+
+    A cell the paper did not print is a row with ``status`` ``not_available`` (which
+    ``reconstruction.assumptions`` may fill); a row that is absent entirely (an outcome printed at
+    fewer visits) is named here, before any stage needs it. Outcomes the tables do not print at
+    all are left to the stages that read them.
+
+    Raises
+    ------
+    TrialError
+        One line naming the file, the outcome, the group and visit, and what is expected.
+    """
+    table = trial.outcomes
+    path = trial.folder / "outcomes.csv"
+    for name in outcomes:
+        rows = table[table["outcome"] == name]
+        if rows.empty:
+            continue
+        have = set(zip(rows["group"], rows["time"], strict=True))
+        for group in trial.groups["group"]:
+            missing = [str(v) for v in time_levels if (group, str(v)) not in have]
+            if missing:
+                visits = ", ".join(map(str, time_levels))
+                raise TrialError(
+                    f"{path}: outcome {name!r}, group {group!r}: no row at {', '.join(missing)} (expected a row at "
+                    f"every visit of design.time_levels, {visits}; a cell the paper did not print is a row with "
+                    "status not_available, or leave the outcome out of the config's outcomes)"
+                )
 
 
 def read_text_table(path: str | Path) -> pd.DataFrame:
