@@ -35,6 +35,7 @@ def findings():
         alpha=0.05,
         seed=20150217,
         draws=2000,
+        within_names=None,
     )
     return publication_findings(
         g,

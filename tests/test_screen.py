@@ -23,7 +23,9 @@ def test_a_trial_s_findings_are_its_audit_plus_the_allocation_ratio_ebadi2012():
     own_config = folder_config(TRIALS / "ebadi2012")
     steps, bounds = measure_steps(own_config), scale_bounds(own_config)
     assert steps == {"VAS": 1.0, "age": 1.0} and bounds["FRI"] == (0.0, 100.0)
-    own = audit_trial(read_trial(TRIALS / "ebadi2012"), granularity=steps, bounds=bounds, seed=3, draws=2000)
+    own = audit_trial(
+        read_trial(TRIALS / "ebadi2012"), granularity=steps, bounds=bounds, seed=3, draws=2000, within_names=["Time"]
+    )
     pd.testing.assert_frame_equal(findings.iloc[: len(own)].drop(columns="trial"), own)
     alloc = findings.iloc[-1]
     assert alloc.check == "allocation_ratio" and alloc.value == "25:25" and alloc.p == 1.0

@@ -12,7 +12,8 @@ from .baseline import carlisle_checks, data_findings
 from .cells import granularity_checks
 from .publication import publication_findings
 from .randomization import LABEL_COLUMNS, allocation, attrition, baseline_table, label_consistency
-from .trial import audit_trial, flow_checks, percent_checks, reported_statistic_checks
+from .reported import reported_statistic_checks
+from .trial import audit_trial, flow_checks, percent_checks
 from .verdicts import ARM_TEXT, CHECKS, FINDING_COLUMNS, VERDICTS, arm_text
 
 __all__ = [

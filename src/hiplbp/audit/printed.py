@@ -19,7 +19,8 @@ from ..trial import published
 from ..trial.cells import published_cells
 from ..trial.tables import Trial
 from .publication import publication_findings
-from .trial import flow_checks, percent_checks, reported_statistic_checks
+from .reported import reported_statistic_checks
+from .trial import flow_checks, percent_checks
 from .verdicts import FINDING_COLUMNS, arm_text
 
 
@@ -47,6 +48,10 @@ class PrintedAudit:
         Significance level of the claims.
     seed, draws : int
         Carlisle's Monte Carlo (``reconstruction.seed``, ``audit.carlisle_draws``).
+    within_names : list of str or None
+        The within-subject factors by the names the tables print (``design.factor_names.time``,
+        the factors of ``design.within``); ``None`` where the config names none, and then each
+        reported effect is tried as both (:mod:`hiplbp.audit.reported`).
     """
 
     # no defaults: every setting comes from a validated config, whose schema holds the defaults
@@ -61,6 +66,7 @@ class PrintedAudit:
     alpha: float
     seed: int
     draws: int
+    within_names: list[str] | None
 
     @classmethod
     def from_config(cls, config: Mapping) -> PrintedAudit:
@@ -90,6 +96,7 @@ class PrintedAudit:
             alpha=float(config["analysis"]["alpha"]),
             seed=int(rec["seed"]),
             draws=int(config["audit"]["carlisle_draws"]),
+            within_names=within_names(config["design"]),
         )
 
     def as_params(self) -> dict:
@@ -98,6 +105,23 @@ class PrintedAudit:
         out["bounds"] = {k: list(v) for k, v in self.bounds.items()}
         out["assumptions"] = [dict(a) for a in self.assumptions]
         return out
+
+
+def within_names(design: Mapping) -> list[str] | None:
+    """The design's within factors by the names its tables print, or ``None`` where it names none.
+
+    Examples
+    --------
+    >>> within_names({"factor_names": {"time": "Time"}}), within_names({"factor_names": {}})
+    (['Time'], None)
+    >>> within_names({"within": {"phase": ["pre"], "hour": [1]}})
+    ['phase', 'hour']
+    """
+    names = [str(f) for f in (design.get("within") or {})]
+    time = (design.get("factor_names") or {}).get("time")
+    if time is not None:
+        names.append(str(time))
+    return names or None
 
 
 def measure_steps(config: Mapping) -> dict[str, float | str]:
@@ -158,7 +182,7 @@ def printed_findings(trial: Trial, settings: PrintedAudit) -> pd.DataFrame:
         )
     parts.append(
         pd.DataFrame(
-            percent_checks(trial) + reported_statistic_checks(trial) + flow_checks(trial),
+            percent_checks(trial) + reported_statistic_checks(trial, settings.within_names) + flow_checks(trial),
             columns=FINDING_COLUMNS,
         )
     )

@@ -8,8 +8,8 @@ says about its measures (step and scale bounds):
   (else GRIMMER);
 - each printed percentage (categorical characteristics): can some count of the n give it;
 - each reported F, t or chi-square: is the printed p within the range the printed statistic
-  implies over its rounding and every denominator df the printed n allow
-  (:func:`hiplbp.integrity.recompute_p`);
+  implies over its rounding and its printed df, or every df the printed n allow
+  (:mod:`hiplbp.audit.reported`);
 - the flow: analysed against randomised per group and visit;
 - Carlisle & Loadsman's test of the baseline rows, within each stratum.
 
@@ -18,17 +18,16 @@ The verdicts and the table are those of :mod:`hiplbp.audit.verdicts`.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import pandas as pd
 
-from ..integrity import percent_check, recompute_p
-from ..text import plain
+from ..integrity import percent_check
 from ..trial.published import NOT_AVAILABLE, _summary_values
 from ..trial.tables import Trial
 from .baseline import carlisle_checks
 from .cells import granularity_checks
+from .reported import reported_statistic_checks
 from .verdicts import FINDING_COLUMNS, _row
 
 
@@ -87,76 +86,6 @@ def percent_checks(trial: Trial) -> list[dict]:
     return rows
 
 
-def _visits(trial: Trial, outcome: str) -> int:
-    """Number of visits printed for an outcome (at least 2)."""
-    return max(trial.outcomes.loc[trial.outcomes["outcome"] == outcome, "time"].nunique(), 2)
-
-
-def _denominator_dfs(trial: Trial, outcome: str, within: bool, df1: float, k: int) -> list[tuple[float, float]]:
-    """Every (df1, df2) a repeated-measures ANOVA of this outcome could have had, from the printed n."""
-    o = trial.outcomes[trial.outcomes["outcome"] == outcome]
-    g = trial.groups
-    n_groups = len(g)
-    totals = {int(g["n_analysed"].astype(int).sum())}
-    if "n_randomised" in g and g["n_randomised"].str.isdigit().all():
-        totals.add(int(g["n_randomised"].astype(int).sum()))
-    if "n" in o and o["n"].str.isdigit().all():
-        per_visit = o.assign(n=o["n"].astype(int)).groupby("time")["n"].sum()
-        totals |= set(int(x) for x in per_visit)
-    return [(df1, (k - 1) * (t - n_groups) if within else t - n_groups) for t in sorted(totals) if t > n_groups]
-
-
-def reported_statistic_checks(trial: Trial, within_effect: str = "time") -> list[dict]:
-    """Each reported F, t or chi-square recomputed from its printed statistic, df and p.
-
-    Parameters
-    ----------
-    within_effect : str
-        A word (case-insensitive) that marks an effect as within-subject (its df are multiplied
-        by the number of visits minus one, and may carry a sphericity correction).
-    """
-    rows: list[dict] = []
-    t = trial.tests
-    if t.empty:
-        return rows
-    # a printed difference (an effect estimate) is not a test statistic: the band rule checks it
-    for r in t[t["test"].isin(["F", "t", "chi2"]) & (t["status"] != NOT_AVAILABLE)].itertuples():
-        if not r.statistic:
-            continue
-        printed_df = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", str(r.df_as_printed))]
-        within = within_effect.lower() in str(r.effect).lower()
-        k = _visits(trial, r.outcome)
-        if len(printed_df) >= 2:
-            dfs = [(printed_df[0], printed_df[1])]
-        else:
-            df1 = printed_df[0] if printed_df else 1.0
-            dfs = _denominator_dfs(trial, r.outcome, within, df1, k)
-        eps = (1.0 / (k - 1), 1.0) if within and r.test == "F" else (1.0, 1.0)
-        res = recompute_p(r.test, r.statistic, dfs, r.p_as_printed, epsilon=eps)
-        df_text = ", ".join(f"({a:g}, {b:g})" for a, b in dfs)
-        verdict = "not_applicable" if res.consistent is None else ("pass" if res.consistent else "flag")
-        rows.append(
-            _row(
-                "reported_statistic",
-                f"{r.outcome}: {r.effect}",
-                f"{r.test} = {r.statistic}, p {r.p_as_printed}",
-                f"p in [{plain(res.p_low)}, {plain(res.p_high)}]",
-                p=res.p_high,
-                verdict=verdict,
-                explanation=res.explanation
-                + f" Degrees of freedom considered: {df_text}"
-                + (" with any sphericity correction" if eps != (1.0, 1.0) else "")
-                + (
-                    "."
-                    if res.consistent is not False
-                    else "; a printed p that no allowed df gives is a question "
-                    "for the authors (often a typo or a p from another test)."
-                ),
-            )
-        )
-    return rows
-
-
 def flow_checks(trial: Trial) -> list[dict]:
     """Analysed against randomised per group and visit (more analysed than randomised is impossible)."""
     rows: list[dict] = []
@@ -195,7 +124,7 @@ def audit_trial(
     bounds: Mapping[str, tuple[float, float]],
     seed: int,
     draws: int = 100_000,
-    within_effect: str = "time",
+    within_names: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """Every check a trial folder's printed tables allow, as a findings table.
 
@@ -209,8 +138,9 @@ def audit_trial(
         Measure -> (min, max) of its scale (the exact test needs them; else GRIMMER).
     seed, draws : int
         Carlisle's Monte Carlo.
-    within_effect : str
-        The word that marks a reported effect as within-subject (see :func:`reported_statistic_checks`).
+    within_names : collection of str, optional
+        The within-subject factors by the names the tables print; ``None`` (not declared): each
+        reported effect is tried as both (:func:`hiplbp.audit.reported.reported_statistic_checks`).
 
     Returns
     -------
@@ -226,5 +156,5 @@ def audit_trial(
         rows += granularity_checks(continuous, n_by_group, granularity, bounds)
         baseline = continuous[continuous["status"] != NOT_AVAILABLE][["variable", "group", "mean", "sd"]]
         rows += carlisle_checks(_groups(trial), baseline, seed=seed, draws=draws)
-    rows += percent_checks(trial) + reported_statistic_checks(trial, within_effect) + flow_checks(trial)
+    rows += percent_checks(trial) + reported_statistic_checks(trial, within_names) + flow_checks(trial)
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
