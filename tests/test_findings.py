@@ -6,7 +6,7 @@ import pytest
 from conftest import LEE_MEANING, PUBLISHED
 
 from hiplbp.audit import ARM_TEXT, CHECKS, FINDING_COLUMNS, VERDICTS, data_findings, publication_findings
-from hiplbp.audit.printed import PrintedAudit
+from hiplbp.audit.printed import PrintedAudit, printed_findings
 from hiplbp.figures.consort import flow_from_data, flow_from_trial
 from hiplbp.summary.replay import OutcomeCells, change_claims, unchecked_claims
 from hiplbp.trial import published
@@ -17,40 +17,52 @@ TIMES = ["baseline", "week3", "week6"]
 ASSUME = [dict(outcome="vas", time="week6", group=g, from_time="week3") for g in ("CG II", "EG II")]
 
 
+SETTINGS = PrintedAudit(
+    arms={"treatment": "hip", "control": "control"},
+    meaning=LEE_MEANING,
+    arm_text=dict(ARM_TEXT),
+    arm_from="marker",
+    granularity={"vas": 1, "age": 1},
+    bounds={"vas": (0, 100)},
+    assumptions=ASSUME,
+    correlation=0.5,
+    alpha=0.05,
+    seed=20150217,
+    draws=2000,
+    within_names=None,
+    baseline_visit="baseline",
+)
+
+
 @pytest.fixture(scope="module")
 def findings():
+    """The printed tables' findings as Lee & Kim's run computes them (printed_findings)."""
+    return printed_findings(read_trial(PUBLISHED), SETTINGS)
+
+
+def _get(f, check, target):
+    return f[(f.check == check) & (f.target == target)].iloc[0]
+
+
+def test_publication_findings_of_one_outcome_are_the_run_s_without_the_trial_wide_checks(findings):
     g = published.read_groups(PUBLISHED / "groups.csv", **LEE_MEANING)
     s = published.read_summary(PUBLISHED / "outcomes.csv")
     t1 = published.read_characteristics(PUBLISHED / "characteristics.csv")
     cells, assumed = published_cells(g, s, "vas", TIMES, {"treatment": "hip", "control": "control"}, "marker", ASSUME)
-    settings = PrintedAudit(
-        arms={"treatment": "hip", "control": "control"},
-        meaning=LEE_MEANING,
-        arm_text=dict(ARM_TEXT),
-        arm_from="marker",
-        granularity={"vas": 1, "age": 1},
-        bounds={"vas": (0, 100)},
-        assumptions=ASSUME,
-        correlation=0.5,
-        alpha=0.05,
-        seed=20150217,
-        draws=2000,
-        within_names=None,
-    )
-    return publication_findings(
+    one = publication_findings(
         g,
         s,
         t1,
         published.read_enrollment(PUBLISHED / "flow.csv"),
         OutcomeCells("vas", TIMES, cells, assumed),
         change_claims(read_trial(PUBLISHED).tests),
-        settings,
+        SETTINGS,
         unchecked=unchecked_claims(read_trial(PUBLISHED).tests, ["vas"]),
     )
-
-
-def _get(f, check, target):
-    return f[(f.check == check) & (f.target == target)].iloc[0]
+    assert "carlisle" not in set(one.check)
+    both = one.merge(findings, on=["check", "target"], suffixes=("", "_run"))
+    assert len(both) == len(one)
+    assert (both.verdict == both.verdict_run).all()
 
 
 def test_vocabulary(findings):
@@ -109,9 +121,12 @@ def test_carlisle_rows(findings):
     from scipy import stats
 
     c = findings[findings.check == "carlisle"]
-    assert len(c) == 2 * (5 + 1)
+    # age, height, weight and VAS at baseline: BMI is computed from height and weight, so it is left out;
+    # each stratum's combination, and the two strata's together
+    assert len(c) == 2 * (4 + 1) + 1 and not c.target.str.endswith("bmi").any()
     groups = published.read_groups(PUBLISHED / "groups.csv", **LEE_MEANING)
     t1 = pd.read_csv(PUBLISHED / "characteristics.csv")
+    t1 = t1[(t1.kind == "continuous") & (t1.variable != "bmi")]
     t2 = pd.read_csv(PUBLISHED / "outcomes.csv", dtype=str)
     t2 = t2[t2.time == "baseline"].assign(variable="vas at baseline")
     table = pd.concat([t1, t2])[["variable", "group", "mean", "sd"]].astype({"mean": float, "sd": float})
@@ -131,6 +146,10 @@ def test_carlisle_rows(findings):
         assert combined.p == pytest.approx(
             min(stats.norm.sf(combined.statistic), stats.norm.cdf(combined.statistic)), rel=1e-9
         )
+    every = c[~c.target.str.endswith("combined")].p
+    trial = _get(findings, "carlisle", "all strata: combined")
+    assert trial.value == "8 variables"
+    assert trial.statistic == pytest.approx(stats.norm.ppf(1 - every).sum() / len(every) ** 0.5, rel=1e-12)
     assert _get(findings, "carlisle", "lumbar instability: vas at baseline").explanation.startswith("Vas at baseline")
     assert _get(findings, "carlisle", "lumbar stability: age").explanation.startswith("Baseline age of the two arms")
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .audit.printed import PrintedAudit, measure_steps, printed_findings, scale_bounds, within_names
+from .audit.printed import PrintedAudit, baseline_visit, measure_steps, printed_findings, scale_bounds, within_names
 from .audit.publication import allocation_checks
 from .audit.trial import audit_trial
 from .audit.verdicts import CHECKS, FINDING_COLUMNS, arm_text
@@ -161,8 +161,16 @@ def screen_trial(
         else:
             own = folder_config(folder)
             steps, bounds = measure_steps(own), scale_bounds(own)
-            within = within_names(own.get("design") or {})
-            findings = audit_trial(trial, granularity=steps, bounds=bounds, seed=seed, draws=draws, within_names=within)
+            design = own.get("design") or {}
+            findings = audit_trial(
+                trial,
+                granularity=steps,
+                bounds=bounds,
+                seed=seed,
+                draws=draws,
+                within_names=within_names(design),
+                baseline=baseline_visit(design),
+            )
             findings = pd.concat([findings, pd.DataFrame(allocation(folder, own), columns=FINDING_COLUMNS)])
     except UserError as err:
         empty = pd.DataFrame(columns=["trial", *FINDING_COLUMNS])

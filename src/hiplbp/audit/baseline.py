@@ -9,6 +9,7 @@ from scipy import stats
 
 from ..integrity import carlisle_p, stouffer
 from ..seeds import derive_seed
+from ..trial.published import NOT_AVAILABLE
 from .verdicts import FINDING_COLUMNS, _row
 
 
@@ -46,17 +47,94 @@ def _baseline_label(variable: str) -> str:
     return variable[:1].upper() + variable[1:] if "baseline" in variable else f"Baseline {variable}"
 
 
+#: Variables computed from others when all of them are printed: left out of Carlisle's method,
+#: whose combination assumes independent variables (BMI from weight and height).
+DERIVED = {"bmi": ("weight", "height")}
+
+
+def carlisle_variables(
+    characteristics: pd.DataFrame, outcomes: pd.DataFrame, baseline: str | None = None
+) -> pd.DataFrame:
+    """The baseline rows Carlisle's method combines, one definition for a trial's run and its screen.
+
+    Every continuous baseline characteristic printed with a mean and an SD for its groups, and each
+    outcome at the baseline visit (``baseline``; ``None``: each outcome's first printed visit, where
+    papers print the baseline), each with its own printed n where the table gives one. A derived
+    variable (:data:`DERIVED`: BMI) is left out when the variables it is computed from are printed.
+    Categorical characteristics are not combined (the method is for means and SDs).
+
+    Parameters
+    ----------
+    characteristics, outcomes : DataFrame
+        The continuous characteristics and the outcome cells as :func:`hiplbp.trial.published.read_summary`
+        reads them (text ``mean``, ``sd``, ``status`` and ``n``).
+    baseline : str, optional
+        The baseline visit's label.
+
+    Returns
+    -------
+    DataFrame
+        ``variable, group, mean, sd, n`` (``n`` text, empty where the table prints none).
+    """
+    c = characteristics.assign(n=characteristics.get("n", ""))
+    rows = c[(c["status"] != NOT_AVAILABLE) & (c["sd"].astype(str) != "")][["variable", "group", "mean", "sd", "n"]]
+    present = set(rows["variable"])
+    rows = rows[[not (v in DERIVED and set(DERIVED[v]) <= present) for v in rows["variable"]]]
+    o = outcomes.assign(n=outcomes.get("n", ""))
+    o = o[(o["status"] != NOT_AVAILABLE) & (o["sd"].astype(str) != "")]
+    first = o.groupby("outcome", sort=False)["time"].transform("first")
+    at = o[o["time"] == (baseline if baseline is not None else first)]
+    at = at.assign(variable=at["outcome"] + " at " + at["time"])[["variable", "group", "mean", "sd", "n"]]
+    return pd.concat([rows, at], ignore_index=True).fillna("")
+
+
+#: The target of the combination over every stratum of a stratified trial.
+TRIAL_BLOCK = "all strata"
+
+
+def _combination(target: str, ps: list[float]) -> dict:
+    """Stouffer's combination of baseline p values, as a findings row (flag when a tail is below .05)."""
+    z, p_diff, p_sim = stouffer(ps)
+    flag = min(p_diff, p_sim) < 0.05
+    return _combined_row(
+        target,
+        len(ps),
+        z,
+        p_diff,
+        p_sim,
+        f"Combining the baseline p values (Stouffer): too different p = {p_diff:.3f}, too similar p = {p_sim:.3f}. "
+        + (
+            "The arms are less alike (or more alike) than random allocation usually gives; worth asking how "
+            "allocation was done."
+            if flag
+            else "The baseline differences look like what random allocation gives."
+        )
+        + " The method assumes independent variables; one computed from others (such as an index from its parts) "
+        "is not.",
+    )
+
+
 def carlisle_checks(groups: pd.DataFrame, summaries: pd.DataFrame, *, seed: int, draws: int = 100_000) -> list[dict]:
     """Carlisle's method within each stratum: per-variable p, combined in both tails.
 
     Parameters
     ----------
     summaries : DataFrame
-        ``variable, group, mean, sd`` (text): Table 1 plus the baseline outcome rows.
+        ``variable, group, mean, sd`` (text) and optionally ``n``: :func:`carlisle_variables`. A
+        row's own n is used where printed, else its group's.
     seed : int
         Config seed; each variable's Monte Carlo derives its own.
+
+    Returns
+    -------
+    list of dict
+        A row per stratum and variable, each stratum's combination (Stouffer, both tails) and,
+        with more than one stratum, the combination of them all (:data:`TRIAL_BLOCK`): the trial's
+        one Carlisle p, which its screen row gives too.
     """
-    rows = []
+    rows: list[dict] = []
+    everything: list[float] = []
+    blocks = 0
     for stratum, gs in groups.groupby("stratum", sort=False):
         if len(gs) != 2:
             continue
@@ -66,8 +144,12 @@ def carlisle_checks(groups: pd.DataFrame, summaries: pd.DataFrame, *, seed: int,
             t = summaries[summaries["variable"] == var].set_index("group")
             if not set(gs["group"]) <= set(t.index):
                 continue
+            own = t["n"] if "n" in t else pd.Series("", index=t.index)
+            sizes = [
+                int(own[g]) if str(own[g]).isdigit() else int(n) for g, n in zip(gs["group"], gs["n"], strict=True)
+            ]
             p = carlisle_p(
-                list(gs["n"]),
+                sizes,
                 [t.loc[g, "mean"] for g in gs["group"]],
                 [t.loc[g, "sd"] for g in gs["group"]],
                 draws=draws,
@@ -88,27 +170,12 @@ def carlisle_checks(groups: pd.DataFrame, summaries: pd.DataFrame, *, seed: int,
                 )
             )
         if ps:
-            z, p_diff, p_sim = stouffer(ps)
-            flag = min(p_diff, p_sim) < 0.05
-            rows.append(
-                _combined_row(
-                    f"{stratum}: combined",
-                    len(ps),
-                    z,
-                    p_diff,
-                    p_sim,
-                    f"Combining the baseline p values (Stouffer): too different p = {p_diff:.3f}, "
-                    f"too similar p = {p_sim:.3f}. "
-                    + (
-                        "The arms are less alike (or more alike) than random allocation usually "
-                        "gives; worth asking how allocation was done."
-                        if flag
-                        else "The baseline differences look like what random allocation gives."
-                    )
-                    + " The method assumes independent variables; one computed from others (such as an "
-                    "index from its parts) is not.",
-                )
-            )
+            rows.append(_combination(f"{stratum}: combined", ps))
+            everything += ps
+            blocks += 1
+    if blocks > 1:
+        # the trial's one Carlisle p, which its screen row gives too: every stratum's variables
+        rows.append(_combination(f"{TRIAL_BLOCK}: combined", everything))
     return rows
 
 

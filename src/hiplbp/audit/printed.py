@@ -18,6 +18,7 @@ from ..summary.replay import OutcomeCells, change_claims, unchecked_claims
 from ..trial import published
 from ..trial.cells import published_cells
 from ..trial.tables import Trial
+from .baseline import carlisle_checks, carlisle_variables
 from .publication import publication_findings
 from .reported import reported_statistic_checks
 from .trial import flow_checks, percent_checks
@@ -48,6 +49,9 @@ class PrintedAudit:
         Significance level of the claims.
     seed, draws : int
         Carlisle's Monte Carlo (``reconstruction.seed``, ``audit.carlisle_draws``).
+    baseline_visit : str or None
+        The baseline visit (``design.baseline`` where it is a visit), whose outcome rows join the
+        baseline characteristics in Carlisle's method; ``None``: each outcome's first printed visit.
     within_names : list of str or None
         The within-subject factors by the names the tables print (``design.factor_names.time``,
         the factors of ``design.within``); ``None`` where the config names none, and then each
@@ -67,6 +71,7 @@ class PrintedAudit:
     seed: int
     draws: int
     within_names: list[str] | None
+    baseline_visit: str | None
 
     @classmethod
     def from_config(cls, config: Mapping) -> PrintedAudit:
@@ -97,6 +102,7 @@ class PrintedAudit:
             seed=int(rec["seed"]),
             draws=int(config["audit"]["carlisle_draws"]),
             within_names=within_names(config["design"]),
+            baseline_visit=baseline_visit(config["design"]),
         )
 
     def as_params(self) -> dict:
@@ -105,6 +111,19 @@ class PrintedAudit:
         out["bounds"] = {k: list(v) for k, v in self.bounds.items()}
         out["assumptions"] = [dict(a) for a in self.assumptions]
         return out
+
+
+def baseline_visit(design: Mapping) -> str | None:
+    """``design.baseline`` where it names a visit of ``design.time_levels``, else ``None``.
+
+    Examples
+    --------
+    >>> baseline_visit({"baseline": "t0", "time_levels": ["t0", "t1"]}), baseline_visit({"baseline": "none"})
+    ('t0', None)
+    """
+    base = design.get("baseline")
+    visits = [str(t) for t in design.get("time_levels") or []]
+    return str(base) if base is not None and str(base) in visits else None
 
 
 def within_names(design: Mapping) -> list[str] | None:
@@ -180,6 +199,12 @@ def printed_findings(trial: Trial, settings: PrintedAudit) -> pd.DataFrame:
                 unchecked=unchecked if first else None,
             )
         )
+    # Carlisle's method once over every baseline row of the trial (carlisle_variables), as the screen
+    base = carlisle_variables(characteristics, summaries, settings.baseline_visit)
+    blocks = groups.assign(stratum=groups["stratum"].replace("", "all"))
+    parts.append(
+        pd.DataFrame(carlisle_checks(blocks, base, seed=settings.seed, draws=settings.draws), columns=FINDING_COLUMNS)
+    )
     parts.append(
         pd.DataFrame(
             percent_checks(trial) + reported_statistic_checks(trial, settings.within_names) + flow_checks(trial),

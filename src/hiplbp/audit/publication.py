@@ -12,7 +12,7 @@ from scipy import stats
 
 from ..summary.replay import OutcomeCells, summary_claims, summary_comparisons
 from ..trial.published import NOT_AVAILABLE, half_unit
-from .baseline import allocation_row, carlisle_checks
+from .baseline import allocation_row
 from .cells import granularity_checks
 from .verdicts import ARM_TEXT, FINDING_COLUMNS, _row
 
@@ -346,12 +346,6 @@ def publication_findings(
     # an unstratified trial is one block, named "all" in the findings
     groups = groups.assign(stratum=groups["stratum"].replace("", "all"))
     n = groups.set_index("group")["n"].to_dict()
-    base = [dict(variable=r.variable, group=r.group, mean=r.mean, sd=r.sd) for r in characteristics.itertuples()]
-    base += [
-        dict(variable=f"{r.outcome} at {r.time}", group=r.group, mean=r.mean, sd=r.sd)
-        for r in outcome_summaries.itertuples()
-        if r.time == time_levels[0] and r.status != NOT_AVAILABLE
-    ]
     rows = (
         granularity_checks(outcome_summaries, n, granularity, bounds)
         + granularity_checks(characteristics, n, granularity, bounds)
@@ -363,6 +357,5 @@ def publication_findings(
         )
         + bmi_checks(characteristics)
         + allocation_checks(groups, arm_text)
-        + carlisle_checks(groups, pd.DataFrame(base), seed=settings.seed, draws=settings.draws)
     )
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)

@@ -25,7 +25,7 @@ import pandas as pd
 from ..integrity import percent_check
 from ..trial.published import NOT_AVAILABLE, _summary_values
 from ..trial.tables import Trial
-from .baseline import carlisle_checks
+from .baseline import carlisle_checks, carlisle_variables
 from .cells import granularity_checks
 from .reported import reported_statistic_checks
 from .verdicts import FINDING_COLUMNS, _row
@@ -125,6 +125,7 @@ def audit_trial(
     seed: int,
     draws: int = 100_000,
     within_names: Collection[str] | None = None,
+    baseline: str | None = None,
 ) -> pd.DataFrame:
     """Every check a trial folder's printed tables allow, as a findings table.
 
@@ -141,6 +142,9 @@ def audit_trial(
     within_names : collection of str, optional
         The within-subject factors by the names the tables print; ``None`` (not declared): each
         reported effect is tried as both (:func:`hiplbp.audit.reported.reported_statistic_checks`).
+    baseline : str, optional
+        The baseline visit, whose outcome rows Carlisle's method combines with the characteristics
+        (:func:`hiplbp.audit.baseline.carlisle_variables`); each outcome's first printed visit by default.
 
     Returns
     -------
@@ -151,10 +155,9 @@ def audit_trial(
     outcomes = _summary_values(trial.outcomes, trial.folder / "outcomes.csv")
     rows = granularity_checks(outcomes, n_by_group, granularity, bounds)
     c = trial.characteristics
-    if not c.empty:
-        continuous = _summary_values(c[c["kind"] == "continuous"].reset_index(drop=True), trial.folder)
-        rows += granularity_checks(continuous, n_by_group, granularity, bounds)
-        baseline = continuous[continuous["status"] != NOT_AVAILABLE][["variable", "group", "mean", "sd"]]
-        rows += carlisle_checks(_groups(trial), baseline, seed=seed, draws=draws)
+    continuous = _summary_values(c[c["kind"] == "continuous"].reset_index(drop=True), trial.folder)
+    rows += granularity_checks(continuous, n_by_group, granularity, bounds)
+    base = carlisle_variables(continuous, outcomes, baseline)
+    rows += carlisle_checks(_groups(trial), base, seed=seed, draws=draws)
     rows += percent_checks(trial) + reported_statistic_checks(trial, within_names) + flow_checks(trial)
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
