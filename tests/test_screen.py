@@ -175,9 +175,10 @@ def test_odd_but_legitimate_tables_are_screened_and_a_defect_stops_only_its_tria
     assert rows.status.tolist() == ["screened"] * 3, rows.reason.tolist()
     zero = findings[(findings.trial == "sd0") & (findings.target == "VAS US after_1_month")]
     assert set(zero.check) == {"grim", "mean_sd_consistency"} and "flag" not in set(zero.verdict)
-    # an SD from one patient: no SD can be checked
-    single = findings[(findings.trial == "n1") & (findings.target == "VAS US after_1_month")]
-    assert single.set_index("check").loc["mean_sd_consistency", "verdict"] in ("flag", "not_applicable")
+    # one patient cannot have a mean of 27.7 on whole mm (GRIM), and then no SD is checked
+    single = findings[(findings.trial == "n1") & (findings.target == "VAS US after_1_month")].set_index("check")
+    assert single.loc["grim", "verdict"] == "flag" and "No 1 values" in single.loc["grim", "explanation"]
+    assert single.loc["mean_sd_consistency", "verdict"] == "not_applicable"
 
     real = screen.read_trial
 
