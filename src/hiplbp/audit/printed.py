@@ -21,6 +21,7 @@ from ..trial.tables import Trial
 from .baseline import carlisle_checks, carlisle_variables
 from .publication import publication_findings
 from .reported import reported_statistic_checks
+from .table1 import baseline_p_checks
 from .trial import flow_checks, percent_checks
 from .verdicts import FINDING_COLUMNS, arm_text
 
@@ -202,9 +203,9 @@ def printed_findings(trial: Trial, settings: PrintedAudit) -> pd.DataFrame:
     # Carlisle's method once over every baseline row of the trial (carlisle_variables), as the screen
     base = carlisle_variables(characteristics, summaries, settings.baseline_visit)
     blocks = groups.assign(stratum=groups["stratum"].replace("", "all"))
-    parts.append(
-        pd.DataFrame(carlisle_checks(blocks, base, seed=settings.seed, draws=settings.draws), columns=FINDING_COLUMNS)
-    )
+    trial_wide = carlisle_checks(blocks, base, seed=settings.seed, draws=settings.draws)
+    trial_wide += baseline_p_checks(trial.characteristics, groups.set_index("group")["n"].astype(int).to_dict())
+    parts.append(pd.DataFrame(trial_wide, columns=FINDING_COLUMNS))
     parts.append(
         pd.DataFrame(
             percent_checks(trial) + reported_statistic_checks(trial, settings.within_names) + flow_checks(trial),

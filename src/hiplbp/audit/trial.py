@@ -28,6 +28,7 @@ from ..trial.tables import Trial
 from .baseline import carlisle_checks, carlisle_variables
 from .cells import granularity_checks
 from .reported import reported_statistic_checks
+from .table1 import baseline_p_checks
 from .verdicts import FINDING_COLUMNS, _row
 
 
@@ -159,5 +160,6 @@ def audit_trial(
     rows += granularity_checks(continuous, n_by_group, granularity, bounds)
     base = carlisle_variables(continuous, outcomes, baseline)
     rows += carlisle_checks(_groups(trial), base, seed=seed, draws=draws)
+    rows += baseline_p_checks(c, n_by_group)
     rows += percent_checks(trial) + reported_statistic_checks(trial, within_names) + flow_checks(trial)
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)

@@ -27,6 +27,7 @@ CHECKS = [
     "bmi_consistency",
     "allocation_ratio",
     "carlisle",
+    "baseline_p",
 ]
 VERDICTS = ["pass", "flag", "unconfirmed", "not_applicable"]
 #: How the findings name the arms when the trial's config does not describe them (``trial.arms``).

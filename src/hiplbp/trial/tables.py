@@ -103,6 +103,9 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "category": _text(required=False),
             "count": _text(COUNT, required=False),
             "percent": _text(NUMBER, required=False),
+            # the p the paper prints for the characteristic (on any of its rows) and its test, if named
+            "p_as_printed": _text(required=False),
+            "test_as_printed": _text(required=False),
             "status": _status(),
         },
         strict=False,
