@@ -249,3 +249,19 @@ def test_consort_without_a_flow_table_uses_the_groups_counts():
     g = published.read_groups(PUBLISHED / "groups.csv", **LEE_MEANING)
     f = flow_from_trial(g, pd.DataFrame(columns=["stage"]), arm_from="marker")
     assert f.groups["n_analysed"].tolist() == [23, 16, 21, 9] and np.isnan(f.enrolled)
+
+
+def test_every_finding_says_how_sure_it_is_and_which_inspect_sr_check_it_informs(findings):
+    from hiplbp.audit.verdicts import FLAG_SEVERITY, INSPECT_SR, SEVERITIES
+
+    assert set(FLAG_SEVERITY) == set(CHECKS) == set(INSPECT_SR)
+    assert set(findings.severity) <= set(SEVERITIES)
+    flags = findings[findings.verdict == "flag"]
+    assert (flags.severity != "").all() and (findings[findings.verdict == "pass"].severity == "").all()
+    assert (findings[findings.verdict == "unconfirmed"].severity == "note").all()
+    by_check = flags.groupby("check").severity.first().to_dict()
+    assert _get(findings, "bmi_consistency", "BMI unit").severity == "inconsistent"  # '%' for kg/m²
+    assert by_check["label_consistency"] == "inconsistent"  # the label and the marker disagree
+    assert by_check["allocation_ratio"] == "improbable"  # 21:9 under 1:1 allocation
+    assert set(findings[findings.check == "carlisle"].inspect_sr) == {"4.3"}
+    assert set(findings[findings.check == "grim"].inspect_sr) == {"4.8"}

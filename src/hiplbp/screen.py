@@ -37,12 +37,15 @@ from .trial.tables import Trial, read_trial
 
 #: The checks counted per trial in ``trials.csv`` (``flags_<check>``): every check of the audit.
 SCREENED_CHECKS = list(CHECKS)
+#: The severities counted per trial (``flags_<severity>``), surest first.
+FLAGGED_SEVERITIES = ["impossible", "improbable", "inconsistent"]
 TRIAL_COLUMNS = [
     "trial",
     "status",
     "reason",
     "checks",
     "flags",
+    *[f"flags_{s}" for s in FLAGGED_SEVERITIES],
     *[f"flags_{c}" for c in SCREENED_CHECKS],
     "carlisle_p_different",
     "carlisle_p_similar",
@@ -193,6 +196,8 @@ def trial_summary(name: str, findings: pd.DataFrame, lost: int = 0) -> dict:
     """
     flags = findings[findings["verdict"] == "flag"]
     row: dict[str, object] = dict(trial=name, status="screened", reason="", checks=len(findings), flags=len(flags))
+    for sure in FLAGGED_SEVERITIES:
+        row[f"flags_{sure}"] = int((flags["severity"] == sure).sum())
     for check in SCREENED_CHECKS:
         row[f"flags_{check}"] = int((flags["check"] == check).sum())
     carlisle = findings[(findings["check"] == "carlisle") & ~findings["target"].str.endswith(": combined")]
@@ -282,10 +287,12 @@ def screen_chunk(
 
 
 def ranked(trials: pd.DataFrame) -> pd.DataFrame:
-    """The trials worth a closer look first: invalid ones, then by flags, then by the smaller
-    Carlisle tail (most extreme baseline first), then by name."""
+    """The trials worth a closer look first: invalid ones, then by impossible flags (no data set
+    gives the printed numbers), then by all flags, then by the smaller Carlisle tail (most extreme
+    baseline first), then by name."""
     t = trials.copy()
     t["_invalid"] = t["status"] != "screened"
     t["_carlisle"] = t[["carlisle_p_different", "carlisle_p_similar"]].min(axis=1).fillna(1.0)
-    t = t.sort_values(["_invalid", "flags", "_carlisle", "trial"], ascending=[False, False, True, True], kind="stable")
+    keys = ["_invalid", "flags_impossible", "flags", "_carlisle", "trial"]
+    t = t.sort_values(keys, ascending=[False, False, False, True, True], kind="stable")
     return t.drop(columns=["_invalid", "_carlisle"]).reset_index(drop=True)

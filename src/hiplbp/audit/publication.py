@@ -281,6 +281,8 @@ def bmi_checks(characteristics: pd.DataFrame) -> list[dict]:
                 else f"BMI unit printed as {u}.",
             )
         )
+        if rows[-1]["verdict"] == "flag":
+            rows[-1]["severity"] = "inconsistent"  # a unit at odds with the measure, not an impossible number
     return rows
 
 

@@ -115,6 +115,8 @@ def flow_checks(trial: Trial) -> list[dict]:
                 ),
             )
         )
+        if lost < 0:
+            rows[-1]["severity"] = "impossible"  # more analysed than randomised: no flow gives it
     return rows
 
 
