@@ -6,8 +6,9 @@ Run from the repository root:
 Each trial is drawn as :mod:`synthetic_trials` draws its clean trials (40-160 patients randomised 1:1
 at random; the six baseline characteristics, printed to one decimal), its baseline table audited by
 :func:`hiplbp.integrity.carlisle_p` per variable and combined by Stouffer's method, as the screen
-does. Printed: the share of trials with ``p_different < .05``, ``p_similar < .05`` and either (the
-screen's flag; nominal 0.05, 0.05, 0.10), with 95 % Clopper-Pearson intervals, for the method as
+does. Printed: the share of trials with ``p_different < .05``, ``p_similar < .05``, either (nominal
+0.05, 0.05, 0.10) and the audit's flag, twice the smaller tail below .05 (nominal 0.05), with 95 %
+Clopper-Pearson intervals, for the method as
 hiplbp runs it (the SD drawn from its sampling distribution) and as Carlisle & Loadsman's appendix
 (the SD fixed). ``benchmarks/screen.py`` measures the same on the screen's own 522 clean trials; this
 measures it to a tenth of the error. Seeded; nothing here is a pass/fail test.
@@ -73,15 +74,17 @@ def main() -> None:
                 _rate(p.diff_drawn < 0.05),
                 _rate(p.sim_drawn < 0.05),
                 _rate((p.diff_drawn < 0.05) | (p.sim_drawn < 0.05)),
+                _rate(2 * np.minimum(p.diff_drawn, p.sim_drawn) < 0.05),
             ],
             "SD fixed (appendix)": [
                 _rate(p.diff_fixed < 0.05),
                 _rate(p.sim_fixed < 0.05),
                 _rate((p.diff_fixed < 0.05) | (p.sim_fixed < 0.05)),
+                _rate(2 * np.minimum(p.diff_fixed, p.sim_fixed) < 0.05),
             ],
-            "nominal": ["0.05", "0.05", "0.10"],
+            "nominal": ["0.05", "0.05", "0.10", "0.05"],
         },
-        index=["p_different < .05", "p_similar < .05", "flag (either)"],
+        index=["p_different < .05", "p_similar < .05", "either tail < .05", "flag (two-sided p < .05)"],
     )
     took = time.perf_counter() - start
     print(f"{a.trials} clean trials, {a.draws} draws per variable, {took:.1f} s on {a.jobs} jobs")

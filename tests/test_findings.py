@@ -143,8 +143,9 @@ def test_carlisle_rows(findings):
             ps.append(p)
         combined = _get(findings, "carlisle", f"{stratum}: combined")
         assert combined.statistic == pytest.approx(stats.norm.ppf(1 - pd.Series(ps)).sum() / len(ps) ** 0.5, rel=1e-12)
+        # two-sided: twice the smaller tail
         assert combined.p == pytest.approx(
-            min(stats.norm.sf(combined.statistic), stats.norm.cdf(combined.statistic)), rel=1e-9
+            2 * min(stats.norm.sf(combined.statistic), stats.norm.cdf(combined.statistic)), rel=1e-9
         )
     every = c[~c.target.str.endswith("combined")].p
     trial = _get(findings, "carlisle", "all strata: combined")
