@@ -6,7 +6,7 @@ Run from the repository root:
 For each size it writes a seeded trial (two strata x two arms, 3 visits, a 0-100 outcome with a
 random intercept, 2 % of values missing at random, long CSV) and its config into a copy of the
 repository, runs ``snakemake --cores N`` from nothing, and reads Snakemake's benchmark file of every
-job (``results/benchmarks/*.tsv``: wall seconds ``s`` and peak resident memory ``max_rss`` in MB).
+job (``results/<name>/benchmarks/*.tsv``: wall seconds ``s`` and peak resident memory ``max_rss`` in MB).
 It prints, per size, the whole run's wall time and the slowest and largest jobs, then the scaling
 table (subjects, seconds, GB of the largest job). Nothing here is a pass/fail test.
 """

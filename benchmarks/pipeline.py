@@ -68,7 +68,8 @@ def run_dag(repo: Path, configfile: str, cores: int) -> tuple[float, pd.DataFram
         print(done.stdout[-3000:], done.stderr[-3000:], file=sys.stderr)
         raise SystemExit(f"snakemake --configfile {configfile} failed in {repo}")
     jobs = []
-    for p in sorted((repo / "results" / "benchmarks").glob("*.tsv")):
+    # each run's benchmarks are under its results folder (results/<name>/benchmarks, results/screen/benchmarks)
+    for p in sorted((repo / "results").glob("*/benchmarks/*.tsv")):
         b = pd.read_csv(p, sep="\t")
         jobs.append(dict(rule=p.stem, s=float(b["s"].iloc[0]), max_rss_mb=float(b["max_rss"].iloc[0])))
     return wall, pd.DataFrame(jobs)
@@ -142,7 +143,7 @@ def main() -> None:
         t_noop = time.perf_counter() - t0
         jobs = {
             p.stem: float(p.read_text().splitlines()[1].split("\t")[0])
-            for p in sorted((repo / "results" / "benchmarks").glob("*.tsv"))
+            for p in sorted((repo / "results").glob("*/benchmarks/*.tsv"))
         }
     print(f"whole pipeline from nothing (snakemake --cores all {' '.join(extra)}): {t_all:.1f} s")
     print(f"second dry run (nothing to do):                      {t_noop:.1f} s")
