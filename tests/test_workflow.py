@@ -258,7 +258,8 @@ def test_default_audit_findings(default_run):
     assert list(f.columns) == FINDING_COLUMNS
     assert set(f.check) <= set(CHECKS) and set(f.verdict) <= set(VERDICTS)
     # Lee & Kim print no test statistic and no percentage: every other check runs on them
-    assert set(CHECKS) - set(f.check) == {"reported_statistic", "percent_consistency"}
+    # Lee & Kim print no test statistic, no percentage and no Table 1 p
+    assert set(CHECKS) - set(f.check) == {"reported_statistic", "percent_consistency", "baseline_p"}
     assert not f.duplicated(["check", "target"]).any()
     row = f[(f.check == "allocation_ratio") & (f.target == "published: lumbar instability")].iloc[0]
     assert row.verdict == "flag" and row.p == pytest.approx(0.042774, abs=1e-6)
@@ -340,7 +341,7 @@ def test_default_figures_and_report(default_run):
     a = pd.read_csv(res / "tables" / "rm_anova_vas.csv").set_index("source")
     assert f">{a.loc['arm:time', 'F']:.2f}<" in html  # the ANOVA table is in the report, at journal precision
     # the label conflict and the unusual allocation are questions for the authors
-    assert "CG II label vs marker</strong> (label consistency, flag)" in html
+    assert "CG II label vs marker</strong> (label consistency): CG II is labelled as" in html
     assert "21 of 30 analysed patients received" in html and ">.043<" in html
     for section in (
         "The question (estimand)",
