@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ..integrity import recompute_p
+from ..integrity.statcheck import RecomputedTest
 from ..text import plain
 from ..trial.published import NOT_AVAILABLE, decimals
 from ..trial.tables import Trial
@@ -166,15 +167,12 @@ def reported_statistic_checks(trial: Trial, within_names: Collection[str] | None
         role = effect_role(str(r.effect), within_names)
         readings = candidates(trial, r.test, r.outcome, r.df_as_printed, role if r.test == "F" else None)
         results = [(c, recompute_p(r.test, r.statistic, c.dfs, r.p_as_printed, epsilon=c.epsilon)) for c in readings]
-        rows.append(_reported_row(r, results))
+        rows.append(_reported_row(f"{r.outcome}: {r.effect}", f"{r.test} = {r.statistic}, p {r.p_as_printed}", results))
     return rows
 
 
-def _reported_row(r: object, results: list) -> dict:
-    """The finding of one reported test from its readings' recomputed p ranges."""
-    statistic, p_printed = getattr(r, "statistic"), getattr(r, "p_as_printed")  # noqa: B009
-    target = f"{getattr(r, 'outcome')}: {getattr(r, 'effect')}"  # noqa: B009
-    value = f"{getattr(r, 'test')} = {statistic}, p {p_printed}"  # noqa: B009
+def _reported_row(target: str, value: str, results: list[tuple[Candidate, RecomputedTest]]) -> dict:
+    """The finding of one reported test (``value``: as printed) from its readings' recomputed p ranges."""
     if not results:
         return _row(
             "reported_statistic",
