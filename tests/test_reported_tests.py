@@ -8,88 +8,23 @@ effect of the visits is called "Visit" or "Phase", never "Time".
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
-import pandas as pd
 import pytest
+from conftest import ROOT
 from scipy import stats
 
 from hiplbp.audit.reported import candidates, reported_statistic_checks
-from hiplbp.stats.anova import mixed_anova
-from hiplbp.trial.tables import read_trial
 
-
-def _p_text(p: float) -> str:
-    return "<.001" if p < 0.001 else f"{p:.3f}".lstrip("0")
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from audit_error_rates import trial_tables, write_trial  # noqa: E402
 
 
 def _trial(tmp_path, k: int, rng: np.random.Generator, with_df: bool, visit_word: str):
-    """A folder with one simulated trial's tables and the tests its data give."""
-    na, nb = (int(x) for x in rng.integers(6, 60, 2))
-    effect = rng.normal(0, 0.6)
-    a = rng.multivariate_normal([10, 9], [[4, 2.4], [2.4, 4]], na)
-    b = rng.multivariate_normal([10, 9 + effect], [[4, 2.4], [2.4, 6 * rng.uniform(0.5, 2)]], nb)
-    folder = tmp_path / f"trial{k}"
-    folder.mkdir()
-    pd.DataFrame(
-        {"group": ["A", "B"], "n_randomised": [na, nb], "n_analysed": [na, nb], "arm": ["treatment", "control"]}
-    ).to_csv(folder / "groups.csv", index=False)
-    cells = [
-        dict(
-            outcome="y",
-            group=g,
-            time=t,
-            n=len(x),
-            mean=f"{x[:, j].mean():.1f}",
-            sd=f"{x[:, j].std(ddof=1):.1f}",
-            status="printed",
-        )
-        for g, x in (("A", a), ("B", b))
-        for j, t in enumerate(("t0", "t1"))
-    ]
-    pd.DataFrame(cells).to_csv(folder / "outcomes.csv", index=False)
-    paired = stats.ttest_rel(a[:, 1], a[:, 0])
-    welch = stats.ttest_ind(a[:, 1], b[:, 1], equal_var=False)
-    long = pd.DataFrame(
-        [
-            dict(s=f"{g}{i}", arm=g, visit=t, y=x[i, j])
-            for g, x in (("A", a), ("B", b))
-            for i in range(len(x))
-            for j, t in enumerate(("t0", "t1"))
-        ]
-    )
-    rm = mixed_anova(long, "y", "visit", "s", ["arm"], ss_type=3).set_index("source")
-    welch_df = float(welch.df)
-    rows = [
-        dict(effect="A: t0 to t1", test="t", df=f"{na - 1}", stat=paired.statistic, p=paired.pvalue),
-        dict(effect="A vs B at t1", test="t", df=f"{welch_df:.1f}", stat=welch.statistic, p=welch.pvalue),
-        dict(
-            effect=visit_word, test="F", df=f"1, {na + nb - 2}", stat=rm.loc["visit", "F"], p=rm.loc["visit", "p_unc"]
-        ),
-        dict(
-            effect=f"{visit_word} x Group",
-            test="F",
-            df=f"1, {na + nb - 2}",
-            stat=rm.loc["arm:visit", "F"],
-            p=rm.loc["arm:visit", "p_unc"],
-        ),
-        dict(effect="Group", test="F", df=f"1, {na + nb - 2}", stat=rm.loc["arm", "F"], p=rm.loc["arm", "p_unc"]),
-    ]
-    pd.DataFrame(
-        [
-            dict(
-                outcome="y",
-                effect=r["effect"],
-                test=r["test"],
-                df_as_printed=r["df"] if with_df else "",
-                statistic=f"{r['stat']:.2f}",
-                p_as_printed=_p_text(r["p"]),
-                claim="",
-                status="printed",
-            )
-            for r in rows
-        ]
-    ).to_csv(folder / "tests.csv", index=False)
-    return read_trial(folder)
+    """A folder with one simulated trial's tables and the tests its data give (benchmarks/audit_error_rates.py)."""
+    tables = dict(zip(("groups", "outcomes", "tests"), trial_tables(rng, with_df, visit_word), strict=True))
+    return write_trial(tmp_path / f"trial{k}", tables)
 
 
 @pytest.mark.parametrize("with_df", [True, False], ids=["printed df", "no df"])

@@ -36,6 +36,16 @@ class PrintedP:
     high: float
     text: str
 
+    def meets(self, p_low: float, p_high: float) -> bool:
+        """Whether some p in ``[p_low, p_high]`` prints as this one.
+
+        Examples
+        --------
+        >>> parse_p(".04").meets(0.044, 0.06), parse_p("<.001").meets(0.002, 0.01)
+        (True, False)
+        """
+        return self.low <= p_high + 1e-12 and self.high >= p_low - 1e-12
+
 
 def parse_p(text: str) -> PrintedP | None:
     """Read a p value as printed (``.04``, ``0.04``, ``<.001``, ``< 0.05``, ``=.31``, ``>.05``).
@@ -137,6 +147,6 @@ def recompute_p(
     shown = f"{kind} = {statistic} gives p in [{plain(p_low, 4)}, {plain(p_high, 4)}]"
     if printed is None:
         return RecomputedTest(None, p_low, p_high, f"{shown}; the printed p '{p}' states no number to compare.")
-    ok = printed.low <= p_high + 1e-12 and printed.high >= p_low - 1e-12
+    ok = printed.meets(p_low, p_high)
     verdict = "fits" if ok else "is outside that range"
     return RecomputedTest(ok, p_low, p_high, f"{shown} over the df allowed; the printed p {p} {verdict}.")
